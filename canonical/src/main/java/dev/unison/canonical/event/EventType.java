@@ -1,0 +1,71 @@
+package dev.unison.canonical.event;
+
+import dev.unison.canonical.model.AdExposure;
+import dev.unison.canonical.model.AdSpend;
+import dev.unison.canonical.model.Cart;
+import dev.unison.canonical.model.CanonicalRecord;
+import dev.unison.canonical.model.ChannelAvailability;
+import dev.unison.canonical.model.Consent;
+import dev.unison.canonical.model.ErasureRequest;
+import dev.unison.canonical.model.InventoryPosition;
+import dev.unison.canonical.model.Item;
+import dev.unison.canonical.model.Location;
+import dev.unison.canonical.model.Order;
+import dev.unison.canonical.model.Price;
+import dev.unison.canonical.model.Profile;
+import dev.unison.canonical.model.Refund;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Every canonical event type, versioned in its name. A breaking change to a payload is a new
+ * type ({@code ...v2}) published beside the old one, never an edit of {@code v1}.
+ */
+public enum EventType {
+    ITEM_UPSERTED("commerce.item.upserted.v1", Item.class),
+    PRICE_CHANGED("commerce.price.changed.v1", Price.class),
+    LOCATION_UPSERTED("commerce.location.upserted.v1", Location.class),
+    INVENTORY_ADJUSTED("commerce.inventory.adjusted.v1", InventoryPosition.class),
+    AVAILABILITY_CHANGED("commerce.availability.changed.v1", ChannelAvailability.class),
+    PROFILE_UPSERTED("commerce.profile.upserted.v1", Profile.class),
+    CONSENT_CHANGED("commerce.consent.changed.v1", Consent.class),
+    CART_UPDATED("commerce.cart.updated.v1", Cart.class),
+    ORDER_PLACED("commerce.order.placed.v1", Order.class),
+    ORDER_UPDATED("commerce.order.updated.v1", Order.class),
+    REFUND_CREATED("commerce.refund.created.v1", Refund.class),
+    AD_EXPOSURE_RECORDED("commerce.ad.exposure.recorded.v1", AdExposure.class),
+    AD_SPEND_REPORTED("commerce.ad.spend.reported.v1", AdSpend.class),
+    ERASURE_REQUESTED("commerce.erasure.requested.v1", ErasureRequest.class);
+
+    private static final Map<String, EventType> BY_NAME =
+            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(EventType::typeName, Function.identity()));
+
+    private final String typeName;
+    private final Class<? extends CanonicalRecord> dataClass;
+
+    EventType(String typeName, Class<? extends CanonicalRecord> dataClass) {
+        this.typeName = typeName;
+        this.dataClass = dataClass;
+    }
+
+    /** The CloudEvents {@code type} attribute. */
+    public String typeName() {
+        return typeName;
+    }
+
+    public Class<? extends CanonicalRecord> dataClass() {
+        return dataClass;
+    }
+
+    /** The JSON Schema of the data: {@code schemas/<record>.schema.json}, one per canonical type. */
+    public String schemaResource() {
+        return CanonicalSchemas.resourceFor(dataClass);
+    }
+
+    public static Optional<EventType> byTypeName(String typeName) {
+        return Optional.ofNullable(BY_NAME.get(typeName));
+    }
+}

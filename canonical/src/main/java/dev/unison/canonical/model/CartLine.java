@@ -1,0 +1,4 @@
+package dev.unison.canonical.model;
+
+public record CartLine(String sku, long quantity, Money unitPrice) {
+}

@@ -1,0 +1,19 @@
+package dev.unison.canonical.model;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+
+public enum CartStatus {
+    OPEN, CHECKED_OUT, ABANDONED;
+
+    @JsonValue
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static CartStatus fromWireName(String value) {
+        return valueOf(value.toUpperCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,72 @@
+package dev.unison.canonical;
+
+import dev.unison.canonical.event.EventType;
+import dev.unison.canonical.model.AdExposure;
+import dev.unison.canonical.model.AdSpend;
+import dev.unison.canonical.model.Cart;
+import dev.unison.canonical.model.CartLine;
+import dev.unison.canonical.model.CartStatus;
+import dev.unison.canonical.model.CanonicalRecord;
+import dev.unison.canonical.model.ChannelAvailability;
+import dev.unison.canonical.model.Consent;
+import dev.unison.canonical.model.ConsentStatus;
+import dev.unison.canonical.model.ErasureRequest;
+import dev.unison.canonical.model.ErasureStatus;
+import dev.unison.canonical.model.ExposureKind;
+import dev.unison.canonical.model.Identifier;
+import dev.unison.canonical.model.IdentifierType;
+import dev.unison.canonical.model.InventoryPosition;
+import dev.unison.canonical.model.Item;
+import dev.unison.canonical.model.Location;
+import dev.unison.canonical.model.LocationType;
+import dev.unison.canonical.model.Money;
+import dev.unison.canonical.model.Order;
+import dev.unison.canonical.model.OrderLine;
+import dev.unison.canonical.model.OrderStatus;
+import dev.unison.canonical.model.Price;
+import dev.unison.canonical.model.Profile;
+import dev.unison.canonical.model.Refund;
+import dev.unison.canonical.model.RefundLine;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+
+/** One valid sample of every canonical type, shared by the model tests. */
+public final class CanonicalSamples {
+
+    public static final Instant T0 = Instant.parse("2026-11-25T10:15:30.123Z");
+    static final Identifier EMAIL = new Identifier(IdentifierType.EMAIL, "jane.doe@example.com");
+    static final Identifier LOYALTY = new Identifier(IdentifierType.LOYALTY_ID, "L-000123");
+
+    private CanonicalSamples() {
+    }
+
+    public static CanonicalRecord sample(EventType type) {
+        return switch (type) {
+            case ITEM_UPSERTED -> new Item("TRAIL-SHOE-42", "00012345678905", "Trail shoe, size 42");
+            case PRICE_CHANGED -> new Price("TRAIL-SHOE-42", "shopify", Money.of("89.90", "USD"), Money.of("119.00", "USD"), T0);
+            case LOCATION_UPSERTED -> new Location("STORE-7", LocationType.STORE, "Main St", List.of("store", "shopify", "tiktok-shop"));
+            case INVENTORY_ADJUSTED -> new InventoryPosition("TRAIL-SHOE-42", "STORE-7", -1, 0, 42, T0);
+            case AVAILABILITY_CHANGED -> new ChannelAvailability("TRAIL-SHOE-42", "shopify", 0, T0);
+            case PROFILE_UPSERTED -> new Profile("p-1", List.of(EMAIL, LOYALTY,
+                    new Identifier(IdentifierType.PHONE, "+14155550100")), T0, T0);
+            case CONSENT_CHANGED -> new Consent("p-1", EMAIL, "marketing.email", ConsentStatus.GRANTED, "shopify", T0);
+            case CART_UPDATED -> new Cart("cart-9", "app", "p-1", List.of(EMAIL),
+                    List.of(new CartLine("TRAIL-SHOE-42", 1, Money.of("89.90", "USD")), new CartLine("SOCKS-3", 2, null)),
+                    CartStatus.OPEN, "USD", T0);
+            case ORDER_PLACED, ORDER_UPDATED -> new Order("o-1", "shopify", "5678901234567890123",
+                    type == EventType.ORDER_PLACED ? OrderStatus.PLACED : OrderStatus.PAID, T0, null, "STORE-7", "p-1",
+                    List.of(EMAIL), List.of(new OrderLine("l-1", "TRAIL-SHOE-42", 2, Money.of("89.90", "USD"),
+                            Money.of("179.80", "USD"))), Money.of("179.80", "USD"));
+            case REFUND_CREATED -> new Refund("r-1", "o-1", "shopify", Money.of("89.90", "USD"),
+                    List.of(new RefundLine("TRAIL-SHOE-42", 1, Money.of("89.90", "USD"))), T0);
+            case AD_EXPOSURE_RECORDED -> new AdExposure("walmart-connect", "SPRING-GROCERY",
+                    new Identifier(IdentifierType.HASHED_EMAIL, "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f"),
+                    ExposureKind.CLICK, T0);
+            case AD_SPEND_REPORTED -> new AdSpend("walmart-connect", "SPRING-GROCERY", LocalDate.of(2026, 11, 25),
+                    Money.of("3571.43", "USD"), 120000, 2400);
+            case ERASURE_REQUESTED -> new ErasureRequest("er-1", "p-1", List.of(EMAIL), "gdpr", ErasureStatus.RECEIVED,
+                    T0, T0.plusSeconds(30L * 24 * 3600));
+        };
+    }
+}

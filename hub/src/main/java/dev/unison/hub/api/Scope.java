@@ -1,0 +1,36 @@
+package dev.unison.hub.api;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** Partner API scopes. A partner holds a set of them; every operation requires one. */
+public enum Scope {
+    ADMIN("admin"),
+    OPS("ops"),
+    EVENTS_READ("events:read"),
+    EVENTS_WRITE("events:write"),
+    INVENTORY_READ("inventory:read"),
+    INVENTORY_WRITE("inventory:write"),
+    POS_WRITE("pos:write"),
+    PROFILES_READ("profiles:read"),
+    PROFILES_WRITE("profiles:write");
+
+    private final String wireName;
+
+    Scope(String wireName) {
+        this.wireName = wireName;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    public static Optional<Scope> byWireName(String name) {
+        return Arrays.stream(values()).filter(s -> s.wireName.equals(name)).findFirst();
+    }
+
+    public static List<String> allWireNames() {
+        return Arrays.stream(values()).map(Scope::wireName).toList();
+    }
+}

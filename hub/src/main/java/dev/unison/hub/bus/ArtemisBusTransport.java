@@ -1,0 +1,131 @@
+package dev.unison.hub.bus;
+
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.hub.outbox.OutboxRecord;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.JMSException;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+
+/**
+ * Artemis transport. Each event is a persistent JMS TextMessage holding the structured CloudEvents
+ * JSON, sent on the topic {@code unison.<topic>}; a batch is one transacted session commit.
+ *
+ * <ul>
+ *   <li>{@code JMSXGroupID} = partition key: Artemis message grouping delivers one key to one
+ *       consumer at a time, in order (ActiveMQ Artemis docs, "Message Grouping").</li>
+ *   <li>{@code _AMQ_DUPL_ID} = event id: the broker drops a re-sent event, e.g. after the relay
+ *       crashed between publishing and marking (ActiveMQ Artemis docs, "Duplicate Message Detection").</li>
+ *   <li>Consumer groups are JMS 2.0 shared durable subscriptions named after the group.</li>
+ * </ul>
+ */
+public class ArtemisBusTransport implements BusTransport {
+
+    static final String GROUP_ID = "JMSXGroupID";
+    static final String DUPLICATE_ID = "_AMQ_DUPL_ID";
+
+    private final ConnectionFactory connectionFactory;
+    private Connection connection;
+    private Session session;
+    private final Map<String, MessageProducer> producers = new HashMap<>();
+
+    public ArtemisBusTransport(ConnectionFactory connectionFactory) {
+        this.connectionFactory = connectionFactory;
+    }
+
+    @Override
+    public String name() {
+        return "artemis";
+    }
+
+    @Override
+    public synchronized void publish(List<OutboxRecord> batch) {
+        try {
+            Session s = session();
+            try {
+                for (OutboxRecord r : batch) {
+                    TextMessage message = s.createTextMessage(r.payload());
+                    message.setStringProperty(GROUP_ID, r.partitionKey());
+                    message.setStringProperty(DUPLICATE_ID, r.eventId());
+                    message.setStringProperty("ce_type", r.eventType());
+                    producer(r.topic()).send(message, DeliveryMode.PERSISTENT, 4, 0);
+                }
+                s.commit();
+            } catch (JMSException | RuntimeException e) {
+                reset();
+                throw e;
+            }
+        } catch (JMSException e) {
+            throw new BusException("Artemis publish of " + batch.size() + " events failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String consumerUri(String topic, String group) {
+        return "jms:topic:" + BusTransport.brokerTopic(topic)
+                + "?subscriptionDurable=true&subscriptionShared=true&subscriptionName=" + group
+                + "&transacted=true&cacheLevelName=CACHE_CONSUMER";
+    }
+
+    @Override
+    public CanonicalEvent decode(Exchange exchange) {
+        String json = exchange.getIn().getBody(String.class);
+        if (json == null) {
+            throw new IllegalArgumentException("empty message: expected a structured CloudEvents JSON body");
+        }
+        return CanonicalEvent.fromStructuredJson(json);
+    }
+
+    @Override
+    public synchronized void check() {
+        try {
+            session();
+        } catch (JMSException e) {
+            reset();
+            throw new BusException("Artemis unreachable: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        reset();
+    }
+
+    private Session session() throws JMSException {
+        if (session == null) {
+            connection = connectionFactory.createConnection();
+            connection.start();
+            session = connection.createSession(true, Session.SESSION_TRANSACTED);
+        }
+        return session;
+    }
+
+    private MessageProducer producer(String topic) throws JMSException {
+        MessageProducer producer = producers.get(topic);
+        if (producer == null) {
+            producer = session.createProducer(session.createTopic(BusTransport.brokerTopic(topic)));
+            producers.put(topic, producer);
+        }
+        return producer;
+    }
+
+    private void reset() {
+        producers.clear();
+        session = null;
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (JMSException ignored) {
+                // the connection is already broken; a new one is opened on the next publish
+            }
+            connection = null;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.unison.hub.bus;
+
+import dev.unison.canonical.event.CanonicalEvent;
+import java.util.Collection;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.apache.camel.Consumer;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.DefaultProducer;
+
+/** {@code bus:<topic>[?group=<consumer group>&idempotent=true]}; see {@link BusComponent}. */
+public class BusEndpoint extends DefaultEndpoint {
+
+    private static final Pattern GROUP = Pattern.compile("[a-z][a-z0-9-]{0,99}");
+
+    private final String topic;
+    private String group;
+    private boolean idempotent = true;
+
+    BusEndpoint(String uri, BusComponent component, String topic) {
+        super(uri, component);
+        this.topic = topic;
+    }
+
+    @Override
+    public BusComponent getComponent() {
+        return (BusComponent) super.getComponent();
+    }
+
+    public String getGroup() {
+        return group;
+    }
+
+    /** The consumer group: each group receives every event once. Required to consume. */
+    public void setGroup(String group) {
+        this.group = group;
+    }
+
+    public boolean isIdempotent() {
+        return idempotent;
+    }
+
+    /** Skip events this group already processed (by event id, in the JDBC idempotent repository). Default true. */
+    public void setIdempotent(boolean idempotent) {
+        this.idempotent = idempotent;
+    }
+
+    @Override
+    public Producer createProducer() {
+        return new DefaultProducer(this) {
+            @Override
+            public void process(Exchange exchange) {
+                getComponent().outbox.append(topic, events(exchange.getIn().getBody()));
+            }
+        };
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) throws Exception {
+        if (group == null || !GROUP.matcher(group).matches()) {
+            throw new IllegalArgumentException("bus:" + topic + " needs ?group=<consumer group> matching "
+                    + GROUP.pattern() + " to consume, got '" + group + "'");
+        }
+        BusComponent c = getComponent();
+        var delivery = new BusDelivery(c.transport, group, idempotent, c.dataSource, c.tx, c.deadLetters, processor,
+                c.meters);
+        return getCamelContext().getEndpoint(c.transport.consumerUri(topic, group)).createConsumer(delivery);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<CanonicalEvent> events(Object body) {
+        if (body instanceof CanonicalEvent event) {
+            return List.of(event);
+        }
+        if (body instanceof Collection<?> many && many.stream().allMatch(CanonicalEvent.class::isInstance)) {
+            return List.copyOf((Collection<CanonicalEvent>) many);
+        }
+        throw new IllegalArgumentException("bus: the body must be a CanonicalEvent or a collection of them, got "
+                + (body == null ? "null" : body.getClass().getName()));
+    }
+}

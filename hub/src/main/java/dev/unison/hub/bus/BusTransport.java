@@ -1,0 +1,35 @@
+package dev.unison.hub.bus;
+
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.hub.outbox.OutboxRecord;
+import java.util.List;
+import org.apache.camel.Exchange;
+
+/**
+ * The broker behind the {@code bus:} endpoint: embedded Artemis by default, Kafka in production
+ * ({@code unison.bus.type}). Routes never see it; they use {@code bus:<topic>}.
+ */
+public interface BusTransport extends AutoCloseable {
+
+    /** Topic names on the broker: {@code bus:events} is {@code unison.events}. */
+    static String brokerTopic(String topic) {
+        return "unison." + topic;
+    }
+
+    String name();
+
+    /** Publishes a batch durably, in list order per partition key; returns only once the broker has it. */
+    void publish(List<OutboxRecord> batch);
+
+    /** The Camel endpoint URI that consumes a topic as one consumer group (each group sees every event once). */
+    String consumerUri(String topic, String group);
+
+    /** Reads the canonical event from a consumed exchange (structured JSON on Artemis, binary mode on Kafka). */
+    CanonicalEvent decode(Exchange exchange);
+
+    /** Throws when the broker cannot be reached; used by the health indicator. */
+    void check();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,40 @@
+package dev.unison.hub.config;
+
+import dev.unison.hub.api.ApiSupport;
+import dev.unison.hub.api.OpenApiDocument;
+import dev.unison.hub.api.PartnerApiRoutes;
+import dev.unison.hub.api.Partners;
+import dev.unison.hub.outbox.Outbox;
+import java.time.Clock;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Wires the partner API and the bootstrap partner. */
+@Configuration(proxyBeanMethods = false)
+public class ApiConfiguration {
+
+    @Bean
+    Partners partners(JdbcTemplate jdbc, Clock clock) {
+        return new Partners(jdbc, clock);
+    }
+
+    @Bean
+    PartnerApiRoutes partnerApiRoutes(Partners partners, Outbox outbox) {
+        String version = ApiConfiguration.class.getPackage().getImplementationVersion();
+        return new PartnerApiRoutes(new ApiSupport(partners), partners, outbox,
+                new OpenApiDocument(version == null ? "dev" : version));
+    }
+
+    /** UNISON_BOOTSTRAP_API_KEY gives a new installation its first key: partner "bootstrap", every scope. */
+    @Bean
+    ApplicationRunner bootstrapPartner(Partners partners, UnisonProperties properties) {
+        return args -> {
+            String key = properties.bootstrapApiKey();
+            if (key != null && !key.isBlank()) {
+                partners.ensureBootstrap(key.trim());
+            }
+        };
+    }
+}

@@ -1,0 +1,116 @@
+package dev.unison.hub.config;
+
+import dev.unison.hub.bus.ArtemisBusTransport;
+import dev.unison.hub.bus.BusComponent;
+import dev.unison.hub.bus.BusTransport;
+import dev.unison.hub.bus.KafkaBusTransport;
+import dev.unison.hub.deadletter.DeadLetters;
+import dev.unison.hub.outbox.Outbox;
+import dev.unison.hub.outbox.OutboxRelay;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.jms.ConnectionFactory;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Wires the event bus: the transport chosen by {@code unison.bus.type}, the outbox and its relay, {@code bus:}. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(UnisonProperties.class)
+public class BusConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean(destroyMethod = "close")
+    BusTransport busTransport(UnisonProperties properties, ObjectProvider<ConnectionFactory> jms) {
+        UnisonProperties.Bus bus = properties.bus();
+        return switch (bus.type()) {
+            case ARTEMIS -> new ArtemisBusTransport(jms.getObject());
+            case KAFKA -> {
+                if (bus.kafkaBrokers() == null || bus.kafkaBrokers().isBlank()) {
+                    throw new IllegalStateException("unison.bus.type=kafka needs unison.bus.kafka-brokers "
+                            + "(env KAFKA_BOOTSTRAP_SERVERS in the production profile)");
+                }
+                yield new KafkaBusTransport(bus.kafkaBrokers(), bus.sendTimeout().toMillis());
+            }
+        };
+    }
+
+    @Bean
+    OutboxRelay outboxRelay(JdbcTemplate jdbc, TransactionTemplate tx, BusTransport transport,
+            UnisonProperties properties, Clock clock, MeterRegistry meters) {
+        UnisonProperties.Outbox o = properties.outbox();
+        return new OutboxRelay(jdbc, tx, transport,
+                new OutboxRelay.Settings(o.batchSize(), o.pollInterval(), o.maxBackoff(), o.retention()), clock, meters);
+    }
+
+    @Bean
+    Outbox outbox(JdbcTemplate jdbc, Clock clock, ObjectProvider<OutboxRelay> relay) {
+        return new Outbox(jdbc, clock, () -> relay.getObject().wakeUp());
+    }
+
+    @Bean
+    DeadLetters deadLetters(JdbcTemplate jdbc, Clock clock, MeterRegistry meters) {
+        return new DeadLetters(jdbc, clock, meters);
+    }
+
+    /** Registered under the name "bus": Camel finds components in the Spring registry by bean name. */
+    @Bean("bus")
+    BusComponent busComponent(BusTransport transport, Outbox outbox, DeadLetters deadLetters, DataSource dataSource,
+            TransactionTemplate tx, MeterRegistry meters) {
+        return new BusComponent(transport, outbox, deadLetters, dataSource, tx, meters);
+    }
+
+    @Bean
+    HealthIndicator busHealthIndicator(BusTransport transport) {
+        return () -> {
+            try {
+                transport.check();
+                return Health.up().withDetail("transport", transport.name()).build();
+            } catch (RuntimeException e) {
+                return Health.down().withDetail("transport", transport.name()).withDetail("error", e.getMessage())
+                        .build();
+            }
+        };
+    }
+
+    /** Starts the relay once routes (and so their durable subscriptions) are up. */
+    @Bean
+    RelayLifecycle relayLifecycle(OutboxRelay relay, UnisonProperties properties) {
+        return new RelayLifecycle(relay, properties.outbox().relayEnabled());
+    }
+
+    static final class RelayLifecycle {
+        private final OutboxRelay relay;
+        private final boolean enabled;
+
+        RelayLifecycle(OutboxRelay relay, boolean enabled) {
+            this.relay = relay;
+            this.enabled = enabled;
+        }
+
+        @EventListener(ApplicationReadyEvent.class)
+        void start() {
+            if (enabled) {
+                relay.start();
+            }
+        }
+
+        @EventListener(ContextClosedEvent.class)
+        void stop() {
+            relay.stop();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.unison.hub.config;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/** Settings under {@code unison.*}; documented in docs/configuration.md. */
+@Validated
+@ConfigurationProperties(prefix = "unison")
+public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String mappingsLocation,
+        String bootstrapApiKey, String routesLocation) {
+
+    public enum BusType { ARTEMIS, KAFKA }
+
+    public record Bus(BusType type, String kafkaBrokers, Duration sendTimeout) {
+        public Bus {
+            type = type == null ? BusType.ARTEMIS : type;
+            sendTimeout = sendTimeout == null ? Duration.ofSeconds(30) : sendTimeout;
+        }
+    }
+
+    public record Outbox(boolean relayEnabled, int batchSize, Duration pollInterval, Duration maxBackoff,
+            Duration retention) {
+        public Outbox {
+            if (batchSize <= 0 || batchSize > 10_000) {
+                throw new IllegalArgumentException("unison.outbox.batch-size must be 1..10000, got " + batchSize);
+            }
+        }
+    }
+}

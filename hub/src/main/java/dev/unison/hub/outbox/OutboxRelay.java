@@ -1,0 +1,165 @@
+package dev.unison.hub.outbox;
+
+import dev.unison.hub.bus.BusTransport;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Moves committed outbox rows to the bus in batches, in {@code seq} order.
+ *
+ * <p>Each batch is published and marked in one database transaction that first locks the
+ * {@code outbox-relay} row of {@code job_lock}: only one relay of all hub instances publishes at a
+ * time, so per-key order holds. A batch is sent as one broker transaction (Artemis) or one flushed
+ * producer batch (Kafka); a persistent synchronous send per event would cap the hub near 290
+ * events/s (see STACK.md). If the hub dies after publishing but before marking, the batch is
+ * published again: Artemis drops it by duplicate id, and bus consumers are idempotent by event id.
+ */
+public class OutboxRelay {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+
+    public record Settings(int batchSize, Duration pollInterval, Duration maxBackoff, Duration retention) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final BusTransport transport;
+    private final Settings settings;
+    private final Clock clock;
+    // capacity 1: any number of wake-ups while a batch is in flight collapse into one more round
+    private final BlockingQueue<Boolean> wakeUps = new ArrayBlockingQueue<>(1);
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final Counter published;
+    private final Counter failures;
+    private final Timer lag;
+    private Thread worker;
+    private Instant nextRetentionSweep = Instant.MIN;
+
+    public OutboxRelay(JdbcTemplate jdbc, TransactionTemplate tx, BusTransport transport, Settings settings, Clock clock,
+            MeterRegistry meters) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.transport = transport;
+        this.settings = settings;
+        this.clock = clock;
+        this.published = Counter.builder("unison.outbox.published").description("events relayed to the bus")
+                .register(meters);
+        this.failures = Counter.builder("unison.outbox.relay.failures").description("relay batches that failed")
+                .register(meters);
+        this.lag = Timer.builder("unison.outbox.relay.lag").description("time from outbox append to bus publish")
+                .publishPercentiles(0.5, 0.99).register(meters);
+    }
+
+    /** Publishes and marks one batch; returns how many events it published. */
+    public int relayOnce() {
+        Integer count = tx.execute(status -> {
+            jdbc.queryForList("SELECT name FROM job_lock WHERE name = 'outbox-relay' FOR UPDATE");
+            List<OutboxRecord> batch = jdbc.query(
+                    "SELECT * FROM outbox_event WHERE published_at IS NULL ORDER BY seq LIMIT ?", Outbox.ROW,
+                    settings.batchSize());
+            if (batch.isEmpty()) {
+                return 0;
+            }
+            transport.publish(batch);
+            Instant now = clock.instant();
+            jdbc.batchUpdate("UPDATE outbox_event SET published_at = ? WHERE seq = ?", batch, batch.size(),
+                    (ps, r) -> {
+                        ps.setObject(1, Outbox.utc(now));
+                        ps.setLong(2, r.seq());
+                    });
+            batch.forEach(r -> lag.record(Duration.between(r.createdAt(), now)));
+            return batch.size();
+        });
+        int n = count == null ? 0 : count;
+        published.increment(n);
+        return n;
+    }
+
+    /** Publishes until the outbox is empty; returns how many events it published. */
+    public int drain() {
+        int total = 0;
+        int n;
+        do {
+            n = relayOnce();
+            total += n;
+        } while (n == settings.batchSize());
+        return total;
+    }
+
+    /** Deletes published rows older than the retention period. */
+    public int sweepRetention() {
+        return jdbc.update("DELETE FROM outbox_event WHERE published_at IS NOT NULL AND published_at < ?",
+                Outbox.utc(clock.instant().minus(settings.retention())));
+    }
+
+    /** Wakes the relay now (called after a transaction that appended events commits). */
+    public void wakeUp() {
+        wakeUps.offer(Boolean.TRUE);
+    }
+
+    public synchronized void start() {
+        if (running.compareAndSet(false, true)) {
+            worker = new Thread(this::loop, "outbox-relay");
+            worker.setDaemon(true);
+            worker.start();
+        }
+    }
+
+    public synchronized void stop() {
+        if (running.compareAndSet(true, false) && worker != null) {
+            worker.interrupt();
+            try {
+                worker.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public boolean isRunning() {
+        return running.get();
+    }
+
+    private void loop() {
+        long backoffMillis = 0;
+        while (running.get()) {
+            try {
+                int n = drain();
+                backoffMillis = 0;
+                if (clock.instant().isAfter(nextRetentionSweep)) {
+                    sweepRetention();
+                    nextRetentionSweep = clock.instant().plus(Duration.ofMinutes(10));
+                }
+                if (n < settings.batchSize()) {
+                    wakeUps.poll(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                failures.increment();
+                backoffMillis = Math.min(Math.max(100, backoffMillis * 2), settings.maxBackoff().toMillis());
+                LOG.warn("outbox relay failed, retrying in {} ms: {}", backoffMillis, e.toString());
+                try {
+                    wakeUps.poll(backoffMillis, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+}
