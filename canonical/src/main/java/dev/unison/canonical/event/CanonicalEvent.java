@@ -64,8 +64,10 @@ public record CanonicalEvent(String id, URI source, EventType type, String subje
         }
         CanonicalRecord record = CanonicalJson.read(data, type.dataClass());
         String key = record.partitionKey();
-        // Millisecond precision keeps the time identical through every serialization.
-        return new CanonicalEvent(id, source, type, key, time.truncatedTo(ChronoUnit.MILLIS), key, data);
+        // The data is re-rendered from the record so that every copy of an event is the same JSON
+        // (number node kinds, field order), and the time is cut to milliseconds for the same reason.
+        return new CanonicalEvent(id, source, type, key, time.truncatedTo(ChronoUnit.MILLIS), key,
+                CanonicalJson.toTree(record));
     }
 
     /** Reads the canonical event inside a CloudEvent (either bus, either mode), validating it. */

@@ -1,0 +1,93 @@
+package dev.unison.hub.bus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.event.EventType;
+import dev.unison.canonical.model.ChannelAvailability;
+import dev.unison.hub.UnisonHubApplication;
+import dev.unison.hub.support.ProbeRoutes;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The same bus contract on Apache Kafka: a real in-process KRaft broker (spring-kafka-test) with a
+ * 3-partition topic, the hub switched by the one property {@code unison.bus.type=kafka}.
+ */
+@SpringBootTest(classes = UnisonHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@Import(ProbeRoutes.class)
+class KafkaBusIT extends AbstractBusContractIT {
+
+    static final EmbeddedKafkaKraftBroker KAFKA = new EmbeddedKafkaKraftBroker(1, 3, "unison.events");
+
+    static {
+        KAFKA.afterPropertiesSet();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        KAFKA.destroy();
+    }
+
+    @DynamicPropertySource
+    static void kafka(DynamicPropertyRegistry registry) throws Exception {
+        registry.add("unison.bus.type", () -> "kafka");
+        registry.add("unison.bus.kafka-brokers", KAFKA::getBrokersAsString);
+        String dir = Files.createTempDirectory("unison-kafka-it-").toString();
+        registry.add("unison.data-dir", () -> dir);
+    }
+
+    @Test
+    void theTransportIsKafka() {
+        assertThat(transport).isInstanceOf(KafkaBusTransport.class);
+    }
+
+    @Test
+    void eventsAreKeyedByPartitionKeyInCloudEventsBinaryMode() {
+        CanonicalEvent event = CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, URI.create("/it"),
+                new ChannelAvailability("BIN-1", "shopify", 4, Instant.now()));
+        outbox.append("events", event);
+
+        try (KafkaConsumer<String, byte[]> raw = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.getBrokersAsString(),
+                ConsumerConfig.GROUP_ID_CONFIG, "it-raw-reader",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            raw.subscribe(List.of("unison.events"));
+            List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (seen.stream().noneMatch(r -> header(r, "ce_id").equals(event.id())) && System.nanoTime() < deadline) {
+                raw.poll(Duration.ofMillis(200)).forEach(seen::add);
+            }
+            ConsumerRecord<String, byte[]> record = seen.stream().filter(r -> header(r, "ce_id").equals(event.id()))
+                    .findFirst().orElseThrow();
+            assertThat(record.key()).isEqualTo("BIN-1");
+            assertThat(header(record, "ce_type")).isEqualTo("commerce.availability.changed.v1");
+            assertThat(header(record, "ce_specversion")).isEqualTo("1.0");
+            assertThat(header(record, "ce_partitionkey")).isEqualTo("BIN-1");
+            assertThat(new String(record.value(), StandardCharsets.UTF_8)).contains("\"availableToSell\":4");
+        }
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        var h = record.headers().lastHeader(name);
+        return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}

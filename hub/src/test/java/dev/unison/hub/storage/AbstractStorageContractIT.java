@@ -1,0 +1,230 @@
+package dev.unison.hub.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.event.EventType;
+import dev.unison.canonical.model.ChannelAvailability;
+import dev.unison.hub.bus.BusException;
+import dev.unison.hub.outbox.Outbox;
+import dev.unison.hub.outbox.OutboxRecord;
+import dev.unison.hub.outbox.OutboxRelay;
+import dev.unison.hub.support.RecordingTransport;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The storage contract every supported database must meet, run on H2 and on PostgreSQL:
+ * the migrations apply, the outbox is transactional, the relay publishes in order exactly once
+ * (also with two relays racing) and keeps events when the broker fails, and the JDBC idempotent
+ * repository admits an id once — even to concurrent racers — and joins the caller's transaction.
+ */
+abstract class AbstractStorageContractIT {
+
+    private static final URI SOURCE = URI.create("/test");
+
+    private HikariDataSource dataSource;
+    private MigrateResult migration;
+    private JdbcTemplate jdbc;
+    private TransactionTemplate tx;
+    private RecordingTransport broker;
+    private Outbox outbox;
+
+    protected abstract HikariDataSource newDatabase() throws Exception;
+
+    @BeforeEach
+    void migrate() throws Exception {
+        dataSource = newDatabase();
+        migration = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        jdbc = new JdbcTemplate(dataSource);
+        tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        broker = new RecordingTransport();
+        outbox = new Outbox(jdbc, Clock.systemUTC(), () -> { });
+    }
+
+    @AfterEach
+    void close() {
+        dataSource.close();
+    }
+
+    private OutboxRelay relay(int batchSize) {
+        return new OutboxRelay(jdbc, tx, broker, new OutboxRelay.Settings(batchSize, Duration.ofMillis(50),
+                Duration.ofSeconds(1), Duration.ofDays(7)), Clock.systemUTC(), new SimpleMeterRegistry());
+    }
+
+    private static CanonicalEvent availability(String sku, long ats) {
+        return CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, SOURCE,
+                new ChannelAvailability(sku, "shopify", ats, Instant.now()));
+    }
+
+    @Test
+    void migrationsApplyAndCreateEveryTable() {
+        assertThat(migration.success).isTrue();
+        for (String table : List.of("outbox_event", "job_lock", "camel_messageprocessed", "dead_letter", "partner",
+                "api_key")) {
+            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM " + table, Long.class)).as(table).isNotNull();
+        }
+        // a second run finds nothing to do
+        assertThat(Flyway.configure().dataSource(dataSource).load().migrate().migrationsExecuted).isZero();
+    }
+
+    @Test
+    void anOutboxWriteInARolledBackTransactionLeavesNothing() {
+        tx.executeWithoutResult(status -> {
+            outbox.append("events", availability("SKU-1", 3));
+            status.setRollbackOnly();
+        });
+
+        assertThat(outbox.pendingCount()).isZero();
+        assertThat(relay(100).drain()).isZero();
+        assertThat(broker.published).isEmpty();
+    }
+
+    @Test
+    void theRelayPublishesEveryCommittedEventOnceInOrderAndMarksIt() {
+        List<CanonicalEvent> appended = new ArrayList<>();
+        for (int i = 0; i < 1_200; i++) {
+            appended.add(availability("SKU-" + (i % 7), i));
+        }
+        tx.executeWithoutResult(status -> outbox.append("events", appended));
+
+        int published = relay(500).drain();
+
+        assertThat(published).isEqualTo(1_200);
+        assertThat(broker.published).extracting(OutboxRecord::eventId)
+                .containsExactlyElementsOf(appended.stream().map(CanonicalEvent::id).toList());
+        assertThat(outbox.pendingCount()).isZero();
+        OutboxRecord stored = outbox.find(appended.get(0).id()).orElseThrow();
+        assertThat(stored.publishedAt()).isNotNull();
+        assertThat(CanonicalEvent.fromStructuredJson(stored.payload())).isEqualTo(appended.get(0));
+        assertThat(relay(500).drain()).as("nothing is published twice").isZero();
+    }
+
+    @Test
+    void aBrokerFailureKeepsTheEventsForTheNextAttempt() {
+        CanonicalEvent event = availability("SKU-9", 1);
+        outbox.append("events", event);
+        broker.failNext.set(1);
+        OutboxRelay relay = relay(100);
+
+        assertThatThrownBy(relay::relayOnce).isInstanceOf(BusException.class);
+        assertThat(outbox.pendingCount()).isEqualTo(1);
+
+        assertThat(relay.relayOnce()).isEqualTo(1);
+        assertThat(broker.published).extracting(OutboxRecord::eventId).containsExactly(event.id());
+    }
+
+    @Test
+    void twoRelaysRacingPublishEachEventExactlyOnce() throws Exception {
+        List<CanonicalEvent> appended = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            appended.add(availability("SKU-" + (i % 11), i));
+        }
+        outbox.append("events", appended);
+        OutboxRelay a = relay(50);
+        OutboxRelay b = relay(50);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Integer> fa = pool.submit(a::drain);
+            Future<Integer> fb = pool.submit(b::drain);
+            assertThat(fa.get() + fb.get()).isEqualTo(2_000);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(broker.published).extracting(OutboxRecord::eventId)
+                .containsExactlyElementsOf(appended.stream().map(CanonicalEvent::id).toList());
+    }
+
+    @Test
+    void aSubmittedEventIdIsAcceptedOnce() {
+        CanonicalEvent event = availability("SKU-2", 5);
+
+        assertThat(outbox.appendIfAbsent("events", event)).isTrue();
+        assertThat(outbox.appendIfAbsent("events", event)).isFalse();
+        assertThat(outbox.pendingCount()).isEqualTo(1);
+    }
+
+    @Test
+    void theIdempotentRepositoryAdmitsAnIdOncePerConsumer() {
+        JdbcMessageIdRepository shopify = repository("bus:shopify-fanout");
+        JdbcMessageIdRepository sfcc = repository("bus:sfcc-fanout");
+
+        assertThat(shopify.add("evt-1")).isTrue();
+        assertThat(shopify.add("evt-1")).isFalse();
+        assertThat(sfcc.add("evt-1")).as("another consumer group is independent").isTrue();
+        assertThat(shopify.contains("evt-1")).isTrue();
+    }
+
+    @Test
+    void concurrentDuplicatesPassTheIdempotentRepositoryOnce() throws Exception {
+        JdbcMessageIdRepository repository = repository("bus:race");
+        int racers = 8;
+        for (int round = 0; round < 20; round++) {
+            String id = "evt-race-" + round;
+            AtomicInteger admitted = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(racers);
+            try {
+                List<Callable<Void>> calls = new ArrayList<>();
+                for (int i = 0; i < racers; i++) {
+                    calls.add(() -> {
+                        try {
+                            if (repository.add(id)) {
+                                admitted.incrementAndGet();
+                            }
+                        } catch (RuntimeException uniqueConstraintViolation) {
+                            // the loser of a race hits the primary key: it is not admitted
+                        }
+                        return null;
+                    });
+                }
+                for (Future<Void> f : pool.invokeAll(calls)) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(admitted).as("round " + round).hasValue(1);
+        }
+    }
+
+    @Test
+    void theIdempotentMarkJoinsTheCallersTransaction() {
+        JdbcMessageIdRepository repository = repository("bus:tx");
+
+        tx.executeWithoutResult(status -> {
+            assertThat(repository.add("evt-rolled-back")).isTrue();
+            status.setRollbackOnly();
+        });
+
+        assertThat(repository.contains("evt-rolled-back")).as("rolled back with the work it guarded").isFalse();
+        assertThat(repository.add("evt-rolled-back")).isTrue();
+    }
+
+    private JdbcMessageIdRepository repository(String processorName) {
+        JdbcMessageIdRepository repository = new JdbcMessageIdRepository(dataSource, tx, processorName);
+        repository.setCreateTableIfNotExists(false);
+        repository.start();
+        return repository;
+    }
+}

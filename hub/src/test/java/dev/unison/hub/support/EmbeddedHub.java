@@ -1,0 +1,54 @@
+package dev.unison.hub.support;
+
+import dev.unison.hub.UnisonHubApplication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.test.context.ContextConfiguration;
+
+/**
+ * Boots the whole hub on its embedded defaults (H2 file database, embedded persistent Artemis) in
+ * a fresh data directory, with the probe consumer and a bootstrap key. Every test class carrying
+ * this annotation shares one application context.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(classes = UnisonHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "unison.bootstrap-api-key=" + EmbeddedHub.BOOTSTRAP_KEY)
+@Import(ProbeRoutes.class)
+@ContextConfiguration(initializers = EmbeddedHub.FreshDataDir.class)
+public @interface EmbeddedHub {
+
+    String BOOTSTRAP_KEY = "it-bootstrap-key-0123456789";
+
+    /** One temporary data directory per test JVM. */
+    class FreshDataDir implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+        private static Path dir;
+
+        @Override
+        public void initialize(ConfigurableApplicationContext context) {
+            synchronized (FreshDataDir.class) {
+                if (dir == null) {
+                    try {
+                        dir = Files.createTempDirectory("unison-it-");
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+            context.getEnvironment().getPropertySources().addFirst(
+                    new MapPropertySource("fresh-data-dir", Map.of("unison.data-dir", dir.toString())));
+        }
+    }
+}
