@@ -2,10 +2,8 @@ package dev.unison.hub.config;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
 /** Settings under {@code unison.*}; documented in docs/configuration.md. */
-@Validated
 @ConfigurationProperties(prefix = "unison")
 public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String mappingsLocation,
         String bootstrapApiKey, String routesLocation) {
