@@ -21,15 +21,17 @@ import org.apache.camel.Exchange;
  * <ul>
  *   <li>{@code JMSXGroupID} = partition key: Artemis message grouping delivers one key to one
  *       consumer at a time, in order (ActiveMQ Artemis docs, "Message Grouping").</li>
- *   <li>{@code _AMQ_DUPL_ID} = event id: the broker drops a re-sent event, e.g. after the relay
- *       crashed between publishing and marking (ActiveMQ Artemis docs, "Duplicate Message Detection").</li>
  *   <li>Consumer groups are JMS 2.0 shared durable subscriptions named after the group.</li>
  * </ul>
+ *
+ * <p>Broker-side duplicate detection ({@code _AMQ_DUPL_ID}) is deliberately not used: inside a
+ * transaction Artemis rejects the whole commit when one message is a duplicate (ActiveMQ Artemis
+ * docs, "Duplicate Message Detection"), so a batch re-sent after a relay crash could never be
+ * published again. Re-sent events are dropped by the consumers' idempotent repository instead.
  */
 public class ArtemisBusTransport implements BusTransport {
 
     static final String GROUP_ID = "JMSXGroupID";
-    static final String DUPLICATE_ID = "_AMQ_DUPL_ID";
 
     private final ConnectionFactory connectionFactory;
     private Connection connection;
@@ -53,7 +55,6 @@ public class ArtemisBusTransport implements BusTransport {
                 for (OutboxRecord r : batch) {
                     TextMessage message = s.createTextMessage(r.payload());
                     message.setStringProperty(GROUP_ID, r.partitionKey());
-                    message.setStringProperty(DUPLICATE_ID, r.eventId());
                     message.setStringProperty("ce_type", r.eventType());
                     producer(r.topic()).send(message, DeliveryMode.PERSISTENT, 4, 0);
                 }

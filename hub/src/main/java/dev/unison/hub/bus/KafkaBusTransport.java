@@ -44,7 +44,8 @@ public class KafkaBusTransport implements BusTransport {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) sendTimeoutMillis);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(sendTimeoutMillis, 30_000));
+        // delivery.timeout.ms must cover linger.ms + request.timeout.ms
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1_000, Math.min(30_000, sendTimeoutMillis / 2)));
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, sendTimeoutMillis);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "unison-outbox-relay");
         this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());

@@ -1,5 +1,6 @@
 package dev.unison.hub.config;
 
+import dev.unison.hub.api.ApiErrorAttributes;
 import dev.unison.hub.api.ApiSupport;
 import dev.unison.hub.api.OpenApiDocument;
 import dev.unison.hub.api.PartnerApiRoutes;
@@ -25,6 +26,11 @@ public class ApiConfiguration {
         String version = ApiConfiguration.class.getPackage().getImplementationVersion();
         return new PartnerApiRoutes(new ApiSupport(partners), partners, outbox,
                 new OpenApiDocument(version == null ? "dev" : version));
+    }
+
+    @Bean
+    ApiErrorAttributes apiErrorAttributes() {
+        return new ApiErrorAttributes();
     }
 
     /** UNISON_BOOTSTRAP_API_KEY gives a new installation its first key: partner "bootstrap", every scope. */

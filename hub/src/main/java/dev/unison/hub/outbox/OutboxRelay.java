@@ -25,7 +25,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * time, so per-key order holds. A batch is sent as one broker transaction (Artemis) or one flushed
  * producer batch (Kafka); a persistent synchronous send per event would cap the hub near 290
  * events/s (see STACK.md). If the hub dies after publishing but before marking, the batch is
- * published again: Artemis drops it by duplicate id, and bus consumers are idempotent by event id.
+ * published again, and bus consumers drop the copies by event id (idempotent repository).
  */
 public class OutboxRelay {
 

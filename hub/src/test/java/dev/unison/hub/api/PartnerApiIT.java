@@ -63,6 +63,15 @@ class PartnerApiIT {
     }
 
     @Test
+    void errorsBeforeARouteUseTheSameJsonBody() {
+        HttpApi.Reply unknownPath = http.get("/api/v1/no-such-thing", EmbeddedHub.BOOTSTRAP_KEY);
+        assertThat(unknownPath.status()).isEqualTo(404);
+        assertThat(unknownPath.json().get("error").asText()).isEqualTo("not_found");
+        assertThat(unknownPath.json().has("detail")).isTrue();
+        assertThat(unknownPath.body()).doesNotContain("trace").doesNotContain("Exception");
+    }
+
+    @Test
     void anUnknownKeyIs401AndAMissingScopeIs403() {
         assertThat(http.get("/api/v1/events/x", "unison_not-a-real-key").status()).isEqualTo(401);
 

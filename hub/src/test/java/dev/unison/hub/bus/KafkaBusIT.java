@@ -32,7 +32,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The same bus contract on Apache Kafka: a real in-process KRaft broker (spring-kafka-test) with a
  * 3-partition topic, the hub switched by the one property {@code unison.bus.type=kafka}.
  */
-@SpringBootTest(classes = UnisonHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@SpringBootTest(classes = UnisonHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(ProbeRoutes.class)
 class KafkaBusIT extends AbstractBusContractIT {
 

@@ -54,7 +54,9 @@ class OutboxCrashIT {
                         group: crash-probe
                       steps:
                         - setBody:
-                            simple: "${header.UnisonEventId}"
+                            expression:
+                              simple:
+                                expression: "${header.UnisonEventId}"
                         - to:
                             uri: file:%s
                             parameters:
@@ -62,7 +64,8 @@ class OutboxCrashIT {
                 """.formatted(deliveries.toAbsolutePath()));
         int port = freePort();
 
-        Process first = start(port, data, routes, false, work.resolve("first.log"));
+        Path logs = Files.createDirectories(Path.of("target", "crash-it-logs"));
+        Process first = start(port, data, routes, false, logs.resolve("first.log"));
         HttpApi http = awaitUp(port, first);
         List<String> accepted = new ArrayList<>();
         for (int i = 0; i < EVENTS; i++) {
@@ -79,7 +82,7 @@ class OutboxCrashIT {
         assertThat(first.waitFor()).isNotZero();
         assertThat(deliveries.toFile().list()).isEmpty();
 
-        Process second = start(port, data, routes, true, work.resolve("second.log"));
+        Process second = start(port, data, routes, true, logs.resolve("second.log"));
         HttpApi again = awaitUp(port, second);
 
         await().atMost(Duration.ofSeconds(60)).until(() -> deliveredIds(deliveries).size() >= EVENTS);

@@ -27,7 +27,7 @@ public final class TestDatabases {
 
     public static String h2Url(Path dir) {
         return "jdbc:h2:file:" + dir.resolve("db/unison").toAbsolutePath()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
     }
 
     public static HikariDataSource h2(Path dir) {
