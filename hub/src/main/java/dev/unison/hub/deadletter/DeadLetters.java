@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -51,15 +50,6 @@ public class DeadLetters {
                         rs.getString("event_type"), rs.getString("reason"), rs.getString("exception_class"),
                         rs.getString("payload"), rs.getObject("failed_at", OffsetDateTime.class)),
                 consumer, limit);
-    }
-
-    public Map<String, Object> countsByConsumer() {
-        Map<String, Object> counts = new java.util.TreeMap<>();
-        jdbc.query("SELECT consumer, COUNT(*) AS n FROM dead_letter GROUP BY consumer",
-                rs -> {
-                    counts.put(rs.getString("consumer"), rs.getLong("n"));
-                });
-        return counts;
     }
 
     static String describe(Throwable cause) {

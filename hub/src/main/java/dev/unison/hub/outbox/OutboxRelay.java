@@ -129,10 +129,6 @@ public class OutboxRelay {
         }
     }
 
-    public boolean isRunning() {
-        return running.get();
-    }
-
     private void loop() {
         long backoffMillis = 0;
         while (running.get()) {

