@@ -2,7 +2,12 @@ package dev.unison.hub.bus;
 
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.hub.outbox.OutboxRecord;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.format.EventFormat;
+import io.cloudevents.core.provider.EventFormatProvider;
+import io.cloudevents.jackson.JsonFormat;
 import io.cloudevents.kafka.KafkaMessageFactory;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +35,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * marks it published. Consumer groups are Kafka consumer groups.
  */
 public class KafkaBusTransport implements BusTransport {
+
+    private static final EventFormat STRUCTURED_JSON =
+            EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE);
 
     private final String brokers;
     private final KafkaProducer<String, byte[]> producer;
@@ -60,10 +68,11 @@ public class KafkaBusTransport implements BusTransport {
     public void publish(List<OutboxRecord> batch) {
         List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
         for (OutboxRecord r : batch) {
-            CanonicalEvent event = CanonicalEvent.fromStructuredJson(r.payload());
+            // the row was validated when it entered the outbox: convert the envelope, do not re-validate
+            CloudEvent event = STRUCTURED_JSON.deserialize(r.payload().getBytes(StandardCharsets.UTF_8));
             ProducerRecord<String, byte[]> record = KafkaMessageFactory
                     .createWriter(BusTransport.brokerTopic(r.topic()), r.partitionKey())
-                    .writeBinary(event.toCloudEvent());
+                    .writeBinary(event);
             acks.add(producer.send(record));
         }
         producer.flush();

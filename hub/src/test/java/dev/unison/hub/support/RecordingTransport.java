@@ -30,12 +30,12 @@ public class RecordingTransport implements BusTransport {
 
     @Override
     public String consumerUri(String topic, String group) {
-        throw new UnsupportedOperationException("storage tests do not consume");
+        throw new IllegalStateException("the recording transport only records publishes; consuming needs a broker");
     }
 
     @Override
     public CanonicalEvent decode(Exchange exchange) {
-        throw new UnsupportedOperationException("storage tests do not consume");
+        throw new IllegalStateException("the recording transport only records publishes; consuming needs a broker");
     }
 
     @Override
