@@ -49,12 +49,63 @@ public final class CanonicalSchemas {
     public static List<String> validate(String schemaResource, String json) {
         Schema schema = CACHE.computeIfAbsent(schemaResource,
                 name -> REGISTRY.getSchema(SchemaLocation.of(BASE_URI + name)));
-        List<Error> errors = schema.validate(json, InputFormat.JSON);
-        return errors.stream().map(CanonicalSchemas::describe).toList();
+        return violations(schema, json).stream().map(Violation::toString).toList();
     }
 
-    private static String describe(Error error) {
+    /**
+     * Validates a JSON document against a schema given as JSON text (e.g. a connector's
+     * configuration schema); it may refer to the canonical schemas by {@code $ref}.
+     */
+    public static List<Violation> validateWithSchema(String schemaJson, String json) {
+        return violations(REGISTRY.getSchema(schemaJson, InputFormat.JSON), json);
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} when the text is not a valid draft 2020-12 JSON
+     * Schema: it is checked against the meta-schema (the validator itself accepts nonsense such
+     * as {@code {"type": 12}} silently) and then compiled.
+     */
+    public static void requireValidSchema(String schemaJson) {
+        Schema metaSchema = CACHE.computeIfAbsent(META_SCHEMA, id -> REGISTRY.getSchema(SchemaLocation.of(id)));
+        List<Violation> problems;
+        try {
+            problems = violations(metaSchema, schemaJson);
+            REGISTRY.getSchema(schemaJson, InputFormat.JSON);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a valid JSON Schema: " + e.getMessage(), e);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("not a valid JSON Schema: " + problems);
+        }
+    }
+
+    private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
+
+    private static List<Violation> violations(Schema schema, String json) {
+        List<Error> errors = schema.validate(json, InputFormat.JSON);
+        return errors.stream().map(CanonicalSchemas::violation).toList();
+    }
+
+    /** A violation at a JSON Pointer; "required" and unknown fields point at the field itself. */
+    public record Violation(String pointer, String message) {
+        /** The pointer in dotted form, e.g. {@code lines.0.quantity}; empty for the document itself. */
+        public String dottedPath() {
+            return pointer.isEmpty() ? "" : pointer.substring(1).replace('/', '.');
+        }
+
+        @Override
+        public String toString() {
+            return (pointer.isEmpty() ? "(document)" : pointer) + ": " + message;
+        }
+    }
+
+    private static Violation violation(Error error) {
         String location = error.getInstanceLocation().toString();
-        return location + ": " + error.getMessage();
+        String base = location.equals("$") || location.equals("/") ? "" : location;
+        return switch (String.valueOf(error.getKeyword())) {
+            case "required" -> new Violation(base + "/" + error.getProperty(), "required");
+            case "additionalProperties" -> new Violation(base + "/" + error.getProperty(), "unknown field");
+            default -> new Violation(base, error.getMessage());
+        };
     }
 }

@@ -1,0 +1,118 @@
+package dev.unison.connectors.kit.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.unison.connectors.kit.descriptor.ConnectorDescriptor;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConnectionsLoaderTest {
+
+    private static final Map<String, String> ENV = Map.of("DEMO_TOKEN", "shpat_secret_token", "DEMO_HOOK", "hook-secret");
+
+    private static List<Connection> load(String yaml) {
+        ConnectorDescriptor demo = ConnectorDescriptor.load(
+                ConnectionsLoaderTest.class.getResourceAsStream("/connectors/demo-shop.yaml"), "demo-shop.yaml");
+        return new ConnectionsLoader(Map.of(demo.name(), demo), ENV::get)
+                .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "connections.yaml");
+    }
+
+    @Test
+    void resolvesPlaceholdersAndKeepsSecretsApart() {
+        Connection c = load("""
+                connections:
+                  - id: shop-main
+                    connector: demo-shop
+                    settings:
+                      shopDomain: demo.myshopify.com
+                      accessToken: ${DEMO_TOKEN}
+                      webhookSecret: ${DEMO_HOOK}
+                      apiVersion: ${DEMO_API_VERSION:2025-10}
+                """).get(0);
+
+        assertThat(c.setting("shopDomain")).isEqualTo("demo.myshopify.com");
+        assertThat(c.setting("apiVersion")).isEqualTo("2025-10");
+        assertThat(c.requireSecret("accessToken").reveal()).isEqualTo("shpat_secret_token");
+        assertThat(c.settings().has("accessToken")).as("secrets are not plain settings").isFalse();
+        assertThat(c.toString()).doesNotContain("shpat_secret_token").doesNotContain("hook-secret");
+        assertThat(c.redactedSettings().toString()).doesNotContain("shpat_secret_token").contains("******");
+        assertThat(c.enabled()).isTrue();
+    }
+
+    @Test
+    void secretsCanComeFromFiles(@TempDir Path dir) throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "from-a-file\n");
+
+        Connection c = load("""
+                connections:
+                  - id: shop-main
+                    connector: demo-shop
+                    settings:
+                      shopDomain: demo.myshopify.com
+                      accessToken: ${file:%s}
+                      webhookSecret: ${DEMO_HOOK}
+                """.formatted(token)).get(0);
+
+        assertThat(c.requireSecret("accessToken").reveal()).isEqualTo("from-a-file");
+    }
+
+    @Test
+    void everyErrorNamesItsField() {
+        assertThatThrownBy(() -> load("""
+                connections:
+                  - id: shopify-main
+                    connector: demo-shop
+                    settings:
+                      shopDomain: not a domain
+                      webhookSecret: ${DEMO_HOOK}
+                      apiVersion: '1999-01'
+                      colour: blue
+                  - id: inline
+                    connector: demo-shop
+                    settings:
+                      shopDomain: a.myshopify.com
+                      accessToken: shpat_pasted_into_the_file
+                      webhookSecret: ${NOT_SET}
+                  - id: other
+                    connector: magento
+                    settings: {}
+                """))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).contains(
+                        "connections.shopify-main.accessToken: required",
+                        "connections.shopify-main.colour: unknown field",
+                        "connections.inline.accessToken: a secret must come from ${ENV_VAR} or ${file:/path}, not inline",
+                        "connections.inline.webhookSecret: environment variable NOT_SET is not set")
+                        .anySatisfy(p -> assertThat(p).startsWith("connections.shopify-main.shopDomain: "))
+                        .anySatisfy(p -> assertThat(p).startsWith("connections.shopify-main.apiVersion: "))
+                        .anySatisfy(p -> assertThat(p).startsWith("connections.other.connector: unknown connector 'magento'")))
+                .hasMessageNotContaining("shpat_pasted_into_the_file");
+    }
+
+    @Test
+    void duplicateIdsAreRejected() {
+        String one = """
+                  - id: twin
+                    connector: demo-shop
+                    settings:
+                      shopDomain: demo.myshopify.com
+                      accessToken: ${DEMO_TOKEN}
+                      webhookSecret: ${DEMO_HOOK}
+                """;
+        assertThatThrownBy(() -> load("connections:\n" + one + one)).hasMessageContaining("connections.twin.id: duplicate");
+    }
+
+    @Test
+    void aSecretNeverPrintsItself() {
+        Secret secret = new Secret("s3cr3t");
+        assertThat(secret.toString()).isEqualTo("******");
+        assertThat(String.valueOf(Map.of("k", secret))).doesNotContain("s3cr3t");
+        assertThat(secret).isEqualTo(new Secret("s3cr3t")).isNotEqualTo(new Secret("other"));
+    }
+}
