@@ -1,0 +1,89 @@
+package dev.unison.connectors.shopify;
+
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.connectors.kit.config.Connection;
+import dev.unison.connectors.kit.descriptor.ConnectorDescriptor;
+import dev.unison.connectors.kit.spi.CheckResult;
+import dev.unison.connectors.kit.spi.Connector;
+import dev.unison.connectors.kit.spi.ConnectorContext;
+import dev.unison.connectors.kit.spi.InboundDelivery;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+
+/** The Shopify connector: signed webhooks in (see {@link ShopifyWebhookReceiver}), Admin API checks. */
+public final class ShopifyConnector implements Connector {
+
+    public static final String NAME = "shopify";
+    public static final String DEFAULT_API_VERSION = "2025-10";
+
+    private final ConnectorDescriptor descriptor = ConnectorDescriptor.load(
+            ShopifyConnector.class.getResourceAsStream("/connectors/shopify.yaml"), "connectors/shopify.yaml");
+    private final ShopifyInboundMapper mapper = new ShopifyInboundMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Override
+    public ConnectorDescriptor descriptor() {
+        return descriptor;
+    }
+
+    @Override
+    public RoutesBuilder routes(ConnectorContext context) {
+        ShopifyWebhookReceiver receiver = new ShopifyWebhookReceiver(context, Clock.systemUTC());
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("platform-http:/webhooks/shopify/{connectionId}?httpMethodRestrict=POST")
+                        .routeId("shopify-webhooks")
+                        .process(receiver);
+            }
+        };
+    }
+
+    /** {@code GET /admin/api/{version}/shop.json} with the access token: read-only, cheap (1 call). */
+    @Override
+    public CheckResult check(Connection connection) {
+        URI uri = URI.create(adminBaseUrl(connection) + "/admin/api/" + apiVersion(connection) + "/shop.json");
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                .header(ShopifyHeaders.ACCESS_TOKEN, connection.requireSecret("accessToken").reveal())
+                .header("Accept", "application/json").GET().build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return switch (response.statusCode()) {
+                case 200 -> CheckResult.ok("shop " + CanonicalJson.parse(response.body()).path("shop").path("name").asText("?")
+                        + " reachable, credentials accepted");
+                case 401, 403 -> CheckResult.failed("credentials rejected (HTTP " + response.statusCode() + ")");
+                case 429 -> CheckResult.failed("rate limited (HTTP 429); try again later");
+                default -> CheckResult.failed("unexpected HTTP " + response.statusCode() + " from " + uri);
+            };
+        } catch (IOException e) {
+            return CheckResult.failed("cannot reach " + uri + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CheckResult.failed("interrupted");
+        }
+    }
+
+    @Override
+    public List<CanonicalEvent> mapInbound(InboundDelivery delivery, Connection connection, ConnectorContext context) {
+        return mapper.map(delivery, connection, context.mappings());
+    }
+
+    static String adminBaseUrl(Connection connection) {
+        String configured = connection.setting("adminBaseUrl");
+        return configured != null ? configured : "https://" + connection.setting("shopDomain");
+    }
+
+    static String apiVersion(Connection connection) {
+        String configured = connection.setting("apiVersion");
+        return configured != null ? configured : DEFAULT_API_VERSION;
+    }
+}

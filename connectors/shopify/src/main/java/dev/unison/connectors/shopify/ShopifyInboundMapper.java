@@ -1,0 +1,68 @@
+package dev.unison.connectors.shopify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.connectors.kit.config.Connection;
+import dev.unison.connectors.kit.mapping.MappingException;
+import dev.unison.connectors.kit.mapping.MappingLibrary;
+import dev.unison.connectors.kit.spi.InboundDelivery;
+import java.net.URI;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a stored Shopify delivery into canonical events with the JSONata mapping of its topic
+ * ({@code mappings/shopify/<mapping>.jsonata}). The mapping sees
+ * {@code {topic, connection, shop, currency, payload}} and returns one canonical record or an
+ * array of them. Event ids derive from the delivery's dedupe key, so reprocessing a delivery
+ * yields the same ids and publishes nothing twice.
+ */
+final class ShopifyInboundMapper {
+
+    List<CanonicalEvent> map(InboundDelivery delivery, Connection connection, MappingLibrary mappings) {
+        ShopifyTopic topic = ShopifyTopic.of(delivery.messageType())
+                .orElseThrow(() -> new MappingException("unknown Shopify topic " + delivery.messageType()));
+        if (topic.mapping().isEmpty()) {
+            return List.of();
+        }
+        ObjectNode input = CanonicalJson.mapper().createObjectNode();
+        input.put("topic", topic.topic());
+        input.put("connection", connection.id());
+        input.put("shop", connection.setting("shopDomain"));
+        input.put("currency", connection.setting("currency") == null ? "USD" : connection.setting("currency"));
+        input.set("payload", CanonicalJson.parse(delivery.body()));
+
+        JsonNode mapped = mappings.mapping(ShopifyConnector.NAME, topic.mapping().get()).apply(input);
+        List<JsonNode> records = new ArrayList<>();
+        if (mapped.isArray()) {
+            mapped.forEach(records::add);
+        } else if (mapped.isObject()) {
+            records.add(mapped);
+        }
+        URI source = URI.create("/connectors/shopify/" + connection.id());
+        Instant time = triggeredAt(delivery);
+        List<CanonicalEvent> events = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            String id = "shopify:" + connection.id() + ":" + delivery.dedupeKey() + ":" + i;
+            events.add(CanonicalEvent.of(id, topic.eventType(), source, records.get(i), time));
+        }
+        return events;
+    }
+
+    private static Instant triggeredAt(InboundDelivery delivery) {
+        String header = delivery.headers().get(ShopifyHeaders.TRIGGERED_AT);
+        if (header != null) {
+            try {
+                return OffsetDateTime.parse(header).toInstant();
+            } catch (DateTimeParseException ignored) {
+                // fall back to the time the hub received it
+            }
+        }
+        return delivery.receivedAt();
+    }
+}

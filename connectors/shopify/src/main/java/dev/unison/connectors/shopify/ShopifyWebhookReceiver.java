@@ -1,0 +1,129 @@
+package dev.unison.connectors.shopify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.connectors.kit.config.Connection;
+import dev.unison.connectors.kit.http.Signatures;
+import dev.unison.connectors.kit.spi.ConnectorContext;
+import dev.unison.connectors.kit.spi.InboundDelivery;
+import dev.unison.connectors.kit.spi.Inbox;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * {@code POST /webhooks/shopify/{connectionId}}: checks a delivery and persists it, then answers
+ * 200 at once (Shopify waits 5 s at most, then retries 8 times over 4 h — shopify.dev, "Webhooks
+ * best practices"). Checks, in this order, so that nothing unverified is parsed or stored:
+ * known connection (404), size (413), {@code X-Shopify-Hmac-Sha256} = base64 HMAC-SHA256 of the
+ * raw body with the app secret, compared in constant time (401; shopify.dev "Verify webhooks"),
+ * shop domain (401), required headers and a known topic (400), well-formed JSON object (400).
+ * The dedupe key is {@code X-Shopify-Event-Id} (the same for every copy of one event), falling back
+ * to {@code X-Shopify-Webhook-Id} (shopify.dev "Ignore duplicate webhooks").
+ */
+final class ShopifyWebhookReceiver implements Processor {
+
+    static final int MAX_BODY_BYTES = 1024 * 1024;
+    private static final List<String> KEPT_HEADERS = List.of(ShopifyHeaders.TOPIC, ShopifyHeaders.SHOP_DOMAIN,
+            ShopifyHeaders.API_VERSION, ShopifyHeaders.WEBHOOK_ID, ShopifyHeaders.EVENT_ID, ShopifyHeaders.TRIGGERED_AT);
+
+    private final ConnectorContext context;
+    private final Clock clock;
+
+    ShopifyWebhookReceiver(ConnectorContext context, Clock clock) {
+        this.context = context;
+        this.clock = clock;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        String connectionId = exchange.getIn().getHeader("connectionId", String.class);
+        Optional<Connection> found = context.connection(connectionId)
+                .filter(c -> c.connector().name().equals(ShopifyConnector.NAME) && c.enabled());
+        if (found.isEmpty()) {
+            answer(exchange, 404, "not_found", "no enabled Shopify connection '" + connectionId + "'");
+            return;
+        }
+        Connection connection = found.get();
+        Long declared = exchange.getIn().getHeader(Exchange.CONTENT_LENGTH, Long.class);
+        if (declared != null && declared > MAX_BODY_BYTES) {
+            answer(exchange, 413, "payload_too_large", "webhook bodies are limited to " + MAX_BODY_BYTES + " bytes");
+            return;
+        }
+        byte[] body = exchange.getIn().getBody(byte[].class);
+        if (body == null) {
+            body = new byte[0];
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            answer(exchange, 413, "payload_too_large", "webhook bodies are limited to " + MAX_BODY_BYTES + " bytes");
+            return;
+        }
+        String hmac = header(exchange, ShopifyHeaders.HMAC);
+        if (!Signatures.verifyBase64(connection.requireSecret("webhookSecret").reveal(), body, hmac)) {
+            answer(exchange, 401, "invalid_signature",
+                    ShopifyHeaders.HMAC + " is missing or is not the HMAC-SHA256 of the body with this connection's secret");
+            return;
+        }
+        String shopDomain = header(exchange, ShopifyHeaders.SHOP_DOMAIN);
+        if (shopDomain != null && !shopDomain.equals(connection.setting("shopDomain"))) {
+            answer(exchange, 401, "wrong_shop", "delivery is from " + shopDomain + ", this connection is for "
+                    + connection.setting("shopDomain"));
+            return;
+        }
+        String topic = header(exchange, ShopifyHeaders.TOPIC);
+        if (topic == null || ShopifyTopic.of(topic).isEmpty()) {
+            answer(exchange, 400, "unknown_topic", "topic '" + topic + "' is not one this connector accepts");
+            return;
+        }
+        String webhookId = header(exchange, ShopifyHeaders.WEBHOOK_ID);
+        if (webhookId == null || webhookId.isBlank()) {
+            answer(exchange, 400, "bad_request", ShopifyHeaders.WEBHOOK_ID + " is required");
+            return;
+        }
+        JsonNode json;
+        try {
+            json = CanonicalJson.parse(body);
+        } catch (IllegalArgumentException e) {
+            answer(exchange, 400, "malformed_json", e.getMessage());
+            return;
+        }
+        if (json == null || !json.isObject()) {
+            answer(exchange, 400, "malformed_json", "the body must be a JSON object");
+            return;
+        }
+        String eventId = header(exchange, ShopifyHeaders.EVENT_ID);
+        String dedupeKey = eventId != null && !eventId.isBlank() ? "event:" + eventId : "webhook:" + webhookId;
+        Map<String, String> kept = new LinkedHashMap<>();
+        for (String name : KEPT_HEADERS) {
+            String value = header(exchange, name);
+            if (value != null) {
+                kept.put(name, value);
+            }
+        }
+        Inbox.Result result = context.inbox().accept(new InboundDelivery(connectionId, ShopifyConnector.NAME, topic,
+                dedupeKey, kept, body, clock.instant()));
+        answer(exchange, 200, null, result == Inbox.Result.ACCEPTED ? "accepted" : "duplicate");
+    }
+
+    private static String header(Exchange exchange, String name) {
+        return exchange.getIn().getHeader(name, String.class);
+    }
+
+    private static void answer(Exchange exchange, int status, String error, String detail) {
+        exchange.getMessage().getHeaders().clear();
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        Map<String, String> body = new LinkedHashMap<>();
+        if (error == null) {
+            body.put("status", detail);
+        } else {
+            body.put("error", error);
+            body.put("detail", detail);
+        }
+        exchange.getMessage().setBody(CanonicalJson.write(body));
+    }
+}

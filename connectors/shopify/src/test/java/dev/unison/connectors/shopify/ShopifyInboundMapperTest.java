@@ -1,0 +1,141 @@
+package dev.unison.connectors.shopify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.event.CanonicalValidationException;
+import dev.unison.canonical.event.EventType;
+import dev.unison.canonical.model.Cart;
+import dev.unison.canonical.model.Identifier;
+import dev.unison.canonical.model.IdentifierType;
+import dev.unison.canonical.model.Item;
+import dev.unison.canonical.model.Money;
+import dev.unison.canonical.model.Order;
+import dev.unison.canonical.model.OrderStatus;
+import dev.unison.canonical.model.Refund;
+import dev.unison.connectors.kit.config.Connection;
+import dev.unison.connectors.kit.mapping.MappingLibrary;
+import dev.unison.connectors.kit.spi.InboundDelivery;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The Shopify mappings (mappings/shopify/*.jsonata) against payloads in Shopify's 2025-10 shape. */
+class ShopifyInboundMapperTest {
+
+    private final Connection connection = ShopifyTestSupport.connection("http://127.0.0.1:1");
+    private final MappingLibrary mappings = ShopifyTestSupport.mappings();
+    private final ShopifyInboundMapper mapper = new ShopifyInboundMapper();
+
+    // the shopify.dev orders/create sample's fields (64-bit ids, string money, offset times)
+    private static final String ORDER = """
+            {"id": 820982911946154508, "email": " Jon@Example.com ", "created_at": "2025-10-01T12:00:00-04:00",
+             "currency": "USD", "total_price": "359.97", "financial_status": "pending", "fulfillment_status": null,
+             "source_name": "web", "location_id": null, "phone": "+14155550100",
+             "line_items": [
+               {"id": 866550311766439020, "sku": "SKU2006-001", "variant_id": 808950810, "quantity": 1, "price": "199.99"},
+               {"id": 141249953214522974, "sku": null, "variant_id": 49148385, "quantity": 2, "price": "79.99"}],
+             "customer": {"id": 115310627314723954, "email": "john@example.com", "phone": null}}
+            """;
+
+    private List<CanonicalEvent> map(String topic, String json) {
+        return mapper.map(new InboundDelivery("shop-main", "shopify", topic, "event:e-1", Map.of(),
+                json.getBytes(StandardCharsets.UTF_8), Instant.parse("2025-10-01T16:00:01Z")), connection, mappings);
+    }
+
+    @Test
+    void anOrderCreateBecomesOneCanonicalOrderPlaced() {
+        List<CanonicalEvent> events = map("orders/create", ORDER);
+
+        assertThat(events).hasSize(1);
+        CanonicalEvent event = events.get(0);
+        assertThat(event.type()).isEqualTo(EventType.ORDER_PLACED);
+        assertThat(event.id()).isEqualTo("shopify:shop-main:event:e-1:0");
+        Order order = event.dataAs(Order.class);
+        assertThat(order.externalId()).as("64-bit id, every digit").isEqualTo("820982911946154508");
+        assertThat(order.id()).isEqualTo("shop-main:820982911946154508");
+        assertThat(order.channel()).isEqualTo("shopify");
+        assertThat(order.status()).isEqualTo(OrderStatus.PLACED);
+        assertThat(order.placedAt()).isEqualTo(Instant.parse("2025-10-01T16:00:00Z"));
+        assertThat(order.total()).isEqualTo(new Money(new BigDecimal("359.97"), "USD"));
+        assertThat(order.lines()).extracting(l -> l.sku()).containsExactly("SKU2006-001", "shopify-variant:49148385");
+        assertThat(order.lines().get(1).lineId()).isEqualTo("141249953214522974");
+        assertThat(order.lines().get(1).unitPrice().amount()).isEqualByComparingTo("79.99");
+        assertThat(order.identifiers()).containsExactly(
+                new Identifier(IdentifierType.EMAIL, "jon@example.com"),
+                new Identifier(IdentifierType.PHONE, "+14155550100"),
+                new Identifier(IdentifierType.CHANNEL_CUSTOMER_ID, "shopify:demo-shop.myshopify.com:115310627314723954"));
+    }
+
+    @Test
+    void theSameDeliveryAlwaysMapsToTheSameEventIds() {
+        assertThat(map("orders/create", ORDER)).isEqualTo(map("orders/create", ORDER));
+    }
+
+    @Test
+    void paidAndUpdatedOrdersAreUpdates() {
+        assertThat(map("orders/paid", ORDER).get(0).type()).isEqualTo(EventType.ORDER_UPDATED);
+        assertThat(map("orders/paid", ORDER).get(0).dataAs(Order.class).status()).isEqualTo(OrderStatus.PAID);
+        String cancelled = ORDER.replace("\"source_name\"", "\"cancelled_at\": \"2025-10-02T09:00:00Z\", \"source_name\"");
+        assertThat(map("orders/updated", cancelled).get(0).dataAs(Order.class).status()).isEqualTo(OrderStatus.CANCELLED);
+    }
+
+    @Test
+    void aRefundCarriesItsSuccessfulRefundTransactions() {
+        Refund refund = map("refunds/create", """
+                {"id": 890088186047892319, "order_id": 820982911946154508, "created_at": "2025-10-03T10:00:00-04:00",
+                 "refund_line_items": [{"id": 1, "line_item_id": 866550311766439020, "quantity": 1, "subtotal": 199.99,
+                                        "line_item": {"sku": "SKU2006-001"}}],
+                 "transactions": [{"kind": "refund", "status": "success", "amount": "199.99", "currency": "USD"},
+                                  {"kind": "refund", "status": "failure", "amount": "5.00", "currency": "USD"}]}
+                """).get(0).dataAs(Refund.class);
+
+        assertThat(refund.orderId()).isEqualTo("shop-main:820982911946154508");
+        assertThat(refund.amount()).isEqualTo(new Money(new BigDecimal("199.99"), "USD"));
+        assertThat(refund.lines()).singleElement().satisfies(l -> assertThat(l.sku()).isEqualTo("SKU2006-001"));
+    }
+
+    @Test
+    void aProductUpdateYieldsOneItemPerVariantWithASku() {
+        List<CanonicalEvent> events = map("products/update", """
+                {"id": 632910392, "title": "Trail shoe", "variants": [
+                  {"id": 1, "sku": "TRAIL-SHOE-42", "title": "42", "barcode": "00012345678905", "inventory_item_id": 11},
+                  {"id": 2, "sku": "TRAIL-SHOE-43", "title": "43", "barcode": "n/a", "inventory_item_id": 12},
+                  {"id": 3, "sku": null, "title": "44", "inventory_item_id": 13}]}
+                """);
+
+        assertThat(events).extracting(e -> e.dataAs(Item.class)).containsExactly(
+                new Item("TRAIL-SHOE-42", "00012345678905", "Trail shoe - 42"),
+                new Item("TRAIL-SHOE-43", null, "Trail shoe - 43"));
+        assertThat(events).extracting(CanonicalEvent::id).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aCartIsKeyedByItsToken() {
+        Cart cart = map("carts/update", """
+                {"id": "eeafa272cebfd4b22385bc4b645e762c", "token": "eeafa272cebfd4b22385bc4b645e762c",
+                 "created_at": "2025-10-01T12:00:00-04:00", "updated_at": "2025-10-01T12:05:00-04:00",
+                 "line_items": [{"id": 1, "sku": "TRAIL-SHOE-42", "variant_id": 1, "quantity": 2, "price": "89.99"}]}
+                """).get(0).dataAs(Cart.class);
+
+        assertThat(cart.id()).isEqualTo("shopify:demo-shop.myshopify.com:eeafa272cebfd4b22385bc4b645e762c");
+        assertThat(cart.lines()).singleElement().satisfies(l -> assertThat(l.quantity()).isEqualTo(2));
+    }
+
+    @Test
+    void topicsWithoutAMappingYieldNothing() {
+        assertThat(map("customers/create", "{\"id\": 1, \"email\": \"a@b.c\"}")).isEmpty();
+        assertThat(map("inventory_levels/update", "{\"inventory_item_id\": 1, \"location_id\": 2, \"available\": 3}")).isEmpty();
+    }
+
+    @Test
+    void aPayloadThatCannotBeMappedFailsNamingTheField() {
+        assertThatThrownBy(() -> map("orders/create", "{\"id\": 1, \"created_at\": \"2025-10-01T12:00:00Z\", \"currency\": \"USD\"}"))
+                .isInstanceOf(CanonicalValidationException.class)
+                .hasMessageContaining("/lines");
+    }
+}

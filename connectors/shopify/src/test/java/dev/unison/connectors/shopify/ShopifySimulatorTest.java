@@ -1,0 +1,121 @@
+package dev.unison.connectors.shopify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.unison.connectors.kit.http.Signatures;
+import dev.unison.connectors.shopify.simulator.ShopifySimulator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The simulator enforces Shopify's contract: auth, leaky bucket, REST shapes, signed webhooks. */
+class ShopifySimulatorTest {
+
+    private ShopifySimulator shopify;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() {
+        shopify = new ShopifySimulator(0, ShopifyTestSupport.SHOP, ShopifyTestSupport.TOKEN, ShopifyTestSupport.SECRET,
+                Clock.systemUTC());
+        shopify.start();
+    }
+
+    @AfterEach
+    void stop() {
+        shopify.close();
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(shopify.baseUrl() + path));
+        if (token != null) {
+            b.header("X-Shopify-Access-Token", token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aWrongTokenIsRejected() throws Exception {
+        assertThat(get("/admin/api/2025-10/shop.json", "nope").statusCode()).isEqualTo(401);
+        assertThat(get("/admin/api/2025-10/shop.json", null).body()).contains("Invalid API key or access token");
+        assertThat(get("/admin/api/2025-10/shop.json", ShopifyTestSupport.TOKEN).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theLeakyBucketRefusesABurstOver40WithRetryAfter() throws Exception {
+        int ok = 0;
+        HttpResponse<String> refused = null;
+        long started = System.nanoTime();
+        for (int i = 0; i < 500 && refused == null; i++) {
+            HttpResponse<String> r = get("/admin/api/2025-10/shop.json", ShopifyTestSupport.TOKEN);
+            if (r.statusCode() == 200) {
+                ok++;
+                assertThat(r.headers().firstValue("X-Shopify-Shop-Api-Call-Limit")).hasValueSatisfying(v -> assertThat(v).endsWith("/40"));
+            } else {
+                refused = r;
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        // 40 at once, plus what leaked (2/s) while the burst ran
+        assertThat(ok).isBetween(40, 40 + (int) Math.ceil(seconds * 2) + 1);
+        assertThat(refused).isNotNull();
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Double.parseDouble(v)).isPositive());
+    }
+
+    @Test
+    void inventoryLevelsAreSetAndRead() throws Exception {
+        HttpResponse<String> set = http.send(HttpRequest.newBuilder(
+                        URI.create(shopify.baseUrl() + "/admin/api/2025-10/inventory_levels/set.json"))
+                .header("X-Shopify-Access-Token", ShopifyTestSupport.TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"location_id\": 24826418, \"inventory_item_id\": 271878346596884015, \"available\": 7}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(set.statusCode()).isEqualTo(200);
+        assertThat(set.body()).contains("\"inventory_item_id\":271878346596884015");
+        assertThat(shopify.available(271878346596884015L, 24826418L)).isEqualTo(7L);
+        assertThat(get("/admin/api/2025-10/inventory_levels.json?inventory_item_ids=271878346596884015",
+                ShopifyTestSupport.TOKEN).body()).contains("\"available\":7");
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(
+                        URI.create(shopify.baseUrl() + "/admin/api/2025-10/inventory_levels/set.json"))
+                .header("X-Shopify-Access-Token", ShopifyTestSupport.TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"location_id\": 1}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(422);
+        assertThat(bad.body()).contains("inventory_item_id").contains("available");
+    }
+
+    @Test
+    void webhooksAreSignedTheWayShopifySignsThem() {
+        ShopifySimulator.Delivery delivery = shopify.webhook("orders/create",
+                shopify.newOrder("jon@example.com", "USD", new ShopifySimulator.Line("SKU-1", 1, "89.90")));
+
+        assertThat(Signatures.verifyBase64(ShopifyTestSupport.SECRET, delivery.body(),
+                delivery.headers().get("X-Shopify-Hmac-Sha256"))).isTrue();
+        assertThat(delivery.headers()).containsKeys("X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-API-Version",
+                "X-Shopify-Webhook-Id", "X-Shopify-Event-Id", "X-Shopify-Triggered-At");
+        assertThat(new String(delivery.body())).contains("\"total_price\":\"89.90\"");
+    }
+
+    @Test
+    void checkPassesWithGoodAndFailsWithBadCredentials() {
+        ShopifyConnector connector = new ShopifyConnector();
+        assertThat(connector.check(ShopifyTestSupport.connection(shopify.baseUrl())).ok()).isTrue();
+
+        try (ShopifySimulator otherToken = new ShopifySimulator(0, ShopifyTestSupport.SHOP, "shpat_other",
+                ShopifyTestSupport.SECRET, Clock.systemUTC())) {
+            otherToken.start();
+            var result = connector.check(ShopifyTestSupport.connection(otherToken.baseUrl()));
+            assertThat(result.ok()).isFalse();
+            assertThat(result.detail()).contains("credentials rejected");
+        }
+        var unreachable = connector.check(ShopifyTestSupport.connection("http://127.0.0.1:1"));
+        assertThat(unreachable.ok()).isFalse();
+        assertThat(unreachable.detail()).contains("cannot reach");
+    }
+}
