@@ -5,6 +5,8 @@ import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.event.CanonicalValidationException;
 import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.hub.connectors.InstalledConnectors;
+import dev.unison.hub.orders.OrderStore;
 import dev.unison.hub.outbox.Outbox;
 import dev.unison.hub.outbox.OutboxRecord;
 import java.net.URI;
@@ -30,26 +32,34 @@ public class PartnerApiRoutes extends RouteBuilder {
     public static final String EVENTS_TOPIC = "events";
 
     /** The scope each operation (by route id) needs; the OpenAPI document states the same. */
-    public static final Map<String, Scope> SCOPES = Map.of(
-            "get-event", Scope.EVENTS_READ,
-            "post-event", Scope.EVENTS_WRITE,
-            "list-partners", Scope.ADMIN,
-            "create-partner", Scope.ADMIN,
-            "get-partner", Scope.ADMIN,
-            "update-partner", Scope.ADMIN,
-            "issue-key", Scope.ADMIN,
-            "revoke-key", Scope.ADMIN);
+    public static final Map<String, Scope> SCOPES = Map.ofEntries(
+            Map.entry("list-connections", Scope.OPS),
+            Map.entry("check-connection", Scope.OPS),
+            Map.entry("get-order", Scope.ORDERS_READ),
+            Map.entry("get-event", Scope.EVENTS_READ),
+            Map.entry("post-event", Scope.EVENTS_WRITE),
+            Map.entry("list-partners", Scope.ADMIN),
+            Map.entry("create-partner", Scope.ADMIN),
+            Map.entry("get-partner", Scope.ADMIN),
+            Map.entry("update-partner", Scope.ADMIN),
+            Map.entry("issue-key", Scope.ADMIN),
+            Map.entry("revoke-key", Scope.ADMIN));
 
     private final ApiSupport api;
     private final Partners partners;
     private final Outbox outbox;
     private final OpenApiDocument openApi;
+    private final InstalledConnectors connectors;
+    private final OrderStore orders;
 
-    public PartnerApiRoutes(ApiSupport api, Partners partners, Outbox outbox, OpenApiDocument openApi) {
+    public PartnerApiRoutes(ApiSupport api, Partners partners, Outbox outbox, OpenApiDocument openApi,
+            InstalledConnectors connectors, OrderStore orders) {
         this.api = api;
         this.partners = partners;
         this.outbox = outbox;
         this.openApi = openApi;
+        this.connectors = connectors;
+        this.orders = orders;
     }
 
     @Override
@@ -63,6 +73,24 @@ public class PartnerApiRoutes extends RouteBuilder {
                     .produces("application/json")
                     .responseMessage().code(200).message("the OpenAPI document").endResponseMessage()
                     .to("direct:openapi")
+                .get("/connections").id("list-connections")
+                    .description("Configured connections: connector, enabled, settings with secrets masked, last check")
+                    .produces("application/json")
+                    .to("direct:list-connections")
+                .post("/connections/{id}/check").id("check-connection")
+                    .description("Probe a connection's connectivity and credentials now (read-only)")
+                    .param().name("id").type(RestParamType.path).description("connection id").endParam()
+                    .produces("application/json")
+                    .responseMessage().code(200).message("the outcome: ok true/false with a detail").endResponseMessage()
+                    .responseMessage().code(404).message("no such connection").endResponseMessage()
+                    .to("direct:check-connection")
+                .get("/orders/{channel}/{externalId}").id("get-order")
+                    .description("The canonical order the hub holds for a channel's order id")
+                    .param().name("channel").type(RestParamType.path).description("channel, e.g. shopify").endParam()
+                    .param().name("externalId").type(RestParamType.path).description("the channel's own order id").endParam()
+                    .produces("application/json")
+                    .responseMessage().code(404).message("no such order").endResponseMessage()
+                    .to("direct:get-order")
                 .get("/events/{id}").id("get-event")
                     .description("A canonical event the hub accepted, with its relay status (for tracing)")
                     .produces("application/json")
@@ -111,6 +139,41 @@ public class PartnerApiRoutes extends RouteBuilder {
 
         from("direct:openapi").routeId("openapi-route")
                 .process(e -> ApiSupport.respond(e, 200, openApi.render(getContext())));
+
+        secured("list-connections", e -> ApiSupport.respond(e, 200, Map.of("connections",
+                connectors.connections().stream().map(c -> {
+                    Map<String, Object> view = new LinkedHashMap<>();
+                    view.put("id", c.id());
+                    view.put("connector", c.connector().name());
+                    view.put("enabled", c.enabled());
+                    view.put("settings", c.redactedSettings());
+                    view.put("lastCheck", connectors.lastCheck(c.id()).orElse(null));
+                    return view;
+                }).toList())));
+
+        secured("check-connection", e -> {
+            String id = e.getIn().getHeader("id", String.class);
+            var connection = connectors.connection(id).orElseThrow(() -> ApiException.notFound("no connection " + id));
+            var outcome = connectors.check(connection);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("id", id);
+            body.put("ok", outcome.ok());
+            body.put("detail", outcome.detail());
+            body.put("checkedAt", outcome.checkedAt());
+            ApiSupport.respond(e, 200, body);
+        });
+
+        secured("get-order", e -> {
+            String channel = e.getIn().getHeader("channel", String.class);
+            String externalId = e.getIn().getHeader("externalId", String.class);
+            OrderStore.StoredOrder stored = orders.find(channel, externalId)
+                    .orElseThrow(() -> ApiException.notFound("no " + channel + " order " + externalId));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("order", stored.order());
+            body.put("eventId", stored.eventId());
+            body.put("updatedAt", stored.updatedAt());
+            ApiSupport.respond(e, 200, body);
+        });
 
         secured("get-event", e -> {
             String id = e.getIn().getHeader("id", String.class);

@@ -10,6 +10,7 @@ public enum Scope {
     OPS("ops"),
     EVENTS_READ("events:read"),
     EVENTS_WRITE("events:write"),
+    ORDERS_READ("orders:read"),
     INVENTORY_READ("inventory:read"),
     INVENTORY_WRITE("inventory:write"),
     POS_WRITE("pos:write"),

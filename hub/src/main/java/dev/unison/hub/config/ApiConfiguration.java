@@ -5,6 +5,8 @@ import dev.unison.hub.api.ApiSupport;
 import dev.unison.hub.api.OpenApiDocument;
 import dev.unison.hub.api.PartnerApiRoutes;
 import dev.unison.hub.api.Partners;
+import dev.unison.hub.connectors.InstalledConnectors;
+import dev.unison.hub.orders.OrderStore;
 import dev.unison.hub.outbox.Outbox;
 import java.time.Clock;
 import org.springframework.boot.ApplicationRunner;
@@ -22,10 +24,11 @@ public class ApiConfiguration {
     }
 
     @Bean
-    PartnerApiRoutes partnerApiRoutes(Partners partners, Outbox outbox) {
+    PartnerApiRoutes partnerApiRoutes(Partners partners, Outbox outbox, InstalledConnectors connectors,
+            OrderStore orders) {
         String version = ApiConfiguration.class.getPackage().getImplementationVersion();
         return new PartnerApiRoutes(new ApiSupport(partners), partners, outbox,
-                new OpenApiDocument(version == null ? "dev" : version));
+                new OpenApiDocument(version == null ? "dev" : version), connectors, orders);
     }
 
     @Bean

@@ -6,7 +6,21 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /** Settings under {@code unison.*}; documented in docs/configuration.md. */
 @ConfigurationProperties(prefix = "unison")
 public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String mappingsLocation,
-        String bootstrapApiKey, String routesLocation) {
+        String bootstrapApiKey, String routesLocation, String connectionsLocation, Simulators simulators) {
+
+    public UnisonProperties {
+        simulators = simulators == null ? new Simulators(null) : simulators;
+    }
+
+    /** Simulators the hub starts itself for a self-contained demo (embedded default only). */
+    public record Simulators(Shopify shopify) {
+        public Simulators {
+            shopify = shopify == null ? new Shopify(false, 8099) : shopify;
+        }
+    }
+
+    public record Shopify(boolean enabled, int port) {
+    }
 
     public enum BusType { ARTEMIS, KAFKA }
 

@@ -58,6 +58,7 @@ public class ShopifySimulator extends SimulatorServer {
     private final Map<Long, JsonNode> orders = new ConcurrentHashMap<>();
     private final Map<String, Long> inventoryLevels = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(820982911946154508L);
+    private final AtomicLong lineIds = new AtomicLong(866550311766439020L);
     private final HttpClient http = HttpClient.newHttpClient();
     private final Random random = new Random(7);
 
@@ -72,6 +73,44 @@ public class ShopifySimulator extends SimulatorServer {
         route("GET", admin + "/orders/(?<id>[0-9]+)\\.json", rest(this::order));
         route("GET", admin + "/inventory_levels\\.json", rest(this::inventoryLevels));
         route("POST", admin + "/inventory_levels/set\\.json", rest(this::setInventoryLevel));
+        // simulator control, not part of Shopify: create an order and send its orders/create webhook
+        route("POST", "/simulator/orders", this::simulateOrder);
+    }
+
+    private volatile String webhookTarget;
+
+    /** Where {@code POST /simulator/orders} sends its webhook (the hub's /webhooks/shopify/{connectionId}). */
+    public void setWebhookTarget(String url) {
+        this.webhookTarget = url;
+    }
+
+    /**
+     * {@code POST /simulator/orders {"email": "...", "currency": "USD", "lines": [{"sku", "quantity", "price"}]}}:
+     * creates the order, sends a correctly signed orders/create webhook to the webhook target and
+     * answers with the order id and the hub's HTTP status.
+     */
+    private SimResponse simulateOrder(SimRequest request) {
+        if (webhookTarget == null) {
+            throw new SimulatorRejection(SimResponse.json(409, "{\"errors\":\"no webhook target configured\"}"));
+        }
+        JsonNode in;
+        try {
+            in = CanonicalJson.parse(request.body());
+        } catch (IllegalArgumentException e) {
+            throw new SimulatorRejection(SimResponse.json(400, "{\"errors\":\"malformed JSON\"}"));
+        }
+        java.util.List<Line> lines = new java.util.ArrayList<>();
+        in.path("lines").forEach(l -> lines.add(new Line(l.path("sku").asText(), l.path("quantity").asInt(1),
+                l.path("price").asText("0.00"))));
+        if (lines.isEmpty()) {
+            throw new SimulatorRejection(SimResponse.json(422, "{\"errors\":{\"lines\":\"at least one line\"}}"));
+        }
+        ObjectNode order = newOrder(in.path("email").asText("jane.doe@example.com"), in.path("currency").asText("USD"),
+                lines.toArray(Line[]::new));
+        int status = send(webhookTarget, webhook("orders/create", order));
+        ObjectNode out = CanonicalJson.mapper().createObjectNode();
+        out.put("orderId", order.get("id").asText()).put("webhookStatus", status).put("webhookTarget", webhookTarget);
+        return SimResponse.json(200, CanonicalJson.write(out));
     }
 
     public static void main(String[] args) {
@@ -198,7 +237,7 @@ public class ShopifySimulator extends SimulatorServer {
         java.math.BigDecimal total = java.math.BigDecimal.ZERO;
         for (int i = 0; i < items.length; i++) {
             Line item = items[i];
-            lines.addObject().put("id", id * 10 + i).put("sku", item.sku()).put("variant_id", 40000000000L + i)
+            lines.addObject().put("id", lineIds.incrementAndGet()).put("sku", item.sku()).put("variant_id", 40000000000L + i)
                     .put("product_id", 7000000000L + i).put("quantity", item.quantity()).put("price", item.price())
                     .put("title", item.sku());
             total = total.add(new java.math.BigDecimal(item.price()).multiply(java.math.BigDecimal.valueOf(item.quantity())));

@@ -1,0 +1,138 @@
+package dev.unison.hub.config;
+
+import dev.unison.connectors.kit.mapping.MappingLibrary;
+import dev.unison.connectors.shopify.simulator.ShopifySimulator;
+import dev.unison.hub.connectors.InstalledConnectors;
+import dev.unison.hub.deadletter.DeadLetters;
+import dev.unison.hub.inbox.InboxDispatcher;
+import dev.unison.hub.inbox.JdbcInbox;
+import dev.unison.hub.orders.OrderStore;
+import dev.unison.hub.orders.OrderStoreRoutes;
+import dev.unison.hub.outbox.Outbox;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+import org.springframework.core.io.DefaultResourceLoader;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Wires connectors: discovery, connections, their routes, the inbox and its dispatcher, the order store. */
+@Configuration(proxyBeanMethods = false)
+public class ConnectorsConfiguration {
+
+    @Bean
+    InstalledConnectors installedConnectors(UnisonProperties properties, MappingLibrary mappings, JdbcTemplate jdbc,
+            ObjectProvider<InboxDispatcher> dispatcher, Clock clock) throws IOException {
+        return new InstalledConnectors(InstalledConnectors.discover(),
+                new DefaultResourceLoader().getResource(properties.connectionsLocation()), System::getenv, mappings,
+                new JdbcInbox(jdbc, () -> dispatcher.getObject().wakeUp()), clock);
+    }
+
+    @Bean
+    InboxDispatcher inboxDispatcher(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, DeadLetters deadLetters,
+            InstalledConnectors installed, Clock clock) {
+        return new InboxDispatcher(jdbc, tx, outbox, deadLetters, installed.connectors(), installed, clock,
+                Duration.ofMillis(200));
+    }
+
+    /** Each connector's own routes (e.g. its webhook endpoint), added before Camel starts. */
+    @Bean
+    CamelContextConfiguration connectorRoutes(InstalledConnectors installed) {
+        return new CamelContextConfiguration() {
+            @Override
+            public void beforeApplicationStart(CamelContext camel) {
+                installed.connectors().values().forEach(connector -> {
+                    try {
+                        camel.addRoutes(connector.routes(installed));
+                    } catch (Exception e) {
+                        throw new IllegalStateException("routes of connector " + connector.descriptor().name(), e);
+                    }
+                });
+            }
+
+            @Override
+            public void afterApplicationStart(CamelContext camel) {
+                // nothing to do once started
+            }
+        };
+    }
+
+    @Bean
+    OrderStore orderStore(JdbcTemplate jdbc, Clock clock) {
+        return new OrderStore(jdbc, clock);
+    }
+
+    @Bean
+    OrderStoreRoutes orderStoreRoutes(OrderStore orders) {
+        return new OrderStoreRoutes(orders);
+    }
+
+    @Bean
+    DispatcherLifecycle inboxDispatcherLifecycle(InboxDispatcher dispatcher) {
+        return new DispatcherLifecycle(dispatcher);
+    }
+
+    /**
+     * The embedded default's demo shop: a Shopify simulator whose orders webhooks go to the
+     * {@code shopify-demo} connection of config/connections.yaml. Off in production.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "unison.simulators.shopify.enabled", havingValue = "true")
+    ShopifySimulator shopifySimulator(UnisonProperties properties) {
+        ShopifySimulator simulator = new ShopifySimulator(properties.simulators().shopify().port(),
+                "demo-shop.myshopify.com", "shpat_demo_token", "demo-webhook-secret", Clock.systemUTC());
+        simulator.start();
+        return simulator;
+    }
+
+    /** Points the demo simulator's webhooks at this hub once its port is known. */
+    @Bean
+    @ConditionalOnProperty(name = "unison.simulators.shopify.enabled", havingValue = "true")
+    SimulatorTarget shopifySimulatorTarget(ShopifySimulator simulator, Environment environment) {
+        return new SimulatorTarget(simulator, environment);
+    }
+
+    static final class SimulatorTarget {
+        private final ShopifySimulator simulator;
+        private final Environment environment;
+
+        SimulatorTarget(ShopifySimulator simulator, Environment environment) {
+            this.simulator = simulator;
+            this.environment = environment;
+        }
+
+        @EventListener(ApplicationReadyEvent.class)
+        void point() {
+            String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
+            simulator.setWebhookTarget("http://127.0.0.1:" + port + "/webhooks/shopify/shopify-demo");
+        }
+    }
+
+    static final class DispatcherLifecycle {
+        private final InboxDispatcher dispatcher;
+
+        DispatcherLifecycle(InboxDispatcher dispatcher) {
+            this.dispatcher = dispatcher;
+        }
+
+        @EventListener(ApplicationReadyEvent.class)
+        void start() {
+            dispatcher.start();
+        }
+
+        @EventListener(ContextClosedEvent.class)
+        void stop() {
+            dispatcher.stop();
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package dev.unison.hub.inbox;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.connectors.kit.config.Connection;
+import dev.unison.connectors.kit.spi.Connector;
+import dev.unison.connectors.kit.spi.ConnectorContext;
+import dev.unison.connectors.kit.spi.InboundDelivery;
+import dev.unison.hub.deadletter.DeadLetters;
+import dev.unison.hub.outbox.Outbox;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Maps stored inbound deliveries to canonical events, oldest first. Each delivery is handled in
+ * one transaction: its events enter the outbox and the row is marked together, so a crash in
+ * between replays the delivery and (the event ids being derived from it) publishes nothing twice.
+ * A delivery the connector cannot map is dead-lettered with its original body and the reason.
+ * A {@code job_lock} row keeps one dispatcher of all hub instances at work, so deliveries of one
+ * connection are mapped in the order they arrived.
+ */
+public class InboxDispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InboxDispatcher.class);
+
+    private record Row(long id, String connectionId, String connector, String messageType, String dedupeKey,
+            String headers, String body, OffsetDateTime receivedAt) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final Outbox outbox;
+    private final DeadLetters deadLetters;
+    private final Map<String, Connector> connectors;
+    private final ConnectorContext context;
+    private final Clock clock;
+    private final Duration pollInterval;
+    private final BlockingQueue<Boolean> wakeUps = new ArrayBlockingQueue<>(1);
+    private final AtomicBoolean running = new AtomicBoolean();
+    private Thread worker;
+
+    public InboxDispatcher(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, DeadLetters deadLetters,
+            Map<String, Connector> connectors, ConnectorContext context, Clock clock, Duration pollInterval) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.outbox = outbox;
+        this.deadLetters = deadLetters;
+        this.connectors = connectors;
+        this.context = context;
+        this.clock = clock;
+        this.pollInterval = pollInterval;
+    }
+
+    /** Handles up to {@code limit} pending deliveries, each in its own transaction; returns how many. */
+    public int dispatchOnce(int limit) {
+        int handled = 0;
+        while (handled < limit && Boolean.TRUE.equals(tx.execute(status -> handleNext()))) {
+            handled++;
+        }
+        return handled;
+    }
+
+    private boolean handleNext() {
+        jdbc.queryForList("SELECT name FROM job_lock WHERE name = 'inbox-dispatcher' FOR UPDATE");
+        List<Row> rows = jdbc.query("SELECT * FROM inbox WHERE status = 'pending' ORDER BY id LIMIT 1",
+                (rs, i) -> new Row(rs.getLong("id"), rs.getString("connection_id"), rs.getString("connector"),
+                        rs.getString("message_type"), rs.getString("dedupe_key"), rs.getString("headers"),
+                        rs.getString("body"), rs.getObject("received_at", OffsetDateTime.class)));
+        if (rows.isEmpty()) {
+            return false;
+        }
+        Row row = rows.get(0);
+        List<CanonicalEvent> events;
+        try {
+            events = map(row);
+        } catch (Exception mappingFailure) {
+            // nothing was written for this delivery yet: keep the original with the reason
+            deadLetters.record("inbox:" + row.connectionId(), row.dedupeKey(), row.connector() + ":" + row.messageType(),
+                    mappingFailure, row.body());
+            mark(row.id(), "failed", 0);
+            return true;
+        }
+        // database failures from here on roll the whole delivery back; it is retried, not dead-lettered
+        for (CanonicalEvent event : events) {
+            outbox.appendIfAbsent("events", event);
+        }
+        mark(row.id(), events.isEmpty() ? "kept" : "processed", events.size());
+        return true;
+    }
+
+    private List<CanonicalEvent> map(Row row) throws Exception {
+        Connector connector = connectors.get(row.connector());
+        if (connector == null) {
+            throw new IllegalStateException("connector " + row.connector() + " is not installed");
+        }
+        Connection connection = context.connection(row.connectionId()).orElseThrow(() ->
+                new IllegalStateException("connection " + row.connectionId() + " is no longer configured"));
+        InboundDelivery delivery = new InboundDelivery(row.connectionId(), row.connector(), row.messageType(),
+                row.dedupeKey(), CanonicalJson.mapper().readValue(row.headers(), new TypeReference<Map<String, String>>() { }),
+                row.body().getBytes(StandardCharsets.UTF_8), row.receivedAt().toInstant());
+        return connector.mapInbound(delivery, connection, context);
+    }
+
+    private void mark(long id, String status, int events) {
+        jdbc.update("UPDATE inbox SET status = ?, events = ?, processed_at = ? WHERE id = ?", status, events,
+                OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), id);
+    }
+
+    public void wakeUp() {
+        wakeUps.offer(Boolean.TRUE);
+    }
+
+    public synchronized void start() {
+        if (running.compareAndSet(false, true)) {
+            worker = new Thread(this::loop, "inbox-dispatcher");
+            worker.setDaemon(true);
+            worker.start();
+        }
+    }
+
+    public synchronized void stop() {
+        if (running.compareAndSet(true, false) && worker != null) {
+            worker.interrupt();
+        }
+    }
+
+    private void loop() {
+        while (running.get()) {
+            try {
+                if (dispatchOnce(100) < 100) {
+                    wakeUps.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("inbox dispatch failed, retrying: {}", e.toString());
+                try {
+                    wakeUps.poll(1, TimeUnit.SECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+}

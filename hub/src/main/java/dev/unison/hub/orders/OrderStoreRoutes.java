@@ -1,0 +1,23 @@
+package dev.unison.hub.orders;
+
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.event.EventType;
+import dev.unison.hub.bus.BusHeaders;
+import org.apache.camel.builder.RouteBuilder;
+
+/** Keeps the order store current: consumer group {@code order-store} on the bus. */
+public class OrderStoreRoutes extends RouteBuilder {
+
+    private final OrderStore orders;
+
+    public OrderStoreRoutes(OrderStore orders) {
+        this.orders = orders;
+    }
+
+    @Override
+    public void configure() {
+        from("bus:events?group=order-store").routeId("order-store")
+                .filter(header(BusHeaders.EVENT_TYPE).in(EventType.ORDER_PLACED.typeName(), EventType.ORDER_UPDATED.typeName()))
+                .process(exchange -> orders.apply(exchange.getIn().getBody(CanonicalEvent.class)));
+    }
+}
