@@ -32,9 +32,10 @@ public class ConnectorsConfiguration {
 
     @Bean
     InstalledConnectors installedConnectors(UnisonProperties properties, MappingLibrary mappings, JdbcTemplate jdbc,
-            ObjectProvider<InboxDispatcher> dispatcher, Clock clock) throws IOException {
+            ObjectProvider<InboxDispatcher> dispatcher, Clock clock, Environment environment) throws IOException {
+        // ${NAME} in connections.yaml: environment variables first, like every Spring property source
         return new InstalledConnectors(InstalledConnectors.discover(),
-                new DefaultResourceLoader().getResource(properties.connectionsLocation()), System::getenv, mappings,
+                new DefaultResourceLoader().getResource(properties.connectionsLocation()), environment::getProperty, mappings,
                 new JdbcInbox(jdbc, () -> dispatcher.getObject().wakeUp()), clock);
     }
 

@@ -109,7 +109,8 @@ class OutboxCrashIT {
                 "--unison.data-dir=" + data.toAbsolutePath(),
                 "--unison.bootstrap-api-key=" + KEY,
                 "--unison.routes-location=file:" + routes.toAbsolutePath(),
-                "--unison.outbox.relay-enabled=" + relay)
+                "--unison.outbox.relay-enabled=" + relay,
+                "--unison.simulators.shopify.enabled=false")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         Process process = pb.start();
         processes.add(process);

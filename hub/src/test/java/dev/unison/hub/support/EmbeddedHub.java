@@ -32,9 +32,10 @@ public @interface EmbeddedHub {
 
     String BOOTSTRAP_KEY = "it-bootstrap-key-0123456789";
 
-    /** One temporary data directory per test JVM. */
+    /** One temporary data directory per test JVM, and a free port for the demo Shopify simulator. */
     class FreshDataDir implements ApplicationContextInitializer<ConfigurableApplicationContext> {
         private static Path dir;
+        private static int shopifyPort;
 
         @Override
         public void initialize(ConfigurableApplicationContext context) {
@@ -42,13 +43,18 @@ public @interface EmbeddedHub {
                 if (dir == null) {
                     try {
                         dir = Files.createTempDirectory("unison-it-");
+                        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+                            shopifyPort = socket.getLocalPort();
+                        }
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
                 }
             }
-            context.getEnvironment().getPropertySources().addFirst(
-                    new MapPropertySource("fresh-data-dir", Map.of("unison.data-dir", dir.toString())));
+            context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("fresh-data-dir", Map.of(
+                    "unison.data-dir", dir.toString(),
+                    "unison.simulators.shopify.port", shopifyPort,
+                    "SHOPIFY_DEMO_ADMIN_URL", "http://127.0.0.1:" + shopifyPort)));
         }
     }
 }

@@ -249,6 +249,11 @@ public class ShopifySimulator extends SimulatorServer {
     }
 
     public Delivery webhook(String topic, JsonNode payload) {
+        return webhook(topic, payload, OffsetDateTime.now(clock));
+    }
+
+    /** A delivery with a given {@code X-Shopify-Triggered-At} (to stage out-of-order arrivals). */
+    public Delivery webhook(String topic, JsonNode payload, OffsetDateTime triggeredAt) {
         byte[] body = CanonicalJson.write(payload).getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(ShopifyHeaders.TOPIC, topic);
@@ -256,7 +261,7 @@ public class ShopifySimulator extends SimulatorServer {
         headers.put(ShopifyHeaders.API_VERSION, "2025-10");
         headers.put(ShopifyHeaders.WEBHOOK_ID, UUID.randomUUID().toString());
         headers.put(ShopifyHeaders.EVENT_ID, UUID.randomUUID().toString());
-        headers.put(ShopifyHeaders.TRIGGERED_AT, OffsetDateTime.now(clock).toString());
+        headers.put(ShopifyHeaders.TRIGGERED_AT, triggeredAt.toString());
         headers.put(ShopifyHeaders.HMAC, Signatures.hmacSha256Base64(webhookSecret, body));
         return new Delivery(topic, body, Map.copyOf(headers));
     }
