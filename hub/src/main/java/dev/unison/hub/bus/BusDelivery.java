@@ -1,6 +1,7 @@
 package dev.unison.hub.bus;
 
 import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.connectors.kit.spi.BusHeaders;
 import dev.unison.hub.deadletter.DeadLetters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -3,6 +3,8 @@ package dev.unison.hub.config;
 import dev.unison.connectors.kit.mapping.MappingLibrary;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import dev.unison.hub.connectors.InstalledConnectors;
+import dev.unison.hub.connectors.JdbcCoalescingQueue;
+import dev.unison.hub.connectors.JdbcExternalRefs;
 import dev.unison.hub.deadletter.DeadLetters;
 import dev.unison.hub.inbox.InboxDispatcher;
 import dev.unison.hub.inbox.JdbcInbox;
@@ -32,11 +34,15 @@ public class ConnectorsConfiguration {
 
     @Bean
     InstalledConnectors installedConnectors(UnisonProperties properties, MappingLibrary mappings, JdbcTemplate jdbc,
-            ObjectProvider<InboxDispatcher> dispatcher, Clock clock, Environment environment) throws IOException {
+            ObjectProvider<InboxDispatcher> dispatcher, Clock clock, Environment environment, DeadLetters deadLetters)
+            throws IOException {
+        var stores = new InstalledConnectors.Stores(new JdbcInbox(jdbc, () -> dispatcher.getObject().wakeUp()),
+                new JdbcExternalRefs(jdbc, clock), new JdbcCoalescingQueue(jdbc, clock),
+                (consumer, key, type, reason, payload) -> deadLetters.record(consumer, key, type, reason, payload));
         // ${NAME} in connections.yaml: environment variables first, like every Spring property source
         return new InstalledConnectors(InstalledConnectors.discover(),
                 new DefaultResourceLoader().getResource(properties.connectionsLocation()), environment::getProperty, mappings,
-                new JdbcInbox(jdbc, () -> dispatcher.getObject().wakeUp()), clock);
+                stores, clock);
     }
 
     @Bean

@@ -5,6 +5,9 @@ import dev.unison.connectors.kit.config.ConnectionsLoader;
 import dev.unison.connectors.kit.descriptor.ConnectorDescriptor;
 import dev.unison.connectors.kit.mapping.MappingLibrary;
 import dev.unison.connectors.kit.spi.CheckResult;
+import dev.unison.connectors.kit.spi.CoalescingQueue;
+import dev.unison.connectors.kit.spi.DeadLetterSink;
+import dev.unison.connectors.kit.spi.ExternalRefs;
 import dev.unison.connectors.kit.spi.Connector;
 import dev.unison.connectors.kit.spi.ConnectorContext;
 import dev.unison.connectors.kit.spi.Inbox;
@@ -35,11 +38,18 @@ public class InstalledConnectors implements ConnectorContext {
     private final Map<String, Connection> connections;
     private final MappingLibrary mappings;
     private final Inbox inbox;
+    private final ExternalRefs refs;
+    private final CoalescingQueue outboundQueue;
+    private final DeadLetterSink deadLetters;
     private final Clock clock;
     private final Map<String, CheckOutcome> lastChecks = new ConcurrentHashMap<>();
 
+    /** The hub's stores a connector may use. */
+    public record Stores(Inbox inbox, ExternalRefs refs, CoalescingQueue outboundQueue, DeadLetterSink deadLetters) {
+    }
+
     public InstalledConnectors(List<Connector> connectors, Resource connectionsFile, Function<String, String> env,
-            MappingLibrary mappings, Inbox inbox, Clock clock) throws IOException {
+            MappingLibrary mappings, Stores stores, Clock clock) throws IOException {
         Map<String, Connector> byName = new LinkedHashMap<>();
         connectors.forEach(c -> byName.put(c.descriptor().name(), c));
         this.connectors = Map.copyOf(byName);
@@ -54,7 +64,10 @@ public class InstalledConnectors implements ConnectorContext {
         }
         this.connections = loaded;
         this.mappings = mappings;
-        this.inbox = inbox;
+        this.inbox = stores.inbox();
+        this.refs = stores.refs();
+        this.outboundQueue = stores.outboundQueue();
+        this.deadLetters = stores.deadLetters();
         this.clock = clock;
     }
 
@@ -71,6 +84,11 @@ public class InstalledConnectors implements ConnectorContext {
     }
 
     @Override
+    public List<Connection> connectionsOf(String connectorName) {
+        return connections.values().stream().filter(c -> c.connector().name().equals(connectorName)).toList();
+    }
+
+    @Override
     public Optional<Connection> connection(String connectionId) {
         return Optional.ofNullable(connectionId == null ? null : connections.get(connectionId));
     }
@@ -83,6 +101,21 @@ public class InstalledConnectors implements ConnectorContext {
     @Override
     public Inbox inbox() {
         return inbox;
+    }
+
+    @Override
+    public ExternalRefs refs() {
+        return refs;
+    }
+
+    @Override
+    public CoalescingQueue outboundQueue() {
+        return outboundQueue;
+    }
+
+    @Override
+    public DeadLetterSink deadLetters() {
+        return deadLetters;
     }
 
     /** Runs the connector's check for a connection and remembers the outcome. */

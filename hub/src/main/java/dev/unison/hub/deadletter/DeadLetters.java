@@ -35,10 +35,19 @@ public class DeadLetters {
     }
 
     public void record(String consumer, String eventId, String eventType, Throwable cause, String payload) {
-        String reason = describe(cause);
+        insert(consumer, eventId, eventType, describe(cause), cause == null ? null : cause.getClass().getName(), payload);
+    }
+
+    /** Records a failure that is a verdict, not an exception (e.g. an API's user error). */
+    public void record(String consumer, String key, String type, String reason, String payload) {
+        insert(consumer, key, type, reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason, null, payload);
+    }
+
+    private void insert(String consumer, String eventId, String eventType, String reason, String exceptionClass,
+            String payload) {
         jdbc.update("INSERT INTO dead_letter (consumer, event_id, event_type, reason, exception_class, payload, failed_at) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                consumer, eventId, eventType, reason, cause == null ? null : cause.getClass().getName(), payload,
+                consumer, eventId, eventType, reason, exceptionClass, payload,
                 OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
         counter.increment();
         LOG.warn("dead-lettered {} event {} for consumer {}: {}", eventType, eventId, consumer, reason);

@@ -2,7 +2,7 @@ package dev.unison.hub.orders;
 
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.event.EventType;
-import dev.unison.hub.bus.BusHeaders;
+import dev.unison.connectors.kit.spi.BusHeaders;
 import org.apache.camel.builder.RouteBuilder;
 
 /** Keeps the order store current: consumer group {@code order-store} on the bus. */

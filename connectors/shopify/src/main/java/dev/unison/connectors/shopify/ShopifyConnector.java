@@ -4,6 +4,7 @@ import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.kit.config.Connection;
 import dev.unison.connectors.kit.descriptor.ConnectorDescriptor;
+import dev.unison.connectors.kit.http.ConnectionCircuitBreakers;
 import dev.unison.connectors.kit.spi.CheckResult;
 import dev.unison.connectors.kit.spi.Connector;
 import dev.unison.connectors.kit.spi.ConnectorContext;
@@ -29,6 +30,7 @@ public final class ShopifyConnector implements Connector {
             ShopifyConnector.class.getResourceAsStream("/connectors/shopify.yaml"), "connectors/shopify.yaml");
     private final ShopifyInboundMapper mapper = new ShopifyInboundMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ConnectionCircuitBreakers breakers = ConnectionCircuitBreakers.defaults();
 
     @Override
     public ConnectorDescriptor descriptor() {
@@ -44,6 +46,26 @@ public final class ShopifyConnector implements Connector {
                 from("platform-http:/webhooks/shopify/{connectionId}?httpMethodRestrict=POST")
                         .routeId("shopify-webhooks")
                         .process(receiver);
+
+                for (Connection connection : context.connectionsOf(NAME)) {
+                    if (!ShopifyInventorySync.enabledFor(connection)) {
+                        continue;
+                    }
+                    ShopifyInventorySync sync = new ShopifyInventorySync(connection, context, http,
+                            breakers.forConnection(connection.id()), Clock.systemUTC());
+                    // availability changes -> durable per-sku coalescing queue
+                    from("bus:events?group=" + sync.consumerGroup())
+                            .routeId("shopify-" + connection.id() + "-inventory-queue")
+                            .process(e -> sync.offer(e.getIn().getBody(CanonicalEvent.class)));
+                    // queue -> batched inventorySetQuantities calls, as fast as the shop's budget allows
+                    from("timer:shopify-" + connection.id() + "-inventory?period=50&delay=1000")
+                            .routeId("shopify-" + connection.id() + "-inventory-sender")
+                            .process(e -> {
+                                while (sync.tick() > 0) {
+                                    // keep sending while batches go through and the budget lasts
+                                }
+                            });
+                }
             }
         };
     }
@@ -74,7 +96,7 @@ public final class ShopifyConnector implements Connector {
 
     @Override
     public List<CanonicalEvent> mapInbound(InboundDelivery delivery, Connection connection, ConnectorContext context) {
-        return mapper.map(delivery, connection, context.mappings());
+        return mapper.map(delivery, connection, context.mappings(), context.refs());
     }
 
     static String adminBaseUrl(Connection connection) {

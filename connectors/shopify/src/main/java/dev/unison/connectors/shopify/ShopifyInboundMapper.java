@@ -7,6 +7,7 @@ import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.kit.config.Connection;
 import dev.unison.connectors.kit.mapping.MappingException;
 import dev.unison.connectors.kit.mapping.MappingLibrary;
+import dev.unison.connectors.kit.spi.ExternalRefs;
 import dev.unison.connectors.kit.spi.InboundDelivery;
 import java.net.URI;
 import java.time.Instant;
@@ -24,7 +25,11 @@ import java.util.List;
  */
 final class ShopifyInboundMapper {
 
-    List<CanonicalEvent> map(InboundDelivery delivery, Connection connection, MappingLibrary mappings) {
+    /** The ref kind under which the sku -> Shopify inventory item (GID) mapping is kept. */
+    static final String INVENTORY_ITEM = "inventory_item";
+
+    List<CanonicalEvent> map(InboundDelivery delivery, Connection connection, MappingLibrary mappings,
+            ExternalRefs refs) {
         ShopifyTopic topic = ShopifyTopic.of(delivery.messageType())
                 .orElseThrow(() -> new MappingException("unknown Shopify topic " + delivery.messageType()));
         if (topic.mapping().isEmpty()) {
@@ -36,6 +41,15 @@ final class ShopifyInboundMapper {
         input.put("shop", connection.setting("shopDomain"));
         input.put("currency", connection.setting("currency") == null ? "USD" : connection.setting("currency"));
         input.set("payload", CanonicalJson.parse(delivery.body()));
+        if (topic == ShopifyTopic.PRODUCTS_UPDATE && refs != null) {
+            // products/update is where Shopify tells which inventory item a sku is (inventory webhooks carry no sku)
+            input.get("payload").path("variants").forEach(v -> {
+                if (v.hasNonNull("sku") && !v.get("sku").asText().isBlank() && v.path("inventory_item_id").canConvertToLong()) {
+                    refs.put(connection.id(), INVENTORY_ITEM, v.get("sku").asText(),
+                            "gid://shopify/InventoryItem/" + v.get("inventory_item_id").asText());
+                }
+            });
+        }
 
         JsonNode mapped = mappings.mapping(ShopifyConnector.NAME, topic.mapping().get()).apply(input);
         List<JsonNode> records = new ArrayList<>();

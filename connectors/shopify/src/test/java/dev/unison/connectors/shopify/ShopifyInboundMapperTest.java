@@ -30,6 +30,18 @@ class ShopifyInboundMapperTest {
     private final Connection connection = ShopifyTestSupport.connection("http://127.0.0.1:1");
     private final MappingLibrary mappings = ShopifyTestSupport.mappings();
     private final ShopifyInboundMapper mapper = new ShopifyInboundMapper();
+    private final Map<String, String> refStore = new java.util.HashMap<>();
+    private final dev.unison.connectors.kit.spi.ExternalRefs refs = new dev.unison.connectors.kit.spi.ExternalRefs() {
+        @Override
+        public void put(String connectionId, String kind, String key, String externalId) {
+            refStore.put(connectionId + "/" + kind + "/" + key, externalId);
+        }
+
+        @Override
+        public java.util.Optional<String> get(String connectionId, String kind, String key) {
+            return java.util.Optional.ofNullable(refStore.get(connectionId + "/" + kind + "/" + key));
+        }
+    };
 
     // the shopify.dev orders/create sample's fields (64-bit ids, string money, offset times)
     private static final String ORDER = """
@@ -44,7 +56,7 @@ class ShopifyInboundMapperTest {
 
     private List<CanonicalEvent> map(String topic, String json) {
         return mapper.map(new InboundDelivery("shop-main", "shopify", topic, "event:e-1", Map.of(),
-                json.getBytes(StandardCharsets.UTF_8), Instant.parse("2025-10-01T16:00:01Z")), connection, mappings);
+                json.getBytes(StandardCharsets.UTF_8), Instant.parse("2025-10-01T16:00:01Z")), connection, mappings, refs);
     }
 
     @Test
@@ -112,6 +124,9 @@ class ShopifyInboundMapperTest {
                 new Item("TRAIL-SHOE-42", "00012345678905", "Trail shoe - 42"),
                 new Item("TRAIL-SHOE-43", null, "Trail shoe - 43"));
         assertThat(events).extracting(CanonicalEvent::id).doesNotHaveDuplicates();
+        assertThat(refStore).containsEntry("shop-main/inventory_item/TRAIL-SHOE-42", "gid://shopify/InventoryItem/11")
+                .containsEntry("shop-main/inventory_item/TRAIL-SHOE-43", "gid://shopify/InventoryItem/12")
+                .hasSize(2);
     }
 
     @Test

@@ -118,4 +118,84 @@ class ShopifySimulatorTest {
         assertThat(unreachable.ok()).isFalse();
         assertThat(unreachable.detail()).contains("cannot reach");
     }
+
+    private HttpResponse<String> graphql(String version, String query, String inputJson) throws Exception {
+        String body = "{\"query\": " + dev.unison.canonical.json.CanonicalJson.write(query) + ", \"variables\": {\"input\": "
+                + inputJson + "}}";
+        return http.send(HttpRequest.newBuilder(URI.create(shopify.baseUrl() + "/admin/api/" + version + "/graphql.json"))
+                .header("X-Shopify-Access-Token", ShopifyTestSupport.TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static final String MUTATION = "mutation M($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input)%s { userErrors { code field message } } }";
+
+    private String item(String sku) {
+        return "gid://shopify/InventoryItem/" + shopify.newProduct("P", sku).get("variants").get(0).get("inventory_item_id").asText();
+    }
+
+    @Test
+    void inventorySetQuantitiesAppliesValidQuantitiesAndNamesTheBadOnes() throws Exception {
+        String item = item("SKU-1");
+        var r = graphql("2025-10", MUTATION.formatted(""), """
+                {"name": "available", "reason": "correction", "ignoreCompareQuantity": true, "quantities": [
+                  {"inventoryItemId": "%s", "locationId": "gid://shopify/Location/24826418", "quantity": 5},
+                  {"inventoryItemId": "gid://shopify/InventoryItem/1", "locationId": "gid://shopify/Location/24826418", "quantity": 2},
+                  {"inventoryItemId": "%s", "locationId": "gid://shopify/Location/999", "quantity": 2}]}
+                """.formatted(item, item));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        var json = dev.unison.canonical.json.CanonicalJson.parse(r.body());
+        assertThat(json.at("/data/inventorySetQuantities/userErrors/0/code").asText()).isEqualTo("INVALID_INVENTORY_ITEM");
+        assertThat(json.at("/data/inventorySetQuantities/userErrors/0/field/2").asText()).isEqualTo("1");
+        assertThat(json.at("/data/inventorySetQuantities/userErrors/1/code").asText()).isEqualTo("INVALID_LOCATION");
+        assertThat(json.at("/extensions/cost/throttleStatus/maximumAvailable").asDouble()).isEqualTo(2000);
+        assertThat(shopify.available(Long.parseLong(item.substring(item.lastIndexOf('/') + 1)), 24826418L)).isEqualTo(5L);
+    }
+
+    @Test
+    void withoutIgnoreCompareQuantityACompareQuantityIsRequired() throws Exception {
+        String item = item("SKU-2");
+        var r = graphql("2025-10", MUTATION.formatted(""), """
+                {"name": "available", "reason": "correction", "quantities": [
+                  {"inventoryItemId": "%s", "locationId": "gid://shopify/Location/24826418", "quantity": 5}]}
+                """.formatted(item));
+        assertThat(r.body()).contains("COMPARE_QUANTITY_REQUIRED");
+    }
+
+    @Test
+    void from2026ChangeFromQuantityIsCheckedAndIdempotencyKeysReplay() throws Exception {
+        String item = item("SKU-3");
+        String input = """
+                {"name": "available", "reason": "correction", "quantities": [
+                  {"inventoryItemId": "%s", "locationId": "gid://shopify/Location/24826418", "quantity": 5, "changeFromQuantity": %s}]}
+                """;
+        assertThat(graphql("2026-01", MUTATION.formatted(" @idempotent(key: \"k-1\")"), input.formatted(item, "3")).body())
+                .contains("CHANGE_FROM_QUANTITY_STALE");
+        assertThat(graphql("2026-01", MUTATION.formatted(" @idempotent(key: \"k-2\")"), input.formatted(item, "0")).body())
+                .contains("\"userErrors\":[]");
+        long applied = shopify.mutationsApplied();
+        assertThat(graphql("2026-01", MUTATION.formatted(" @idempotent(key: \"k-2\")"), input.formatted(item, "0")).body())
+                .contains("\"userErrors\":[]");
+        assertThat(shopify.mutationsApplied()).as("a replayed key applies nothing").isEqualTo(applied);
+        assertThat(graphql("2026-01", MUTATION.formatted(" @idempotent(key: \"k-2\")"), input.formatted(item, "5")).body())
+                .contains("IDEMPOTENCY_KEY_PARAMETER_MISMATCH");
+        assertThat(graphql("2026-04", MUTATION.formatted(""), input.formatted(item, "null")).body())
+                .contains("requires the @idempotent directive");
+    }
+
+    @Test
+    void overdrawingTheCostBucketIsThrottled() throws Exception {
+        String item = item("SKU-4");
+        String input = """
+                {"name": "available", "reason": "correction", "ignoreCompareQuantity": true, "quantities": [
+                  {"inventoryItemId": "%s", "locationId": "gid://shopify/Location/24826418", "quantity": 1}]}
+                """.formatted(item);
+        shopify.setCostLimits(50, 1); // five mutations, then one point a second
+        String last = "";
+        for (int i = 0; i < 20 && !last.contains("THROTTLED"); i++) {
+            last = graphql("2025-10", MUTATION.formatted(""), input).body();
+        }
+        assertThat(last).contains("THROTTLED").contains("currentlyAvailable");
+        assertThat(shopify.throttledCount()).isEqualTo(1);
+    }
 }

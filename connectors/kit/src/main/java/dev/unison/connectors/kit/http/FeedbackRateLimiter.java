@@ -68,6 +68,14 @@ public final class FeedbackRateLimiter {
         return Duration.ofNanos(Math.max(0, sendAt - now));
     }
 
+    /** How long a call of {@code cost} would have to wait now, without booking it. */
+    public synchronized Duration waitFor(double cost) {
+        long now = refill();
+        double shortfall = cost + reserve - available;
+        long waitNanos = shortfall <= 0 ? 0 : (long) Math.ceil(shortfall / restorePerSecond * 1e9);
+        return Duration.ofNanos(Math.max(now + waitNanos, blockedUntil) - now);
+    }
+
     /** Feedback from a call-limit header such as {@code 39/40}; ignored when unreadable. */
     public synchronized void onCallLimitHeader(String header) {
         if (header == null) {

@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
@@ -48,6 +49,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class ShopifySimulator extends SimulatorServer {
 
+    /** The demo shop's one location. */
+    public static final long DEFAULT_LOCATION_ID = 24826418L;
     public static final String API_VERSION_PATTERN = "(?<version>20[0-9]{2}-[0-9]{2})";
     static final String INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)";
 
@@ -68,16 +71,236 @@ public class ShopifySimulator extends SimulatorServer {
         this.accessToken = accessToken;
         this.webhookSecret = webhookSecret;
         this.bucket = new LeakyBucket(40, 2.0, clock);
+        this.costBucket = new CostBucket(2000, 100, clock);
+        this.locations.add(DEFAULT_LOCATION_ID);
         String admin = "/admin/api/" + API_VERSION_PATTERN;
         route("GET", admin + "/shop\\.json", rest(this::shop));
         route("GET", admin + "/orders/(?<id>[0-9]+)\\.json", rest(this::order));
         route("GET", admin + "/inventory_levels\\.json", rest(this::inventoryLevels));
         route("POST", admin + "/inventory_levels/set\\.json", rest(this::setInventoryLevel));
+        route("POST", admin + "/graphql\\.json", this::graphql);
         // simulator control, not part of Shopify: create an order and send its orders/create webhook
         route("POST", "/simulator/orders", this::simulateOrder);
     }
 
     private volatile String webhookTarget;
+
+    // ---- GraphQL: inventorySetQuantities ------------------------------------------------------
+
+    static final double MUTATION_COST = 10;
+    private static final java.util.regex.Pattern IDEMPOTENT =
+            java.util.regex.Pattern.compile("@idempotent\\(\\s*key\\s*:\\s*\"([^\"]+)\"\\s*\\)");
+    private volatile CostBucket costBucket;
+    private final java.util.Set<Long> locations = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<Long> inventoryItems = ConcurrentHashMap.newKeySet();
+    private final Map<String, String[]> idempotencyKeys = new ConcurrentHashMap<>();
+    private final AtomicLong throttled = new AtomicLong();
+    private final AtomicLong mutationsApplied = new AtomicLong();
+    private final AtomicLong quantitiesSet = new AtomicLong();
+
+    /** How often a GraphQL call was refused as THROTTLED (the client overdrew the cost bucket). */
+    public long throttledCount() {
+        return throttled.get();
+    }
+
+    public long mutationsApplied() {
+        return mutationsApplied.get();
+    }
+
+    public long quantitiesSet() {
+        return quantitiesSet.get();
+    }
+
+    /** Replaces the GraphQL cost limits (default: standard plan, 2000 points, 100/s restore). */
+    public void setCostLimits(double maximumAvailable, double restoreRate) {
+        this.costBucket = new CostBucket(maximumAvailable, restoreRate, clock);
+    }
+
+    public void addLocation(long locationId) {
+        locations.add(locationId);
+    }
+
+    /**
+     * A product with one variant per sku, each with its own inventory item (stocked at every
+     * location); returns the products/update payload to send as a webhook.
+     */
+    public ObjectNode newProduct(String title, String... skus) {
+        long productId = ids.getAndAdd(1 + random.nextInt(1000));
+        ObjectNode product = CanonicalJson.mapper().createObjectNode();
+        product.put("id", productId).put("title", title).put("status", "active")
+                .put("updated_at", OffsetDateTime.now(clock).toString());
+        ArrayNode variants = product.putArray("variants");
+        for (String sku : skus) {
+            long variantId = lineIds.incrementAndGet();
+            long inventoryItemId = 271878346596884015L + inventoryItems.size() * 7919L;
+            inventoryItems.add(inventoryItemId);
+            variants.addObject().put("id", variantId).put("product_id", productId).put("sku", sku).put("title", sku)
+                    .put("price", "89.90").put("inventory_item_id", inventoryItemId).put("inventory_quantity", 0);
+        }
+        return product;
+    }
+
+    private SimResponse graphql(SimRequest request) {
+        if (!accessToken.equals(request.header(ShopifyHeaders.ACCESS_TOKEN))) {
+            return SimResponse.json(401, "{\"errors\":\"" + INVALID_TOKEN.replace("\"", "\\\"") + "\"}");
+        }
+        JsonNode body;
+        try {
+            body = CanonicalJson.parse(request.body());
+        } catch (IllegalArgumentException e) {
+            return SimResponse.json(400, "{\"errors\":[{\"message\":\"malformed JSON body\"}]}");
+        }
+        String query = body.path("query").asText("");
+        if (!query.contains("inventorySetQuantities")) {
+            return SimResponse.json(200, "{\"errors\":[{\"message\":\"this simulator implements the inventorySetQuantities mutation only\"}]}");
+        }
+        if (!costBucket.tryTake(MUTATION_COST)) {
+            throttled.incrementAndGet();
+            ObjectNode out = CanonicalJson.mapper().createObjectNode();
+            out.putArray("errors").addObject().put("message", "Throttled").putObject("extensions").put("code", "THROTTLED")
+                    .put("documentation", "https://shopify.dev/api/usage/rate-limits");
+            costExtension(out, 0);
+            return SimResponse.json(200, CanonicalJson.write(out));
+        }
+        String version = request.pathParam("version");
+        java.util.regex.Matcher idem = IDEMPOTENT.matcher(query);
+        String key = idem.find() ? idem.group(1) : null;
+        JsonNode input = body.path("variables").path("input");
+        String fingerprint = CanonicalJson.write(input);
+        if (key != null) {
+            String[] seen = idempotencyKeys.get(key);
+            if (seen != null) {
+                if (!seen[0].equals(fingerprint)) {
+                    return SimResponse.json(200, CanonicalJson.write(result(List.of(userError(
+                            "IDEMPOTENCY_KEY_PARAMETER_MISMATCH", null,
+                            "The same idempotency key cannot be used with different operation parameters.")), 10)));
+                }
+                return SimResponse.json(200, seen[1]); // replay: the first answer, nothing applied twice
+            }
+        } else if (version.compareTo("2026-04") >= 0) {
+            return SimResponse.json(200, "{\"errors\":[{\"message\":\"inventorySetQuantities requires the @idempotent directive from 2026-04\"}]}");
+        }
+        String answer = CanonicalJson.write(applySetQuantities(input, version));
+        if (key != null) {
+            idempotencyKeys.put(key, new String[] {fingerprint, answer});
+        }
+        return SimResponse.json(200, answer);
+    }
+
+    private ObjectNode applySetQuantities(JsonNode input, String version) {
+        List<ObjectNode> errors = new java.util.ArrayList<>();
+        String name = input.path("name").asText();
+        if (!name.equals("available") && !name.equals("on_hand")) {
+            errors.add(userError("INVALID_NAME", List.of("input", "name"), "The quantity name must be either 'available' or 'on_hand'."));
+        }
+        if (input.path("reason").asText().isBlank()) {
+            errors.add(userError("INVALID_REASON", List.of("input", "reason"), "The reason is required."));
+        }
+        boolean cas = version.compareTo("2026-01") >= 0;
+        boolean ignoreCompare = input.path("ignoreCompareQuantity").asBoolean(false);
+        JsonNode quantities = input.path("quantities");
+        java.util.Map<String, Long> toApply = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < quantities.size(); i++) {
+            JsonNode q = quantities.get(i);
+            List<String> at = List.of("input", "quantities", String.valueOf(i));
+            Long item = gidNumber(q.path("inventoryItemId").asText(), "InventoryItem");
+            Long location = gidNumber(q.path("locationId").asText(), "Location");
+            if (item == null || !inventoryItems.contains(item)) {
+                errors.add(userError("INVALID_INVENTORY_ITEM", concat(at, "inventoryItemId"), "The specified inventory item could not be found."));
+                continue;
+            }
+            if (location == null || !locations.contains(location)) {
+                errors.add(userError("INVALID_LOCATION", concat(at, "locationId"), "The specified location could not be found."));
+                continue;
+            }
+            if (!q.path("quantity").canConvertToLong()) {
+                errors.add(userError("INVALID_QUANTITY_TOO_LOW", concat(at, "quantity"), "The quantity is required."));
+                continue;
+            }
+            long quantity = q.get("quantity").asLong();
+            if (quantity < 0 && name.equals("on_hand")) {
+                errors.add(userError("INVALID_QUANTITY_NEGATIVE", concat(at, "quantity"), "The quantity can't be negative."));
+                continue;
+            }
+            String levelKey = item + ":" + location;
+            Long current = inventoryLevels.getOrDefault(levelKey, 0L);
+            if (cas) {
+                if (!q.has("changeFromQuantity")) {
+                    errors.add(userError("CHANGE_FROM_QUANTITY_STALE", concat(at, "changeFromQuantity"),
+                            "changeFromQuantity is required from 2026-01 (null skips the check)."));
+                    continue;
+                }
+                if (!q.get("changeFromQuantity").isNull() && q.get("changeFromQuantity").asLong() != current) {
+                    errors.add(userError("CHANGE_FROM_QUANTITY_STALE", concat(at, "changeFromQuantity"),
+                            "The changeFromQuantity value does not match persisted value."));
+                    continue;
+                }
+            } else if (!ignoreCompare) {
+                if (!q.has("compareQuantity")) {
+                    errors.add(userError("COMPARE_QUANTITY_REQUIRED", concat(at, "compareQuantity"),
+                            "The compareQuantity argument must be given to each quantity or ignored using ignoreCompareQuantity."));
+                    continue;
+                }
+                if (q.get("compareQuantity").asLong() != current) {
+                    errors.add(userError("COMPARE_QUANTITY_STALE", concat(at, "compareQuantity"),
+                            "The compareQuantity value does not match persisted value."));
+                    continue;
+                }
+            }
+            toApply.put(levelKey, quantity);
+        }
+        toApply.forEach(inventoryLevels::put);
+        mutationsApplied.incrementAndGet();
+        quantitiesSet.addAndGet(toApply.size());
+        return result(errors, MUTATION_COST);
+    }
+
+    private ObjectNode result(List<ObjectNode> userErrors, double cost) {
+        ObjectNode out = CanonicalJson.mapper().createObjectNode();
+        ObjectNode payload = out.putObject("data").putObject("inventorySetQuantities");
+        payload.putObject("inventoryAdjustmentGroup").put("reason", "correction");
+        ArrayNode errors = payload.putArray("userErrors");
+        userErrors.forEach(errors::add);
+        costExtension(out, cost);
+        return out;
+    }
+
+    private void costExtension(ObjectNode out, double actualCost) {
+        ObjectNode cost = out.putObject("extensions").putObject("cost");
+        cost.put("requestedQueryCost", MUTATION_COST).put("actualQueryCost", actualCost);
+        cost.putObject("throttleStatus").put("maximumAvailable", costBucket.maximum())
+                .put("currentlyAvailable", Math.floor(costBucket.available())).put("restoreRate", costBucket.restoreRate());
+    }
+
+    private static ObjectNode userError(String code, List<String> field, String message) {
+        ObjectNode e = CanonicalJson.mapper().createObjectNode();
+        e.put("code", code);
+        if (field == null) {
+            e.putNull("field");
+        } else {
+            field.forEach(e.putArray("field")::add);
+        }
+        e.put("message", message);
+        return e;
+    }
+
+    private static List<String> concat(List<String> path, String last) {
+        List<String> out = new java.util.ArrayList<>(path);
+        out.add(last);
+        return out;
+    }
+
+    private static Long gidNumber(String gid, String type) {
+        String prefix = "gid://shopify/" + type + "/";
+        if (!gid.startsWith(prefix)) {
+            return null;
+        }
+        try {
+            return Long.parseLong(gid.substring(prefix.length()));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
 
     /** Where {@code POST /simulator/orders} sends its webhook (the hub's /webhooks/shopify/{connectionId}). */
     public void setWebhookTarget(String url) {

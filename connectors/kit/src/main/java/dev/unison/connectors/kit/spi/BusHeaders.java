@@ -1,6 +1,6 @@
-package dev.unison.hub.bus;
+package dev.unison.connectors.kit.spi;
 
-/** Camel headers a {@code bus:} consumer sets on every delivered exchange (the body is the CanonicalEvent). */
+/** Camel headers the hub's {@code bus:} consumer sets on every delivered exchange (the body is the CanonicalEvent). */
 public final class BusHeaders {
     public static final String EVENT_ID = "UnisonEventId";
     public static final String EVENT_TYPE = "UnisonEventType";

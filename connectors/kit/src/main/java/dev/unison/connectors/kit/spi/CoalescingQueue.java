@@ -1,0 +1,28 @@
+package dev.unison.connectors.kit.spi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A durable queue of pending outbound updates per connection that keeps only the newest value
+ * per key: ten changes of one sku's quantity before the next send become one update. Entries
+ * survive restarts (the hub stores them in its database).
+ */
+public interface CoalescingQueue {
+
+    /** One pending update; {@code version} grows with every offer for the same key. */
+    record Pending(String connectionId, String kind, String key, JsonNode value, long version, Instant firstOfferedAt) {
+    }
+
+    /** Sets the newest value for a key (replacing an unsent older one). */
+    void offer(String connectionId, String kind, String key, JsonNode value);
+
+    /** Up to {@code limit} pending updates, oldest first. */
+    List<Pending> next(String connectionId, String kind, int limit);
+
+    /** Removes sent (or dead-lettered) updates, unless a newer value arrived for the key meanwhile. */
+    void done(List<Pending> sent);
+
+    long size(String connectionId, String kind);
+}

@@ -1,0 +1,14 @@
+package dev.unison.connectors.kit.spi;
+
+import java.util.Optional;
+
+/**
+ * The hub's memory of how a connection names the hub's things: e.g. for Shopify, which
+ * {@code inventory_item_id} a sku is (learned from products/update webhooks). Kept per connection.
+ */
+public interface ExternalRefs {
+
+    void put(String connectionId, String kind, String key, String externalId);
+
+    Optional<String> get(String connectionId, String kind, String key);
+}

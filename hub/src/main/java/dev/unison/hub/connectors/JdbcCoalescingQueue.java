@@ -1,0 +1,63 @@
+package dev.unison.hub.connectors;
+
+import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.connectors.kit.spi.CoalescingQueue;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * {@link CoalescingQueue} in the {@code pending_update} table: an offer updates the key's row
+ * (newest value, version + 1, keeping the age of the first unsent offer) or inserts it.
+ */
+public class JdbcCoalescingQueue implements CoalescingQueue {
+
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+
+    public JdbcCoalescingQueue(JdbcTemplate jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    @Override
+    public void offer(String connectionId, String kind, String key, com.fasterxml.jackson.databind.JsonNode value) {
+        String payload = CanonicalJson.write(value);
+        if (jdbc.update("UPDATE pending_update SET payload = ?, version = version + 1 WHERE connection_id = ? "
+                + "AND kind = ? AND update_key = ?", payload, connectionId, kind, key) == 0) {
+            jdbc.update("INSERT INTO pending_update (connection_id, kind, update_key, payload, version, first_offered_at) "
+                            + "VALUES (?, ?, ?, ?, 1, ?)", connectionId, kind, key, payload,
+                    OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+        }
+    }
+
+    @Override
+    public List<Pending> next(String connectionId, String kind, int limit) {
+        return jdbc.query("SELECT * FROM pending_update WHERE connection_id = ? AND kind = ? "
+                        + "ORDER BY first_offered_at, update_key LIMIT ?",
+                (rs, i) -> new Pending(rs.getString("connection_id"), rs.getString("kind"), rs.getString("update_key"),
+                        CanonicalJson.parse(rs.getString("payload")), rs.getLong("version"),
+                        rs.getObject("first_offered_at", OffsetDateTime.class).toInstant()),
+                connectionId, kind, limit);
+    }
+
+    @Override
+    public void done(List<Pending> sent) {
+        jdbc.batchUpdate("DELETE FROM pending_update WHERE connection_id = ? AND kind = ? AND update_key = ? "
+                + "AND version = ?", sent, 500, (ps, p) -> {
+                    ps.setString(1, p.connectionId());
+                    ps.setString(2, p.kind());
+                    ps.setString(3, p.key());
+                    ps.setLong(4, p.version());
+                });
+    }
+
+    @Override
+    public long size(String connectionId, String kind) {
+        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM pending_update WHERE connection_id = ? AND kind = ?",
+                Long.class, connectionId, kind);
+        return n == null ? 0 : n;
+    }
+}
