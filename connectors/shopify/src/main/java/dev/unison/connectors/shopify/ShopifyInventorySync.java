@@ -56,6 +56,12 @@ final class ShopifyInventorySync {
     private static final Logger LOG = LoggerFactory.getLogger(ShopifyInventorySync.class);
     static final String KIND = "inventory";
     static final String LAST_SET = "shopify_available";
+    /**
+     * How long the first pending change may wait for others to join its call. Short against the
+     * one-second freshness target, long enough that a burst becomes a few full batches instead of
+     * hundreds of one-item calls.
+     */
+    static final Duration LINGER = Duration.ofMillis(200);
     /** Requested cost of one inventorySetQuantities call, until the shop reports the actual cost. */
     static final double ESTIMATED_COST = 10;
 
@@ -116,7 +122,9 @@ final class ShopifyInventorySync {
             return 0;
         }
         List<Pending> batch = context.outboundQueue().next(connection.id(), KIND, batchSize);
-        if (batch.isEmpty()) {
+        boolean lingering = !batch.isEmpty() && batch.size() < batchSize
+                && batch.get(0).firstOfferedAt().isAfter(clock.instant().minus(LINGER));
+        if (batch.isEmpty() || lingering) {
             breaker.releasePermission();
             return 0;
         }

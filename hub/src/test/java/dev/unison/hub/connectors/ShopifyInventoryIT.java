@@ -1,0 +1,141 @@
+package dev.unison.hub.connectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.event.EventType;
+import dev.unison.canonical.model.ChannelAvailability;
+import dev.unison.connectors.kit.simulator.Fault;
+import dev.unison.connectors.kit.simulator.SimRequest;
+import dev.unison.connectors.shopify.simulator.ShopifySimulator;
+import dev.unison.hub.deadletter.DeadLetters;
+import dev.unison.hub.outbox.Outbox;
+import dev.unison.hub.support.EmbeddedHub;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Availability changes of channel "shopify" written back to the demo shop (the simulator) through
+ * the shopify-demo connection: coalesced, batched and paced so the shop never throttles.
+ */
+@EmbeddedHub
+class ShopifyInventoryIT {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    ShopifySimulator shopify;
+    @Autowired
+    Outbox outbox;
+    @Autowired
+    TransactionTemplate tx;
+    @Autowired
+    JdbcTemplate jdbc;
+    @Autowired
+    DeadLetters deadLetters;
+
+    private final Map<String, Long> inventoryItemBySku = new HashMap<>();
+
+    private void productWithSkus(String prefix, int count) {
+        String[] skus = new String[count];
+        for (int i = 0; i < count; i++) {
+            skus[i] = prefix + "-" + i;
+        }
+        ObjectNode product = shopify.newProduct("Burst " + prefix, skus);
+        product.get("variants").forEach(v -> inventoryItemBySku.put(v.get("sku").asText(), v.get("inventory_item_id").asLong()));
+        assertThat(shopify.send("http://127.0.0.1:" + port + "/webhooks/shopify/shopify-demo",
+                shopify.webhook("products/update", product))).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                "SELECT COUNT(*) FROM external_ref WHERE connection_id = 'shopify-demo' AND kind = 'inventory_item' "
+                        + "AND ref_key LIKE ?", Long.class, prefix + "-%") == count);
+    }
+
+    private static CanonicalEvent ats(String sku, long quantity) {
+        return CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, URI.create("/it"),
+                new ChannelAvailability(sku, "shopify", quantity, Instant.now()));
+    }
+
+    private Long shopQuantity(String sku) {
+        return shopify.available(inventoryItemBySku.get(sku), ShopifySimulator.DEFAULT_LOCATION_ID);
+    }
+
+    @BeforeEach
+    void standardLimits() {
+        shopify.setCostLimits(2000, 100);
+    }
+
+    @Test
+    void aBurstOf2000ChangesEndsWithEveryQuantityRightAndNoThrottling() {
+        String prefix = "BURST" + System.nanoTime() % 100000;
+        productWithSkus(prefix, 100);
+        Random random = new Random(42);
+        Map<String, Long> expected = new HashMap<>();
+        List<CanonicalEvent> burst = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            String sku = prefix + "-" + random.nextInt(100);
+            long quantity = random.nextInt(50);
+            burst.add(ats(sku, quantity));
+            expected.put(sku, quantity);
+        }
+        long throttledBefore = shopify.throttledCount();
+        long mutationsBefore = shopify.mutationsApplied();
+        for (int from = 0; from < burst.size(); from += 200) {
+            List<CanonicalEvent> slice = burst.subList(from, from + 200);
+            tx.executeWithoutResult(status -> outbox.append("events", slice));
+        }
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                expected.forEach((sku, quantity) -> assertThat(shopQuantity(sku)).as(sku).isEqualTo(quantity)));
+        assertThat(shopify.throttledCount() - throttledBefore).as("THROTTLED answers").isZero();
+        long calls = shopify.mutationsApplied() - mutationsBefore;
+        System.out.printf("burst of %d changes over %d skus: %d inventorySetQuantities calls, %d quantities set%n",
+                burst.size(), expected.size(), calls, shopify.quantitiesSet());
+        assertThat(calls).as("calls, thanks to coalescing and batching").isLessThan(burst.size() / 10);
+    }
+
+    @Test
+    void aForced429WithRetryAfterIsWaitedOutAndThenSucceeds() {
+        String prefix = "RETRY" + System.nanoTime() % 100000;
+        productWithSkus(prefix, 1);
+        shopify.clearReceived();
+        shopify.inject(Fault.status(429, "2.0"));
+
+        outbox.append("events", ats(prefix + "-0", 7));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> Long.valueOf(7).equals(shopQuantity(prefix + "-0")));
+        List<SimRequest> calls = shopify.receivedOn("POST", ".*/graphql\\.json");
+        assertThat(calls).hasSizeGreaterThanOrEqualTo(2);
+        Duration waited = Duration.between(calls.get(0).receivedAt(), calls.get(1).receivedAt());
+        assertThat(waited).as("second call after Retry-After: 2.0").isGreaterThanOrEqualTo(Duration.ofMillis(1990));
+    }
+
+    @Test
+    void aSkuShopifyDoesNotKnowIsDeadLetteredWithTheReason() {
+        String sku = "UNKNOWN-" + System.nanoTime();
+
+        outbox.append("events", ats(sku, 3));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(deadLetters.recent("shopify:shopify-demo:inventory", 100)).anySatisfy(d -> {
+                    assertThat(d.eventId()).isEqualTo(sku);
+                    assertThat(d.reason()).contains("no Shopify inventory item is known for sku " + sku);
+                    JsonNode payload = dev.unison.canonical.json.CanonicalJson.parse(d.payload());
+                    assertThat(payload.get("quantity").asLong()).isEqualTo(3);
+                }));
+    }
+}
