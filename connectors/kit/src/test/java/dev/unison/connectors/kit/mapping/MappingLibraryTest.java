@@ -35,4 +35,22 @@ class MappingLibraryTest {
         assertThatThrownBy(() -> library.mapping("shopify", "orders-create"))
                 .hasMessageContaining("shopify/orders-create.jsonata");
     }
+
+    /**
+     * jsonata-java before 0.9.10 kept evaluation state on shared instances: variables bound by one
+     * mapping leaked into others on the same thread (dashjoin/jsonata-java#93) and every evaluation
+     * of a block with variables got slower. A mapping must see only its own input.
+     */
+    @Test
+    void variablesOfOneMappingNeverLeakIntoAnother() {
+        MappingLibrary library = MappingLibrary.compile(Map.of(
+                "demo/binds", "( $test := 'leaked'; { 'v': $test } )",
+                "demo/reads", "{ 'v': $test ? $test : 'clean' }"));
+        JsonNode input = CanonicalJson.parse("{}");
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(library.mapping("demo", "binds").apply(input).get("v").asText()).isEqualTo("leaked");
+            assertThat(library.mapping("demo", "reads").apply(input).get("v").asText()).isEqualTo("clean");
+        }
+    }
 }
