@@ -5,6 +5,8 @@ import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import dev.unison.hub.connectors.InstalledConnectors;
 import dev.unison.hub.connectors.JdbcCoalescingQueue;
 import dev.unison.hub.connectors.JdbcExternalRefs;
+import dev.unison.hub.connectors.MicrometerConnectionMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.unison.hub.deadletter.DeadLetters;
 import dev.unison.hub.inbox.InboxDispatcher;
 import dev.unison.hub.inbox.JdbcInbox;
@@ -34,15 +36,23 @@ public class ConnectorsConfiguration {
 
     @Bean
     InstalledConnectors installedConnectors(UnisonProperties properties, MappingLibrary mappings, JdbcTemplate jdbc,
-            ObjectProvider<InboxDispatcher> dispatcher, Clock clock, Environment environment, DeadLetters deadLetters)
-            throws IOException {
+            ObjectProvider<InboxDispatcher> dispatcher, Clock clock, Environment environment, DeadLetters deadLetters,
+            MeterRegistry meters) throws IOException {
+        // connection ids are only known once the file is read: metrics resolve them lazily
+        var connectionIds = new java.util.concurrent.CopyOnWriteArraySet<String>();
+        var metrics = new java.util.concurrent.atomic.AtomicReference<MicrometerConnectionMetrics>();
         var stores = new InstalledConnectors.Stores(new JdbcInbox(jdbc, () -> dispatcher.getObject().wakeUp()),
                 new JdbcExternalRefs(jdbc, clock), new JdbcCoalescingQueue(jdbc, clock),
-                (consumer, key, type, reason, payload) -> deadLetters.record(consumer, key, type, reason, payload));
+                (consumer, key, type, reason, payload) -> deadLetters.record(consumer, key, type, reason, payload),
+                (connection, what, outcome, amount) -> metrics.get().add(connection, what, outcome, amount));
         // ${NAME} in connections.yaml: environment variables first, like every Spring property source
-        return new InstalledConnectors(InstalledConnectors.discover(),
+        InstalledConnectors installed = new InstalledConnectors(InstalledConnectors.discover(),
                 new DefaultResourceLoader().getResource(properties.connectionsLocation()), environment::getProperty, mappings,
                 stores, clock);
+        installed.connections().forEach(c -> connectionIds.add(c.id()));
+        metrics.set(new MicrometerConnectionMetrics(meters, connectionIds));
+        metrics.get().registerGauges(jdbc);
+        return installed;
     }
 
     @Bean

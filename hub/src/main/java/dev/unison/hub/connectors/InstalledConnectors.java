@@ -6,6 +6,7 @@ import dev.unison.connectors.kit.descriptor.ConnectorDescriptor;
 import dev.unison.connectors.kit.mapping.MappingLibrary;
 import dev.unison.connectors.kit.spi.CheckResult;
 import dev.unison.connectors.kit.spi.CoalescingQueue;
+import dev.unison.connectors.kit.spi.ConnectionMetrics;
 import dev.unison.connectors.kit.spi.DeadLetterSink;
 import dev.unison.connectors.kit.spi.ExternalRefs;
 import dev.unison.connectors.kit.spi.Connector;
@@ -41,11 +42,13 @@ public class InstalledConnectors implements ConnectorContext {
     private final ExternalRefs refs;
     private final CoalescingQueue outboundQueue;
     private final DeadLetterSink deadLetters;
+    private final ConnectionMetrics metrics;
     private final Clock clock;
     private final Map<String, CheckOutcome> lastChecks = new ConcurrentHashMap<>();
 
     /** The hub's stores a connector may use. */
-    public record Stores(Inbox inbox, ExternalRefs refs, CoalescingQueue outboundQueue, DeadLetterSink deadLetters) {
+    public record Stores(Inbox inbox, ExternalRefs refs, CoalescingQueue outboundQueue, DeadLetterSink deadLetters,
+            ConnectionMetrics metrics) {
     }
 
     public InstalledConnectors(List<Connector> connectors, Resource connectionsFile, Function<String, String> env,
@@ -68,6 +71,7 @@ public class InstalledConnectors implements ConnectorContext {
         this.refs = stores.refs();
         this.outboundQueue = stores.outboundQueue();
         this.deadLetters = stores.deadLetters();
+        this.metrics = stores.metrics();
         this.clock = clock;
     }
 
@@ -116,6 +120,11 @@ public class InstalledConnectors implements ConnectorContext {
     @Override
     public DeadLetterSink deadLetters() {
         return deadLetters;
+    }
+
+    @Override
+    public ConnectionMetrics metrics() {
+        return metrics;
     }
 
     /** Runs the connector's check for a connection and remembers the outcome. */

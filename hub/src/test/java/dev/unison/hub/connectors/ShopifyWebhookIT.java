@@ -165,4 +165,16 @@ class ShopifyWebhookIT {
         assertThat(check.json().get("ok").asBoolean()).as(check.body()).isTrue();
         assertThat(http.post("/api/v1/connections/nope/check", KEY, "").status()).isEqualTo(404);
     }
+
+    @Test
+    void perConnectionMetricsAreExported() {
+        ObjectNode order = shopify.newOrder("m@example.com", "USD", new Line("TRAIL-SHOE-42", 1, "89.90"));
+        assertThat(shopify.sendBadlySigned(webhookUrl, shopify.webhook("orders/create", order))).isEqualTo(401);
+
+        String metrics = http.get("/actuator/prometheus", null).body();
+
+        assertThat(metrics).containsPattern(
+                "unison_connection_events_total\\{[^}]*connection=\"shopify-demo\"[^}]*outcome=\"rejected_signature\"[^}]*what=\"webhook\"");
+        assertThat(metrics).contains("unison_connection_inbox_pending{").contains("unison_connection_outbound_pending{");
+    }
 }

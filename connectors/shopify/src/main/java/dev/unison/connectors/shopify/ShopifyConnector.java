@@ -5,6 +5,7 @@ import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.kit.config.Connection;
 import dev.unison.connectors.kit.descriptor.ConnectorDescriptor;
 import dev.unison.connectors.kit.http.ConnectionCircuitBreakers;
+import dev.unison.connectors.kit.http.RequestSigner;
 import dev.unison.connectors.kit.spi.CheckResult;
 import dev.unison.connectors.kit.spi.Connector;
 import dev.unison.connectors.kit.spi.ConnectorContext;
@@ -74,9 +75,8 @@ public final class ShopifyConnector implements Connector {
     @Override
     public CheckResult check(Connection connection) {
         URI uri = URI.create(adminBaseUrl(connection) + "/admin/api/" + apiVersion(connection) + "/shop.json");
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                .header(ShopifyHeaders.ACCESS_TOKEN, connection.requireSecret("accessToken").reveal())
-                .header("Accept", "application/json").GET().build();
+        HttpRequest request = signer(connection).sign(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                .header("Accept", "application/json").GET(), uri, new byte[0]).build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             return switch (response.statusCode()) {
@@ -97,6 +97,12 @@ public final class ShopifyConnector implements Connector {
     @Override
     public List<CanonicalEvent> mapInbound(InboundDelivery delivery, Connection connection, ConnectorContext context) {
         return mapper.map(delivery, connection, context.mappings(), context.refs());
+    }
+
+    /** Admin API auth: {@code X-Shopify-Access-Token} on every call (shopify.dev "Authentication"). */
+    static RequestSigner signer(Connection connection) {
+        return (request, uri, body) -> request.header(ShopifyHeaders.ACCESS_TOKEN,
+                connection.requireSecret("accessToken").reveal());
     }
 
     static String adminBaseUrl(Connection connection) {

@@ -160,6 +160,7 @@ final class ShopifyInventorySync {
             response = http.send(request(sendable, itemIds), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
+            calls("network_error");
             backOff(Optional.empty(), "network error: " + e.getMessage());
             return unknown.size();
         } catch (InterruptedException e) {
@@ -173,21 +174,25 @@ final class ShopifyInventorySync {
         switch (RetryPolicy.classify(status)) {
             case RETRY -> {
                 if (status == 429) {
+                    calls("rate_limited");
                     breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS); // throttling is not an outage
                     limiter.onRetryAfter(retryAfter.orElse(Duration.ofSeconds(2)));
                 } else {
+                    calls("server_error");
                     breaker.onError(elapsed, TimeUnit.NANOSECONDS, new IOException("HTTP " + status));
                     backOff(retryAfter, "HTTP " + status);
                 }
                 return unknown.size();
             }
             case PERMANENT_FAILURE -> {
+                calls("rejected");
                 breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
                 sendable.forEach(p -> deadLetter(p, "Shopify answered HTTP " + status + ": " + abbreviate(response.body())));
                 context.outboundQueue().done(sendable);
                 return unknown.size() + sendable.size();
             }
             default -> {
+                calls("ok");
                 breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
                 failedAttempts = 0;
                 return unknown.size() + settle(sendable, CanonicalJson.parse(response.body()));
@@ -203,6 +208,7 @@ final class ShopifyInventorySync {
         }
         for (JsonNode error : body.path("errors")) {
             if ("THROTTLED".equals(error.path("extensions").path("code").asText())) {
+                calls("throttled");
                 double restore = Math.max(1, throttle.path("restoreRate").asDouble(100));
                 double missing = Math.max(0, ESTIMATED_COST - throttle.path("currentlyAvailable").asDouble(0));
                 limiter.onRetryAfter(Duration.ofMillis((long) Math.ceil(missing / restore * 1000)));
@@ -249,6 +255,7 @@ final class ShopifyInventorySync {
             }
         }
         context.outboundQueue().done(settled);
+        context.metrics().add(connection.id(), "inventory_quantity", "set", sent.size() - rejected.size());
         return settled.size();
     }
 
@@ -286,12 +293,12 @@ final class ShopifyInventorySync {
         ObjectNode body = CanonicalJson.mapper().createObjectNode();
         body.put("query", query);
         body.putObject("variables").set("input", input);
-        return HttpRequest.newBuilder(URI.create(ShopifyConnector.adminBaseUrl(connection) + "/admin/api/"
-                        + ShopifyConnector.apiVersion(connection) + "/graphql.json"))
-                .timeout(Duration.ofSeconds(30))
-                .header(ShopifyHeaders.ACCESS_TOKEN, connection.requireSecret("accessToken").reveal())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(CanonicalJson.write(body))).build();
+        URI uri = URI.create(ShopifyConnector.adminBaseUrl(connection) + "/admin/api/"
+                + ShopifyConnector.apiVersion(connection) + "/graphql.json");
+        byte[] bytes = CanonicalJson.write(body).getBytes(StandardCharsets.UTF_8);
+        return ShopifyConnector.signer(connection).sign(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(bytes)), uri, bytes)
+                .build();
     }
 
     private void backOff(Optional<Duration> retryAfter, String why) {
@@ -301,7 +308,12 @@ final class ShopifyInventorySync {
         limiter.onRetryAfter(wait);
     }
 
+    private void calls(String outcome) {
+        context.metrics().count(connection.id(), "inventory_call", outcome);
+    }
+
     private void deadLetter(Pending p, String reason) {
+        context.metrics().count(connection.id(), "inventory_quantity", "dead_lettered");
         context.deadLetters().record("shopify:" + connection.id() + ":inventory", p.key(), "shopify.inventorySetQuantities",
                 reason, CanonicalJson.write(p.value()));
     }

@@ -49,10 +49,16 @@ final class ShopifyWebhookReceiver implements Processor {
             return;
         }
         Connection connection = found.get();
+        String outcome = receive(exchange, connection, connectionId);
+        context.metrics().count(connectionId, "webhook", outcome);
+    }
+
+    /** Checks and stores one delivery; returns the outcome for the connection's metrics. */
+    private String receive(Exchange exchange, Connection connection, String connectionId) {
         Long declared = exchange.getIn().getHeader(Exchange.CONTENT_LENGTH, Long.class);
         if (declared != null && declared > MAX_BODY_BYTES) {
             answer(exchange, 413, "payload_too_large", "webhook bodies are limited to " + MAX_BODY_BYTES + " bytes");
-            return;
+            return "rejected_request";
         }
         byte[] body = exchange.getIn().getBody(byte[].class);
         if (body == null) {
@@ -60,40 +66,40 @@ final class ShopifyWebhookReceiver implements Processor {
         }
         if (body.length > MAX_BODY_BYTES) {
             answer(exchange, 413, "payload_too_large", "webhook bodies are limited to " + MAX_BODY_BYTES + " bytes");
-            return;
+            return "rejected_request";
         }
         String hmac = header(exchange, ShopifyHeaders.HMAC);
         if (!Signatures.verifyBase64(connection.requireSecret("webhookSecret").reveal(), body, hmac)) {
             answer(exchange, 401, "invalid_signature",
                     ShopifyHeaders.HMAC + " is missing or is not the HMAC-SHA256 of the body with this connection's secret");
-            return;
+            return "rejected_signature";
         }
         String shopDomain = header(exchange, ShopifyHeaders.SHOP_DOMAIN);
         if (shopDomain != null && !shopDomain.equals(connection.setting("shopDomain"))) {
             answer(exchange, 401, "wrong_shop", "delivery is from " + shopDomain + ", this connection is for "
                     + connection.setting("shopDomain"));
-            return;
+            return "rejected_signature";
         }
         String topic = header(exchange, ShopifyHeaders.TOPIC);
         if (topic == null || ShopifyTopic.of(topic).isEmpty()) {
             answer(exchange, 400, "unknown_topic", "topic '" + topic + "' is not one this connector accepts");
-            return;
+            return "rejected_request";
         }
         String webhookId = header(exchange, ShopifyHeaders.WEBHOOK_ID);
         if (webhookId == null || webhookId.isBlank()) {
             answer(exchange, 400, "bad_request", ShopifyHeaders.WEBHOOK_ID + " is required");
-            return;
+            return "rejected_request";
         }
         JsonNode json;
         try {
             json = CanonicalJson.parse(body);
         } catch (IllegalArgumentException e) {
             answer(exchange, 400, "malformed_json", e.getMessage());
-            return;
+            return "rejected_request";
         }
         if (json == null || !json.isObject()) {
             answer(exchange, 400, "malformed_json", "the body must be a JSON object");
-            return;
+            return "rejected_request";
         }
         String eventId = header(exchange, ShopifyHeaders.EVENT_ID);
         String dedupeKey = eventId != null && !eventId.isBlank() ? "event:" + eventId : "webhook:" + webhookId;
@@ -106,7 +112,9 @@ final class ShopifyWebhookReceiver implements Processor {
         }
         Inbox.Result result = context.inbox().accept(new InboundDelivery(connectionId, ShopifyConnector.NAME, topic,
                 dedupeKey, kept, body, clock.instant()));
-        answer(exchange, 200, null, result == Inbox.Result.ACCEPTED ? "accepted" : "duplicate");
+        String status = result == Inbox.Result.ACCEPTED ? "accepted" : "duplicate";
+        answer(exchange, 200, null, status);
+        return status;
     }
 
     private static String header(Exchange exchange, String name) {

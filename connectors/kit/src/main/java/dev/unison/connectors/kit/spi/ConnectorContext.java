@@ -22,4 +22,6 @@ public interface ConnectorContext {
     CoalescingQueue outboundQueue();
 
     DeadLetterSink deadLetters();
+
+    ConnectionMetrics metrics();
 }
