@@ -125,6 +125,37 @@ class ShopifyInventoryIT {
     }
 
     @Test
+    void priceChangesReachTheShopAndAForeignCurrencyIsDeadLettered() {
+        String prefix = "PRICE" + System.nanoTime() % 100000;
+        ObjectNode product = shopify.newProduct("Priced " + prefix, prefix + "-0", prefix + "-1");
+        assertThat(shopify.send("http://127.0.0.1:" + port + "/webhooks/shopify/shopify-demo",
+                shopify.webhook("products/update", product))).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                "SELECT COUNT(*) FROM external_ref WHERE connection_id = 'shopify-demo' AND kind = 'variant' AND ref_key LIKE ?",
+                Long.class, prefix + "-%") == 2);
+        long v0 = product.get("variants").get(0).get("id").asLong();
+
+        outbox.append("events", List.of(
+                price(prefix + "-0", "99.00", null), price(prefix + "-0", "79.90", "99.00"),
+                CanonicalEvent.of(EventType.PRICE_CHANGED, URI.create("/it"), new dev.unison.canonical.model.Price(
+                        prefix + "-1", "shopify", dev.unison.canonical.model.Money.of("70.00", "EUR"), null, Instant.now()))));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "79.90".equals(shopify.variantPrice(v0)));
+        assertThat(shopify.variantCompareAtPrice(v0)).isEqualTo("99.00");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(deadLetters.recent("shopify:shopify-demo:prices", 50)).anySatisfy(d -> {
+                    assertThat(d.eventId()).isEqualTo(prefix + "-1");
+                    assertThat(d.reason()).contains("price in EUR, but the shop sells in USD");
+                }));
+    }
+
+    private static CanonicalEvent price(String sku, String amount, String compareAt) {
+        return CanonicalEvent.of(EventType.PRICE_CHANGED, URI.create("/it"), new dev.unison.canonical.model.Price(sku,
+                "shopify", dev.unison.canonical.model.Money.of(amount, "USD"),
+                compareAt == null ? null : dev.unison.canonical.model.Money.of(compareAt, "USD"), Instant.now()));
+    }
+
+    @Test
     void aSkuShopifyDoesNotKnowIsDeadLetteredWithTheReason() {
         String sku = "UNKNOWN-" + System.nanoTime();
 

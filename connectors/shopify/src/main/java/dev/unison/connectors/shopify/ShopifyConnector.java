@@ -49,11 +49,27 @@ public final class ShopifyConnector implements Connector {
                         .process(receiver);
 
                 for (Connection connection : context.connectionsOf(NAME)) {
+                    if (!connection.enabled()) {
+                        continue;
+                    }
+                    // one client per shop: inventory and price writes share the shop's cost budget
+                    ShopifyAdminClient shop = new ShopifyAdminClient(connection, http,
+                            breakers.forConnection(connection.id()), context.metrics(), Clock.systemUTC());
+                    ShopifyPriceSync prices = new ShopifyPriceSync(connection, context, shop, Clock.systemUTC());
+                    from("bus:events?group=" + prices.consumerGroup())
+                            .routeId("shopify-" + connection.id() + "-price-queue")
+                            .process(e -> prices.offer(e.getIn().getBody(CanonicalEvent.class)));
+                    from("timer:shopify-" + connection.id() + "-prices?period=100&delay=1000")
+                            .routeId("shopify-" + connection.id() + "-price-sender")
+                            .process(e -> {
+                                while (prices.tick() > 0) {
+                                    // one product per call, while the budget lasts
+                                }
+                            });
                     if (!ShopifyInventorySync.enabledFor(connection)) {
                         continue;
                     }
-                    ShopifyInventorySync sync = new ShopifyInventorySync(connection, context, http,
-                            breakers.forConnection(connection.id()), Clock.systemUTC());
+                    ShopifyInventorySync sync = new ShopifyInventorySync(connection, context, shop, Clock.systemUTC());
                     // availability changes -> durable per-sku coalescing queue
                     from("bus:events?group=" + sync.consumerGroup())
                             .routeId("shopify-" + connection.id() + "-inventory-queue")

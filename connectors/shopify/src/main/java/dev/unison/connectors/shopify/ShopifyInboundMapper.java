@@ -27,6 +27,8 @@ final class ShopifyInboundMapper {
 
     /** The ref kind under which the sku -> Shopify inventory item (GID) mapping is kept. */
     static final String INVENTORY_ITEM = "inventory_item";
+    /** The ref kind of sku -> "productGid variantGid" (prices are set per product's variants). */
+    static final String VARIANT = "variant";
 
     List<CanonicalEvent> map(InboundDelivery delivery, Connection connection, MappingLibrary mappings,
             ExternalRefs refs) {
@@ -44,9 +46,16 @@ final class ShopifyInboundMapper {
         if (topic == ShopifyTopic.PRODUCTS_UPDATE && refs != null) {
             // products/update is where Shopify tells which inventory item a sku is (inventory webhooks carry no sku)
             input.get("payload").path("variants").forEach(v -> {
-                if (v.hasNonNull("sku") && !v.get("sku").asText().isBlank() && v.path("inventory_item_id").canConvertToLong()) {
-                    refs.put(connection.id(), INVENTORY_ITEM, v.get("sku").asText(),
-                            "gid://shopify/InventoryItem/" + v.get("inventory_item_id").asText());
+                if (!v.hasNonNull("sku") || v.get("sku").asText().isBlank()) {
+                    return;
+                }
+                String sku = v.get("sku").asText();
+                if (v.path("inventory_item_id").canConvertToLong()) {
+                    refs.put(connection.id(), INVENTORY_ITEM, sku, "gid://shopify/InventoryItem/" + v.get("inventory_item_id").asText());
+                }
+                if (v.path("id").canConvertToLong()) {
+                    refs.put(connection.id(), VARIANT, sku, "gid://shopify/Product/" + input.get("payload").path("id").asText()
+                            + " gid://shopify/ProductVariant/" + v.get("id").asText());
                 }
             });
         }

@@ -126,7 +126,8 @@ class ShopifyInboundMapperTest {
         assertThat(events).extracting(CanonicalEvent::id).doesNotHaveDuplicates();
         assertThat(refStore).containsEntry("shop-main/inventory_item/TRAIL-SHOE-42", "gid://shopify/InventoryItem/11")
                 .containsEntry("shop-main/inventory_item/TRAIL-SHOE-43", "gid://shopify/InventoryItem/12")
-                .hasSize(2);
+                .containsEntry("shop-main/variant/TRAIL-SHOE-42", "gid://shopify/Product/632910392 gid://shopify/ProductVariant/1")
+                .hasSize(4);
     }
 
     @Test

@@ -198,4 +198,30 @@ class ShopifySimulatorTest {
         assertThat(last).contains("THROTTLED").contains("currentlyAvailable");
         assertThat(shopify.throttledCount()).isEqualTo(1);
     }
+
+    @Test
+    void productVariantsBulkUpdateSetsPricesOfTheProductsOwnVariants() throws Exception {
+        var product = shopify.newProduct("Shoe", "P-1", "P-2");
+        var other = shopify.newProduct("Other", "O-1");
+        long v1 = product.get("variants").get(0).get("id").asLong();
+        long v2 = product.get("variants").get(1).get("id").asLong();
+        long foreign = other.get("variants").get(0).get("id").asLong();
+        String body = """
+                {"query": "mutation S($productId: ID!, $variants: [ProductVariantsBulkInput!]!) { productVariantsBulkUpdate(productId: $productId, variants: $variants) { userErrors { code field message } } }",
+                 "variables": {"productId": "gid://shopify/Product/%d", "variants": [
+                   {"id": "gid://shopify/ProductVariant/%d", "price": "79.90", "compareAtPrice": "99.00"},
+                   {"id": "gid://shopify/ProductVariant/%d", "price": "1.00"},
+                   {"id": "gid://shopify/ProductVariant/%d", "price": "-5.00"}]}}
+                """.formatted(product.get("id").asLong(), v1, foreign, v2);
+
+        var r = http.send(HttpRequest.newBuilder(URI.create(shopify.baseUrl() + "/admin/api/2025-10/graphql.json"))
+                .header("X-Shopify-Access-Token", ShopifyTestSupport.TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.body()).contains("MUST_BE_FOR_THIS_PRODUCT").contains("NEGATIVE_PRICE_VALUE");
+        assertThat(shopify.variantPrice(v1)).isEqualTo("79.90");
+        assertThat(shopify.variantCompareAtPrice(v1)).isEqualTo("99.00");
+        assertThat(shopify.variantPrice(v2)).isEqualTo("89.90");
+        assertThat(shopify.variantPrice(foreign)).isEqualTo("89.90");
+    }
 }

@@ -129,13 +129,16 @@ public class ShopifySimulator extends SimulatorServer {
         ObjectNode product = CanonicalJson.mapper().createObjectNode();
         product.put("id", productId).put("title", title).put("status", "active")
                 .put("updated_at", OffsetDateTime.now(clock).toString());
-        ArrayNode variants = product.putArray("variants");
+        ArrayNode variantList = product.putArray("variants");
         for (String sku : skus) {
             long variantId = lineIds.incrementAndGet();
             long inventoryItemId = 271878346596884015L + inventoryItems.size() * 7919L;
             inventoryItems.add(inventoryItemId);
-            variants.addObject().put("id", variantId).put("product_id", productId).put("sku", sku).put("title", sku)
+            variantList.addObject().put("id", variantId).put("product_id", productId).put("sku", sku).put("title", sku)
                     .put("price", "89.90").put("inventory_item_id", inventoryItemId).put("inventory_quantity", 0);
+            ObjectNode stored = CanonicalJson.mapper().createObjectNode();
+            stored.put("productId", productId).put("price", "89.90").putNull("compareAtPrice");
+            variants.put(variantId, stored);
         }
         return product;
     }
@@ -151,8 +154,9 @@ public class ShopifySimulator extends SimulatorServer {
             return SimResponse.json(400, "{\"errors\":[{\"message\":\"malformed JSON body\"}]}");
         }
         String query = body.path("query").asText("");
-        if (!query.contains("inventorySetQuantities")) {
-            return SimResponse.json(200, "{\"errors\":[{\"message\":\"this simulator implements the inventorySetQuantities mutation only\"}]}");
+        boolean prices = query.contains("productVariantsBulkUpdate");
+        if (!query.contains("inventorySetQuantities") && !prices) {
+            return SimResponse.json(200, "{\"errors\":[{\"message\":\"this simulator implements the inventorySetQuantities and productVariantsBulkUpdate mutations only\"}]}");
         }
         if (!costBucket.tryTake(MUTATION_COST)) {
             throttled.incrementAndGet();
@@ -161,6 +165,9 @@ public class ShopifySimulator extends SimulatorServer {
                     .put("documentation", "https://shopify.dev/api/usage/rate-limits");
             costExtension(out, 0);
             return SimResponse.json(200, CanonicalJson.write(out));
+        }
+        if (prices) {
+            return SimResponse.json(200, CanonicalJson.write(applyVariantPrices(body.path("variables"))));
         }
         String version = request.pathParam("version");
         java.util.regex.Matcher idem = IDEMPOTENT.matcher(query);
@@ -253,6 +260,65 @@ public class ShopifySimulator extends SimulatorServer {
         mutationsApplied.incrementAndGet();
         quantitiesSet.addAndGet(toApply.size());
         return result(errors, MUTATION_COST);
+    }
+
+    /** variant id -> {productId, price, compareAtPrice}, as productVariantsBulkUpdate keeps them. */
+    private final Map<Long, ObjectNode> variants = new ConcurrentHashMap<>();
+
+    /** The price the shop holds for a variant, or null. */
+    public String variantPrice(long variantId) {
+        ObjectNode v = variants.get(variantId);
+        return v == null ? null : v.path("price").asText(null);
+    }
+
+    public String variantCompareAtPrice(long variantId) {
+        ObjectNode v = variants.get(variantId);
+        return v == null || v.get("compareAtPrice").isNull() ? null : v.get("compareAtPrice").asText();
+    }
+
+    /**
+     * {@code productVariantsBulkUpdate(productId, variants: [{id, price, compareAtPrice}])}: the
+     * variants must belong to the product (MUST_BE_FOR_THIS_PRODUCT), prices be decimal strings
+     * of zero or more (NEGATIVE_PRICE_VALUE, INVALID_INPUT); valid variants are updated.
+     */
+    private ObjectNode applyVariantPrices(JsonNode variables) {
+        List<ObjectNode> errors = new java.util.ArrayList<>();
+        Long productId = gidNumber(variables.path("productId").asText(), "Product");
+        JsonNode input = variables.path("variants");
+        if (productId == null || variants.values().stream().noneMatch(v -> v.get("productId").asLong() == productId)) {
+            errors.add(userError("PRODUCT_DOES_NOT_EXIST", List.of("productId"), "Product does not exist"));
+        } else {
+            for (int i = 0; i < input.size(); i++) {
+                JsonNode v = input.get(i);
+                List<String> at = List.of("variants", String.valueOf(i));
+                Long variantId = gidNumber(v.path("id").asText(), "ProductVariant");
+                ObjectNode stored = variantId == null ? null : variants.get(variantId);
+                if (stored == null || stored.get("productId").asLong() != productId) {
+                    errors.add(userError("MUST_BE_FOR_THIS_PRODUCT", concat(at, "id"), "Input must be for this product."));
+                    continue;
+                }
+                String price = v.path("price").asText(null);
+                if (price != null && !price.matches("-?[0-9]+(\\.[0-9]+)?")) {
+                    errors.add(userError("INVALID_INPUT", concat(at, "price"), "Price is not a decimal."));
+                    continue;
+                }
+                if (price != null && price.startsWith("-")) {
+                    errors.add(userError("NEGATIVE_PRICE_VALUE", concat(at, "price"), "Price cannot take a negative value."));
+                    continue;
+                }
+                if (price != null) {
+                    stored.put("price", price);
+                }
+                if (v.has("compareAtPrice")) {
+                    stored.set("compareAtPrice", v.get("compareAtPrice"));
+                }
+            }
+        }
+        ObjectNode out = CanonicalJson.mapper().createObjectNode();
+        ArrayNode userErrors = out.putObject("data").putObject("productVariantsBulkUpdate").putArray("userErrors");
+        errors.forEach(userErrors::add);
+        costExtension(out, MUTATION_COST);
+        return out;
     }
 
     private ObjectNode result(List<ObjectNode> userErrors, double cost) {
