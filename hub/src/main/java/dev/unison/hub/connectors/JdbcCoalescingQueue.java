@@ -55,6 +55,23 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
     }
 
     @Override
+    public boolean tryLease(String connectionId, String kind, String owner, java.time.Duration ttl) {
+        OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        OffsetDateTime until = now.plus(ttl);
+        if (jdbc.update("UPDATE queue_lease SET owner = ?, expires_at = ? WHERE connection_id = ? AND kind = ? "
+                + "AND (owner = ? OR expires_at < ?)", owner, until, connectionId, kind, owner, now) == 1) {
+            return true;
+        }
+        try {
+            return jdbc.update("INSERT INTO queue_lease (connection_id, kind, owner, expires_at) SELECT ?, ?, ?, ? "
+                    + "WHERE NOT EXISTS (SELECT 1 FROM queue_lease WHERE connection_id = ? AND kind = ?)",
+                    connectionId, kind, owner, until, connectionId, kind) == 1;
+        } catch (org.springframework.dao.DuplicateKeyException anotherInstanceWasFaster) {
+            return false;
+        }
+    }
+
+    @Override
     public long size(String connectionId, String kind) {
         Long n = jdbc.queryForObject("SELECT COUNT(*) FROM pending_update WHERE connection_id = ? AND kind = ?",
                 Long.class, connectionId, kind);

@@ -87,6 +87,8 @@ public class InboxDispatcher {
         List<CanonicalEvent> events;
         try {
             events = map(row);
+        } catch (org.springframework.dao.DataAccessException databaseFailure) {
+            throw databaseFailure; // transient: roll back and retry the delivery, never dead-letter it
         } catch (Exception mappingFailure) {
             // nothing was written for this delivery yet: keep the original with the reason
             deadLetters.record("inbox:" + row.connectionId(), row.dedupeKey(), row.connector() + ":" + row.messageType(),

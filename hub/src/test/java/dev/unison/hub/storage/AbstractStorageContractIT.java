@@ -227,4 +227,54 @@ abstract class AbstractStorageContractIT {
         repository.start();
         return repository;
     }
+
+    @Test
+    void theCoalescingQueueKeepsTheNewestValuePerKeyAndNeverClearsANewerOne() {
+        var queue = new dev.unison.hub.connectors.JdbcCoalescingQueue(jdbc, Clock.systemUTC());
+        var mapper = dev.unison.canonical.json.CanonicalJson.mapper();
+
+        queue.offer("shop", "inventory", "SKU-1", mapper.createObjectNode().put("quantity", 5));
+        queue.offer("shop", "inventory", "SKU-1", mapper.createObjectNode().put("quantity", 3));
+        queue.offer("shop", "inventory", "SKU-2", mapper.createObjectNode().put("quantity", 9));
+        var pending = queue.next("shop", "inventory", 10);
+
+        assertThat(pending).hasSize(2);
+        assertThat(pending.get(0).value().get("quantity").asLong()).isEqualTo(3);
+        assertThat(pending.get(0).version()).isEqualTo(2);
+        // a newer value arrives while the batch is in flight: completing the batch must keep it
+        queue.offer("shop", "inventory", "SKU-1", mapper.createObjectNode().put("quantity", 1));
+        queue.done(pending);
+        assertThat(queue.next("shop", "inventory", 10)).singleElement()
+                .satisfies(p -> assertThat(p.value().get("quantity").asLong()).isEqualTo(1));
+    }
+
+    @Test
+    void oneInstanceAtATimeHoldsASendersLease() {
+        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(Instant.now());
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        var queue = new dev.unison.hub.connectors.JdbcCoalescingQueue(jdbc, clock);
+
+        assertThat(queue.tryLease("shop", "inventory", "a", Duration.ofSeconds(15))).isTrue();
+        assertThat(queue.tryLease("shop", "inventory", "b", Duration.ofSeconds(15))).isFalse();
+        assertThat(queue.tryLease("shop", "inventory", "a", Duration.ofSeconds(15))).as("renewal").isTrue();
+        assertThat(queue.tryLease("shop", "prices", "b", Duration.ofSeconds(15))).as("another kind").isTrue();
+        now.set(now.get().plusSeconds(16));
+        assertThat(queue.tryLease("shop", "inventory", "b", Duration.ofSeconds(15))).as("after expiry").isTrue();
+        assertThat(queue.tryLease("shop", "inventory", "a", Duration.ofSeconds(15))).isFalse();
+    }
 }

@@ -54,7 +54,9 @@ public @interface EmbeddedHub {
             context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("fresh-data-dir", Map.of(
                     "unison.data-dir", dir.toString(),
                     "unison.simulators.shopify.port", shopifyPort,
-                    "SHOPIFY_DEMO_ADMIN_URL", "http://127.0.0.1:" + shopifyPort)));
+                    "SHOPIFY_DEMO_ADMIN_URL", "http://127.0.0.1:" + shopifyPort,
+                    // tests do not wait five minutes for a sku that will never be known
+                    "SHOPIFY_DEMO_UNKNOWN_SKU_GRACE", "2")));
         }
     }
 }

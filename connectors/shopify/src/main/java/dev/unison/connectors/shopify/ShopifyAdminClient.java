@@ -33,6 +33,13 @@ import org.slf4j.LoggerFactory;
 final class ShopifyAdminClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShopifyAdminClient.class);
+    /**
+     * 401 (token revoked or rotated), 402 (shop frozen for payment), 403 (scope missing), 423 (shop
+     * locked): the request was fine, the shop or the credentials were not (shopify.dev "Status and
+     * error codes"). The work waits; only a request the shop rejects as wrong (400, 404, 422) is
+     * dead-lettered.
+     */
+    private static final java.util.Set<Integer> NOT_THE_WORKS_FAULT = java.util.Set.of(401, 402, 403, 423);
     /** Requested cost of one mutation until the shop reports the actual cost. */
     static final double ESTIMATED_COST = 10;
 
@@ -118,6 +125,12 @@ final class ShopifyAdminClient {
                 return backOff(retryAfter, "HTTP " + status);
             }
             case PERMANENT_FAILURE -> {
+                if (NOT_THE_WORKS_FAULT.contains(status)) {
+                    // credentials or the shop's state: fixing them must not have cost the queued work
+                    breaker.onError(elapsed, TimeUnit.NANOSECONDS, new IOException("HTTP " + status));
+                    metrics.count(connection.id(), what, "unauthorized");
+                    return backOff(Optional.of(Duration.ofSeconds(30)), "HTTP " + status + " (credentials or shop state)");
+                }
                 breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
                 metrics.count(connection.id(), what, "rejected");
                 return new Outcome.Refused("Shopify answered HTTP " + status + ": " + abbreviate(response.body()));

@@ -14,10 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -55,6 +53,8 @@ final class ShopifyInventorySync {
     private final String locationGid;
     private final int batchSize;
     private final boolean compareAndSet;
+    private final Duration unknownSkuGrace;
+    private final String owner = UUID.randomUUID().toString();
 
     ShopifyInventorySync(Connection connection, ConnectorContext context, ShopifyAdminClient shop, Clock clock) {
         this.connection = connection;
@@ -65,6 +65,15 @@ final class ShopifyInventorySync {
         this.locationGid = "gid://shopify/Location/" + connection.setting("locationId");
         this.batchSize = Integer.parseInt(Optional.ofNullable(connection.setting("inventoryBatchSize")).orElse("250"));
         this.compareAndSet = ShopifyConnector.apiVersion(connection).compareTo("2026-01") >= 0;
+        this.unknownSkuGrace = unknownSkuGrace(connection);
+    }
+
+    /**
+     * How long a change for a sku the hub cannot yet name in Shopify stays queued (its
+     * products/update may still be on its way) before it is dead-lettered. Default 5 minutes.
+     */
+    static Duration unknownSkuGrace(Connection connection) {
+        return Duration.ofSeconds(Long.parseLong(Optional.ofNullable(connection.setting("unknownSkuGraceSeconds")).orElse("300")));
     }
 
     static boolean enabledFor(Connection connection) {
@@ -95,7 +104,8 @@ final class ShopifyInventorySync {
         List<Pending> batch = context.outboundQueue().next(connection.id(), KIND, batchSize);
         boolean lingering = !batch.isEmpty() && batch.size() < batchSize
                 && batch.get(0).firstOfferedAt().isAfter(clock.instant().minus(LINGER));
-        if (batch.isEmpty() || lingering || !shop.ready()) {
+        if (batch.isEmpty() || lingering || !shop.ready()
+                || !context.outboundQueue().tryLease(connection.id(), KIND, owner, Duration.ofSeconds(15))) {
             return 0;
         }
         List<Pending> sendable = new ArrayList<>();
@@ -106,9 +116,10 @@ final class ShopifyInventorySync {
             if (item.isPresent()) {
                 sendable.add(p);
                 itemIds.add(item.get());
-            } else {
+            } else if (p.firstOfferedAt().isBefore(clock.instant().minus(unknownSkuGrace))) {
                 unknown.add(p);
             }
+            // else: stays queued until products/update teaches the hub the sku's inventory item
         }
         unknown.forEach(p -> deadLetter(p, "no Shopify inventory item is known for sku " + p.key()
                 + " (it is learned from products/update webhooks)"));
@@ -116,7 +127,8 @@ final class ShopifyInventorySync {
         if (sendable.isEmpty()) {
             return unknown.size();
         }
-        ShopifyAdminClient.Outcome outcome = shop.call("inventory_call", mutation(sendable), variables(sendable, itemIds));
+        JsonNode variables = variables(sendable, itemIds);
+        ShopifyAdminClient.Outcome outcome = shop.call("inventory_call", mutation(sendable, variables), variables);
         if (outcome instanceof ShopifyAdminClient.Outcome.Answered answered) {
             return unknown.size() + settle(sendable, answered.body());
         }
@@ -128,53 +140,55 @@ final class ShopifyInventorySync {
         return unknown.size(); // Later: the batch stays queued
     }
 
+    /**
+     * Settles an answered call. Without user errors every quantity was set. With user errors the
+     * call is treated as applied for none of them (Shopify answers {@code inventoryAdjustmentGroup:
+     * null} then): the rejected quantities are dead-lettered, or re-queued after a stale
+     * {@code changeFromQuantity}; the others stay queued and go again without them.
+     */
     private int settle(List<Pending> sent, JsonNode body) {
-        Set<Integer> rejected = new HashSet<>();
-        List<Pending> retryLater = new ArrayList<>();
-        for (JsonNode error : body.path("data").path("inventorySetQuantities").path("userErrors")) {
+        JsonNode errors = body.path("data").path("inventorySetQuantities").path("userErrors");
+        if (errors.isEmpty()) {
+            sent.forEach(p -> context.refs().put(connection.id(), LAST_SET, p.key(), p.value().path("quantity").asText()));
+            context.outboundQueue().done(sent);
+            context.metrics().add(connection.id(), "inventory_quantity", "set", sent.size());
+            return sent.size();
+        }
+        List<Pending> rejected = new ArrayList<>();
+        for (JsonNode error : errors) {
             String code = error.path("code").asText();
             Integer index = ShopifyAdminClient.indexIn(error.path("field"), "quantities");
-            if ("IDEMPOTENCY_CONCURRENT_REQUEST".equals(code)) {
-                return 0;
+            if (code.startsWith("IDEMPOTENCY_")) {
+                return 0; // in progress or a key problem: the same work goes again, under a fresh key if it changed
             }
             if (index == null || index >= sent.size()) {
                 sent.forEach(p -> deadLetter(p, code + ": " + error.path("message").asText()));
                 context.outboundQueue().done(sent);
                 return sent.size();
             }
-            rejected.add(index);
             Pending p = sent.get(index);
-            if ("CHANGE_FROM_QUANTITY_STALE".equals(code)) {
-                // someone else changed the quantity: forget what we believed and set it again
+            if ("CHANGE_FROM_QUANTITY_STALE".equals(code) || "COMPARE_QUANTITY_STALE".equals(code)) {
+                // someone else changed the quantity: forget what we believed; it goes again unchecked
                 context.refs().put(connection.id(), LAST_SET, p.key(), "");
-                retryLater.add(p);
             } else {
                 deadLetter(p, code + ": " + error.path("message").asText());
+                rejected.add(p);
             }
         }
-        List<Pending> settled = new ArrayList<>();
-        for (int i = 0; i < sent.size(); i++) {
-            Pending p = sent.get(i);
-            if (!rejected.contains(i)) {
-                context.refs().put(connection.id(), LAST_SET, p.key(), p.value().path("quantity").asText());
-            }
-            if (!retryLater.contains(p)) {
-                settled.add(p);
-            }
-        }
-        context.outboundQueue().done(settled);
-        context.metrics().add(connection.id(), "inventory_quantity", "set", sent.size() - rejected.size());
-        return settled.size();
+        context.outboundQueue().done(rejected);
+        return Math.max(1, rejected.size()); // progress: the next tick sends the rest again
     }
 
-    private String mutation(List<Pending> batch) {
+    private String mutation(List<Pending> batch, JsonNode variables) {
         if (!compareAndSet) {
             return "mutation SetAvailable($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input)"
                     + " { userErrors { code field message } } }";
         }
-        // the same pending versions always carry the same key, so a retried call is applied once
-        StringBuilder fingerprint = new StringBuilder(connection.id());
-        batch.forEach(p -> fingerprint.append('|').append(p.key()).append(':').append(p.version()));
+        // A retry of the very same request carries the same key (applied once); any other request
+        // (other quantities, other changeFromQuantity, other events) a new one, since Shopify
+        // refuses a key reused with different parameters.
+        StringBuilder fingerprint = new StringBuilder(connection.id()).append('|').append(CanonicalJson.write(variables));
+        batch.forEach(p -> fingerprint.append('|').append(p.value().path("eventId").asText()));
         String key = UUID.nameUUIDFromBytes(fingerprint.toString().getBytes(StandardCharsets.UTF_8)).toString();
         return "mutation SetAvailable($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input)"
                 + " @idempotent(key: \"" + key + "\") { userErrors { code field message } } }";

@@ -20,7 +20,8 @@ import java.util.Optional;
 /**
  * Writes selling prices to Shopify for one connection. Price events of the connection's channel
  * are coalesced per sku (only the newest price is sent) and sent per product with GraphQL
- * {@code productVariantsBulkUpdate(productId, variants: [{id, price, compareAtPrice}])}
+ * {@code productVariantsBulkUpdate(productId, variants: [{id, price, compareAtPrice}],
+ * allowPartialUpdates: true)} (so one bad variant does not hold back the others)
  * (shopify.dev, Admin GraphQL "productVariantsBulkUpdate"; one product per call), through the
  * shop's {@link ShopifyAdminClient}. A sku whose variant is unknown, a price in a currency other
  * than the shop's, and per-variant user errors go to the dead-letter table with the reason.
@@ -29,7 +30,8 @@ final class ShopifyPriceSync {
 
     static final String KIND = "price";
     private static final String MUTATION = "mutation SetPrices($productId: ID!, $variants: [ProductVariantsBulkInput!]!) "
-            + "{ productVariantsBulkUpdate(productId: $productId, variants: $variants) { userErrors { code field message } } }";
+            + "{ productVariantsBulkUpdate(productId: $productId, variants: $variants, allowPartialUpdates: true) "
+            + "{ userErrors { code field message } } }";
 
     private final Connection connection;
     private final ConnectorContext context;
@@ -37,6 +39,8 @@ final class ShopifyPriceSync {
     private final Clock clock;
     private final String channel;
     private final String shopCurrency;
+    private final java.time.Duration unknownSkuGrace;
+    private final String owner = java.util.UUID.randomUUID().toString();
 
     ShopifyPriceSync(Connection connection, ConnectorContext context, ShopifyAdminClient shop, Clock clock) {
         this.connection = connection;
@@ -45,6 +49,7 @@ final class ShopifyPriceSync {
         this.clock = clock;
         this.channel = Optional.ofNullable(connection.setting("channel")).orElse("shopify");
         this.shopCurrency = Optional.ofNullable(connection.setting("currency")).orElse("USD");
+        this.unknownSkuGrace = ShopifyInventorySync.unknownSkuGrace(connection);
     }
 
     String consumerGroup() {
@@ -74,7 +79,8 @@ final class ShopifyPriceSync {
         List<Pending> batch = context.outboundQueue().next(connection.id(), KIND, 250);
         boolean lingering = !batch.isEmpty() && batch.size() < 250
                 && batch.get(0).firstOfferedAt().isAfter(clock.instant().minus(ShopifyInventorySync.LINGER));
-        if (batch.isEmpty() || lingering || !shop.ready()) {
+        if (batch.isEmpty() || lingering || !shop.ready()
+                || !context.outboundQueue().tryLease(connection.id(), KIND, owner, java.time.Duration.ofSeconds(15))) {
             return 0;
         }
         Map<String, List<Pending>> byProduct = new LinkedHashMap<>();
@@ -83,8 +89,10 @@ final class ShopifyPriceSync {
         for (Pending p : batch) {
             Optional<String> ref = context.refs().get(connection.id(), ShopifyInboundMapper.VARIANT, p.key());
             if (ref.isEmpty()) {
-                deadLetter(p, "no Shopify variant is known for sku " + p.key() + " (it is learned from products/update webhooks)");
-                refused.add(p);
+                if (p.firstOfferedAt().isBefore(clock.instant().minus(unknownSkuGrace))) {
+                    deadLetter(p, "no Shopify variant is known for sku " + p.key() + " (it is learned from products/update webhooks)");
+                    refused.add(p);
+                } // else it waits for products/update
             } else if (!shopCurrency.equals(p.value().path("currency").asText())) {
                 deadLetter(p, "price in " + p.value().path("currency").asText() + ", but the shop sells in " + shopCurrency);
                 refused.add(p);

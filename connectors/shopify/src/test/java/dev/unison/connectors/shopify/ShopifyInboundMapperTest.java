@@ -94,6 +94,11 @@ class ShopifyInboundMapperTest {
         assertThat(map("orders/paid", ORDER).get(0).dataAs(Order.class).status()).isEqualTo(OrderStatus.PAID);
         String cancelled = ORDER.replace("\"source_name\"", "\"cancelled_at\": \"2025-10-02T09:00:00Z\", \"source_name\"");
         assertThat(map("orders/updated", cancelled).get(0).dataAs(Order.class).status()).isEqualTo(OrderStatus.CANCELLED);
+        String partlyRefunded = ORDER.replace("\"financial_status\": \"pending\"", "\"financial_status\": \"partially_refunded\"");
+        assertThat(map("orders/updated", partlyRefunded).get(0).dataAs(Order.class).status())
+                .as("a partial refund does not make a paid order look unpaid").isEqualTo(OrderStatus.PAID);
+        String voided = ORDER.replace("\"financial_status\": \"pending\"", "\"financial_status\": \"voided\"");
+        assertThat(map("orders/updated", voided).get(0).dataAs(Order.class).status()).isEqualTo(OrderStatus.CANCELLED);
     }
 
     @Test

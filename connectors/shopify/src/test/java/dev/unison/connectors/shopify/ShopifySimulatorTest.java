@@ -134,7 +134,7 @@ class ShopifySimulatorTest {
     }
 
     @Test
-    void inventorySetQuantitiesAppliesValidQuantitiesAndNamesTheBadOnes() throws Exception {
+    void inventorySetQuantitiesNamesTheBadQuantitiesAndThenAppliesNothing() throws Exception {
         String item = item("SKU-1");
         var r = graphql("2025-10", MUTATION.formatted(""), """
                 {"name": "available", "reason": "correction", "ignoreCompareQuantity": true, "quantities": [
@@ -149,7 +149,16 @@ class ShopifySimulatorTest {
         assertThat(json.at("/data/inventorySetQuantities/userErrors/0/field/2").asText()).isEqualTo("1");
         assertThat(json.at("/data/inventorySetQuantities/userErrors/1/code").asText()).isEqualTo("INVALID_LOCATION");
         assertThat(json.at("/extensions/cost/throttleStatus/maximumAvailable").asDouble()).isEqualTo(2000);
-        assertThat(shopify.available(Long.parseLong(item.substring(item.lastIndexOf('/') + 1)), 24826418L)).isEqualTo(5L);
+        assertThat(json.at("/data/inventorySetQuantities/inventoryAdjustmentGroup").isNull()).isTrue();
+        long itemId = Long.parseLong(item.substring(item.lastIndexOf('/') + 1));
+        assertThat(shopify.available(itemId, 24826418L)).as("all or nothing").isNull();
+
+        var ok = graphql("2025-10", MUTATION.formatted(""), """
+                {"name": "available", "reason": "correction", "ignoreCompareQuantity": true, "quantities": [
+                  {"inventoryItemId": "%s", "locationId": "gid://shopify/Location/24826418", "quantity": 5}]}
+                """.formatted(item));
+        assertThat(ok.body()).contains("\"userErrors\":[]");
+        assertThat(shopify.available(itemId, 24826418L)).isEqualTo(5L);
     }
 
     @Test
@@ -207,16 +216,23 @@ class ShopifySimulatorTest {
         long v2 = product.get("variants").get(1).get("id").asLong();
         long foreign = other.get("variants").get(0).get("id").asLong();
         String body = """
-                {"query": "mutation S($productId: ID!, $variants: [ProductVariantsBulkInput!]!) { productVariantsBulkUpdate(productId: $productId, variants: $variants) { userErrors { code field message } } }",
+                {"query": "mutation S($productId: ID!, $variants: [ProductVariantsBulkInput!]!) { productVariantsBulkUpdate(productId: $productId, variants: $variants%s) { userErrors { code field message } } }",
                  "variables": {"productId": "gid://shopify/Product/%d", "variants": [
                    {"id": "gid://shopify/ProductVariant/%d", "price": "79.90", "compareAtPrice": "99.00"},
                    {"id": "gid://shopify/ProductVariant/%d", "price": "1.00"},
                    {"id": "gid://shopify/ProductVariant/%d", "price": "-5.00"}]}}
-                """.formatted(product.get("id").asLong(), v1, foreign, v2);
+                """;
+        var strict = http.send(HttpRequest.newBuilder(URI.create(shopify.baseUrl() + "/admin/api/2025-10/graphql.json"))
+                .header("X-Shopify-Access-Token", ShopifyTestSupport.TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.formatted("", product.get("id").asLong(), v1, foreign, v2)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(strict.body()).contains("MUST_BE_FOR_THIS_PRODUCT");
+        assertThat(shopify.variantPrice(v1)).as("without allowPartialUpdates nothing changes").isEqualTo("89.90");
 
         var r = http.send(HttpRequest.newBuilder(URI.create(shopify.baseUrl() + "/admin/api/2025-10/graphql.json"))
                 .header("X-Shopify-Access-Token", ShopifyTestSupport.TOKEN).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(body.formatted(", allowPartialUpdates: true",
+                        product.get("id").asLong(), v1, foreign, v2))).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(r.body()).contains("MUST_BE_FOR_THIS_PRODUCT").contains("NEGATIVE_PRICE_VALUE");
         assertThat(shopify.variantPrice(v1)).isEqualTo("79.90");

@@ -25,4 +25,10 @@ public interface CoalescingQueue {
     void done(List<Pending> sent);
 
     long size(String connectionId, String kind);
+
+    /**
+     * Takes or renews the right to send a connection's updates of one kind, for {@code ttl}.
+     * Several hub instances run senders; only the holder may send, so no two race the same keys.
+     */
+    boolean tryLease(String connectionId, String kind, String owner, java.time.Duration ttl);
 }

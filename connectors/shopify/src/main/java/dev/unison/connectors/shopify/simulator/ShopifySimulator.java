@@ -167,7 +167,8 @@ public class ShopifySimulator extends SimulatorServer {
             return SimResponse.json(200, CanonicalJson.write(out));
         }
         if (prices) {
-            return SimResponse.json(200, CanonicalJson.write(applyVariantPrices(body.path("variables"))));
+            boolean partial = query.replaceAll("\\s", "").contains("allowPartialUpdates:true");
+            return SimResponse.json(200, CanonicalJson.write(applyVariantPrices(body.path("variables"), partial)));
         }
         String version = request.pathParam("version");
         java.util.regex.Matcher idem = IDEMPOTENT.matcher(query);
@@ -256,10 +257,17 @@ public class ShopifySimulator extends SimulatorServer {
             }
             toApply.put(levelKey, quantity);
         }
-        toApply.forEach(inventoryLevels::put);
-        mutationsApplied.incrementAndGet();
-        quantitiesSet.addAndGet(toApply.size());
-        return result(errors, MUTATION_COST);
+        // all or nothing: with any user error nothing is set (inventoryAdjustmentGroup is null)
+        if (errors.isEmpty()) {
+            toApply.forEach(inventoryLevels::put);
+            mutationsApplied.incrementAndGet();
+            quantitiesSet.addAndGet(toApply.size());
+        }
+        ObjectNode out = result(errors, MUTATION_COST);
+        if (!errors.isEmpty()) {
+            ((ObjectNode) out.get("data").get("inventorySetQuantities")).putNull("inventoryAdjustmentGroup");
+        }
+        return out;
     }
 
     /** variant id -> {productId, price, compareAtPrice}, as productVariantsBulkUpdate keeps them. */
@@ -277,12 +285,14 @@ public class ShopifySimulator extends SimulatorServer {
     }
 
     /**
-     * {@code productVariantsBulkUpdate(productId, variants: [{id, price, compareAtPrice}])}: the
-     * variants must belong to the product (MUST_BE_FOR_THIS_PRODUCT), prices be decimal strings
-     * of zero or more (NEGATIVE_PRICE_VALUE, INVALID_INPUT); valid variants are updated.
+     * {@code productVariantsBulkUpdate(productId, variants: [{id, price, compareAtPrice}], allowPartialUpdates)}:
+     * the variants must belong to the product (MUST_BE_FOR_THIS_PRODUCT), prices be decimal
+     * strings of zero or more (NEGATIVE_PRICE_VALUE, INVALID_INPUT); valid variants are updated
+     * only when there is no error or partial updates are allowed.
      */
-    private ObjectNode applyVariantPrices(JsonNode variables) {
+    private ObjectNode applyVariantPrices(JsonNode variables, boolean allowPartialUpdates) {
         List<ObjectNode> errors = new java.util.ArrayList<>();
+        Map<ObjectNode, JsonNode> changes = new java.util.LinkedHashMap<>();
         Long productId = gidNumber(variables.path("productId").asText(), "Product");
         JsonNode input = variables.path("variants");
         if (productId == null || variants.values().stream().noneMatch(v -> v.get("productId").asLong() == productId)) {
@@ -306,13 +316,19 @@ public class ShopifySimulator extends SimulatorServer {
                     errors.add(userError("NEGATIVE_PRICE_VALUE", concat(at, "price"), "Price cannot take a negative value."));
                     continue;
                 }
-                if (price != null) {
-                    stored.put("price", price);
+                changes.put(stored, v);
+            }
+        }
+        // without allowPartialUpdates (default false) one bad variant means no variant changes
+        if (errors.isEmpty() || allowPartialUpdates) {
+            changes.forEach((stored, v) -> {
+                if (v.hasNonNull("price")) {
+                    stored.put("price", v.get("price").asText());
                 }
                 if (v.has("compareAtPrice")) {
                     stored.set("compareAtPrice", v.get("compareAtPrice"));
                 }
-            }
+            });
         }
         ObjectNode out = CanonicalJson.mapper().createObjectNode();
         ArrayNode userErrors = out.putObject("data").putObject("productVariantsBulkUpdate").putArray("userErrors");
