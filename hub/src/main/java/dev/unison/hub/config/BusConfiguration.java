@@ -9,17 +9,17 @@ import dev.unison.hub.outbox.Outbox;
 import dev.unison.hub.outbox.OutboxRelay;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.jms.ConnectionFactory;
+import dev.unison.hub.worker.BackgroundWorker;
+import dev.unison.hub.worker.WorkersLifecycle;
 import java.time.Clock;
+import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.event.ContextClosedEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -86,31 +86,11 @@ public class BusConfiguration {
         };
     }
 
-    /** Starts the relay once routes (and so their durable subscriptions) are up. */
+    /** The background workers (outbox relay unless disabled, inbox dispatcher), started when the hub is ready. */
     @Bean
-    RelayLifecycle relayLifecycle(OutboxRelay relay, UnisonProperties properties) {
-        return new RelayLifecycle(relay, properties.outbox().relayEnabled());
-    }
-
-    static final class RelayLifecycle {
-        private final OutboxRelay relay;
-        private final boolean enabled;
-
-        RelayLifecycle(OutboxRelay relay, boolean enabled) {
-            this.relay = relay;
-            this.enabled = enabled;
-        }
-
-        @EventListener(ApplicationReadyEvent.class)
-        void start() {
-            if (enabled) {
-                relay.start();
-            }
-        }
-
-        @EventListener(ContextClosedEvent.class)
-        void stop() {
-            relay.stop();
-        }
+    WorkersLifecycle backgroundWorkers(List<BackgroundWorker> workers, UnisonProperties properties) {
+        return new WorkersLifecycle(workers.stream()
+                .filter(worker -> properties.outbox().relayEnabled() || !(worker instanceof OutboxRelay))
+                .toList());
     }
 }

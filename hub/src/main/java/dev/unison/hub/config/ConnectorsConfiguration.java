@@ -23,7 +23,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.DefaultResourceLoader;
@@ -94,11 +93,6 @@ public class ConnectorsConfiguration {
         return new OrderStoreRoutes(orders);
     }
 
-    @Bean
-    DispatcherLifecycle inboxDispatcherLifecycle(InboxDispatcher dispatcher) {
-        return new DispatcherLifecycle(dispatcher);
-    }
-
     /**
      * The embedded default's demo shop: a Shopify simulator whose orders webhooks go to the
      * {@code shopify-demo} connection of config/connections.yaml. Off in production.
@@ -132,24 +126,6 @@ public class ConnectorsConfiguration {
         void point() {
             String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
             simulator.setWebhookTarget("http://127.0.0.1:" + port + "/webhooks/shopify/shopify-demo");
-        }
-    }
-
-    static final class DispatcherLifecycle {
-        private final InboxDispatcher dispatcher;
-
-        DispatcherLifecycle(InboxDispatcher dispatcher) {
-            this.dispatcher = dispatcher;
-        }
-
-        @EventListener(ApplicationReadyEvent.class)
-        void start() {
-            dispatcher.start();
-        }
-
-        @EventListener(ContextClosedEvent.class)
-        void stop() {
-            dispatcher.stop();
         }
     }
 }

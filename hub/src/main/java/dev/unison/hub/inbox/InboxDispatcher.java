@@ -9,6 +9,7 @@ import dev.unison.connectors.kit.spi.ConnectorContext;
 import dev.unison.connectors.kit.spi.InboundDelivery;
 import dev.unison.hub.deadletter.DeadLetters;
 import dev.unison.hub.outbox.Outbox;
+import dev.unison.hub.worker.BackgroundWorker;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,12 +17,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -33,9 +28,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * A {@code job_lock} row keeps one dispatcher of all hub instances at work, so deliveries of one
  * connection are mapped in the order they arrived.
  */
-public class InboxDispatcher {
-
-    private static final Logger LOG = LoggerFactory.getLogger(InboxDispatcher.class);
+public class InboxDispatcher extends BackgroundWorker {
 
     private record Row(long id, String connectionId, String connector, String messageType, String dedupeKey,
             String headers, String body, OffsetDateTime receivedAt) {
@@ -48,13 +41,10 @@ public class InboxDispatcher {
     private final Map<String, Connector> connectors;
     private final ConnectorContext context;
     private final Clock clock;
-    private final Duration pollInterval;
-    private final BlockingQueue<Boolean> wakeUps = new ArrayBlockingQueue<>(1);
-    private final AtomicBoolean running = new AtomicBoolean();
-    private Thread worker;
 
     public InboxDispatcher(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, DeadLetters deadLetters,
             Map<String, Connector> connectors, ConnectorContext context, Clock clock, Duration pollInterval) {
+        super("inbox-dispatcher", pollInterval, Duration.ofSeconds(30));
         this.jdbc = jdbc;
         this.tx = tx;
         this.outbox = outbox;
@@ -62,7 +52,6 @@ public class InboxDispatcher {
         this.connectors = connectors;
         this.context = context;
         this.clock = clock;
-        this.pollInterval = pollInterval;
     }
 
     /** Handles up to {@code limit} pending deliveries, each in its own transaction; returns how many. */
@@ -122,42 +111,8 @@ public class InboxDispatcher {
                 OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), id);
     }
 
-    public void wakeUp() {
-        wakeUps.offer(Boolean.TRUE);
-    }
-
-    public synchronized void start() {
-        if (running.compareAndSet(false, true)) {
-            worker = new Thread(this::loop, "inbox-dispatcher");
-            worker.setDaemon(true);
-            worker.start();
-        }
-    }
-
-    public synchronized void stop() {
-        if (running.compareAndSet(true, false) && worker != null) {
-            worker.interrupt();
-        }
-    }
-
-    private void loop() {
-        while (running.get()) {
-            try {
-                if (dispatchOnce(100) < 100) {
-                    wakeUps.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.warn("inbox dispatch failed, retrying: {}", e.toString());
-                try {
-                    wakeUps.poll(1, TimeUnit.SECONDS);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+    @Override
+    protected boolean runRound() {
+        return dispatchOnce(100) == 100;
     }
 }

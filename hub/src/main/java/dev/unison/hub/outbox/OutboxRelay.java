@@ -1,6 +1,7 @@
 package dev.unison.hub.outbox;
 
 import dev.unison.hub.bus.BusTransport;
+import dev.unison.hub.worker.BackgroundWorker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -8,12 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -27,9 +22,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * events/s (see STACK.md). If the hub dies after publishing but before marking, the batch is
  * published again, and bus consumers drop the copies by event id (idempotent repository).
  */
-public class OutboxRelay {
-
-    private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+public class OutboxRelay extends BackgroundWorker {
 
     public record Settings(int batchSize, Duration pollInterval, Duration maxBackoff, Duration retention) {
     }
@@ -39,17 +32,14 @@ public class OutboxRelay {
     private final BusTransport transport;
     private final Settings settings;
     private final Clock clock;
-    // capacity 1: any number of wake-ups while a batch is in flight collapse into one more round
-    private final BlockingQueue<Boolean> wakeUps = new ArrayBlockingQueue<>(1);
-    private final AtomicBoolean running = new AtomicBoolean();
     private final Counter published;
     private final Counter failures;
     private final Timer lag;
-    private Thread worker;
     private Instant nextRetentionSweep = Instant.MIN;
 
     public OutboxRelay(JdbcTemplate jdbc, TransactionTemplate tx, BusTransport transport, Settings settings, Clock clock,
             MeterRegistry meters) {
+        super("outbox-relay", settings.pollInterval(), settings.maxBackoff());
         this.jdbc = jdbc;
         this.tx = tx;
         this.transport = transport;
@@ -105,57 +95,19 @@ public class OutboxRelay {
                 Outbox.utc(clock.instant().minus(settings.retention())));
     }
 
-    /** Wakes the relay now (called after a transaction that appended events commits). */
-    public void wakeUp() {
-        wakeUps.offer(Boolean.TRUE);
+    @Override
+    protected boolean runRound() {
+        int n = drain();
+        if (clock.instant().isAfter(nextRetentionSweep)) {
+            sweepRetention();
+            nextRetentionSweep = clock.instant().plus(Duration.ofMinutes(10));
+        }
+        return n == settings.batchSize();
     }
 
-    public synchronized void start() {
-        if (running.compareAndSet(false, true)) {
-            worker = new Thread(this::loop, "outbox-relay");
-            worker.setDaemon(true);
-            worker.start();
-        }
-    }
-
-    public synchronized void stop() {
-        if (running.compareAndSet(true, false) && worker != null) {
-            worker.interrupt();
-            try {
-                worker.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void loop() {
-        long backoffMillis = 0;
-        while (running.get()) {
-            try {
-                int n = drain();
-                backoffMillis = 0;
-                if (clock.instant().isAfter(nextRetentionSweep)) {
-                    sweepRetention();
-                    nextRetentionSweep = clock.instant().plus(Duration.ofMinutes(10));
-                }
-                if (n < settings.batchSize()) {
-                    wakeUps.poll(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                failures.increment();
-                backoffMillis = Math.min(Math.max(100, backoffMillis * 2), settings.maxBackoff().toMillis());
-                LOG.warn("outbox relay failed, retrying in {} ms: {}", backoffMillis, e.toString());
-                try {
-                    wakeUps.poll(backoffMillis, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+    @Override
+    protected void roundFailed(RuntimeException failure, Duration retryIn) {
+        failures.increment();
+        super.roundFailed(failure, retryIn);
     }
 }

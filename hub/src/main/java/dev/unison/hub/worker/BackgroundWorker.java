@@ -1,0 +1,89 @@
+package dev.unison.hub.worker;
+
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single background thread that works off a database table: it runs a round, runs again at
+ * once while a round was full, otherwise sleeps until {@link #wakeUp()} (a commit that added
+ * work) or the poll interval; a failing round is retried with exponential back-off.
+ */
+public abstract class BackgroundWorker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackgroundWorker.class);
+
+    private final String name;
+    private final Duration pollInterval;
+    private final Duration maxBackoff;
+    // capacity 1: any number of wake-ups during a round collapse into one more round
+    private final BlockingQueue<Boolean> wakeUps = new ArrayBlockingQueue<>(1);
+    private final AtomicBoolean running = new AtomicBoolean();
+    private Thread thread;
+
+    protected BackgroundWorker(String name, Duration pollInterval, Duration maxBackoff) {
+        this.name = name;
+        this.pollInterval = pollInterval;
+        this.maxBackoff = maxBackoff;
+    }
+
+    /** One round of work; returns true when more work is waiting (run again at once). */
+    protected abstract boolean runRound();
+
+    /** Called when a round failed, before the back-off (count it, log it). */
+    protected void roundFailed(RuntimeException failure, Duration retryIn) {
+        LOG.warn("{} failed, retrying in {} ms: {}", name, retryIn.toMillis(), failure.toString());
+    }
+
+    public void wakeUp() {
+        wakeUps.offer(Boolean.TRUE);
+    }
+
+    public synchronized void start() {
+        if (running.compareAndSet(false, true)) {
+            thread = new Thread(this::loop, name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    public synchronized void stop() {
+        if (running.compareAndSet(true, false) && thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void loop() {
+        long backoffMillis = 0;
+        while (running.get()) {
+            try {
+                boolean more = runRound();
+                backoffMillis = 0;
+                if (!more) {
+                    wakeUps.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                backoffMillis = Math.min(Math.max(100, backoffMillis * 2), maxBackoff.toMillis());
+                roundFailed(e, Duration.ofMillis(backoffMillis));
+                try {
+                    wakeUps.poll(backoffMillis, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+}

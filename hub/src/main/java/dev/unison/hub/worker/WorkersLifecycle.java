@@ -1,0 +1,29 @@
+package dev.unison.hub.worker;
+
+import java.util.List;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
+
+/**
+ * Starts the background workers once the application is ready (routes, and so their durable
+ * subscriptions, are up) and stops them when it closes.
+ */
+public class WorkersLifecycle {
+
+    private final List<BackgroundWorker> workers;
+
+    public WorkersLifecycle(List<BackgroundWorker> workers) {
+        this.workers = List.copyOf(workers);
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    public void start() {
+        workers.forEach(BackgroundWorker::start);
+    }
+
+    @EventListener(ContextClosedEvent.class)
+    public void stop() {
+        workers.forEach(BackgroundWorker::stop);
+    }
+}
