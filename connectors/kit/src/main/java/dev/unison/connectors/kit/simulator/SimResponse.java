@@ -13,6 +13,10 @@ public record SimResponse(int status, Map<String, String> headers, byte[] body) 
         return new SimResponse(status, headers, json.getBytes(StandardCharsets.UTF_8));
     }
 
+    public SimResponse withStatus(int newStatus) {
+        return new SimResponse(newStatus, headers, body);
+    }
+
     public SimResponse withHeader(String name, String value) {
         Map<String, String> copy = new LinkedHashMap<>(headers);
         copy.put(name, value);
