@@ -70,11 +70,4 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
             return false;
         }
     }
-
-    @Override
-    public long size(String connectionId, String kind) {
-        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM pending_update WHERE connection_id = ? AND kind = ?",
-                Long.class, connectionId, kind);
-        return n == null ? 0 : n;
-    }
 }

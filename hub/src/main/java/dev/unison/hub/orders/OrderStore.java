@@ -57,11 +57,6 @@ public class OrderStore {
                         rs.getObject("updated_at", OffsetDateTime.class)), channel, externalId).stream().findFirst();
     }
 
-    public long count(String channel) {
-        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM commerce_order WHERE channel = ?", Long.class, channel);
-        return n == null ? 0 : n;
-    }
-
     private static String externalId(Order order) {
         return order.externalId() != null ? order.externalId() : order.id();
     }

@@ -24,8 +24,6 @@ public interface CoalescingQueue {
     /** Removes sent (or dead-lettered) updates, unless a newer value arrived for the key meanwhile. */
     void done(List<Pending> sent);
 
-    long size(String connectionId, String kind);
-
     /**
      * Takes or renews the right to send a connection's updates of one kind, for {@code ttl}.
      * Several hub instances run senders; only the holder may send, so no two race the same keys.

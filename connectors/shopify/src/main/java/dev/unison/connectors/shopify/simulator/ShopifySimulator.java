@@ -57,7 +57,7 @@ public class ShopifySimulator extends SimulatorServer {
     private final String shopDomain;
     private final String accessToken;
     private final String webhookSecret;
-    private final LeakyBucket bucket;
+    private final RefillingBucket bucket;
     private final Map<Long, JsonNode> orders = new ConcurrentHashMap<>();
     private final Map<String, Long> inventoryLevels = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(820982911946154508L);
@@ -70,8 +70,8 @@ public class ShopifySimulator extends SimulatorServer {
         this.shopDomain = shopDomain;
         this.accessToken = accessToken;
         this.webhookSecret = webhookSecret;
-        this.bucket = new LeakyBucket(40, 2.0, clock);
-        this.costBucket = new CostBucket(2000, 100, clock);
+        this.bucket = new RefillingBucket(40, 2.0, clock);
+        this.costBucket = new RefillingBucket(2000, 100, clock);
         this.locations.add(DEFAULT_LOCATION_ID);
         String admin = "/admin/api/" + API_VERSION_PATTERN;
         route("GET", admin + "/shop\\.json", rest(this::shop));
@@ -90,7 +90,7 @@ public class ShopifySimulator extends SimulatorServer {
     static final double MUTATION_COST = 10;
     private static final java.util.regex.Pattern IDEMPOTENT =
             java.util.regex.Pattern.compile("@idempotent\\(\\s*key\\s*:\\s*\"([^\"]+)\"\\s*\\)");
-    private volatile CostBucket costBucket;
+    private volatile RefillingBucket costBucket;
     private final java.util.Set<Long> locations = ConcurrentHashMap.newKeySet();
     private final java.util.Set<Long> inventoryItems = ConcurrentHashMap.newKeySet();
     private final Map<String, String[]> idempotencyKeys = new ConcurrentHashMap<>();
@@ -113,7 +113,7 @@ public class ShopifySimulator extends SimulatorServer {
 
     /** Replaces the GraphQL cost limits (default: standard plan, 2000 points, 100/s restore). */
     public void setCostLimits(double maximumAvailable, double restoreRate) {
-        this.costBucket = new CostBucket(maximumAvailable, restoreRate, clock);
+        this.costBucket = new RefillingBucket(maximumAvailable, restoreRate, clock);
     }
 
     public void addLocation(long locationId) {
@@ -350,8 +350,8 @@ public class ShopifySimulator extends SimulatorServer {
     private void costExtension(ObjectNode out, double actualCost) {
         ObjectNode cost = out.putObject("extensions").putObject("cost");
         cost.put("requestedQueryCost", MUTATION_COST).put("actualQueryCost", actualCost);
-        cost.putObject("throttleStatus").put("maximumAvailable", costBucket.maximum())
-                .put("currentlyAvailable", Math.floor(costBucket.available())).put("restoreRate", costBucket.restoreRate());
+        cost.putObject("throttleStatus").put("maximumAvailable", costBucket.capacity())
+                .put("currentlyAvailable", Math.floor(costBucket.available())).put("restoreRate", costBucket.refillPerSecond());
     }
 
     private static ObjectNode userError(String code, List<String> field, String message) {
@@ -427,10 +427,6 @@ public class ShopifySimulator extends SimulatorServer {
                 + "shpat_demo_token, webhook secret demo-webhook-secret)");
     }
 
-    public String shopDomain() {
-        return shopDomain;
-    }
-
     // ---- REST -------------------------------------------------------------------------------
 
     private Handler rest(Handler handler) {
@@ -438,13 +434,17 @@ public class ShopifySimulator extends SimulatorServer {
             if (!accessToken.equals(request.header(ShopifyHeaders.ACCESS_TOKEN))) {
                 return SimResponse.json(401, "{\"errors\":\"" + INVALID_TOKEN.replace("\"", "\\\"") + "\"}");
             }
-            int level = bucket.tryAdd();
-            if (level < 0) {
+            int size = (int) bucket.capacity();
+            if (!bucket.tryTake(1)) {
+                // Retry-After in Shopify's form ("2.0"): when one request fits again, at least one leak step
+                String retryAfter = String.format(java.util.Locale.ROOT, "%.1f",
+                        Math.max(bucket.secondsUntil(1), 1 / bucket.refillPerSecond()));
                 return SimResponse.json(429, "{\"errors\":\"Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.\"}")
-                        .withHeader("Retry-After", bucket.retryAfter())
-                        .withHeader(ShopifyHeaders.CALL_LIMIT, bucket.size() + "/" + bucket.size());
+                        .withHeader("Retry-After", retryAfter)
+                        .withHeader(ShopifyHeaders.CALL_LIMIT, size + "/" + size);
             }
-            return handler.apply(request).withHeader(ShopifyHeaders.CALL_LIMIT, level + "/" + bucket.size());
+            int used = (int) Math.ceil(size - bucket.available());
+            return handler.apply(request).withHeader(ShopifyHeaders.CALL_LIMIT, used + "/" + size);
         };
     }
 
