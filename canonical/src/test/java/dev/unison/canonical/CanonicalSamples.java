@@ -21,6 +21,7 @@ import dev.unison.canonical.model.Location;
 import dev.unison.canonical.model.LocationType;
 import dev.unison.canonical.model.Money;
 import dev.unison.canonical.model.Order;
+import dev.unison.canonical.model.Oversell;
 import dev.unison.canonical.model.OrderLine;
 import dev.unison.canonical.model.OrderStatus;
 import dev.unison.canonical.model.Price;
@@ -48,6 +49,7 @@ public final class CanonicalSamples {
             case LOCATION_UPSERTED -> new Location("STORE-7", LocationType.STORE, "Main St", List.of("store", "shopify", "tiktok-shop"));
             case INVENTORY_ADJUSTED -> new InventoryPosition("TRAIL-SHOE-42", "STORE-7", -1, 0, 42, T0);
             case AVAILABILITY_CHANGED -> new ChannelAvailability("TRAIL-SHOE-42", "shopify", 0, T0);
+            case INVENTORY_OVERSOLD -> new Oversell("o-1", "shopify", "TRAIL-SHOE-42", 1, 0, T0);
             case PROFILE_UPSERTED -> new Profile("p-1", List.of(EMAIL, LOYALTY,
                     new Identifier(IdentifierType.PHONE, "+14155550100")), T0, T0);
             case CONSENT_CHANGED -> new Consent("p-1", EMAIL, "marketing.email", ConsentStatus.GRANTED, "shopify", T0);

@@ -11,6 +11,7 @@ import dev.unison.canonical.model.InventoryPosition;
 import dev.unison.canonical.model.Item;
 import dev.unison.canonical.model.Location;
 import dev.unison.canonical.model.Order;
+import dev.unison.canonical.model.Oversell;
 import dev.unison.canonical.model.Price;
 import dev.unison.canonical.model.Profile;
 import dev.unison.canonical.model.Refund;
@@ -30,6 +31,7 @@ public enum EventType {
     LOCATION_UPSERTED("commerce.location.upserted.v1", Location.class),
     INVENTORY_ADJUSTED("commerce.inventory.adjusted.v1", InventoryPosition.class),
     AVAILABILITY_CHANGED("commerce.availability.changed.v1", ChannelAvailability.class),
+    INVENTORY_OVERSOLD("commerce.inventory.oversold.v1", Oversell.class),
     PROFILE_UPSERTED("commerce.profile.upserted.v1", Profile.class),
     CONSENT_CHANGED("commerce.consent.changed.v1", Consent.class),
     CART_UPDATED("commerce.cart.updated.v1", Cart.class),

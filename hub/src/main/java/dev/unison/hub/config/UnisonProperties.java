@@ -1,15 +1,28 @@
 package dev.unison.hub.config;
 
+import dev.unison.hub.inventory.InventoryNetwork;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /** Settings under {@code unison.*}; documented in docs/configuration.md. */
 @ConfigurationProperties(prefix = "unison")
 public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String mappingsLocation,
-        String bootstrapApiKey, String routesLocation, String connectionsLocation, Simulators simulators) {
+        String bootstrapApiKey, String routesLocation, String connectionsLocation, Simulators simulators,
+        Inventory inventory) {
 
     public UnisonProperties {
         simulators = simulators == null ? new Simulators(null) : simulators;
+        inventory = inventory == null ? new Inventory(null, null) : inventory;
+    }
+
+    /** The stock network: locations with the channels they serve, safety stock per channel. */
+    public record Inventory(List<InventoryNetwork.LocationSettings> locations, Map<String, Long> safetyStock) {
+        public Inventory {
+            locations = locations == null ? List.of() : locations;
+            safetyStock = safetyStock == null ? Map.of() : safetyStock;
+        }
     }
 
     /** Simulators the hub starts itself for a self-contained demo (embedded default only). */

@@ -277,4 +277,70 @@ abstract class AbstractStorageContractIT {
         assertThat(queue.tryLease("shop", "inventory", "b", Duration.ofSeconds(15))).as("after expiry").isTrue();
         assertThat(queue.tryLease("shop", "inventory", "a", Duration.ofSeconds(15))).isFalse();
     }
+
+    private dev.unison.hub.inventory.InventoryLedger ledger() {
+        var network = new dev.unison.hub.inventory.InventoryNetwork(List.of(
+                new dev.unison.hub.inventory.InventoryNetwork.LocationSettings("S1", null, null, List.of("store", "shopify"),
+                        java.util.Map.of()),
+                new dev.unison.hub.inventory.InventoryNetwork.LocationSettings("W1", null, null, List.of("shopify"),
+                        java.util.Map.of("shopify", 2L))), java.util.Map.of());
+        return new dev.unison.hub.inventory.InventoryLedger(jdbc, outbox, network, Clock.systemUTC(), new SimpleMeterRegistry());
+    }
+
+    private static dev.unison.hub.inventory.Movement move(String key, String sku, String location,
+            dev.unison.hub.inventory.Movement.Kind kind, long quantity, Instant at) {
+        return new dev.unison.hub.inventory.Movement(key, sku, location, kind, quantity, at, "test", null);
+    }
+
+    @Test
+    void theLedgerAppliesOnceHonoursCountsAndPublishesOnlyChangedAvailability() {
+        var ledger = ledger();
+        var C = dev.unison.hub.inventory.Movement.Kind.COUNT;
+        var SALE = dev.unison.hub.inventory.Movement.Kind.SALE;
+        Instant t0 = Instant.parse("2026-11-26T08:00:00Z");
+        tx.executeWithoutResult(s -> ledger.apply(List.of(move("c1", "A", "S1", C, 10, t0), move("c2", "A", "W1", C, 5, t0))));
+        assertThat(ledger.publishedAts("A", "shopify")).as("10 + (5 - 2 safety at W1)").isEqualTo(13);
+        assertThat(ledger.publishedAts("A", "store")).isEqualTo(10);
+        long events = jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event WHERE event_type = ?", Long.class,
+                EventType.AVAILABILITY_CHANGED.typeName());
+
+        var outcomes = tx.execute(s -> ledger.apply(List.of(move("s1", "A", "S1", SALE, -1, t0.plusSeconds(10)),
+                move("s1", "A", "S1", SALE, -1, t0.plusSeconds(10))))).outcomes();
+        assertThat(outcomes).extracting(Enum::name).containsExactly("APPLIED", "DUPLICATE");
+        assertThat(tx.execute(s -> ledger.apply(List.of(move("c0", "A", "S1", C, 99, t0.minusSeconds(1))))).outcomes())
+                .extracting(Enum::name).containsExactly("SUPERSEDED");
+        tx.executeWithoutResult(s -> ledger.apply(List.of(move("c3", "A", "S1", C, 4, t0.plusSeconds(5)))));
+        var view = ledger.view("A").orElseThrow();
+        assertThat(view.positions()).extracting(p -> p.locationId() + "=" + p.onHand()).containsExactly("S1=3", "W1=5");
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event WHERE event_type = ?", Long.class,
+                EventType.AVAILABILITY_CHANGED.typeName()) - events).as("store 10->9->3, shopify 13->12->6").isEqualTo(4);
+
+        // a delta that changes nothing visible publishes nothing: W1 is below its safety stock either way
+        tx.executeWithoutResult(s -> ledger.apply(List.of(move("c4", "B", "W1", C, 1, t0))));
+        long before = jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event", Long.class);
+        tx.executeWithoutResult(s -> ledger.apply(List.of(move("s2", "B", "W1", SALE, -1, t0.plusSeconds(1)))));
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event", Long.class)).isEqualTo(before);
+    }
+
+    @Test
+    void concurrentSalesOfOneNewSkuAllApply() throws Exception {
+        var ledger = ledger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String key = "sale-" + i;
+                futures.add(pool.submit(() -> tx.executeWithoutResult(s -> ledger.apply(List.of(move(key, "NEW", "S1",
+                        dev.unison.hub.inventory.Movement.Kind.SALE, -1, Instant.now()))))));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(ledger.view("NEW").orElseThrow().positions()).singleElement()
+                .satisfies(p -> assertThat(p.onHand()).isEqualTo(-40));
+        assertThat(ledger.publishedAts("NEW", "store")).isZero();
+    }
 }

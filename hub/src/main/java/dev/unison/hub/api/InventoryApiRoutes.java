@@ -1,0 +1,242 @@
+package dev.unison.hub.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.unison.connectors.pos.PosTransaction;
+import dev.unison.connectors.pos.PosTransactionParser;
+import dev.unison.connectors.pos.PosValidationException;
+import dev.unison.hub.inventory.InventoryLedger;
+import dev.unison.hub.inventory.Movement;
+import dev.unison.hub.inventory.PosTransactions;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Processor;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestParamType;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The inventory half of the partner API: POS transactions in, stock adjustments and counts from
+ * warehouses/ERPs, and each sku's positions and per-channel ATS out. Scopes are in
+ * {@link PartnerApiRoutes#SCOPES}.
+ */
+public class InventoryApiRoutes extends RouteBuilder {
+
+    private final ApiSupport api;
+    private final InventoryLedger ledger;
+    private final PosTransactions pos;
+    private final TransactionTemplate tx;
+
+    public InventoryApiRoutes(ApiSupport api, InventoryLedger ledger, PosTransactions pos, TransactionTemplate tx) {
+        this.api = api;
+        this.ledger = ledger;
+        this.pos = pos;
+        this.tx = tx;
+    }
+
+    @Override
+    public void configure() {
+        onException(Exception.class).handled(true).process(ApiSupport::respondError);
+
+        rest(PartnerApiRoutes.BASE)
+                .post("/pos/transactions").id("post-pos-transaction")
+                    .description("A till's sale or return {storeId, registerId, businessDay, sequence, type, occurredAt, "
+                            + "currency, lines[{sku, gtin?, quantity, unitPrice}], loyaltyId?, paymentToken?}. Idempotent on "
+                            + "store + register + business day + sequence. Stock moves and online channels are updated at once.")
+                    .consumes("application/json").produces("application/json")
+                    .responseMessage().code(201).message("accepted: per line the ledger outcome and whether the sku was new").endResponseMessage()
+                    .responseMessage().code(200).message("duplicate: the same transaction was accepted before").endResponseMessage()
+                    .responseMessage().code(409).message("the same key was accepted with different content").endResponseMessage()
+                    .responseMessage().code(422).message("invalid; every bad field named; nothing applied").endResponseMessage()
+                    .to("direct:post-pos-transaction")
+                .get("/inventory/{sku}").id("get-inventory")
+                    .description("Positions per location (onHand, reserved, version, countedAt) and ATS per channel")
+                    .param().name("sku").type(RestParamType.path).description("stock keeping unit").endParam()
+                    .produces("application/json")
+                    .responseMessage().code(404).message("the hub has no stock record of this sku").endResponseMessage()
+                    .to("direct:get-inventory")
+                .post("/inventory/adjustments").id("post-inventory-adjustment")
+                    .description("A stock delta {adjustmentId, sku, locationId, quantity (signed, not 0), kind: "
+                            + "receipt|adjustment|return, occurredAt, reason?}; idempotent on adjustmentId")
+                    .consumes("application/json").produces("application/json")
+                    .responseMessage().code(200).message("outcome: applied | duplicate | superseded").endResponseMessage()
+                    .responseMessage().code(422).message("invalid; every bad field named; nothing applied").endResponseMessage()
+                    .to("direct:post-inventory-adjustment")
+                .post("/inventory/counts").id("post-inventory-count")
+                    .description("An absolute count at one location {countId, locationId, asOf, counts[{sku, quantity}]}: "
+                            + "never overwrites movements newer than asOf; idempotent on countId + sku")
+                    .consumes("application/json").produces("application/json")
+                    .responseMessage().code(200).message("per sku: applied | duplicate | superseded").endResponseMessage()
+                    .responseMessage().code(422).message("invalid; every bad field named; nothing applied").endResponseMessage()
+                    .to("direct:post-inventory-count");
+
+        secured("post-pos-transaction", e -> {
+            JsonNode body = ApiSupport.jsonBody(e);
+            PosTransaction transaction;
+            try {
+                transaction = PosTransactionParser.parse(body, id -> ledger.network().location(id).isPresent());
+            } catch (PosValidationException invalid) {
+                throw ApiException.unprocessable(String.join("; ", invalid.violations()));
+            }
+            PosTransactions.Accepted accepted;
+            try {
+                accepted = pos.accept(transaction);
+            } catch (PosTransactions.ConflictException conflict) {
+                throw ApiException.conflict(conflict.getMessage());
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("status", accepted.duplicate() ? "duplicate" : "accepted");
+            out.put("transaction", accepted.key());
+            out.put("orderId", accepted.orderId());
+            if (!accepted.duplicate()) {
+                out.put("lines", accepted.lines());
+            }
+            ApiSupport.respond(e, accepted.duplicate() ? 200 : 201, out);
+        });
+
+        secured("get-inventory", e -> {
+            String sku = e.getIn().getHeader("sku", String.class);
+            InventoryLedger.SkuView view = ledger.view(sku).orElseThrow(() -> ApiException.notFound("no stock record of sku " + sku));
+            ApiSupport.respond(e, 200, view);
+        });
+
+        secured("post-inventory-adjustment", e -> {
+            JsonNode body = ApiSupport.jsonBody(e);
+            List<String> problems = new ArrayList<>();
+            onlyFields(body, Set.of("adjustmentId", "sku", "locationId", "quantity", "kind", "occurredAt", "reason"), "", problems);
+            String id = text(body, "adjustmentId", 200, problems);
+            String sku = text(body, "sku", 64, problems);
+            String location = location(body, "locationId", problems);
+            JsonNode q = body.get("quantity");
+            if (q == null || !q.isIntegralNumber() || q.asLong() == 0) {
+                problems.add("quantity: required non-zero integer (negative removes stock)");
+            }
+            String kindText = text(body, "kind", 16, problems);
+            Movement.Kind kind = null;
+            if (kindText != null) {
+                switch (kindText) {
+                    case "receipt" -> kind = Movement.Kind.RECEIPT;
+                    case "adjustment" -> kind = Movement.Kind.ADJUSTMENT;
+                    case "return" -> kind = Movement.Kind.RETURN;
+                    default -> problems.add("kind: receipt, adjustment or return; got '" + kindText + "' (absolute counts go to /inventory/counts)");
+                }
+            }
+            Instant occurredAt = instant(body, "occurredAt", problems);
+            String reason = body.hasNonNull("reason") ? body.get("reason").asText() : null;
+            if (reason != null && reason.length() > 256) {
+                problems.add("reason: at most 256 characters");
+            }
+            if (!problems.isEmpty()) {
+                throw ApiException.unprocessable(String.join("; ", problems));
+            }
+            Movement m = new Movement("adjustment:" + id, sku, location, kind, q.asLong(), occurredAt,
+                    ApiSupport.principal(e).name(), reason);
+            InventoryLedger.Result result = tx.execute(s -> ledger.apply(List.of(m)));
+            ApiSupport.respond(e, 200, Map.of("adjustmentId", id, "sku", sku,
+                    "outcome", result.outcomes().get(0).wireName(), "unknownSku", !result.unknownSkus().isEmpty()));
+        });
+
+        secured("post-inventory-count", e -> {
+            JsonNode body = ApiSupport.jsonBody(e);
+            List<String> problems = new ArrayList<>();
+            onlyFields(body, Set.of("countId", "locationId", "asOf", "counts"), "", problems);
+            String id = text(body, "countId", 200, problems);
+            String location = location(body, "locationId", problems);
+            Instant asOf = instant(body, "asOf", problems);
+            JsonNode counts = body.get("counts");
+            List<String> skus = new ArrayList<>();
+            List<Long> quantities = new ArrayList<>();
+            if (counts == null || !counts.isArray() || counts.isEmpty() || counts.size() > 10_000) {
+                problems.add("counts: required array of 1..10000 {sku, quantity}");
+            } else {
+                Set<String> seen = new HashSet<>();
+                for (int i = 0; i < counts.size(); i++) {
+                    JsonNode c = counts.get(i);
+                    String at = "counts[" + i + "].";
+                    onlyFields(c, Set.of("sku", "quantity"), at, problems);
+                    String sku = text(c, "sku", 64, problems, at);
+                    JsonNode q = c.get("quantity");
+                    if (q == null || !q.isIntegralNumber() || q.asLong() < 0) {
+                        problems.add(at + "quantity: required integer >= 0 (a count is what is on the shelf)");
+                    } else if (sku != null && !seen.add(sku)) {
+                        problems.add(at + "sku: " + sku + " is counted twice");
+                    } else {
+                        skus.add(sku);
+                        quantities.add(q.asLong());
+                    }
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw ApiException.unprocessable(String.join("; ", problems));
+            }
+            List<Movement> movements = new ArrayList<>();
+            for (int i = 0; i < skus.size(); i++) {
+                movements.add(new Movement("count:" + id + ":" + skus.get(i), skus.get(i), location, Movement.Kind.COUNT,
+                        quantities.get(i), asOf, ApiSupport.principal(e).name(), null));
+            }
+            InventoryLedger.Result result = tx.execute(s -> ledger.apply(movements));
+            List<Map<String, Object>> outcomes = new ArrayList<>();
+            for (int i = 0; i < movements.size(); i++) {
+                outcomes.add(Map.of("sku", skus.get(i), "outcome", result.outcomes().get(i).wireName()));
+            }
+            ApiSupport.respond(e, 200, Map.of("countId", id, "locationId", location, "results", outcomes));
+        });
+    }
+
+    private void secured(String operation, Processor handler) {
+        from("direct:" + operation).routeId(operation + "-route")
+                .process(api.require(PartnerApiRoutes.SCOPES.get(operation)))
+                .process(handler);
+    }
+
+    private String location(JsonNode body, String field, List<String> problems) {
+        String id = text(body, field, 64, problems);
+        if (id != null && ledger.network().location(id).isEmpty()) {
+            problems.add(field + ": unknown location '" + id + "' (not declared in unison.inventory.locations)");
+            return null;
+        }
+        return id;
+    }
+
+    private static void onlyFields(JsonNode node, Set<String> allowed, String at, List<String> problems) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!allowed.contains(f)) {
+                problems.add(at + f + ": unknown field");
+            }
+        }
+    }
+
+    private static String text(JsonNode body, String field, int max, List<String> problems) {
+        return text(body, field, max, problems, "");
+    }
+
+    private static String text(JsonNode body, String field, int max, List<String> problems, String at) {
+        JsonNode v = body.get(field);
+        if (v == null || !v.isTextual() || v.asText().isBlank() || v.asText().length() > max) {
+            problems.add(at + field + ": required string of 1.." + max + " characters");
+            return null;
+        }
+        return v.asText();
+    }
+
+    private static Instant instant(JsonNode body, String field, List<String> problems) {
+        JsonNode v = body.get(field);
+        if (v == null || !v.isTextual()) {
+            problems.add(field + ": required ISO-8601 instant, e.g. 2026-11-26T10:15:30Z");
+            return null;
+        }
+        try {
+            return Instant.parse(v.asText());
+        } catch (DateTimeParseException ex) {
+            problems.add(field + ": not an ISO-8601 instant: '" + v.asText() + "'");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.unison.hub.config;
+
+import dev.unison.hub.api.ApiSupport;
+import dev.unison.hub.api.InventoryApiRoutes;
+import dev.unison.hub.api.Partners;
+import dev.unison.hub.inventory.InventoryLedger;
+import dev.unison.hub.inventory.InventoryNetwork;
+import dev.unison.hub.inventory.InventoryRoutes;
+import dev.unison.hub.inventory.PosTransactions;
+import dev.unison.hub.outbox.Outbox;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Wires the inventory core: network, ledger, the order consumer, POS and inventory APIs. */
+@Configuration(proxyBeanMethods = false)
+public class InventoryConfiguration {
+
+    @Bean
+    InventoryNetwork inventoryNetwork(UnisonProperties properties) {
+        return new InventoryNetwork(properties.inventory().locations(), properties.inventory().safetyStock());
+    }
+
+    @Bean
+    InventoryLedger inventoryLedger(JdbcTemplate jdbc, Outbox outbox, InventoryNetwork network, Clock clock,
+            MeterRegistry meters) {
+        return new InventoryLedger(jdbc, outbox, network, clock, meters);
+    }
+
+    @Bean
+    InventoryRoutes inventoryRoutes(InventoryLedger ledger) {
+        return new InventoryRoutes(ledger);
+    }
+
+    @Bean
+    PosTransactions posTransactions(JdbcTemplate jdbc, TransactionTemplate tx, InventoryLedger ledger, Outbox outbox,
+            Clock clock) {
+        return new PosTransactions(jdbc, tx, ledger, outbox, clock);
+    }
+
+    @Bean
+    InventoryApiRoutes inventoryApiRoutes(Partners partners, InventoryLedger ledger, PosTransactions pos,
+            TransactionTemplate tx) {
+        return new InventoryApiRoutes(new ApiSupport(partners), ledger, pos, tx);
+    }
+}

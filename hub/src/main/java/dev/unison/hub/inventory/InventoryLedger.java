@@ -1,0 +1,332 @@
+package dev.unison.hub.inventory;
+
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.event.EventType;
+import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.canonical.model.ChannelAvailability;
+import dev.unison.canonical.model.Order;
+import dev.unison.canonical.model.OrderLine;
+import dev.unison.canonical.model.OrderStatus;
+import dev.unison.canonical.model.Oversell;
+import dev.unison.hub.outbox.Outbox;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * The inventory core: positions per (sku, location), the movement ledger and available-to-sell per
+ * channel. Every method runs inside the caller's transaction, so a POS transaction, its movements
+ * and the availability events they cause commit together or not at all.
+ *
+ * <p>Rules (BRIEF "Semantics that matter"): deltas apply once per key; an absolute count carries an
+ * as-of time and never overwrites newer movements (on-hand = count + the deltas that happened after
+ * it); a delta older than the newest count is recorded but not applied (the count already saw it).
+ * On-hand may go negative; ATS(channel) = Σ over locations serving it of
+ * max(0, on-hand − reserved − safety stock) never does. ATS is published as
+ * {@code commerce.availability.changed.v1} only when a channel's value actually changes.
+ *
+ * <p>Concurrency: all changes of one sku are serialised by locking its {@code inventory_sku} row
+ * (skus in sorted order, so two transactions never wait on each other in a cycle).
+ */
+public class InventoryLedger {
+
+    static final URI SOURCE = URI.create("/hub/inventory");
+
+    /** A position as stored. */
+    public record Position(String sku, String locationId, long onHand, long reserved, long version,
+            Instant countedAt, Instant updatedAt) {
+        public long available() {
+            return onHand - reserved;
+        }
+    }
+
+    /** The published ATS of one channel. */
+    public record ChannelAts(String channel, long availableToSell, long version, Instant updatedAt) {
+    }
+
+    /** A sku as the inventory API shows it. */
+    public record SkuView(String sku, List<Position> positions, List<ChannelAts> channels) {
+    }
+
+    /** What {@link #apply} did: one outcome per movement, in order; which skus were new to the hub. */
+    public record Result(List<Movement.Outcome> outcomes, List<String> unknownSkus) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final Outbox outbox;
+    private final InventoryNetwork network;
+    private final Clock clock;
+    private final MeterRegistry meters;
+
+    public InventoryLedger(JdbcTemplate jdbc, Outbox outbox, InventoryNetwork network, Clock clock, MeterRegistry meters) {
+        this.jdbc = jdbc;
+        this.outbox = outbox;
+        this.network = network;
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    public InventoryNetwork network() {
+        return network;
+    }
+
+    /**
+     * Applies movements (any skus, any order) and publishes the availability changes they cause.
+     *
+     * @throws IllegalArgumentException for a location the network does not declare (nothing applied:
+     *         the caller's transaction rolls back)
+     */
+    public Result apply(List<Movement> movements) {
+        requireTransaction();
+        for (Movement m : movements) {
+            if (network.location(m.locationId()).isEmpty()) {
+                throw new IllegalArgumentException("location " + m.locationId() + " is not declared in unison.inventory.locations");
+            }
+        }
+        Map<String, List<Integer>> bySku = new TreeMap<>();
+        for (int i = 0; i < movements.size(); i++) {
+            bySku.computeIfAbsent(movements.get(i).sku(), s -> new ArrayList<>()).add(i);
+        }
+        Movement.Outcome[] outcomes = new Movement.Outcome[movements.size()];
+        List<String> unknown = new ArrayList<>();
+        for (Map.Entry<String, List<Integer>> entry : bySku.entrySet()) {
+            if (!lockSku(entry.getKey())) {
+                unknown.add(entry.getKey());
+            }
+            boolean changed = false;
+            for (int i : entry.getValue()) {
+                outcomes[i] = applyLocked(movements.get(i));
+                changed |= outcomes[i] == Movement.Outcome.APPLIED;
+            }
+            if (changed) {
+                publishAvailability(entry.getKey());
+            }
+        }
+        return new Result(List.of(outcomes), unknown);
+    }
+
+    /**
+     * Applies an order from any channel: a placed/paid/fulfilled order is a sale of each line at its
+     * fulfilment location; a cancelled one returns what its sale took. A line sold beyond the
+     * channel's ATS is flagged as an oversell (event + counter) — the sale still stands.
+     *
+     * @return the oversells flagged (empty when none or when the order was applied before)
+     */
+    public List<Oversell> applyOrder(Order order) {
+        requireTransaction();
+        String externalId = order.externalId() != null ? order.externalId() : order.id();
+        List<Oversell> oversold = new ArrayList<>();
+        List<OrderLine> lines = order.lines().stream().filter(l -> l.sku() != null && l.quantity() > 0)
+                .sorted(Comparator.comparing(OrderLine::sku)).toList();
+        for (OrderLine line : lines) {
+            String saleKey = "sale:" + order.channel() + ":" + externalId + ":" + line.lineId();
+            if (order.status() == OrderStatus.CANCELLED) {
+                lockSku(line.sku());
+                saleLocation(saleKey).ifPresent(location -> applySingle(new Movement(
+                        "cancel:" + order.channel() + ":" + externalId + ":" + line.lineId(), line.sku(), location,
+                        Movement.Kind.RETURN, line.quantity(), order.placedAt(), order.channel(), "order cancelled")));
+                continue;
+            }
+            boolean known = lockSku(line.sku());
+            if (saleLocation(saleKey).isPresent()) {
+                continue; // this line was applied before (the order was placed, now it is paid, ...)
+            }
+            String location = fulfilmentLocation(order, line.sku());
+            long before = known ? publishedAts(line.sku(), order.channel()) : 0;
+            applySingle(new Movement(saleKey, line.sku(), location, Movement.Kind.SALE, -line.quantity(),
+                    order.placedAt(), order.channel(), null));
+            if (!"store".equals(order.channel()) && before < line.quantity()) {
+                Oversell o = new Oversell(order.id(), order.channel(), line.sku(), line.quantity(), before, clock.instant());
+                outbox.append(Outbox.requireTopic("events"), CanonicalEvent.of("oversold:" + saleKey,
+                        EventType.INVENTORY_OVERSOLD, SOURCE, CanonicalJson.toTree(o), clock.instant()));
+                Counter.builder("unison.inventory.oversold").description("order lines sold beyond the channel's ATS")
+                        .baseUnit("order lines").tag("channel", order.channel()).register(meters).increment();
+                oversold.add(o);
+            }
+        }
+        return oversold;
+    }
+
+    private void applySingle(Movement m) {
+        if (applyLocked(m) == Movement.Outcome.APPLIED) {
+            publishAvailability(m.sku());
+        }
+    }
+
+    public Optional<SkuView> view(String sku) {
+        List<Position> positions = positions(sku);
+        if (positions.isEmpty()) {
+            return Optional.empty();
+        }
+        List<ChannelAts> channels = jdbc.query("SELECT * FROM channel_availability WHERE sku = ? ORDER BY channel",
+                (rs, i) -> new ChannelAts(rs.getString("channel"), rs.getLong("ats"), rs.getLong("version"),
+                        rs.getObject("updated_at", OffsetDateTime.class).toInstant()), sku);
+        return Optional.of(new SkuView(sku, positions, channels));
+    }
+
+    /** The ATS last published for a channel (0 when never computed). */
+    public long publishedAts(String sku, String channel) {
+        return jdbc.query("SELECT ats FROM channel_availability WHERE sku = ? AND channel = ?",
+                (rs, i) -> rs.getLong(1), sku, channel).stream().findFirst().orElse(0L);
+    }
+
+    /** Inserts the sku's lock row if new, then locks it; returns whether the sku was known before. */
+    private boolean lockSku(String sku) {
+        int inserted = jdbc.update("INSERT INTO inventory_sku (sku, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                sku, now());
+        jdbc.queryForList("SELECT sku FROM inventory_sku WHERE sku = ? FOR UPDATE", sku);
+        return inserted == 0;
+    }
+
+    private Movement.Outcome applyLocked(Movement m) {
+        Boolean seen = jdbc.query("SELECT sku, location_id FROM inventory_movement WHERE movement_key = ?",
+                rs -> rs.next() ? Boolean.TRUE : Boolean.FALSE, m.key());
+        if (Boolean.TRUE.equals(seen)) {
+            count(m, Movement.Outcome.DUPLICATE);
+            return Movement.Outcome.DUPLICATE;
+        }
+        Position p = position(m.sku(), m.locationId()).orElseGet(() -> {
+            jdbc.update("INSERT INTO inventory_position (sku, location_id, on_hand, reserved, version, counted_at, updated_at) "
+                    + "VALUES (?, ?, 0, 0, 0, NULL, ?)", m.sku(), m.locationId(), now());
+            return new Position(m.sku(), m.locationId(), 0, 0, 0, null, clock.instant());
+        });
+        boolean olderThanCount = p.countedAt() != null && !m.occurredAt().isAfter(p.countedAt());
+        Movement.Outcome outcome = olderThanCount ? Movement.Outcome.SUPERSEDED : Movement.Outcome.APPLIED;
+        jdbc.update("INSERT INTO inventory_movement (movement_key, sku, location_id, kind, quantity, occurred_at, "
+                        + "recorded_at, applied, note, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                m.key(), m.sku(), m.locationId(), m.kind().wireName(), m.quantity(), utc(m.occurredAt()), now(),
+                outcome == Movement.Outcome.APPLIED, m.note(), m.source());
+        if (outcome == Movement.Outcome.APPLIED) {
+            if (m.kind() == Movement.Kind.COUNT) {
+                // the count is the truth as of its time; movements after it still count on top
+                Long after = jdbc.queryForObject("SELECT COALESCE(SUM(quantity), 0) FROM inventory_movement WHERE sku = ? "
+                        + "AND location_id = ? AND kind <> 'count' AND applied = TRUE AND occurred_at > ?",
+                        Long.class, m.sku(), m.locationId(), utc(m.occurredAt()));
+                jdbc.update("UPDATE inventory_position SET on_hand = ?, counted_at = ?, version = version + 1, updated_at = ? "
+                        + "WHERE sku = ? AND location_id = ?", m.quantity() + after, utc(m.occurredAt()), now(),
+                        m.sku(), m.locationId());
+            } else {
+                jdbc.update("UPDATE inventory_position SET on_hand = on_hand + ?, version = version + 1, updated_at = ? "
+                        + "WHERE sku = ? AND location_id = ?", m.quantity(), now(), m.sku(), m.locationId());
+            }
+        }
+        count(m, outcome);
+        return outcome;
+    }
+
+    /** Recomputes the sku's ATS for every channel and publishes the channels whose value changed. */
+    private void publishAvailability(String sku) {
+        List<Position> positions = positions(sku);
+        Map<String, long[]> published = new HashMap<>();
+        jdbc.query("SELECT channel, ats, version FROM channel_availability WHERE sku = ?",
+                rs -> {
+                    published.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                }, sku);
+        Map<String, Long> ats = new LinkedHashMap<>();
+        for (String channel : network.channels()) {
+            long sum = 0;
+            for (Position p : positions) {
+                if (network.serves(p.locationId(), channel)) {
+                    sum += Math.max(0, p.onHand() - p.reserved() - network.safetyStock(channel, p.locationId()));
+                }
+            }
+            ats.put(channel, sum);
+        }
+        Instant now = clock.instant();
+        List<CanonicalEvent> events = new ArrayList<>();
+        ats.forEach((channel, value) -> {
+            long[] before = published.get(channel);
+            if (before != null && before[0] == value) {
+                return;
+            }
+            long version = before == null ? 1 : before[1] + 1;
+            if (before == null) {
+                jdbc.update("INSERT INTO channel_availability (sku, channel, ats, version, updated_at) VALUES (?, ?, ?, ?, ?)",
+                        sku, channel, value, version, utc(now));
+            } else {
+                jdbc.update("UPDATE channel_availability SET ats = ?, version = ?, updated_at = ? WHERE sku = ? AND channel = ?",
+                        value, version, utc(now), sku, channel);
+            }
+            events.add(CanonicalEvent.of("availability:" + sku + ":" + channel + ":" + version,
+                    EventType.AVAILABILITY_CHANGED, SOURCE,
+                    CanonicalJson.toTree(new ChannelAvailability(sku, channel, value, now)), now));
+        });
+        if (!events.isEmpty()) {
+            outbox.append("events", events);
+        }
+    }
+
+    private String fulfilmentLocation(Order order, String sku) {
+        if (order.fulfilledFromLocation() != null && network.location(order.fulfilledFromLocation()).isPresent()) {
+            return order.fulfilledFromLocation();
+        }
+        if (order.placedAtLocation() != null && network.location(order.placedAtLocation()).isPresent()) {
+            return order.placedAtLocation();
+        }
+        // online: the location serving the channel with the most available units (ties: by id)
+        Map<String, Long> available = new HashMap<>();
+        positions(sku).forEach(p -> available.put(p.locationId(), p.available()));
+        return network.locations().stream()
+                .filter(l -> l.channels().contains(order.channel()))
+                .map(InventoryNetwork.LocationSettings::id)
+                .max(Comparator.<String>comparingLong(id -> available.getOrDefault(id, 0L))
+                        .thenComparing(Comparator.reverseOrder()))
+                .orElseThrow(() -> new IllegalStateException("no location serves channel " + order.channel()
+                        + " (order " + order.id() + "); declare one in unison.inventory.locations"));
+    }
+
+    private Optional<String> saleLocation(String saleKey) {
+        return jdbc.query("SELECT location_id FROM inventory_movement WHERE movement_key = ?",
+                (rs, i) -> rs.getString(1), saleKey).stream().findFirst();
+    }
+
+    private Optional<Position> position(String sku, String locationId) {
+        return jdbc.query("SELECT * FROM inventory_position WHERE sku = ? AND location_id = ?",
+                (rs, i) -> toPosition(rs), sku, locationId).stream().findFirst();
+    }
+
+    private List<Position> positions(String sku) {
+        return jdbc.query("SELECT * FROM inventory_position WHERE sku = ? ORDER BY location_id", (rs, i) -> toPosition(rs), sku);
+    }
+
+    private static Position toPosition(java.sql.ResultSet rs) throws java.sql.SQLException {
+        OffsetDateTime counted = rs.getObject("counted_at", OffsetDateTime.class);
+        return new Position(rs.getString("sku"), rs.getString("location_id"), rs.getLong("on_hand"),
+                rs.getLong("reserved"), rs.getLong("version"), counted == null ? null : counted.toInstant(),
+                rs.getObject("updated_at", OffsetDateTime.class).toInstant());
+    }
+
+    private void count(Movement m, Movement.Outcome outcome) {
+        Counter.builder("unison.inventory.movements").description("inventory movements by kind and outcome")
+                .baseUnit("movements").tag("kind", m.kind().wireName()).tag("outcome", outcome.wireName())
+                .register(meters).increment();
+    }
+
+    private OffsetDateTime now() {
+        return utc(clock.instant());
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    private static void requireTransaction() {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("the inventory ledger runs inside the caller's transaction");
+        }
+    }
+}
