@@ -140,6 +140,12 @@ public class InstalledConnectors implements ConnectorContext {
         return outcome;
     }
 
+    /** A connector's own report (e.g. its token was revoked): shown like the last check. */
+    @Override
+    public void reportStatus(String connectionId, CheckResult status) {
+        lastChecks.put(connectionId, new CheckOutcome(status.ok(), status.detail(), clock.instant()));
+    }
+
     public Optional<CheckOutcome> lastCheck(String connectionId) {
         return Optional.ofNullable(lastChecks.get(connectionId));
     }

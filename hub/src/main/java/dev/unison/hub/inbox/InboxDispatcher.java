@@ -7,6 +7,7 @@ import dev.unison.connectors.kit.config.Connection;
 import dev.unison.connectors.kit.spi.Connector;
 import dev.unison.connectors.kit.spi.ConnectorContext;
 import dev.unison.connectors.kit.spi.InboundDelivery;
+import dev.unison.connectors.kit.spi.RetryLaterException;
 import dev.unison.hub.deadletter.DeadLetters;
 import dev.unison.hub.outbox.Outbox;
 import dev.unison.hub.worker.BackgroundWorker;
@@ -24,15 +25,19 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Maps stored inbound deliveries to canonical events, oldest first. Each delivery is handled in
  * one transaction: its events enter the outbox and the row is marked together, so a crash in
  * between replays the delivery and (the event ids being derived from it) publishes nothing twice.
- * A delivery the connector cannot map is dead-lettered with its original body and the reason.
+ * A delivery the connector cannot map is dead-lettered with its original body and the reason; one
+ * it cannot map <em>yet</em> ({@link RetryLaterException}) is tried again with backoff.
  * A {@code job_lock} row keeps one dispatcher of all hub instances at work, so deliveries of one
  * connection are mapped in the order they arrived.
  */
 public class InboxDispatcher extends BackgroundWorker {
 
     private record Row(long id, String connectionId, String connector, String messageType, String dedupeKey,
-            String headers, String body, OffsetDateTime receivedAt) {
+            String headers, String body, OffsetDateTime receivedAt, int attempts) {
     }
+
+    /** Attempts before a delivery that keeps asking to be retried later is dead-lettered (~12 h of backoff). */
+    static final int MAX_ATTEMPTS = 30;
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -65,10 +70,12 @@ public class InboxDispatcher extends BackgroundWorker {
 
     private boolean handleNext() {
         jdbc.queryForList("SELECT name FROM job_lock WHERE name = 'inbox-dispatcher' FOR UPDATE");
-        List<Row> rows = jdbc.query("SELECT * FROM inbox WHERE status = 'pending' ORDER BY id LIMIT 1",
+        List<Row> rows = jdbc.query("SELECT * FROM inbox WHERE status = 'pending' AND (next_attempt_at IS NULL "
+                        + "OR next_attempt_at <= ?) ORDER BY id LIMIT 1",
                 (rs, i) -> new Row(rs.getLong("id"), rs.getString("connection_id"), rs.getString("connector"),
                         rs.getString("message_type"), rs.getString("dedupe_key"), rs.getString("headers"),
-                        rs.getString("body"), rs.getObject("received_at", OffsetDateTime.class)));
+                        rs.getString("body"), rs.getObject("received_at", OffsetDateTime.class), rs.getInt("attempts")),
+                OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
         if (rows.isEmpty()) {
             return false;
         }
@@ -78,6 +85,18 @@ public class InboxDispatcher extends BackgroundWorker {
             events = map(row);
         } catch (org.springframework.dao.DataAccessException databaseFailure) {
             throw databaseFailure; // transient: roll back and retry the delivery, never dead-letter it
+        } catch (RetryLaterException notYet) {
+            if (row.attempts() + 1 < MAX_ATTEMPTS) {
+                // 2 s, 4 s, ... capped at 30 min; the delivery keeps its place, others go on
+                long seconds = Math.min(1800, 1L << Math.min(row.attempts() + 1, 11));
+                jdbc.update("UPDATE inbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?",
+                        OffsetDateTime.ofInstant(clock.instant().plusSeconds(seconds), ZoneOffset.UTC), row.id());
+                return true;
+            }
+            deadLetters.record("inbox:" + row.connectionId(), row.dedupeKey(), row.connector() + ":" + row.messageType(),
+                    new IllegalStateException("gave up after " + MAX_ATTEMPTS + " attempts: " + notYet.getMessage()), row.body());
+            mark(row.id(), "failed", 0);
+            return true;
         } catch (Exception mappingFailure) {
             // nothing was written for this delivery yet: keep the original with the reason
             deadLetters.record("inbox:" + row.connectionId(), row.dedupeKey(), row.connector() + ":" + row.messageType(),

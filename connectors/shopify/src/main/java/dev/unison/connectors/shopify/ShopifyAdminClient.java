@@ -4,23 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.kit.config.Connection;
+import dev.unison.connectors.kit.http.ApiClient;
 import dev.unison.connectors.kit.http.FeedbackRateLimiter;
-import dev.unison.connectors.kit.http.RetryAfter;
-import dev.unison.connectors.kit.http.RetryPolicy;
 import dev.unison.connectors.kit.spi.ConnectionMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One shop's Admin GraphQL endpoint, shared by everything the connector writes to that shop, so
@@ -28,11 +22,10 @@ import org.slf4j.LoggerFactory;
  * {@code extensions.cost.throttleStatus} (shopify.dev "GraphQL Admin API rate limits": standard
  * plan 2000 points restored at 100/s) with a reserve, so the bucket is never drawn dry; a
  * {@code THROTTLED} answer or a 429 is waited out ({@code Retry-After}); 5xx and network errors
- * back off with jitter behind the connection's circuit breaker.
+ * back off with jitter behind the connection's circuit breaker (the kit's {@link ApiClient}).
  */
 final class ShopifyAdminClient {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ShopifyAdminClient.class);
     /**
      * 401 (token revoked or rotated), 402 (shop frozen for payment), 403 (scope missing), 423 (shop
      * locked): the request was fine, the shop or the credentials were not (shopify.dev "Status and
@@ -59,34 +52,25 @@ final class ShopifyAdminClient {
     }
 
     private final Connection connection;
-    private final HttpClient http;
-    private final CircuitBreaker breaker;
-    private final ConnectionMetrics metrics;
-    private final Clock clock;
-    private final FeedbackRateLimiter limiter = FeedbackRateLimiter.of(2000, 100, 100);
-    private final RetryPolicy retry = RetryPolicy.defaults();
-    private int failedAttempts;
+    private final ApiClient api;
 
     ShopifyAdminClient(Connection connection, HttpClient http, CircuitBreaker breaker, ConnectionMetrics metrics,
             Clock clock) {
         this.connection = connection;
-        this.http = http;
-        this.breaker = breaker;
+        this.api = new ApiClient(connection.id(), "Shopify", http, breaker, metrics, FeedbackRateLimiter.of(2000, 100, 100),
+                NOT_THE_WORKS_FAULT, clock);
         this.metrics = metrics;
-        this.clock = clock;
     }
 
+    private final ConnectionMetrics metrics;
+
     /** True when a call may go now (budget and circuit); callers keep their work queued otherwise. */
-    synchronized boolean ready() {
-        return limiter.waitFor(ESTIMATED_COST).isZero() && breaker.getState() != CircuitBreaker.State.OPEN;
+    boolean ready() {
+        return api.ready(ESTIMATED_COST);
     }
 
     /** Sends one GraphQL operation; {@code what} names it in the metrics (e.g. inventory_call). */
     synchronized Outcome call(String what, String query, JsonNode variables) {
-        if (!breaker.tryAcquirePermission()) {
-            return new Outcome.Later("circuit open");
-        }
-        limiter.reserve(ESTIMATED_COST);
         ObjectNode body = CanonicalJson.mapper().createObjectNode();
         body.put("query", query);
         body.set("variables", variables);
@@ -96,54 +80,23 @@ final class ShopifyAdminClient {
         HttpRequest request = ShopifyConnector.signer(connection).sign(HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)), uri, bytes).build();
-        long started = System.nanoTime();
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
-            metrics.count(connection.id(), what, "network_error");
-            return backOff(Optional.empty(), "network error: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            breaker.releasePermission();
-            return new Outcome.Later("interrupted");
+        ApiClient.Outcome outcome = api.send(what, request, ESTIMATED_COST);
+        if (outcome instanceof ApiClient.Outcome.Answered answered) {
+            return answered(what, CanonicalJson.parse(answered.body()));
         }
-        long elapsed = System.nanoTime() - started;
-        int status = response.statusCode();
-        Optional<Duration> retryAfter = RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock);
-        switch (RetryPolicy.classify(status)) {
-            case RETRY -> {
-                if (status == 429) {
-                    breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS); // throttling is not an outage
-                    metrics.count(connection.id(), what, "rate_limited");
-                    limiter.onRetryAfter(retryAfter.orElse(Duration.ofSeconds(2)));
-                    return new Outcome.Later("HTTP 429");
-                }
-                breaker.onError(elapsed, TimeUnit.NANOSECONDS, new IOException("HTTP " + status));
-                metrics.count(connection.id(), what, "server_error");
-                return backOff(retryAfter, "HTTP " + status);
-            }
-            case PERMANENT_FAILURE -> {
-                if (NOT_THE_WORKS_FAULT.contains(status)) {
-                    // credentials or the shop's state: fixing them must not have cost the queued work
-                    breaker.onError(elapsed, TimeUnit.NANOSECONDS, new IOException("HTTP " + status));
-                    metrics.count(connection.id(), what, "unauthorized");
-                    return backOff(Optional.of(Duration.ofSeconds(30)), "HTTP " + status + " (credentials or shop state)");
-                }
-                breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
-                metrics.count(connection.id(), what, "rejected");
-                return new Outcome.Refused("Shopify answered HTTP " + status + ": " + abbreviate(response.body()));
-            }
-            default -> {
-                breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
-                failedAttempts = 0;
-                return answered(what, CanonicalJson.parse(response.body()));
-            }
+        if (outcome instanceof ApiClient.Outcome.Unauthorized unauthorized) {
+            // credentials or the shop's state: fixing them must not have cost the queued work
+            return new Outcome.Later(api.backOff(Optional.of(Duration.ofSeconds(30)),
+                    "HTTP " + unauthorized.status() + " (credentials or shop state)").why());
         }
+        if (outcome instanceof ApiClient.Outcome.Refused refused) {
+            return new Outcome.Refused(refused.reason());
+        }
+        return new Outcome.Later(((ApiClient.Outcome.Later) outcome).why());
     }
 
     private Outcome answered(String what, JsonNode body) {
+        FeedbackRateLimiter limiter = api.limiter();
         JsonNode throttle = body.path("extensions").path("cost").path("throttleStatus");
         if (throttle.isObject()) {
             limiter.onThrottleStatus(throttle.path("maximumAvailable").asDouble(),
@@ -166,14 +119,6 @@ final class ShopifyAdminClient {
         return new Outcome.Answered(body);
     }
 
-    private Outcome backOff(Optional<Duration> retryAfter, String why) {
-        failedAttempts++;
-        Duration wait = retry.delayAfter(Math.min(failedAttempts, 20), retryAfter);
-        LOG.warn("Shopify call for {} failed ({}); retrying in {} ms", connection.id(), why, wait.toMillis());
-        limiter.onRetryAfter(wait);
-        return new Outcome.Later(why);
-    }
-
     /** userError field paths look like ["input", "quantities", "3", "inventoryItemId"]: the index after {@code list}. */
     static Integer indexIn(JsonNode field, String list) {
         for (int i = 0; i + 1 < field.size(); i++) {
@@ -185,6 +130,6 @@ final class ShopifyAdminClient {
     }
 
     static String abbreviate(String text) {
-        return text.length() > 500 ? text.substring(0, 500) + "..." : text;
+        return ApiClient.abbreviate(text);
     }
 }

@@ -7,6 +7,7 @@ import dev.unison.connectors.kit.http.Signatures;
 import dev.unison.connectors.kit.spi.ConnectorContext;
 import dev.unison.connectors.kit.spi.InboundDelivery;
 import dev.unison.connectors.kit.spi.Inbox;
+import dev.unison.connectors.kit.webhook.WebhookDoor;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,6 @@ import org.apache.camel.Processor;
  */
 final class ShopifyWebhookReceiver implements Processor {
 
-    static final int MAX_BODY_BYTES = 1024 * 1024;
     private static final List<String> KEPT_HEADERS = List.of(ShopifyHeaders.TOPIC, ShopifyHeaders.SHOP_DOMAIN,
             ShopifyHeaders.API_VERSION, ShopifyHeaders.WEBHOOK_ID, ShopifyHeaders.EVENT_ID, ShopifyHeaders.TRIGGERED_AT);
 
@@ -55,19 +55,11 @@ final class ShopifyWebhookReceiver implements Processor {
 
     /** Checks and stores one delivery; returns the outcome for the connection's metrics. */
     private String receive(Exchange exchange, Connection connection, String connectionId) {
-        Long declared = exchange.getIn().getHeader(Exchange.CONTENT_LENGTH, Long.class);
-        if (declared != null && declared > MAX_BODY_BYTES) {
-            answer(exchange, 413, "payload_too_large", "webhook bodies are limited to " + MAX_BODY_BYTES + " bytes");
+        Optional<byte[]> bounded = WebhookDoor.boundedBody(exchange);
+        if (bounded.isEmpty()) {
             return "rejected_request";
         }
-        byte[] body = exchange.getIn().getBody(byte[].class);
-        if (body == null) {
-            body = new byte[0];
-        }
-        if (body.length > MAX_BODY_BYTES) {
-            answer(exchange, 413, "payload_too_large", "webhook bodies are limited to " + MAX_BODY_BYTES + " bytes");
-            return "rejected_request";
-        }
+        byte[] body = bounded.get();
         String hmac = header(exchange, ShopifyHeaders.HMAC);
         if (!Signatures.verifyBase64(connection.requireSecret("webhookSecret").reveal(), body, hmac)) {
             answer(exchange, 401, "invalid_signature",
@@ -118,20 +110,10 @@ final class ShopifyWebhookReceiver implements Processor {
     }
 
     private static String header(Exchange exchange, String name) {
-        return exchange.getIn().getHeader(name, String.class);
+        return WebhookDoor.header(exchange, name);
     }
 
     private static void answer(Exchange exchange, int status, String error, String detail) {
-        exchange.getMessage().getHeaders().clear();
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        Map<String, String> body = new LinkedHashMap<>();
-        if (error == null) {
-            body.put("status", detail);
-        } else {
-            body.put("error", error);
-            body.put("detail", detail);
-        }
-        exchange.getMessage().setBody(CanonicalJson.write(body));
+        WebhookDoor.answer(exchange, status, error, detail);
     }
 }

@@ -19,6 +19,7 @@ public record TikTokWebhook(int type, String notificationId, String shopId, long
     public static final int CANCELLATION_STATUS_CHANGE = 11;
     public static final int RETURN_STATUS_CHANGE = 12;
     public static final int PRODUCT_INFORMATION_CHANGE = 15;
+    public static final int PRODUCT_CREATION = 16;
 
     /** Parses a notification body; {@link IllegalArgumentException} names what is missing. */
     public static TikTokWebhook parse(byte[] body) {
@@ -45,10 +46,23 @@ public record TikTokWebhook(int type, String notificationId, String shopId, long
             return "notification:" + notificationId;
         }
         return "derived:" + type + ":" + shopId + ":" + timestamp + ":"
-                + Integer.toHexString(CanonicalJson.write(data).hashCode());
+                + sha256Hex(CanonicalJson.write(data)).substring(0, 32);
     }
 
     public Optional<String> orderId() {
         return data.hasNonNull("order_id") ? Optional.of(data.get("order_id").asText()) : Optional.empty();
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Optional<String> productId() {
+        return data.hasNonNull("product_id") ? Optional.of(data.get("product_id").asText()) : Optional.empty();
     }
 }

@@ -42,6 +42,7 @@ public class SimulatorServer implements AutoCloseable {
     private final List<SimRequest> received = new CopyOnWriteArrayList<>();
     private final Deque<Fault> faults = new ConcurrentLinkedDeque<>();
     protected final Clock clock;
+    private static final java.net.http.HttpClient WEBHOOK_CLIENT = java.net.http.HttpClient.newHttpClient();
 
     public SimulatorServer(String name, int port, Clock clock) {
         this.name = name;
@@ -157,6 +158,22 @@ public class SimulatorServer implements AutoCloseable {
                     out.write(response.body());
                 }
             }
+        }
+    }
+
+    /** POSTs a webhook delivery (JSON body, the given headers) to {@code url}; returns the HTTP status. */
+    public int postWebhook(String url, Map<String, String> headers, byte[] body) {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        try {
+            return WEBHOOK_CLIENT.send(request.build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new IllegalStateException("webhook to " + url + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -24,4 +24,11 @@ public interface ConnectorContext {
     DeadLetterSink deadLetters();
 
     ConnectionMetrics metrics();
+
+    /**
+     * Reports a connection's state found outside a check — a token that expired and could not be
+     * refreshed, a seller who revoked the app — so that operators see it where they see checks
+     * ({@code GET /api/v1/connections}).
+     */
+    void reportStatus(String connectionId, CheckResult status);
 }

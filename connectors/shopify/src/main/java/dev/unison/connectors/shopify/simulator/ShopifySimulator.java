@@ -5,16 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.kit.http.Signatures;
+import dev.unison.connectors.kit.simulator.RefillingBucket;
 import dev.unison.connectors.kit.simulator.SimRequest;
 import dev.unison.connectors.kit.simulator.SimResponse;
 import dev.unison.connectors.kit.simulator.SimulatorRejection;
 import dev.unison.connectors.kit.simulator.SimulatorServer;
 import dev.unison.connectors.shopify.ShopifyHeaders;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -62,7 +58,6 @@ public class ShopifySimulator extends SimulatorServer {
     private final Map<String, Long> inventoryLevels = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(820982911946154508L);
     private final AtomicLong lineIds = new AtomicLong(866550311766439020L);
-    private final HttpClient http = HttpClient.newHttpClient();
     private final Random random = new Random(7);
 
     public ShopifySimulator(int port, String shopDomain, String accessToken, String webhookSecret, Clock clock) {
@@ -584,17 +579,6 @@ public class ShopifySimulator extends SimulatorServer {
     }
 
     private int post(String url, Map<String, String> headers, byte[] body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(request::header);
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            throw new IllegalStateException("webhook to " + url + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return postWebhook(url, headers, body);
     }
 }

@@ -1,14 +1,13 @@
-package dev.unison.connectors.shopify.simulator;
+package dev.unison.connectors.kit.simulator;
 
 import java.time.Clock;
 
 /**
- * Shopify's rate limits as the server keeps them, both one refilling bucket: the REST leaky
- * bucket (40 requests, leaking 2/s: a request takes 1; shopify.dev "REST Admin API rate limits")
- * and the GraphQL cost bucket (standard plan 2000 points restored at 100/s: a call takes its cost;
- * shopify.dev "GraphQL Admin API rate limits"). A request that does not fit is refused.
+ * A rate limit as a server keeps it: a bucket of {@code capacity} refilled at a steady rate; a
+ * request takes its cost or is refused. Shopify's REST leaky bucket and GraphQL cost bucket and
+ * the TikTok Shop simulator's per-app limit are all one of these.
  */
-final class RefillingBucket {
+public final class RefillingBucket {
 
     private final double capacity;
     private final double refillPerSecond;
@@ -16,7 +15,7 @@ final class RefillingBucket {
     private double available;
     private long updatedMillis;
 
-    RefillingBucket(double capacity, double refillPerSecond, Clock clock) {
+    public RefillingBucket(double capacity, double refillPerSecond, Clock clock) {
         this.capacity = capacity;
         this.refillPerSecond = refillPerSecond;
         this.clock = clock;
@@ -25,7 +24,7 @@ final class RefillingBucket {
     }
 
     /** Takes {@code cost} if it fits; false when the request must be refused. */
-    synchronized boolean tryTake(double cost) {
+    public synchronized boolean tryTake(double cost) {
         refill();
         if (available < cost) {
             return false;
@@ -34,22 +33,22 @@ final class RefillingBucket {
         return true;
     }
 
-    synchronized double available() {
+    public synchronized double available() {
         refill();
         return available;
     }
 
     /** Seconds until {@code cost} fits again. */
-    synchronized double secondsUntil(double cost) {
+    public synchronized double secondsUntil(double cost) {
         refill();
         return Math.max(0, (cost - available) / refillPerSecond);
     }
 
-    double capacity() {
+    public double capacity() {
         return capacity;
     }
 
-    double refillPerSecond() {
+    public double refillPerSecond() {
         return refillPerSecond;
     }
 

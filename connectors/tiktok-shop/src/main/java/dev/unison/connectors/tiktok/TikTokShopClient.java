@@ -1,0 +1,210 @@
+package dev.unison.connectors.tiktok;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.connectors.kit.config.Connection;
+import dev.unison.connectors.kit.http.ApiClient;
+import dev.unison.connectors.kit.http.FeedbackRateLimiter;
+import dev.unison.connectors.kit.spi.CheckResult;
+import dev.unison.connectors.kit.spi.ConnectorContext;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One TikTok Shop connection's Open API (202309): every call signed ({@link TikTokRequestSigner}),
+ * paced to {@code requestsPerSecond} through the kit's {@link ApiClient}, answered in TikTok's
+ * envelope {@code {code, message, request_id, data}} where a non-zero {@code code} is an error
+ * (TikTok Shop Partner Center, "API overview: common response").
+ *
+ * <p>Tokens (TikTok Shop Partner Center, "Authorization overview"): the access token goes in the
+ * {@code x-tts-access-token} header; when a call is refused for the token, the client refreshes it
+ * once with {@code GET {auth}/api/v2/token/refresh?app_key&app_secret&refresh_token&grant_type=refresh_token}
+ * (unsigned) and repeats the call. A refresh the auth API refuses (or no refresh token), or a seller deauthorization webhook
+ * (type 6), marks the connection unauthorized: nothing is sent until the connection is replaced,
+ * queued work stays queued, and the state is reported where operators see connection checks.
+ */
+public final class TikTokShopClient {
+
+    public static final String DEFAULT_API_BASE = "https://open-api.tiktokglobalshop.com";
+    public static final String DEFAULT_AUTH_BASE = "https://auth.tiktok-shops.com";
+
+    /** What became of a call. */
+    public sealed interface Outcome {
+        /** {@code code} 0: the envelope's {@code data}. */
+        record Answered(JsonNode data) implements Outcome {
+        }
+
+        /** Not sent or not applied; send the same work again later. */
+        record Later(String why) implements Outcome {
+        }
+
+        /** Refused for good (4xx, or a non-zero code that is not about credentials). */
+        record Refused(String reason) implements Outcome {
+        }
+    }
+
+    private final Connection connection;
+    private final ApiClient api;
+    private final HttpClient http;
+    private final ConnectorContext context;
+    private final Clock clock;
+    private final TikTokRequestSigner signer;
+    private final double perCall = 1;
+    private volatile String accessToken;
+    private volatile String refreshToken;
+    private volatile String unauthorized;
+
+    public TikTokShopClient(Connection connection, HttpClient http, CircuitBreaker breaker, ConnectorContext context,
+            Clock clock) {
+        this.connection = connection;
+        this.http = http;
+        this.context = context;
+        this.clock = clock;
+        int rate = Integer.parseInt(Optional.ofNullable(connection.setting("requestsPerSecond")).orElse("10"));
+        this.api = new ApiClient(connection.id(), "TikTok Shop", http, breaker, context.metrics(),
+                FeedbackRateLimiter.of(rate, rate, 0), Set.of(401, 403), clock);
+        this.accessToken = connection.requireSecret("accessToken").reveal();
+        this.refreshToken = connection.secret("refreshToken").map(s -> s.reveal()).orElse(null);
+        this.signer = new TikTokRequestSigner(connection.setting("appKey"), connection.requireSecret("appSecret").reveal(),
+                () -> accessToken, connection.setting("shopCipher"), clock);
+    }
+
+    /** True when a call may go now: authorised, within the rate, circuit closed. */
+    public boolean ready() {
+        return unauthorized == null && api.ready(perCall);
+    }
+
+    /** Why the connection may not send, when the seller revoked it or its token could not be refreshed. */
+    public Optional<String> unauthorizedReason() {
+        return Optional.ofNullable(unauthorized);
+    }
+
+    /** Seller deauthorization (webhook type 6): stop sending until the connection is re-authorised. */
+    public void deauthorize(String why) {
+        unauthorized = why;
+        context.reportStatus(connection.id(), CheckResult.failed("unauthorized: " + why));
+    }
+
+    public Outcome get(String what, String path, String query) {
+        return call(what, "GET", path, query, null);
+    }
+
+    public Outcome post(String what, String path, JsonNode body) {
+        return call(what, "POST", path, null, CanonicalJson.write(body).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private synchronized Outcome call(String what, String method, String path, String query, byte[] body) {
+        for (int attempt = 0; ; attempt++) {
+            if (unauthorized != null) {
+                return new Outcome.Later("connection unauthorized: " + unauthorized);
+            }
+            ApiClient.Outcome outcome = api.send(what, request(method, path, query, body), perCall);
+            if (outcome instanceof ApiClient.Outcome.Answered answered) {
+                JsonNode envelope;
+                try {
+                    envelope = CanonicalJson.parse(answered.body());
+                } catch (IllegalArgumentException e) {
+                    return new Outcome.Later("unreadable answer: " + e.getMessage());
+                }
+                if (envelope.path("code").asLong(-1) == 0) {
+                    return new Outcome.Answered(envelope.path("data"));
+                }
+                return new Outcome.Refused("TikTok Shop answered code " + envelope.path("code").asText() + ": "
+                        + envelope.path("message").asText() + " (request_id " + envelope.path("request_id").asText() + ")");
+            }
+            if (outcome instanceof ApiClient.Outcome.Unauthorized refused) {
+                Refresh refresh = attempt == 0 ? refresh() : Refresh.REFUSED;
+                if (refresh == Refresh.REFRESHED) {
+                    continue; // the same call once more with the new token
+                }
+                if (refresh == Refresh.UNREACHABLE) {
+                    return new Outcome.Later(api.backOff(Optional.empty(), "token refresh unreachable").why());
+                }
+                if (unauthorized == null) {
+                    markUnauthorized("access token refused (HTTP " + refused.status() + ": "
+                            + ApiClient.abbreviate(refused.body()) + ") and no refresh succeeded");
+                }
+                return new Outcome.Later("connection unauthorized: " + unauthorized);
+            }
+            if (outcome instanceof ApiClient.Outcome.Refused refused) {
+                return new Outcome.Refused(refused.reason());
+            }
+            return new Outcome.Later(((ApiClient.Outcome.Later) outcome).why());
+        }
+    }
+
+    private HttpRequest request(String method, String path, String query, byte[] body) {
+        String base = Optional.ofNullable(connection.setting("apiBaseUrl")).orElse(DEFAULT_API_BASE);
+        URI uri = URI.create(base + path + (query == null || query.isEmpty() ? "" : "?" + query));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
+        if (body == null) {
+            builder.GET();
+        } else {
+            builder.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        }
+        return signer.sign(builder, uri, body == null ? new byte[0] : body).build();
+    }
+
+    /**
+     * Exchanges the refresh token for a new access token (the answer's {@code data.access_token},
+     * {@code data.refresh_token}; {@code access_token_expire_in} is a Unix time). Returns false when
+     * there is no refresh token or the auth API refuses it.
+     */
+    private enum Refresh { REFRESHED, REFUSED, UNREACHABLE }
+
+    private Refresh refresh() {
+        if (refreshToken == null) {
+            return Refresh.REFUSED;
+        }
+        String base = Optional.ofNullable(connection.setting("authBaseUrl")).orElse(DEFAULT_AUTH_BASE);
+        URI uri = URI.create(base + "/api/v2/token/refresh?app_key=" + enc(connection.setting("appKey"))
+                + "&app_secret=" + enc(connection.requireSecret("appSecret").reveal())
+                + "&refresh_token=" + enc(refreshToken) + "&grant_type=refresh_token");
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode envelope = CanonicalJson.parse(response.body());
+            JsonNode data = envelope.path("data");
+            if (response.statusCode() != 200 || envelope.path("code").asLong(-1) != 0 || !data.hasNonNull("access_token")) {
+                markUnauthorized("token refresh refused: code " + envelope.path("code").asText() + " "
+                        + envelope.path("message").asText());
+                return Refresh.REFUSED;
+            }
+            accessToken = data.get("access_token").asText();
+            if (data.hasNonNull("refresh_token")) {
+                refreshToken = data.get("refresh_token").asText();
+            }
+            context.metrics().count(connection.id(), "token_refresh", "ok");
+            context.reportStatus(connection.id(), CheckResult.ok("access token refreshed; valid until "
+                    + Instant.ofEpochSecond(data.path("access_token_expire_in").asLong(clock.instant().getEpochSecond()))));
+            return Refresh.REFRESHED;
+        } catch (IOException | IllegalArgumentException e) {
+            context.metrics().count(connection.id(), "token_refresh", "network_error");
+            return Refresh.UNREACHABLE; // the work waits, the connection is not condemned
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Refresh.UNREACHABLE;
+        }
+    }
+
+    private void markUnauthorized(String why) {
+        unauthorized = why;
+        context.metrics().count(connection.id(), "token_refresh", "refused");
+        context.reportStatus(connection.id(), CheckResult.failed("unauthorized: " + why));
+    }
+
+    private static String enc(String value) {
+        return URLEncoder.encode(value == null ? "" : value, StandardCharsets.UTF_8);
+    }
+}
