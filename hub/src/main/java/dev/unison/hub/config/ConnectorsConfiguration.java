@@ -2,6 +2,7 @@ package dev.unison.hub.config;
 
 import dev.unison.connectors.kit.mapping.MappingLibrary;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
+import dev.unison.connectors.tiktok.simulator.TikTokShopSimulator;
 import dev.unison.hub.connectors.InstalledConnectors;
 import dev.unison.hub.connectors.JdbcCoalescingQueue;
 import dev.unison.hub.connectors.JdbcExternalRefs;
@@ -102,6 +103,20 @@ public class ConnectorsConfiguration {
     ShopifySimulator shopifySimulator(UnisonProperties properties) {
         ShopifySimulator simulator = new ShopifySimulator(properties.simulators().shopify().port(),
                 "demo-shop.myshopify.com", "shpat_demo_token", "demo-webhook-secret", Clock.systemUTC());
+        simulator.start();
+        return simulator;
+    }
+
+    /**
+     * The embedded default's demo TikTok shop behind the {@code tiktok-demo} connection: its
+     * public demo credentials are in config/connections.yaml. Off in production.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "unison.simulators.tiktok-shop.enabled", havingValue = "true")
+    TikTokShopSimulator tiktokShopSimulator(UnisonProperties properties) {
+        TikTokShopSimulator simulator = new TikTokShopSimulator(properties.simulators().tiktokShop().port(),
+                "demoappkey", "demo-app-secret", "TTP_demo_access_token", "TTP_demo_refresh_token", "GCP_demo_cipher",
+                Clock.systemUTC());
         simulator.start();
         return simulator;
     }

@@ -13,7 +13,7 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
         Inventory inventory) {
 
     public UnisonProperties {
-        simulators = simulators == null ? new Simulators(null) : simulators;
+        simulators = simulators == null ? new Simulators(null, null) : simulators;
         inventory = inventory == null ? new Inventory(null, null) : inventory;
     }
 
@@ -26,10 +26,14 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
     }
 
     /** Simulators the hub starts itself for a self-contained demo (embedded default only). */
-    public record Simulators(Shopify shopify) {
+    public record Simulators(Shopify shopify, TikTokShop tiktokShop) {
         public Simulators {
             shopify = shopify == null ? new Shopify(false, 8099) : shopify;
+            tiktokShop = tiktokShop == null ? new TikTokShop(false, 8098) : tiktokShop;
         }
+    }
+
+    public record TikTokShop(boolean enabled, int port) {
     }
 
     public record Shopify(boolean enabled, int port) {

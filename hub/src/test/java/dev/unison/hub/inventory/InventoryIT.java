@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
+import dev.unison.connectors.tiktok.simulator.TikTokShopSimulator;
 import dev.unison.hub.support.EmbeddedHub;
 import dev.unison.hub.support.HttpApi;
 import java.time.Duration;
@@ -30,6 +31,8 @@ class InventoryIT {
     int port;
     @Autowired
     ShopifySimulator shopify;
+    @Autowired
+    TikTokShopSimulator tiktok;
     @Autowired
     JdbcTemplate jdbc;
 
@@ -95,11 +98,16 @@ class InventoryIT {
         long inventoryItem = product.get("variants").get(0).get("inventory_item_id").asLong();
         assertThat(shopify.send("http://127.0.0.1:" + port + "/webhooks/shopify/shopify-demo",
                 shopify.webhook("products/update", product))).isEqualTo(200);
+        assertThat(tiktok.send("http://127.0.0.1:" + port + "/webhooks/tiktok-shop/tiktok-demo",
+                tiktok.productChange(tiktok.newProduct("Trail shoe " + run, sku)))).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                "SELECT COUNT(*) FROM external_ref WHERE ref_key = ? AND kind IN ('inventory_item', 'sku')", Long.class, sku) == 2);
 
         Instant t0 = Instant.now().minusSeconds(60);
         assertThat(count("cc-" + run, "STORE-7", t0, sku, 1).status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).until(() -> Long.valueOf(1).equals(
-                shopify.available(inventoryItem, ShopifySimulator.DEFAULT_LOCATION_ID)));
+                shopify.available(inventoryItem, ShopifySimulator.DEFAULT_LOCATION_ID))
+                && Long.valueOf(1).equals(tiktok.available(sku, TikTokShopSimulator.DEFAULT_WAREHOUSE_ID)));
         assertThat(ats(sku, "shopify")).isEqualTo(1);
         assertThat(ats(sku, "tiktok-shop")).isEqualTo(1);
 
@@ -107,8 +115,10 @@ class InventoryIT {
         assertThat(sold.status()).as(sold.body()).isEqualTo(201);
         assertThat(sold.json().get("lines").get(0).get("outcome").asText()).isEqualTo("applied");
 
+        // every online channel's simulator holds 0 (and never a negative number: both refuse one)
         await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(0).equals(
-                shopify.available(inventoryItem, ShopifySimulator.DEFAULT_LOCATION_ID)));
+                shopify.available(inventoryItem, ShopifySimulator.DEFAULT_LOCATION_ID))
+                && Long.valueOf(0).equals(tiktok.available(sku, TikTokShopSimulator.DEFAULT_WAREHOUSE_ID)));
         assertThat(ats(sku, "shopify")).isZero();
         assertThat(ats(sku, "tiktok-shop")).isZero();
         assertThat(ats(sku, "store")).isZero();

@@ -110,7 +110,7 @@ class OutboxCrashIT {
                 "--unison.bootstrap-api-key=" + KEY,
                 "--unison.routes-location=file:" + routes.toAbsolutePath(),
                 "--unison.outbox.relay-enabled=" + relay,
-                "--unison.simulators.shopify.enabled=false")
+                "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         Process process = pb.start();
         processes.add(process);

@@ -36,6 +36,7 @@ public @interface EmbeddedHub {
     class FreshDataDir implements ApplicationContextInitializer<ConfigurableApplicationContext> {
         private static Path dir;
         private static int shopifyPort;
+        private static int tiktokPort;
 
         @Override
         public void initialize(ConfigurableApplicationContext context) {
@@ -43,8 +44,10 @@ public @interface EmbeddedHub {
                 if (dir == null) {
                     try {
                         dir = Files.createTempDirectory("unison-it-");
-                        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+                        try (java.net.ServerSocket socket = new java.net.ServerSocket(0);
+                                java.net.ServerSocket other = new java.net.ServerSocket(0)) {
                             shopifyPort = socket.getLocalPort();
+                            tiktokPort = other.getLocalPort();
                         }
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
@@ -55,6 +58,9 @@ public @interface EmbeddedHub {
                     "unison.data-dir", dir.toString(),
                     "unison.simulators.shopify.port", shopifyPort,
                     "SHOPIFY_DEMO_ADMIN_URL", "http://127.0.0.1:" + shopifyPort,
+                    "unison.simulators.tiktok-shop.port", tiktokPort,
+                    "TIKTOK_DEMO_API_URL", "http://127.0.0.1:" + tiktokPort,
+                    "TIKTOK_DEMO_UNKNOWN_SKU_GRACE", "2",
                     // tests do not wait five minutes for a sku that will never be known
                     "SHOPIFY_DEMO_UNKNOWN_SKU_GRACE", "2")));
         }

@@ -129,8 +129,10 @@ class TikTokSignatureTest {
                     Clock.systemUTC());
             TikTokRequestSigner wrongSecret = new TikTokRequestSigner("app-key", "not-the-secret", () -> "access-token",
                     "cipher", Clock.systemUTC());
-            URI uri = URI.create(shop.baseUrl() + "/product/202309/products/1729592969712207008/inventory/update");
-            byte[] body = "{\"skus\":[{\"id\":\"1729592969712272544\",\"inventory\":[{\"warehouse_id\":\"7068517275539719942\",\"quantity\":3}]}]}"
+            var product = shop.newProduct("Shoe", "SHOE-42");
+            URI uri = URI.create(shop.baseUrl() + "/product/202309/products/" + product.get("id").asText() + "/inventory/update");
+            byte[] body = ("{\"skus\":[{\"id\":\"" + product.get("skus").get(0).get("id").asText()
+                    + "\",\"inventory\":[{\"warehouse_id\":\"7068517275539719942\",\"quantity\":3}]}]}")
                     .getBytes(StandardCharsets.UTF_8);
             var http = java.net.http.HttpClient.newHttpClient();
 
@@ -143,6 +145,7 @@ class TikTokSignatureTest {
 
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(ok.body()).contains("\"code\":0").contains("\"request_id\"");
+            assertThat(shop.available("SHOE-42", TikTokShopSimulator.DEFAULT_WAREHOUSE_ID)).isEqualTo(3);
             assertThat(refused.statusCode()).isEqualTo(401);
             assertThat(refused.body()).contains("\"code\":" + TikTokShopSimulator.INVALID_SIGN).contains("\"request_id\"");
         }

@@ -101,6 +101,7 @@ public abstract class ConnectorTck {
         }
         secrets.forEach((k, v) -> registry.add(k, () -> v));
         registry.add("unison.simulators.shopify.enabled", () -> "false");
+        registry.add("unison.simulators.tiktok-shop.enabled", () -> "false");
         registry.add("unison.bootstrap-api-key", () -> KEY);
     }
 

@@ -1,0 +1,144 @@
+package dev.unison.connectors.tiktok;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.event.EventType;
+import dev.unison.canonical.model.ChannelAvailability;
+import dev.unison.connectors.kit.http.ConnectionCircuitBreakers;
+import dev.unison.connectors.tiktok.simulator.TikTokShopSimulator;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client and the inventory sync against the simulator: token refresh, revocation and
+ * deauthorization, and per-sku errors inside a successful answer.
+ */
+class TikTokShopClientTest {
+
+    TikTokShopSimulator tiktok;
+    InMemoryContext context;
+    TikTokShopClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        tiktok = new TikTokShopSimulator(port, "app", "secret", "TTP_token", "TTP_refresh", "CIPHER", Clock.systemUTC());
+        tiktok.start();
+        context = new InMemoryContext("""
+                connections:
+                  - id: tt
+                    connector: tiktok-shop
+                    settings:
+                      appKey: app
+                      appSecret: ${SECRET}
+                      accessToken: ${TOKEN}
+                      refreshToken: ${REFRESH}
+                      shopCipher: CIPHER
+                      warehouseId: '%s'
+                      apiBaseUrl: %s
+                      authBaseUrl: %s
+                      unknownSkuGraceSeconds: '0'
+                """.formatted(TikTokShopSimulator.DEFAULT_WAREHOUSE_ID, tiktok.baseUrl(), tiktok.baseUrl()),
+                Map.of("SECRET", "secret", "TOKEN", "TTP_token", "REFRESH", "TTP_refresh"), Clock.systemUTC());
+        client = new TikTokShopClient(context.connections.get(0), HttpClient.newHttpClient(),
+                ConnectionCircuitBreakers.defaults().forConnection("tt"), context, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() {
+        tiktok.close();
+    }
+
+    @Test
+    void anExpiredTokenIsRefreshedOnceAndTheCallRepeated() {
+        tiktok.expireAccessToken();
+
+        var outcome = client.get("check", "/authorization/202309/shops", null);
+
+        assertThat(outcome).isInstanceOf(TikTokShopClient.Outcome.Answered.class);
+        assertThat(tiktok.receivedOn("GET", "/api/v2/token/refresh")).hasSize(1);
+        assertThat(context.statuses.get("tt").ok()).isTrue();
+        assertThat(client.ready()).isTrue();
+    }
+
+    @Test
+    void aRevokedAuthorizationStopsTheConnectionAndSaysWhy() {
+        tiktok.revokeAuthorization();
+
+        var outcome = client.get("check", "/authorization/202309/shops", null);
+
+        assertThat(outcome).isInstanceOf(TikTokShopClient.Outcome.Later.class);
+        assertThat(client.ready()).isFalse();
+        assertThat(context.statuses.get("tt").ok()).isFalse();
+        assertThat(context.statuses.get("tt").detail()).contains("unauthorized").contains("refresh refused");
+        int calls = tiktok.received().size();
+        assertThat(client.get("again", "/authorization/202309/shops", null)).isInstanceOf(TikTokShopClient.Outcome.Later.class);
+        assertThat(tiktok.received()).as("nothing more is sent").hasSize(calls);
+    }
+
+    @Test
+    void aDeauthorizedSellerGetsNothingMore() {
+        client.deauthorize("the seller deauthorized the app (webhook type 6)");
+
+        assertThat(client.get("check", "/authorization/202309/shops", null)).isInstanceOf(TikTokShopClient.Outcome.Later.class);
+        assertThat(tiktok.received()).isEmpty();
+        assertThat(context.statuses.get("tt").detail()).contains("deauthorized");
+    }
+
+    private static CanonicalEvent available(String sku, long quantity) {
+        return CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, URI.create("/test"),
+                new ChannelAvailability(sku, "tiktok-shop", quantity, Instant.now()));
+    }
+
+    @Test
+    void perSkuErrorsInsideCodeZeroAreNeverCountedAsSetAndEndInTheDeadLetters() throws Exception {
+        ObjectNode product = tiktok.newProduct("Shoes", "GOOD-1", "GOOD-2");
+        String productId = product.get("id").asText();
+        context.refs().put("tt", TikTokInboundMapper.SKU, "GOOD-1", productId + " " + product.get("skus").get(0).get("id").asText());
+        // a sku id the shop does not have under this product: TikTok answers code 0 with data.errors[]
+        context.refs().put("tt", TikTokInboundMapper.SKU, "STALE-9", productId + " 123456789");
+        TikTokInventorySync sync = new TikTokInventorySync(context.connections.get(0), context, client, Clock.systemUTC());
+        sync.offer(available("GOOD-1", 7));
+        sync.offer(available("STALE-9", 4));
+        Thread.sleep(TikTokInventorySync.LINGER.toMillis() + 50);
+
+        for (int i = 0; i < TikTokInventorySync.MAX_ATTEMPTS; i++) {
+            sync.tick();
+        }
+
+        assertThat(tiktok.available("GOOD-1", TikTokShopSimulator.DEFAULT_WAREHOUSE_ID)).isEqualTo(7);
+        assertThat(context.queue).as("everything settled").isEmpty();
+        assertThat(context.deadLetters).singleElement().satisfies(d -> {
+            assertThat(d.key()).isEqualTo("STALE-9");
+            assertThat(d.reason()).contains("code " + TikTokShopSimulator.BATCH_UPDATE_INVENTORY_ERROR)
+                    .contains(String.valueOf(TikTokShopSimulator.SKU_OR_WAREHOUSE_ERROR)).contains("after 3 attempts");
+        });
+        assertThat(context.counters.get("inventory_quantity/set")).as("only the good sku counted as set").isEqualTo(1);
+        assertThat(tiktok.inventoryCalls()).isEqualTo(3);
+    }
+
+    @Test
+    void anUnknownSellerSkuIsDeadLetteredAfterItsGrace() throws Exception {
+        TikTokInventorySync sync = new TikTokInventorySync(context.connections.get(0), context, client, Clock.systemUTC());
+        sync.offer(available("NEVER-SEEN", 1));
+        Thread.sleep(TikTokInventorySync.LINGER.toMillis() + 50);
+
+        sync.tick();
+
+        assertThat(context.deadLetters).singleElement().satisfies(d ->
+                assertThat(d.reason()).contains("no TikTok Shop product/sku id is known for seller sku NEVER-SEEN"));
+        assertThat(tiktok.inventoryCalls()).isZero();
+    }
+}
