@@ -121,26 +121,31 @@ public class ConnectorsConfiguration {
         return simulator;
     }
 
-    /** Points the demo simulator's webhooks at this hub once its port is known. */
+    /** Points the demo simulators' webhooks at this hub once its port is known. */
     @Bean
-    @ConditionalOnProperty(name = "unison.simulators.shopify.enabled", havingValue = "true")
-    SimulatorTarget shopifySimulatorTarget(ShopifySimulator simulator, Environment environment) {
-        return new SimulatorTarget(simulator, environment);
+    SimulatorTargets simulatorTargets(ObjectProvider<ShopifySimulator> shopify, ObjectProvider<TikTokShopSimulator> tiktok,
+            Environment environment) {
+        return new SimulatorTargets(shopify, tiktok, environment);
     }
 
-    static final class SimulatorTarget {
-        private final ShopifySimulator simulator;
+    static final class SimulatorTargets {
+        private final ObjectProvider<ShopifySimulator> shopify;
+        private final ObjectProvider<TikTokShopSimulator> tiktok;
         private final Environment environment;
 
-        SimulatorTarget(ShopifySimulator simulator, Environment environment) {
-            this.simulator = simulator;
+        SimulatorTargets(ObjectProvider<ShopifySimulator> shopify, ObjectProvider<TikTokShopSimulator> tiktok,
+                Environment environment) {
+            this.shopify = shopify;
+            this.tiktok = tiktok;
             this.environment = environment;
         }
 
         @EventListener(ApplicationReadyEvent.class)
         void point() {
-            String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
-            simulator.setWebhookTarget("http://127.0.0.1:" + port + "/webhooks/shopify/shopify-demo");
+            String hub = "http://127.0.0.1:"
+                    + environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
+            shopify.ifAvailable(s -> s.setWebhookTarget(hub + "/webhooks/shopify/shopify-demo"));
+            tiktok.ifAvailable(s -> s.setWebhookTarget(hub + "/webhooks/tiktok-shop/tiktok-demo"));
         }
     }
 }

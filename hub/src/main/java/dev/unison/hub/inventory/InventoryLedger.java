@@ -312,7 +312,7 @@ public class InventoryLedger {
 
     private void count(Movement m, Movement.Outcome outcome) {
         Counter.builder("unison.inventory.movements").description("inventory movements by kind and outcome")
-                .baseUnit("movements").tag("kind", m.kind().wireName()).tag("outcome", outcome.wireName())
+                .tag("kind", m.kind().wireName()).tag("outcome", outcome.wireName())
                 .register(meters).increment();
     }
 

@@ -56,6 +56,8 @@ public class ShopifySimulator extends SimulatorServer {
     private final RefillingBucket bucket;
     private final Map<Long, JsonNode> orders = new ConcurrentHashMap<>();
     private final Map<String, Long> inventoryLevels = new ConcurrentHashMap<>();
+    /** The newest product's inventory item per sku (for the demo's GET /simulator/inventory/{sku}). */
+    private final Map<String, Long> inventoryItemBySku = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(820982911946154508L);
     private final AtomicLong lineIds = new AtomicLong(866550311766439020L);
     private final Random random = new Random(7);
@@ -76,6 +78,8 @@ public class ShopifySimulator extends SimulatorServer {
         route("POST", admin + "/graphql\\.json", this::graphql);
         // simulator control, not part of Shopify: create an order and send its orders/create webhook
         route("POST", "/simulator/orders", this::simulateOrder);
+        route("POST", "/simulator/products", this::simulateProduct);
+        route("GET", "/simulator/inventory/(?<sku>[^/]+)", this::simulatedQuantity);
     }
 
     private volatile String webhookTarget;
@@ -129,6 +133,7 @@ public class ShopifySimulator extends SimulatorServer {
             long variantId = lineIds.incrementAndGet();
             long inventoryItemId = 271878346596884015L + inventoryItems.size() * 7919L;
             inventoryItems.add(inventoryItemId);
+            inventoryItemBySku.put(sku, inventoryItemId);
             variantList.addObject().put("id", variantId).put("product_id", productId).put("sku", sku).put("title", sku)
                     .put("price", "89.90").put("inventory_item_id", inventoryItemId).put("inventory_quantity", 0);
             ObjectNode stored = CanonicalJson.mapper().createObjectNode();
@@ -389,6 +394,53 @@ public class ShopifySimulator extends SimulatorServer {
      * creates the order, sends a correctly signed orders/create webhook to the webhook target and
      * answers with the order id and the hub's HTTP status.
      */
+    /**
+     * {@code POST /simulator/products {"title": "...", "skus": ["..."]}}: creates the product and
+     * sends a signed products/update webhook (which teaches the hub each sku's inventory item).
+     */
+    private SimResponse simulateProduct(SimRequest request) {
+        if (webhookTarget == null) {
+            throw new SimulatorRejection(SimResponse.json(409, "{\"errors\":\"no webhook target configured\"}"));
+        }
+        JsonNode in = demoBody(request);
+        java.util.List<String> skus = new java.util.ArrayList<>();
+        in.path("skus").forEach(s -> skus.add(s.asText()));
+        if (skus.isEmpty()) {
+            throw new SimulatorRejection(SimResponse.json(422, "{\"errors\":{\"skus\":\"at least one sku\"}}"));
+        }
+        ObjectNode product = newProduct(in.path("title").asText("Demo product"), skus.toArray(String[]::new));
+        int status = send(webhookTarget, webhook("products/update", product));
+        ObjectNode out = CanonicalJson.mapper().createObjectNode();
+        out.put("productId", product.get("id").asText()).put("webhookStatus", status);
+        return SimResponse.json(200, CanonicalJson.write(out));
+    }
+
+    /** {@code GET /simulator/inventory/{sku}}: the available quantity at the default location (demo visibility). */
+    private SimResponse simulatedQuantity(SimRequest request) {
+        String sku = request.pathParam("sku");
+        Long item = inventoryItemBySku.get(sku);
+        if (item != null) {
+            Long available = available(item, DEFAULT_LOCATION_ID);
+            ObjectNode out = CanonicalJson.mapper().createObjectNode();
+            out.put("sku", sku).put("locationId", DEFAULT_LOCATION_ID);
+            if (available == null) {
+                out.putNull("available");
+            } else {
+                out.put("available", available);
+            }
+            return SimResponse.json(200, CanonicalJson.write(out));
+        }
+        return SimResponse.json(404, "{\"errors\":\"no product has sku " + sku.replace("\"", "") + "\"}");
+    }
+
+    private static JsonNode demoBody(SimRequest request) {
+        try {
+            return CanonicalJson.parse(request.body());
+        } catch (IllegalArgumentException e) {
+            throw new SimulatorRejection(SimResponse.json(400, "{\"errors\":\"malformed JSON\"}"));
+        }
+    }
+
     private SimResponse simulateOrder(SimRequest request) {
         if (webhookTarget == null) {
             throw new SimulatorRejection(SimResponse.json(409, "{\"errors\":\"no webhook target configured\"}"));

@@ -107,6 +107,70 @@ public class TikTokShopSimulator extends SimulatorServer {
         route("POST", "/product/202309/products/(?<product>[0-9]+)/inventory/update", verified(true, this::updateInventory));
         route("GET", "/order/202309/orders", verified(true, this::getOrders));
         route("GET", "/api/v2/token/refresh", this::refreshToken);
+        route("POST", "/simulator/products", this::simulateProduct);
+        route("POST", "/simulator/orders", this::simulateOrder);
+        route("GET", "/simulator/inventory/(?<sku>[^/]+)", this::simulatedQuantity);
+    }
+
+    private volatile String webhookTarget;
+
+    /** Where the demo controls ({@code /simulator/*}) send notifications (the hub's /webhooks/tiktok-shop/{id}). */
+    public void setWebhookTarget(String url) {
+        this.webhookTarget = url;
+    }
+
+    /** {@code POST /simulator/products {"title", "skus": [...]}}: creates it, sends a signed type-15 notification. */
+    private SimResponse simulateProduct(SimRequest request) {
+        JsonNode in = demoBody(request);
+        List<String> skus = new ArrayList<>();
+        in.path("skus").forEach(sku -> skus.add(sku.asText()));
+        if (skus.isEmpty()) {
+            return SimResponse.json(422, "{\"errors\":{\"skus\":\"at least one seller sku\"}}");
+        }
+        ObjectNode product = newProduct(in.path("title").asText("Demo product"), skus.toArray(String[]::new));
+        ObjectNode out = CanonicalJson.mapper().createObjectNode();
+        out.put("productId", product.get("id").asText()).put("webhookStatus", send(webhookTarget, productChange(product)));
+        return SimResponse.json(200, CanonicalJson.write(out));
+    }
+
+    /**
+     * {@code POST /simulator/orders {"status": "AWAITING_SHIPMENT", "lines": [{"sku", "quantity", "price"}]}}:
+     * creates the order, sends a signed ORDER_STATUS_CHANGE notification (the hub then fetches it).
+     */
+    private SimResponse simulateOrder(SimRequest request) {
+        JsonNode in = demoBody(request);
+        List<Line> lines = new ArrayList<>();
+        in.path("lines").forEach(l -> lines.add(new Line(l.path("sku").asText(), l.path("quantity").asInt(1),
+                l.path("price").asText("0.00"))));
+        if (lines.isEmpty()) {
+            return SimResponse.json(422, "{\"errors\":{\"lines\":\"at least one line\"}}");
+        }
+        ObjectNode order = newOrder(in.path("status").asText("AWAITING_SHIPMENT"), lines.toArray(Line[]::new));
+        ObjectNode out = CanonicalJson.mapper().createObjectNode();
+        out.put("orderId", order.get("id").asText()).put("webhookStatus", send(webhookTarget, orderStatusChange(order)));
+        return SimResponse.json(200, CanonicalJson.write(out));
+    }
+
+    private SimResponse simulatedQuantity(SimRequest request) {
+        Long quantity = available(request.pathParam("sku"), DEFAULT_WAREHOUSE_ID);
+        if (quantity == null) {
+            return SimResponse.json(404, "{\"errors\":\"no product has this seller sku\"}");
+        }
+        return SimResponse.json(200, "{\"sku\":\"" + request.pathParam("sku").replace("\"", "") + "\",\"warehouseId\":\""
+                + DEFAULT_WAREHOUSE_ID + "\",\"quantity\":" + quantity + "}");
+    }
+
+    private JsonNode demoBody(SimRequest request) {
+        if (webhookTarget == null) {
+            throw new dev.unison.connectors.kit.simulator.SimulatorRejection(
+                    SimResponse.json(409, "{\"errors\":\"no webhook target configured\"}"));
+        }
+        try {
+            return CanonicalJson.parse(request.body());
+        } catch (IllegalArgumentException e) {
+            throw new dev.unison.connectors.kit.simulator.SimulatorRejection(
+                    SimResponse.json(400, "{\"errors\":\"malformed JSON\"}"));
+        }
     }
 
     private Handler verified(boolean shopScoped, Handler handler) {
