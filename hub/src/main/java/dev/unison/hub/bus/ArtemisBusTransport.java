@@ -75,6 +75,13 @@ public class ArtemisBusTransport implements BusTransport {
                 + "&transacted=true&cacheLevelName=CACHE_CONSUMER";
     }
 
+    /** Batches of up to 500 waiting events per transaction (see {@link ArtemisBatchConsumer}). */
+    @Override
+    public org.apache.camel.Consumer batchConsumer(org.apache.camel.Endpoint endpoint, String topic, String group,
+            BusDelivery delivery) {
+        return new ArtemisBatchConsumer(endpoint, connectionFactory, BusTransport.brokerTopic(topic), group, delivery, 500);
+    }
+
     @Override
     public CanonicalEvent decode(Exchange exchange) {
         String json = exchange.getIn().getBody(String.class);

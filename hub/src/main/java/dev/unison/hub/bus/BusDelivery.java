@@ -5,6 +5,8 @@ import dev.unison.connectors.kit.spi.BusHeaders;
 import dev.unison.hub.deadletter.DeadLetters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -50,19 +52,82 @@ class BusDelivery implements Processor {
 
     @Override
     public void process(Exchange exchange) throws Exception {
+        CanonicalEvent event = decoded(exchange);
+        if (event != null) {
+            processOne(exchange, event);
+        }
+    }
+
+    /**
+     * Handles a batch in one database transaction (one commit, one idempotent-repository
+     * transaction for all). When any event of it fails, the whole transaction is rolled back and
+     * the batch is handled again one event at a time, so only the failing event is dead-lettered.
+     */
+    void processBatch(List<Exchange> batch) {
+        List<Exchange> exchanges = new ArrayList<>();
+        List<CanonicalEvent> events = new ArrayList<>();
+        for (Exchange exchange : batch) {
+            CanonicalEvent event = decoded(exchange);
+            if (event != null) {
+                exchanges.add(exchange);
+                events.add(event);
+            }
+        }
+        if (exchanges.isEmpty()) {
+            return;
+        }
+        int[] counts = new int[2];
+        Boolean allDone = tx.execute(status -> {
+            counts[0] = 0;
+            counts[1] = 0;
+            for (int i = 0; i < exchanges.size(); i++) {
+                Exchange exchange = exchanges.get(i);
+                if (idempotent && !processed.add(events.get(i).id())) {
+                    counts[1]++;
+                    continue;
+                }
+                try {
+                    route.process(exchange);
+                } catch (Exception e) {
+                    exchange.setException(e);
+                }
+                if (exchange.getException() != null) {
+                    status.setRollbackOnly();
+                    return false;
+                }
+                counts[0]++;
+            }
+            return true;
+        });
+        if (Boolean.TRUE.equals(allDone)) {
+            delivered.increment(counts[0]);
+            duplicates.increment(counts[1]);
+            return;
+        }
+        for (int i = 0; i < exchanges.size(); i++) {
+            exchanges.get(i).setException(null);
+            processOne(exchanges.get(i), events.get(i));
+        }
+    }
+
+    /** Decodes the event into the exchange (body and headers); dead-letters what cannot be decoded. */
+    private CanonicalEvent decoded(Exchange exchange) {
         CanonicalEvent event;
         try {
             event = transport.decode(exchange);
         } catch (RuntimeException undecodable) {
             deadLetters.record(group, null, null, undecodable, exchange.getIn().getBody(String.class));
-            return;
+            return null;
         }
         exchange.getIn().setBody(event);
         exchange.getIn().setHeader(BusHeaders.EVENT_ID, event.id());
         exchange.getIn().setHeader(BusHeaders.EVENT_TYPE, event.type().typeName());
         exchange.getIn().setHeader(BusHeaders.PARTITION_KEY, event.partitionKey());
         exchange.getIn().setHeader(BusHeaders.GROUP, group);
+        return event;
+    }
 
+    private void processOne(Exchange exchange, CanonicalEvent event) {
         Exception failure = tx.execute(status -> {
             if (idempotent && !processed.add(event.id())) {
                 duplicates.increment();

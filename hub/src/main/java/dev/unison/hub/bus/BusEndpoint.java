@@ -67,6 +67,10 @@ public class BusEndpoint extends DefaultEndpoint {
         BusComponent c = getComponent();
         var delivery = new BusDelivery(c.transport, group, idempotent, c.dataSource, c.tx, c.deadLetters, processor,
                 c.meters);
+        org.apache.camel.Consumer batching = c.transport.batchConsumer(this, topic, group, delivery);
+        if (batching != null) {
+            return batching;
+        }
         return getCamelContext().getEndpoint(c.transport.consumerUri(topic, group)).createConsumer(delivery);
     }
 

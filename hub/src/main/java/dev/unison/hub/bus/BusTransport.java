@@ -24,6 +24,15 @@ public interface BusTransport extends AutoCloseable {
     /** The Camel endpoint URI that consumes a topic as one consumer group (each group sees every event once). */
     String consumerUri(String topic, String group);
 
+    /**
+     * A consumer that takes waiting events in batches and hands them to
+     * {@link BusDelivery#processBatch}; null when the transport consumes through {@link #consumerUri}.
+     */
+    default org.apache.camel.Consumer batchConsumer(org.apache.camel.Endpoint endpoint, String topic, String group,
+            BusDelivery delivery) {
+        return null;
+    }
+
     /** Reads the canonical event from a consumed exchange (structured JSON on Artemis, binary mode on Kafka). */
     CanonicalEvent decode(Exchange exchange);
 

@@ -101,4 +101,16 @@ abstract class AbstractBusContractIT {
                     assertThat(CanonicalEvent.fromStructuredJson(d.payload())).isEqualTo(poison);
                 }));
     }
+
+    @Test
+    void aPoisonEventInsideABatchIsDeadLetteredAndItsNeighboursStillArrive() {
+        String sku = "BATCH-" + System.nanoTime();
+        CanonicalEvent poison = ats("POISON", 8);
+        outbox.append("events", List.of(ats(sku, 1), poison, ats(sku, 2)));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(ProbeRoutes.availabilityFor(sku)).extracting(ChannelAvailability::availableToSell).contains(1L, 2L);
+            assertThat(deadLetters.recent(ProbeRoutes.GROUP, 50)).anySatisfy(d -> assertThat(d.eventId()).isEqualTo(poison.id()));
+        });
+    }
 }
