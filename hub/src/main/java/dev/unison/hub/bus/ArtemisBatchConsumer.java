@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A crash between the database commit and the JMS commit redelivers the batch; the idempotent
  * repository (same database transaction) drops what was already processed. The subscription is
- * the same JMS 2.0 shared durable subscription (named after the group) a Camel JMS consumer uses.
+ * the same JMS 2.0 shared durable subscription (named after the group) a Camel JMS consumer uses,
+ * with a selector on {@code ce_type} when the endpoint names the types it wants: the broker then
+ * never hands the group events it would only skip.
  */
 class ArtemisBatchConsumer extends DefaultConsumer {
 
@@ -34,17 +36,19 @@ class ArtemisBatchConsumer extends DefaultConsumer {
     private final ConnectionFactory connectionFactory;
     private final String brokerTopic;
     private final String group;
+    private final String selector;
     private final BusDelivery delivery;
     private final int maxBatch;
     private volatile boolean running;
     private Thread worker;
 
     ArtemisBatchConsumer(Endpoint endpoint, ConnectionFactory connectionFactory, String brokerTopic, String group,
-            BusDelivery delivery, int maxBatch) {
+            String selector, BusDelivery delivery, int maxBatch) {
         super(endpoint, exchange -> { });
         this.connectionFactory = connectionFactory;
         this.brokerTopic = brokerTopic;
         this.group = group;
+        this.selector = selector;
         this.delivery = delivery;
         this.maxBatch = maxBatch;
     }
@@ -73,7 +77,7 @@ class ArtemisBatchConsumer extends DefaultConsumer {
             try (Connection connection = connectionFactory.createConnection()) {
                 connection.start();
                 Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
-                MessageConsumer consumer = session.createSharedDurableConsumer(session.createTopic(brokerTopic), group);
+                MessageConsumer consumer = session.createSharedDurableConsumer(session.createTopic(brokerTopic), group, selector);
                 backoffMillis = 100;
                 while (running) {
                     Message first = consumer.receive(500);

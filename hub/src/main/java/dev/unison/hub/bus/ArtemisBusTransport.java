@@ -78,8 +78,12 @@ public class ArtemisBusTransport implements BusTransport {
     /** Batches of up to 500 waiting events per transaction (see {@link ArtemisBatchConsumer}). */
     @Override
     public org.apache.camel.Consumer batchConsumer(org.apache.camel.Endpoint endpoint, String topic, String group,
-            BusDelivery delivery) {
-        return new ArtemisBatchConsumer(endpoint, connectionFactory, BusTransport.brokerTopic(topic), group, delivery, 500);
+            java.util.Set<String> types, BusDelivery delivery) {
+        // type names are checked against EventType, so they are safe inside the selector's quotes
+        String selector = types.isEmpty() ? null
+                : "ce_type IN (" + String.join(", ", types.stream().map(t -> "'" + t + "'").toList()) + ")";
+        return new ArtemisBatchConsumer(endpoint, connectionFactory, BusTransport.brokerTopic(topic), group, selector,
+                delivery, 500);
     }
 
     @Override

@@ -26,6 +26,7 @@ class BusDelivery implements Processor {
     private final BusTransport transport;
     private final String group;
     private final boolean idempotent;
+    private final java.util.Set<String> types;
     private final TransactionTemplate tx;
     private final DeadLetters deadLetters;
     private final Processor route;
@@ -33,11 +34,12 @@ class BusDelivery implements Processor {
     private final Counter duplicates;
     private final Counter delivered;
 
-    BusDelivery(BusTransport transport, String group, boolean idempotent, DataSource dataSource,
+    BusDelivery(BusTransport transport, String group, boolean idempotent, java.util.Set<String> types, DataSource dataSource,
             TransactionTemplate tx, DeadLetters deadLetters, Processor route, MeterRegistry meters) {
         this.transport = transport;
         this.group = group;
         this.idempotent = idempotent;
+        this.types = types;
         this.tx = tx;
         this.deadLetters = deadLetters;
         this.route = route;
@@ -118,6 +120,9 @@ class BusDelivery implements Processor {
         } catch (RuntimeException undecodable) {
             deadLetters.record(group, null, null, undecodable, exchange.getIn().getBody(String.class));
             return null;
+        }
+        if (!types.isEmpty() && !types.contains(event.type().typeName())) {
+            return null; // not for this group (transports without broker-side filtering)
         }
         exchange.getIn().setBody(event);
         exchange.getIn().setHeader(BusHeaders.EVENT_ID, event.id());

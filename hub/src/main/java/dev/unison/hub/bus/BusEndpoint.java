@@ -19,6 +19,7 @@ public class BusEndpoint extends DefaultEndpoint {
     private final String topic;
     private String group;
     private boolean idempotent = true;
+    private java.util.Set<String> types = java.util.Set.of();
 
     BusEndpoint(String uri, BusComponent component, String topic) {
         super(uri, component);
@@ -48,6 +49,30 @@ public class BusEndpoint extends DefaultEndpoint {
         this.idempotent = idempotent;
     }
 
+    public String getTypes() {
+        return String.join(",", types);
+    }
+
+    /**
+     * Only these canonical event types (comma-separated names, e.g.
+     * {@code commerce.order.placed.v1,commerce.order.updated.v1}) reach the route; the broker
+     * filters the rest out (Artemis: a JMS selector on the subscription). Default: every type.
+     */
+    public void setTypes(String types) {
+        java.util.Set<String> parsed = new java.util.LinkedHashSet<>();
+        for (String type : types.split(",")) {
+            String name = type.trim();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (dev.unison.canonical.event.EventType.byTypeName(name).isEmpty()) {
+                throw new IllegalArgumentException("bus:" + topic + " types: '" + name + "' is not a canonical event type");
+            }
+            parsed.add(name);
+        }
+        this.types = java.util.Set.copyOf(parsed);
+    }
+
     @Override
     public Producer createProducer() {
         return new DefaultProducer(this) {
@@ -65,9 +90,9 @@ public class BusEndpoint extends DefaultEndpoint {
                     + GROUP.pattern() + " to consume, got '" + group + "'");
         }
         BusComponent c = getComponent();
-        var delivery = new BusDelivery(c.transport, group, idempotent, c.dataSource, c.tx, c.deadLetters, processor,
+        var delivery = new BusDelivery(c.transport, group, idempotent, types, c.dataSource, c.tx, c.deadLetters, processor,
                 c.meters);
-        org.apache.camel.Consumer batching = c.transport.batchConsumer(this, topic, group, delivery);
+        org.apache.camel.Consumer batching = c.transport.batchConsumer(this, topic, group, types, delivery);
         if (batching != null) {
             return batching;
         }

@@ -29,7 +29,7 @@ public interface BusTransport extends AutoCloseable {
      * {@link BusDelivery#processBatch}; null when the transport consumes through {@link #consumerUri}.
      */
     default org.apache.camel.Consumer batchConsumer(org.apache.camel.Endpoint endpoint, String topic, String group,
-            BusDelivery delivery) {
+            java.util.Set<String> types, BusDelivery delivery) {
         return null;
     }
 

@@ -19,12 +19,15 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
@@ -184,21 +187,45 @@ public class InventoryLedger {
                 (rs, i) -> rs.getLong(1), sku, channel).stream().findFirst().orElse(0L);
     }
 
+    /** Locks several skus at once, in sorted order (a group of POS transactions locks everything up front). */
+    public void lockSkus(java.util.Collection<String> skus) {
+        requireTransaction();
+        new java.util.TreeSet<>(skus).forEach(this::lockSku);
+    }
+
     /** Inserts the sku's lock row if new, then locks it; returns whether the sku was known before. */
     private boolean lockSku(String sku) {
         int inserted = jdbc.update("INSERT INTO inventory_sku (sku, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 sku, now());
         jdbc.queryForList("SELECT sku FROM inventory_sku WHERE sku = ? FOR UPDATE", sku);
-        return inserted == 0;
+        Set<String> created = createdInThisTransaction();
+        if (inserted == 1) {
+            created.add(sku);
+        }
+        return !created.contains(sku);
+    }
+
+    private static final Object CREATED_SKUS = new Object();
+
+    /** Skus this transaction introduced (a group of POS transactions locks them before applying any). */
+    @SuppressWarnings("unchecked")
+    private static Set<String> createdInThisTransaction() {
+        Set<String> created = (Set<String>) TransactionSynchronizationManager.getResource(CREATED_SKUS);
+        if (created == null) {
+            Set<String> fresh = new HashSet<>();
+            TransactionSynchronizationManager.bindResource(CREATED_SKUS, fresh);
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    TransactionSynchronizationManager.unbindResourceIfPossible(CREATED_SKUS);
+                }
+            });
+            return fresh;
+        }
+        return created;
     }
 
     private Movement.Outcome applyLocked(Movement m) {
-        Boolean seen = jdbc.query("SELECT sku, location_id FROM inventory_movement WHERE movement_key = ?",
-                rs -> rs.next() ? Boolean.TRUE : Boolean.FALSE, m.key());
-        if (Boolean.TRUE.equals(seen)) {
-            count(m, Movement.Outcome.DUPLICATE);
-            return Movement.Outcome.DUPLICATE;
-        }
         Position p = position(m.sku(), m.locationId()).orElseGet(() -> {
             jdbc.update("INSERT INTO inventory_position (sku, location_id, on_hand, reserved, version, counted_at, updated_at) "
                     + "VALUES (?, ?, 0, 0, 0, NULL, ?)", m.sku(), m.locationId(), now());
@@ -206,10 +233,15 @@ public class InventoryLedger {
         });
         boolean olderThanCount = p.countedAt() != null && !m.occurredAt().isAfter(p.countedAt());
         Movement.Outcome outcome = olderThanCount ? Movement.Outcome.SUPERSEDED : Movement.Outcome.APPLIED;
-        jdbc.update("INSERT INTO inventory_movement (movement_key, sku, location_id, kind, quantity, occurred_at, "
-                        + "recorded_at, applied, note, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        // the key is the idempotency key: a second insert of it changes nothing (one statement, no read first)
+        int recorded = jdbc.update("INSERT INTO inventory_movement (movement_key, sku, location_id, kind, quantity, occurred_at, "
+                        + "recorded_at, applied, note, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 m.key(), m.sku(), m.locationId(), m.kind().wireName(), m.quantity(), utc(m.occurredAt()), now(),
                 outcome == Movement.Outcome.APPLIED, m.note(), m.source());
+        if (recorded == 0) {
+            count(m, Movement.Outcome.DUPLICATE);
+            return Movement.Outcome.DUPLICATE;
+        }
         if (outcome == Movement.Outcome.APPLIED) {
             if (m.kind() == Movement.Kind.COUNT) {
                 // the count is the truth as of its time; movements after it still count on top

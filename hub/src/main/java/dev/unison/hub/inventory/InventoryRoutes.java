@@ -21,7 +21,7 @@ public class InventoryRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("bus:events?group=inventory").routeId("inventory-orders")
+        from("bus:events?group=inventory&types=commerce.order.placed.v1,commerce.order.updated.v1").routeId("inventory-orders")
                 .filter(header(BusHeaders.EVENT_TYPE).in(EventType.ORDER_PLACED.typeName(), EventType.ORDER_UPDATED.typeName()))
                 .process(exchange -> {
                     CanonicalEvent event = exchange.getIn().getBody(CanonicalEvent.class);

@@ -13,6 +13,12 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -25,6 +31,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class PosTransactions {
 
     public static final String SOURCE = "/pos";
+    /** Most transactions one database transaction takes. */
+    static final int MAX_GROUP = 200;
 
     /** The outcome: accepted now, or the same transaction accepted before. */
     public record Accepted(boolean duplicate, String key, String orderId, List<LineOutcome> lines) {
@@ -45,6 +53,13 @@ public class PosTransactions {
     private final InventoryLedger ledger;
     private final Outbox outbox;
     private final Clock clock;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean running = true;
+
+    /** A transaction waiting for the writer, and where its outcome goes. */
+    private record Pending(PosTransaction pos, String payload, CompletableFuture<Accepted> outcome) {
+    }
 
     public PosTransactions(JdbcTemplate jdbc, TransactionTemplate tx, InventoryLedger ledger, Outbox outbox, Clock clock) {
         this.jdbc = jdbc;
@@ -52,46 +67,131 @@ public class PosTransactions {
         this.ledger = ledger;
         this.outbox = outbox;
         this.clock = clock;
+        this.writer = new Thread(this::write, "pos-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
     }
 
+    /**
+     * Accepts a transaction and returns once it is committed (group commit: transactions arriving
+     * together share one database transaction; the caller still hears "accepted" only after the
+     * commit that made it durable).
+     *
+     * @throws ConflictException the key was accepted before with different content
+     */
     public Accepted accept(PosTransaction pos) {
-        String payload = CanonicalJson.write(CanonicalJson.toTree(pos));
-        return tx.execute(status -> {
-            int inserted = jdbc.update("INSERT INTO pos_transaction (store_id, register_id, business_day, sequence_no, kind, "
-                            + "order_id, payload, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    pos.storeId(), pos.registerId(), pos.businessDay(), pos.sequence(), pos.type().wireName(),
-                    pos.toOrder().id(), payload, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-            if (inserted == 0) {
-                String before = previous(pos).orElse("");
-                if (!sameTransaction(before, payload)) {
-                    throw new ConflictException("transaction " + pos.key() + " was accepted before with different content; "
-                            + "a correction is a new transaction (a return or a new sequence number)");
+        Pending pending = new Pending(pos, CanonicalJson.write(CanonicalJson.toTree(pos)), new CompletableFuture<>());
+        queue.add(pending);
+        try {
+            return pending.outcome().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the transaction was being stored", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the transaction was not stored within 60 s", e);
+        }
+    }
+
+    public void close() {
+        running = false;
+        writer.interrupt();
+    }
+
+    /**
+     * The writer: takes what is waiting (up to {@value #MAX_GROUP}) and applies it in one database
+     * transaction, locking every sku of the group up front in sorted order (so a group never
+     * deadlocks with another transaction). If the group fails, each is retried in its own
+     * transaction, so one bad transaction fails alone.
+     */
+    private void write() {
+        List<Pending> group = new ArrayList<>();
+        while (running) {
+            try {
+                Pending first = queue.poll(500, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
                 }
-                return new Accepted(true, pos.key(), pos.toOrder().id(), List.of());
+                group.clear();
+                group.add(first);
+                queue.drainTo(group, MAX_GROUP - 1);
+                List<Object> outcomes;
+                try {
+                    outcomes = tx.execute(status -> {
+                        ledger.lockSkus(group.stream().flatMap(p -> p.pos().lines().stream()).map(PosTransaction.Line::sku).toList());
+                        List<Object> out = new ArrayList<>();
+                        group.forEach(p -> out.add(applyOne(p)));
+                        return out;
+                    });
+                } catch (RuntimeException groupFailed) {
+                    outcomes = new ArrayList<>();
+                    for (Pending p : group) {
+                        try {
+                            outcomes.add(tx.execute(status -> applyOne(p)));
+                        } catch (RuntimeException alone) {
+                            outcomes.add(alone);
+                        }
+                    }
+                }
+                for (int i = 0; i < group.size(); i++) {
+                    Object outcome = outcomes.get(i);
+                    if (outcome instanceof Accepted accepted) {
+                        group.get(i).outcome().complete(accepted);
+                    } else {
+                        group.get(i).outcome().completeExceptionally((RuntimeException) outcome);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException unexpected) {
+                group.forEach(p -> p.outcome().completeExceptionally(unexpected));
             }
-            List<Movement> movements = new ArrayList<>();
-            String externalId = pos.key();
-            for (int i = 0; i < pos.lines().size(); i++) {
-                PosTransaction.Line line = pos.lines().get(i);
-                String lineId = PosTransaction.lineId(i);
-                movements.add(pos.type() == PosTransaction.Type.SALE
-                        ? new Movement("sale:" + PosTransaction.CHANNEL + ":" + externalId + ":" + lineId, line.sku(),
-                                pos.storeId(), Movement.Kind.SALE, -line.quantity(), pos.occurredAt(), "pos", null)
-                        : new Movement("return:" + PosTransaction.CHANNEL + ":" + externalId + ":" + lineId, line.sku(),
-                                pos.storeId(), Movement.Kind.RETURN, line.quantity(), pos.occurredAt(), "pos", null));
+        }
+    }
+
+    /** Applies one transaction inside the current database transaction; a conflict is returned, not thrown. */
+    private Object applyOne(Pending pending) {
+        PosTransaction pos = pending.pos();
+        String payload = pending.payload();
+        int inserted = jdbc.update("INSERT INTO pos_transaction (store_id, register_id, business_day, sequence_no, kind, "
+                        + "order_id, payload, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                pos.storeId(), pos.registerId(), pos.businessDay(), pos.sequence(), pos.type().wireName(),
+                pos.toOrder().id(), payload, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+        if (inserted == 0) {
+            String before = previous(pos).orElse("");
+            if (!sameTransaction(before, payload)) {
+                return new ConflictException("transaction " + pos.key() + " was accepted before with different content; "
+                        + "a correction is a new transaction (a return or a new sequence number)");
             }
-            InventoryLedger.Result result = ledger.apply(movements);
-            List<LineOutcome> lines = new ArrayList<>();
-            for (int i = 0; i < movements.size(); i++) {
-                lines.add(new LineOutcome(movements.get(i).sku(), result.outcomes().get(i).wireName(),
-                        result.unknownSkus().contains(movements.get(i).sku())));
-            }
-            if (pos.type() == PosTransaction.Type.SALE) {
-                outbox.append("events", CanonicalEvent.of("pos:" + pos.key(), EventType.ORDER_PLACED, URI.create(SOURCE),
-                        CanonicalJson.toTree(pos.toOrder()), pos.occurredAt()));
-            }
-            return new Accepted(false, pos.key(), pos.toOrder().id(), lines);
-        });
+            return new Accepted(true, pos.key(), pos.toOrder().id(), List.of());
+        }
+        List<Movement> movements = new ArrayList<>();
+        String externalId = pos.key();
+        for (int i = 0; i < pos.lines().size(); i++) {
+            PosTransaction.Line line = pos.lines().get(i);
+            String lineId = PosTransaction.lineId(i);
+            movements.add(pos.type() == PosTransaction.Type.SALE
+                    ? new Movement("sale:" + PosTransaction.CHANNEL + ":" + externalId + ":" + lineId, line.sku(),
+                            pos.storeId(), Movement.Kind.SALE, -line.quantity(), pos.occurredAt(), "pos", null)
+                    : new Movement("return:" + PosTransaction.CHANNEL + ":" + externalId + ":" + lineId, line.sku(),
+                            pos.storeId(), Movement.Kind.RETURN, line.quantity(), pos.occurredAt(), "pos", null));
+        }
+        InventoryLedger.Result result = ledger.apply(movements);
+        List<LineOutcome> lines = new ArrayList<>();
+        for (int i = 0; i < movements.size(); i++) {
+            lines.add(new LineOutcome(movements.get(i).sku(), result.outcomes().get(i).wireName(),
+                    result.unknownSkus().contains(movements.get(i).sku())));
+        }
+        if (pos.type() == PosTransaction.Type.SALE) {
+            outbox.append("events", CanonicalEvent.of("pos:" + pos.key(), EventType.ORDER_PLACED, URI.create(SOURCE),
+                    CanonicalJson.toTree(pos.toOrder()), pos.occurredAt()));
+        }
+        return new Accepted(false, pos.key(), pos.toOrder().id(), lines);
     }
 
     private Optional<String> previous(PosTransaction pos) {

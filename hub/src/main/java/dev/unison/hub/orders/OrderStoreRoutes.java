@@ -16,7 +16,7 @@ public class OrderStoreRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("bus:events?group=order-store").routeId("order-store")
+        from("bus:events?group=order-store&types=commerce.order.placed.v1,commerce.order.updated.v1").routeId("order-store")
                 .filter(header(BusHeaders.EVENT_TYPE).in(EventType.ORDER_PLACED.typeName(), EventType.ORDER_UPDATED.typeName()))
                 .process(exchange -> orders.apply(exchange.getIn().getBody(CanonicalEvent.class)));
     }

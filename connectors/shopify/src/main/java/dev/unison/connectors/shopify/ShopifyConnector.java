@@ -56,7 +56,7 @@ public final class ShopifyConnector implements Connector {
                     ShopifyAdminClient shop = new ShopifyAdminClient(connection, http,
                             breakers.forConnection(connection.id()), context.metrics(), Clock.systemUTC());
                     ShopifyPriceSync prices = new ShopifyPriceSync(connection, context, shop, Clock.systemUTC());
-                    from("bus:events?group=" + prices.consumerGroup())
+                    from("bus:events?group=" + prices.consumerGroup() + "&types=commerce.price.changed.v1")
                             .routeId("shopify-" + connection.id() + "-price-queue")
                             .process(e -> prices.offer(e.getIn().getBody(CanonicalEvent.class)));
                     from("timer:shopify-" + connection.id() + "-prices?period=100&delay=1000")
@@ -66,12 +66,21 @@ public final class ShopifyConnector implements Connector {
                                     // one product per call, while the budget lasts
                                 }
                             });
+                    if (ShopifyPerEventInventorySync.enabledFor(connection)) {
+                        // the benchmark's naive baseline: one call per event, straight from the consumer
+                        ShopifyPerEventInventorySync naive = new ShopifyPerEventInventorySync(connection, context, http,
+                                Clock.systemUTC());
+                        from("bus:events?group=" + naive.consumerGroup() + "&types=commerce.availability.changed.v1")
+                                .routeId("shopify-" + connection.id() + "-per-event-inventory")
+                                .process(e -> naive.send(e.getIn().getBody(CanonicalEvent.class)));
+                        continue;
+                    }
                     if (!ShopifyInventorySync.enabledFor(connection)) {
                         continue;
                     }
                     ShopifyInventorySync sync = new ShopifyInventorySync(connection, context, shop, Clock.systemUTC());
                     // availability changes -> durable per-sku coalescing queue
-                    from("bus:events?group=" + sync.consumerGroup())
+                    from("bus:events?group=" + sync.consumerGroup() + "&types=commerce.availability.changed.v1")
                             .routeId("shopify-" + connection.id() + "-inventory-queue")
                             .process(e -> sync.offer(e.getIn().getBody(CanonicalEvent.class)));
                     // queue -> batched inventorySetQuantities calls, as fast as the shop's budget allows

@@ -149,7 +149,9 @@ final class ShopifyInventorySync {
     private int settle(List<Pending> sent, JsonNode body) {
         JsonNode errors = body.path("data").path("inventorySetQuantities").path("userErrors");
         if (errors.isEmpty()) {
-            sent.forEach(p -> context.refs().put(connection.id(), LAST_SET, p.key(), p.value().path("quantity").asText()));
+            if (compareAndSet) { // changeFromQuantity needs the last quantity set; older versions do not
+                sent.forEach(p -> context.refs().put(connection.id(), LAST_SET, p.key(), p.value().path("quantity").asText()));
+            }
             context.outboundQueue().done(sent);
             context.metrics().add(connection.id(), "inventory_quantity", "set", sent.size());
             return sent.size();

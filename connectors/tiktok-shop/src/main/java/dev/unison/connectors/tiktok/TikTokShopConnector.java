@@ -57,7 +57,7 @@ public final class TikTokShopConnector implements Connector {
                     }
                     TikTokShopClient shop = client(connection.id()).orElseThrow();
                     TikTokInventorySync sync = new TikTokInventorySync(connection, context, shop, Clock.systemUTC());
-                    from("bus:events?group=" + sync.consumerGroup())
+                    from("bus:events?group=" + sync.consumerGroup() + "&types=commerce.availability.changed.v1")
                             .routeId("tiktok-shop-" + connection.id() + "-inventory-queue")
                             .process(e -> sync.offer(e.getIn().getBody(CanonicalEvent.class)));
                     from("timer:tiktok-shop-" + connection.id() + "-inventory?period=50&delay=1000")

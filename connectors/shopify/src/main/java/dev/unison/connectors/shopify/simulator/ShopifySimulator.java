@@ -97,6 +97,18 @@ public class ShopifySimulator extends SimulatorServer {
     private final AtomicLong mutationsApplied = new AtomicLong();
     private final AtomicLong quantitiesSet = new AtomicLong();
 
+    /** Told of every available quantity the shop accepts (benchmarks time changes with it). */
+    public interface QuantityListener {
+        /** @param levelKey {@code <inventory item id>:<location id>} */
+        void quantitySet(String levelKey, long quantity);
+    }
+
+    private volatile QuantityListener quantityListener;
+
+    public void setQuantityListener(QuantityListener listener) {
+        this.quantityListener = listener;
+    }
+
     /** How often a GraphQL call was refused as THROTTLED (the client overdrew the cost bucket). */
     public long throttledCount() {
         return throttled.get();
@@ -260,6 +272,10 @@ public class ShopifySimulator extends SimulatorServer {
         // all or nothing: with any user error nothing is set (inventoryAdjustmentGroup is null)
         if (errors.isEmpty()) {
             toApply.forEach(inventoryLevels::put);
+            QuantityListener listener = quantityListener;
+            if (listener != null) {
+                toApply.forEach((key, quantity) -> listener.quantitySet(key, quantity));
+            }
             mutationsApplied.incrementAndGet();
             quantitiesSet.addAndGet(toApply.size());
         }

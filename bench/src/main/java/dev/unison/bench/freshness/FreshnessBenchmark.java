@@ -1,0 +1,473 @@
+package dev.unison.bench.freshness;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.connectors.shopify.simulator.ShopifySimulator;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * End-to-end freshness: POS sales in at a fixed rate, the time until each sale is reflected in a
+ * Shopify shop that enforces Shopify's real limits (GraphQL cost bucket 2000 points, 100/s).
+ *
+ * <p>It forks the hub jar (embedded defaults, fresh data directory) with two connections in the
+ * same run: {@code unison} (the real connector: coalesced, batched, paced) and {@code naive}
+ * ({@code inventoryMode: per-event}: one call per event) — each to its own in-process
+ * {@link ShopifySimulator}. Stock is spread over the stores so that every sale changes the
+ * shops' number. A sale of sku k counts as reflected in a shop at the first moment the shop's
+ * quantity of k is at most the quantity expected after it (initial stock minus the accepted sales
+ * of k sent up to and including it). See docs/benchmarks.md.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar dev.unison.bench.freshness.FreshnessBenchmark \
+ *      --rate 1000 --seconds 60 --skus 1000 --stores 20 --hub hub/target/unison-hub.jar --out bench/results
+ * </pre>
+ */
+public final class FreshnessBenchmark {
+
+    static final String KEY = "bench-bootstrap-key-0123456789";
+    static final long STOCK_PER_STORE = 1_000;
+    static final String LOCATION = String.valueOf(ShopifySimulator.DEFAULT_LOCATION_ID);
+    static final String HUB_HEAP = "-Xmx2g";
+
+    record Settings(int rate, int seconds, int skus, int stores, Path hubJar, Path out, int drainSeconds, long seed,
+            boolean naive, int warmupSeconds, String db) {
+        static Settings parse(String[] args) {
+            Map<String, String> a = new HashMap<>();
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+            }
+            return new Settings(Integer.parseInt(a.getOrDefault("rate", "1000")),
+                    Integer.parseInt(a.getOrDefault("seconds", "30")), Integer.parseInt(a.getOrDefault("skus", "1000")),
+                    Integer.parseInt(a.getOrDefault("stores", "20")), Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")),
+                    Path.of(a.getOrDefault("out", "bench/results")), Integer.parseInt(a.getOrDefault("drain", "30")),
+                    Long.parseLong(a.getOrDefault("seed", "42")), Boolean.parseBoolean(a.getOrDefault("naive", "true")),
+                    Integer.parseInt(a.getOrDefault("warmup", "30")), a.getOrDefault("db", "h2"));
+        }
+    }
+
+    /** One shop under test and what it was told, timed on this JVM's nanoTime. */
+    static final class Shop {
+        final String connection;
+        final ShopifySimulator simulator;
+        final Map<String, Long> itemBySku = new HashMap<>();
+        final Map<String, List<long[]>> setsByLevel = new ConcurrentHashMap<>();
+        long mutationsBefore;
+        long throttledBefore;
+
+        Shop(String connection, ShopifySimulator simulator) {
+            this.connection = connection;
+            this.simulator = simulator;
+            simulator.setQuantityListener((level, quantity) -> setsByLevel
+                    .computeIfAbsent(level, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                    .add(new long[] {System.nanoTime(), quantity}));
+        }
+
+        Long quantity(String sku) {
+            return simulator.available(itemBySku.get(sku), ShopifySimulator.DEFAULT_LOCATION_ID);
+        }
+
+        List<long[]> sets(String sku) {
+            return setsByLevel.getOrDefault(itemBySku.get(sku) + ":" + LOCATION, List.of());
+        }
+    }
+
+    private final Settings settings;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newFixedThreadPool(8)).connectTimeout(Duration.ofSeconds(5)).build();
+    private String hub;
+    private String postgresUrl;
+
+    FreshnessBenchmark(Settings settings) {
+        this.settings = settings;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings = Settings.parse(args);
+        ObjectNode result = new FreshnessBenchmark(settings).run();
+        Files.createDirectories(settings.out());
+        String stamp = Instant.now().toString().replace(":", "").replaceAll("\\..*", "");
+        Path json = settings.out().resolve("freshness-" + stamp + ".json");
+        Path md = settings.out().resolve("freshness-" + stamp + ".md");
+        Files.writeString(json, CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        String markdown = Report.markdown(result);
+        Files.writeString(md, markdown);
+        System.out.println(markdown);
+        System.out.println("written: " + json + " and " + md);
+        System.exit(0);
+    }
+
+    ObjectNode run() throws Exception {
+        Path dir = Files.createTempDirectory("unison-bench-");
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < settings.skus(); i++) {
+            skus.add(String.format("SKU-%05d", i));
+        }
+        List<String> stores = new ArrayList<>();
+        for (int i = 1; i <= settings.stores(); i++) {
+            stores.add(String.format("STORE-%02d", i));
+        }
+        Shop unison = new Shop("unison", new ShopifySimulator(freePort(), "unison-bench.myshopify.com", "shpat_bench",
+                "bench-secret", Clock.systemUTC()));
+        Shop naive = new Shop("naive", new ShopifySimulator(freePort(), "naive-bench.myshopify.com", "shpat_bench",
+                "bench-secret", Clock.systemUTC()));
+        List<Shop> shops = settings.naive() ? List.of(unison, naive) : List.of(unison);
+        shops.forEach(s -> s.simulator.start());
+        io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres = null;
+        if (settings.db().equals("postgres")) {
+            // durability as in production: fsync and synchronous commit on (zonky's defaults turn fsync off)
+            postgres = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                    .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on").setServerConfig("max_connections", "100").start();
+            postgresUrl = postgres.getJdbcUrl("postgres", "postgres");
+        }
+        int hubPort = freePort();
+        hub = "http://127.0.0.1:" + hubPort;
+        writeConfiguration(dir, stores, shops);
+        Process process = startHub(dir, hubPort);
+        try {
+            awaitHealthy(Duration.ofSeconds(120));
+            setUp(shops, skus, stores);
+            return load(shops, skus, stores);
+        } finally {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+            shops.forEach(s -> s.simulator.close());
+            if (postgres != null) {
+                postgres.close();
+            }
+            System.err.println("hub log: " + dir.resolve("hub.log"));
+        }
+    }
+
+    private void writeConfiguration(Path dir, List<String> stores, List<Shop> shops) throws IOException {
+        StringBuilder app = new StringBuilder("unison:\n  simulators:\n    shopify:\n      enabled: false\n"
+                + "    tiktok-shop:\n      enabled: false\n  inventory:\n    locations:\n");
+        for (String store : stores) {
+            app.append("      - id: ").append(store).append("\n        type: store\n        channels: [store, shopify]\n");
+        }
+        app.append("logging:\n  level:\n    root: WARN\n");
+        String datasource = postgresUrl != null ? postgresUrl : System.getProperty("bench.datasourceUrl");
+        if (datasource != null) {
+            app.append("spring:\n  datasource:\n    url: \"").append(datasource).append("\"\n");
+            if (postgresUrl != null) {
+                app.append("    username: postgres\n    password: postgres\n");
+            }
+        }
+        Files.writeString(dir.resolve("application.yaml"), app);
+        StringBuilder connections = new StringBuilder("connections:\n");
+        for (Shop shop : shops) {
+            connections.append("  - id: ").append(shop.connection).append("\n    connector: shopify\n    settings:\n")
+                    .append("      shopDomain: ").append(shop.connection).append("-bench.myshopify.com\n")
+                    .append("      accessToken: ${BENCH_SHOP_TOKEN}\n      webhookSecret: ${BENCH_WEBHOOK_SECRET}\n")
+                    .append("      adminBaseUrl: ").append(shop.simulator.baseUrl()).append("\n")
+                    .append("      locationId: '").append(LOCATION).append("'\n");
+            if (shop.connection.equals("naive")) {
+                connections.append("      inventoryMode: per-event\n");
+            }
+        }
+        Files.writeString(dir.resolve("connections.yaml"), connections);
+    }
+
+    private Process startHub(Path dir, int port) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                HUB_HEAP));
+        String extra = System.getProperty("bench.hubJvmOpts"); // e.g. a JFR recording when profiling
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", settings.hubJar().toAbsolutePath().toString(),
+                "--spring.config.additional-location=file:" + dir + "/",
+                "--server.port=" + port, "--unison.data-dir=" + dir.resolve("data"),
+                "--unison.connections-location=file:" + dir.resolve("connections.yaml")));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("UNISON_BOOTSTRAP_API_KEY", KEY);
+        builder.environment().put("BENCH_SHOP_TOKEN", "shpat_bench");
+        builder.environment().put("BENCH_WEBHOOK_SECRET", "bench-secret");
+        builder.redirectErrorStream(true).redirectOutput(dir.resolve("hub.log").toFile());
+        return builder.start();
+    }
+
+    private void awaitHealthy(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(hub + "/actuator/health")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the hub did not become healthy within " + timeout);
+    }
+
+    /** Products in both shops (webhooks teach the hub), stock at every store, until both shops show it. */
+    private void setUp(List<Shop> shops, List<String> skus, List<String> stores) throws Exception {
+        long started = System.nanoTime();
+        List<String> learnedEvents = new ArrayList<>();
+        for (Shop shop : shops) {
+            shop.simulator.setCostLimits(1e9, 1e9); // set-up is not measured: let the naive path catch up quickly
+            for (int from = 0; from < skus.size(); from += 50) {
+                ObjectNode product = shop.simulator.newProduct("Bench " + from,
+                        skus.subList(from, Math.min(skus.size(), from + 50)).toArray(String[]::new));
+                product.get("variants").forEach(v -> shop.itemBySku.put(v.get("sku").asText(), v.get("inventory_item_id").asLong()));
+                ShopifySimulator.Delivery delivery = shop.simulator.webhook("products/update", product);
+                int status = shop.simulator.send(hub + "/webhooks/shopify/" + shop.connection, delivery);
+                // the item event the hub publishes once it has mapped the delivery (and learned its skus)
+                learnedEvents.add("shopify:" + shop.connection + ":event:" + delivery.eventId() + ":0");
+                if (status != 200) {
+                    throw new IllegalStateException("products/update answered " + status);
+                }
+            }
+        }
+        for (String eventId : learnedEvents) { // the inbox maps products/update asynchronously
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (http.send(HttpRequest.newBuilder(URI.create(hub + "/api/v1/events/" + eventId))
+                    .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+                if (System.nanoTime() > until) {
+                    throw new IllegalStateException("the hub did not map products/update " + eventId);
+                }
+                Thread.sleep(100);
+            }
+        }
+        Instant asOf = Instant.now().minusSeconds(1);
+        for (String store : stores) {
+            ArrayNode counts = CanonicalJson.mapper().createArrayNode();
+            skus.forEach(sku -> counts.addObject().put("sku", sku).put("quantity", STOCK_PER_STORE));
+            ObjectNode body = CanonicalJson.mapper().createObjectNode();
+            body.put("countId", "bench-open-" + store).put("locationId", store).put("asOf", asOf.toString()).set("counts", counts);
+            HttpResponse<String> answer = post("/api/v1/inventory/counts", CanonicalJson.write(body));
+            if (answer.statusCode() != 200) {
+                throw new IllegalStateException("count for " + store + " answered " + answer.statusCode() + ": " + answer.body());
+            }
+        }
+        long stock = STOCK_PER_STORE * stores.size();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (!shops.stream().allMatch(s -> skus.stream().allMatch(sku -> Long.valueOf(stock).equals(s.quantity(sku))))) {
+            if (System.nanoTime() > deadline) {
+                StringBuilder state = new StringBuilder();
+                for (Shop shop : shops) {
+                    state.append(' ').append(shop.connection).append(": ").append(skus.stream()
+                            .filter(sku -> Long.valueOf(stock).equals(shop.quantity(sku))).count()).append(" skus at ").append(stock);
+                }
+                throw new IllegalStateException("set-up did not converge within 300 s;" + state);
+            }
+            Thread.sleep(250);
+        }
+        for (Shop shop : shops) {
+            shop.simulator.setCostLimits(2000, 100); // Shopify's standard plan from here on
+            shop.setsByLevel.clear();
+            shop.mutationsBefore = shop.simulator.mutationsApplied();
+            shop.throttledBefore = shop.simulator.throttledCount();
+        }
+        System.err.printf("set-up: %d skus x %d stores, %d units each, in %.1f s%n", skus.size(), stores.size(),
+                STOCK_PER_STORE, (System.nanoTime() - started) / 1e9);
+    }
+
+    private ObjectNode load(List<Shop> shops, List<String> skus, List<String> stores) throws Exception {
+        // the first warmupSeconds of the stream are not measured: a fresh JVM spends them JIT-compiling
+        int warm = settings.rate() * settings.warmupSeconds();
+        int total = warm + settings.rate() * settings.seconds();
+        Random random = new Random(settings.seed());
+        int[] skuOf = new int[total];
+        long[] sentAt = new long[total];
+        AtomicLongArray answeredAt = new AtomicLongArray(total);
+        int[] status = new int[total];
+        List<CompletableFuture<Void>> inFlight = new ArrayList<>(total);
+        String day = LocalDate.now().toString();
+        long start = System.nanoTime();
+        long interval = 1_000_000_000L / settings.rate();
+        for (int i = 0; i < total; i++) {
+            long due = start + i * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            int sku = random.nextInt(skus.size());
+            String store = stores.get(random.nextInt(stores.size()));
+            skuOf[i] = sku;
+            String body = "{\"storeId\":\"" + store + "\",\"registerId\":\"R1\",\"businessDay\":\"" + day + "\",\"sequence\":" + i
+                    + ",\"type\":\"sale\",\"occurredAt\":\"" + Instant.now() + "\",\"currency\":\"USD\",\"lines\":[{\"sku\":\""
+                    + skus.get(sku) + "\",\"quantity\":1,\"unitPrice\":\"9.99\"}]}";
+            int index = i;
+            sentAt[i] = System.nanoTime();
+            inFlight.add(http.sendAsync(request("/api/v1/pos/transactions", body), HttpResponse.BodyHandlers.discarding())
+                    .handle((response, failure) -> {
+                        answeredAt.set(index, System.nanoTime());
+                        status[index] = failure == null ? response.statusCode() : -1;
+                        return null;
+                    }));
+        }
+        long sendingEnded = System.nanoTime();
+        long measuredStart = start + warm * interval;
+        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        long answersEnded = System.nanoTime();
+
+        // what each shop should finally hold
+        long stock = STOCK_PER_STORE * stores.size();
+        long[] expectedAfter = new long[total];
+        Map<Integer, Long> soldSoFar = new HashMap<>();
+        int accepted = 0;
+        for (int i = 0; i < total; i++) {
+            if (status[i] == 201) {
+                if (i >= warm) {
+                    accepted++;
+                }
+                long sold = soldSoFar.merge(skuOf[i], 1L, Long::sum);
+                expectedAfter[i] = stock - sold;
+            } else {
+                expectedAfter[i] = Long.MIN_VALUE;
+            }
+        }
+        // wait for each shop to converge (or the drain budget to run out)
+        Map<Shop, Long> convergedAfterNanos = new LinkedHashMap<>();
+        long drainDeadline = answersEnded + TimeUnit.SECONDS.toNanos(settings.drainSeconds());
+        for (Shop shop : shops) {
+            while (System.nanoTime() < drainDeadline && !converged(shop, skus, soldSoFar, stock)) {
+                Thread.sleep(100);
+            }
+            if (converged(shop, skus, soldSoFar, stock)) {
+                convergedAfterNanos.put(shop, System.nanoTime() - sendingEnded);
+            }
+        }
+
+        ObjectNode result = CanonicalJson.mapper().createObjectNode();
+        ObjectNode config = result.putObject("settings");
+        config.put("rate", settings.rate()).put("seconds", settings.seconds()).put("skus", settings.skus())
+                .put("stores", settings.stores()).put("stockPerStore", STOCK_PER_STORE).put("drainSeconds", settings.drainSeconds())
+                .put("cores", Runtime.getRuntime().availableProcessors()).put("seed", settings.seed())
+                .put("warmupSeconds", settings.warmupSeconds()).put("hubHeap", HUB_HEAP)
+                .put("database", settings.db().equals("postgres") ? "PostgreSQL (local, fsync on)" : "H2 file (embedded default)");
+        Histogram api = new Histogram(3_600_000_000L, 3);
+        for (int i = warm; i < total; i++) {
+            if (answeredAt.get(i) > 0) {
+                api.recordValue(Math.max(1, (answeredAt.get(i) - sentAt[i]) / 1_000));
+            }
+        }
+        ObjectNode pos = result.putObject("pos");
+        pos.put("warmupSales", warm).put("sent", total - warm).put("accepted", accepted)
+                .put("refusedOrFailed", total - warm - accepted)
+                .put("achievedSalesPerSecond", round(accepted / ((answersEnded - measuredStart) / 1e9)))
+                .put("sendingSeconds", round((sendingEnded - measuredStart) / 1e9));
+        pos.set("latencyMs", percentiles(api));
+        ArrayNode shopResults = result.putArray("shops");
+        for (Shop shop : shops) {
+            Histogram freshness = new Histogram(3_600_000_000L, 3);
+            Histogram lastFifth = new Histogram(3_600_000_000L, 3);
+            int reflected = 0;
+            for (int i = warm; i < total; i++) {
+                if (expectedAfter[i] == Long.MIN_VALUE) {
+                    continue;
+                }
+                long seenAt = firstAtOrBelow(shop.sets(skus.get(skuOf[i])), expectedAfter[i]);
+                if (seenAt == Long.MAX_VALUE) {
+                    continue;
+                }
+                reflected++;
+                long micros = Math.max(1, (seenAt - sentAt[i]) / 1_000);
+                freshness.recordValue(micros);
+                if (i >= total - (total - warm) / 5) {
+                    lastFifth.recordValue(micros);
+                }
+            }
+            ObjectNode s = shopResults.addObject();
+            s.put("connection", shop.connection);
+            s.put("mode", shop.connection.equals("naive") ? "one call per event (no coalescing, no batching, no pacing)"
+                    : "Unison: coalesced per sku, batched, paced by cost feedback");
+            s.put("salesReflected", reflected).put("salesNotReflectedWithinDrain", accepted - reflected);
+            s.set("freshnessMs", percentiles(freshness));
+            s.set("freshnessLastFifthMs", percentiles(lastFifth));
+            s.put("apiCalls", shop.simulator.mutationsApplied() - shop.mutationsBefore);
+            s.put("throttledAnswers", shop.simulator.throttledCount() - shop.throttledBefore);
+            Long convergedAfter = convergedAfterNanos.get(shop);
+            if (convergedAfter == null) {
+                s.putNull("convergedSecondsAfterLastSale");
+            } else {
+                s.put("convergedSecondsAfterLastSale", round(convergedAfter / 1e9));
+            }
+        }
+        return result;
+    }
+
+    private static boolean converged(Shop shop, List<String> skus, Map<Integer, Long> sold, long stock) {
+        for (int k = 0; k < skus.size(); k++) {
+            Long q = shop.quantity(skus.get(k));
+            if (q == null || q != stock - sold.getOrDefault(k, 0L)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The first time the shop held at most {@code expected} (sets are appended in time order). */
+    private static long firstAtOrBelow(List<long[]> sets, long expected) {
+        synchronized (sets) {
+            for (long[] set : sets) {
+                if (set[1] <= expected) {
+                    return set[0];
+                }
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    private static ObjectNode percentiles(Histogram h) {
+        ObjectNode out = CanonicalJson.mapper().createObjectNode();
+        out.put("count", h.getTotalCount());
+        if (h.getTotalCount() == 0) {
+            return out;
+        }
+        out.put("p50", round(h.getValueAtPercentile(50) / 1000.0)).put("p95", round(h.getValueAtPercentile(95) / 1000.0))
+                .put("p99", round(h.getValueAtPercentile(99) / 1000.0)).put("max", round(h.getMaxValue() / 1000.0));
+        return out;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    private HttpRequest request(String path, String json) {
+        return HttpRequest.newBuilder(URI.create(hub + path)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+    }
+
+    private HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return http.send(request(path, json), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.unison.bench.freshness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** The benchmark's result as Markdown, Unison and the naive baseline side by side. */
+final class Report {
+
+    private Report() {
+    }
+
+    static String markdown(JsonNode r) {
+        JsonNode s = r.get("settings");
+        JsonNode pos = r.get("pos");
+        StringBuilder md = new StringBuilder();
+        md.append("## Freshness: ").append(s.get("rate").asInt()).append(" sales/s for ").append(s.get("seconds").asInt())
+                .append(" s, ").append(s.get("skus").asInt()).append(" skus, ").append(s.get("stores").asInt())
+                .append(" stores, ").append(s.get("cores").asInt()).append(" cores (after ")
+                .append(s.path("warmupSeconds").asInt()).append(" s of warm-up at the same rate; hub ")
+                .append(s.path("hubHeap").asText()).append(", ").append(s.path("database").asText()).append(", bus Artemis)\n\n");
+        md.append("POS API: ").append(pos.get("accepted").asLong()).append(" of ").append(pos.get("sent").asLong())
+                .append(" sales accepted, ").append(pos.get("achievedSalesPerSecond").asDouble()).append(" sales/s achieved; ")
+                .append("latency p50 ").append(pos.path("latencyMs").path("p50").asDouble()).append(" ms, p99 ")
+                .append(pos.path("latencyMs").path("p99").asDouble()).append(" ms.\n\n");
+        md.append("| | ");
+        r.get("shops").forEach(shop -> md.append(shop.get("connection").asText()).append(" | "));
+        md.append("\n|---|");
+        r.get("shops").forEach(shop -> md.append("---|"));
+        md.append('\n');
+        row(md, r, "mode", shop -> shop.get("mode").asText());
+        for (String p : new String[] {"p50", "p95", "p99", "max"}) {
+            row(md, r, "freshness " + p + " (ms)", shop -> text(shop.path("freshnessMs").path(p)));
+        }
+        row(md, r, "freshness p99, last fifth of the run (ms)", shop -> text(shop.path("freshnessLastFifthMs").path("p99")));
+        row(md, r, "sales reflected / not within the drain window", shop -> shop.get("salesReflected").asLong() + " / "
+                + shop.get("salesNotReflectedWithinDrain").asLong());
+        row(md, r, "converged after the last sale (s)", shop -> text(shop.get("convergedSecondsAfterLastSale")));
+        row(md, r, "API calls made", shop -> shop.get("apiCalls").asText());
+        row(md, r, "THROTTLED / 429 answers", shop -> shop.get("throttledAnswers").asText());
+        return md.toString();
+    }
+
+    private static String text(JsonNode value) {
+        return value == null || value.isNull() || value.isMissingNode() ? "—" : value.asText();
+    }
+
+    private static void row(StringBuilder md, JsonNode r, String label, java.util.function.Function<JsonNode, String> cell) {
+        md.append("| ").append(label).append(" | ");
+        r.get("shops").forEach(shop -> md.append(cell.apply(shop)).append(" | "));
+        md.append('\n');
+    }
+}
