@@ -100,6 +100,9 @@ public class InventoryLedger {
                 throw new IllegalArgumentException("location " + m.locationId() + " is not declared in unison.inventory.locations");
             }
         }
+        if (movements.size() > 1 && movements.stream().noneMatch(m -> m.kind() == Movement.Kind.COUNT)) {
+            return applyDeltas(movements);
+        }
         Map<String, List<Integer>> bySku = new TreeMap<>();
         for (int i = 0; i < movements.size(); i++) {
             bySku.computeIfAbsent(movements.get(i).sku(), s -> new ArrayList<>()).add(i);
@@ -120,6 +123,173 @@ public class InventoryLedger {
             }
         }
         return new Result(List.of(outcomes), unknown);
+    }
+
+    /** A position being changed in memory by a group of deltas. */
+    private static final class Working {
+        final String sku;
+        final String locationId;
+        long onHand;
+        final long reserved;
+        final Instant countedAt;
+        final boolean exists;
+        int changes;
+
+        Working(String sku, String locationId, long onHand, long reserved, Instant countedAt, boolean exists) {
+            this.sku = sku;
+            this.locationId = locationId;
+            this.onHand = onHand;
+            this.reserved = reserved;
+            this.countedAt = countedAt;
+            this.exists = exists;
+        }
+    }
+
+    /**
+     * The same rules as the one-by-one path, set-based for a group of deltas (a group commit of POS
+     * transactions): every sku locked in sorted order, then a fixed number of batched statements
+     * whatever the group's size — duplicates found with one query, movements inserted and positions
+     * updated in JDBC batches, ATS compared and published for all changed skus at once.
+     */
+    private Result applyDeltas(List<Movement> movements) {
+        List<String> skus = movements.stream().map(Movement::sku).distinct().sorted().toList();
+        OffsetDateTime now = now();
+        int[] inserted = jdbc.batchUpdate("INSERT INTO inventory_sku (sku, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                skus.stream().map(sku -> new Object[] {sku, now}).toList());
+        Set<String> created = createdInThisTransaction();
+        for (int i = 0; i < skus.size(); i++) {
+            if (inserted[i] == 1) {
+                created.add(skus.get(i));
+            }
+        }
+        for (List<String> chunk : chunks(skus)) {
+            jdbc.queryForList("SELECT sku FROM inventory_sku WHERE sku IN (" + placeholders(chunk.size()) + ") ORDER BY sku FOR UPDATE",
+                    chunk.toArray());
+        }
+        Map<String, Working> positions = new HashMap<>();
+        Map<String, List<Working>> bySku = new HashMap<>();
+        for (List<String> chunk : chunks(skus)) {
+            jdbc.query("SELECT * FROM inventory_position WHERE sku IN (" + placeholders(chunk.size()) + ")", rs -> {
+                OffsetDateTime counted = rs.getObject("counted_at", OffsetDateTime.class);
+                Working w = new Working(rs.getString("sku"), rs.getString("location_id"), rs.getLong("on_hand"),
+                        rs.getLong("reserved"), counted == null ? null : counted.toInstant(), true);
+                positions.put(w.sku + "\u0000" + w.locationId, w);
+                bySku.computeIfAbsent(w.sku, k -> new ArrayList<>()).add(w);
+            }, chunk.toArray());
+        }
+        Set<String> existingKeys = new HashSet<>();
+        for (List<String> chunk : chunks(movements.stream().map(Movement::key).toList())) {
+            existingKeys.addAll(jdbc.queryForList("SELECT movement_key FROM inventory_movement WHERE movement_key IN ("
+                    + placeholders(chunk.size()) + ")", String.class, chunk.toArray()));
+        }
+        Movement.Outcome[] outcomes = new Movement.Outcome[movements.size()];
+        List<Object[]> rows = new ArrayList<>();
+        Set<String> changedSkus = new java.util.TreeSet<>();
+        for (int i = 0; i < movements.size(); i++) {
+            Movement m = movements.get(i);
+            if (!existingKeys.add(m.key())) {
+                outcomes[i] = Movement.Outcome.DUPLICATE;
+                count(m, outcomes[i]);
+                continue;
+            }
+            Working w = positions.computeIfAbsent(m.sku() + "\u0000" + m.locationId(), k -> {
+                Working fresh = new Working(m.sku(), m.locationId(), 0, 0, null, false);
+                bySku.computeIfAbsent(m.sku(), s -> new ArrayList<>()).add(fresh);
+                return fresh;
+            });
+            boolean olderThanCount = w.countedAt != null && !m.occurredAt().isAfter(w.countedAt);
+            outcomes[i] = olderThanCount ? Movement.Outcome.SUPERSEDED : Movement.Outcome.APPLIED;
+            if (outcomes[i] == Movement.Outcome.APPLIED) {
+                w.onHand += m.quantity();
+                w.changes++;
+                changedSkus.add(m.sku());
+            }
+            rows.add(new Object[] {m.key(), m.sku(), m.locationId(), m.kind().wireName(), m.quantity(), utc(m.occurredAt()), now,
+                    outcomes[i] == Movement.Outcome.APPLIED, m.note(), m.source()});
+            count(m, outcomes[i]);
+        }
+        jdbc.batchUpdate("INSERT INTO inventory_movement (movement_key, sku, location_id, kind, quantity, occurred_at, "
+                + "recorded_at, applied, note, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+        List<Object[]> inserts = new ArrayList<>();
+        List<Object[]> updates = new ArrayList<>();
+        for (Working w : positions.values()) {
+            if (!w.exists) {
+                inserts.add(new Object[] {w.sku, w.locationId, w.onHand, w.changes, now});
+            } else if (w.changes > 0) {
+                updates.add(new Object[] {w.onHand, w.changes, now, w.sku, w.locationId});
+            }
+        }
+        if (!inserts.isEmpty()) {
+            jdbc.batchUpdate("INSERT INTO inventory_position (sku, location_id, on_hand, reserved, version, counted_at, updated_at) "
+                    + "VALUES (?, ?, ?, 0, ?, NULL, ?)", inserts);
+        }
+        if (!updates.isEmpty()) {
+            jdbc.batchUpdate("UPDATE inventory_position SET on_hand = ?, version = version + ?, updated_at = ? "
+                    + "WHERE sku = ? AND location_id = ?", updates);
+        }
+        publishAvailability(changedSkus, bySku);
+        List<String> unknown = skus.stream().filter(created::contains).toList();
+        return new Result(List.of(outcomes), unknown);
+    }
+
+    /** ATS of many skus from positions already in memory; publishes the channels whose value changed. */
+    private void publishAvailability(Set<String> skus, Map<String, List<Working>> positionsBySku) {
+        if (skus.isEmpty()) {
+            return;
+        }
+        Map<String, long[]> published = new HashMap<>();
+        for (List<String> chunk : chunks(new ArrayList<>(skus))) {
+            jdbc.query("SELECT sku, channel, ats, version FROM channel_availability WHERE sku IN (" + placeholders(chunk.size()) + ")",
+                    rs -> {
+                        published.put(rs.getString(1) + "\u0000" + rs.getString(2), new long[] {rs.getLong(3), rs.getLong(4)});
+                    }, chunk.toArray());
+        }
+        Instant at = clock.instant();
+        List<Object[]> inserts = new ArrayList<>();
+        List<Object[]> updates = new ArrayList<>();
+        List<CanonicalEvent> events = new ArrayList<>();
+        for (String sku : skus) {
+            for (String channel : network.channels()) {
+                long sum = 0;
+                for (Working p : positionsBySku.getOrDefault(sku, List.of())) {
+                    if (network.serves(p.locationId, channel)) {
+                        sum += Math.max(0, p.onHand - p.reserved - network.safetyStock(channel, p.locationId));
+                    }
+                }
+                long[] before = published.get(sku + "\u0000" + channel);
+                if (before != null && before[0] == sum) {
+                    continue;
+                }
+                long version = before == null ? 1 : before[1] + 1;
+                if (before == null) {
+                    inserts.add(new Object[] {sku, channel, sum, version, utc(at)});
+                } else {
+                    updates.add(new Object[] {sum, version, utc(at), sku, channel});
+                }
+                events.add(CanonicalEvent.of("availability:" + sku + ":" + channel + ":" + version, EventType.AVAILABILITY_CHANGED,
+                        SOURCE, CanonicalJson.toTree(new ChannelAvailability(sku, channel, sum, at)), at));
+            }
+        }
+        if (!inserts.isEmpty()) {
+            jdbc.batchUpdate("INSERT INTO channel_availability (sku, channel, ats, version, updated_at) VALUES (?, ?, ?, ?, ?)", inserts);
+        }
+        if (!updates.isEmpty()) {
+            jdbc.batchUpdate("UPDATE channel_availability SET ats = ?, version = ?, updated_at = ? WHERE sku = ? AND channel = ?",
+                    updates);
+        }
+        outbox.append("events", events);
+    }
+
+    private static <T> List<List<T>> chunks(List<T> items) {
+        List<List<T>> out = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += 500) {
+            out.add(items.subList(from, Math.min(items.size(), from + 500)));
+        }
+        return out;
+    }
+
+    private static String placeholders(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
     }
 
     /**

@@ -121,12 +121,7 @@ public class PosTransactions {
                 queue.drainTo(group, MAX_GROUP - 1);
                 List<Object> outcomes;
                 try {
-                    outcomes = tx.execute(status -> {
-                        ledger.lockSkus(group.stream().flatMap(p -> p.pos().lines().stream()).map(PosTransaction.Line::sku).toList());
-                        List<Object> out = new ArrayList<>();
-                        group.forEach(p -> out.add(applyOne(p)));
-                        return out;
-                    });
+                    outcomes = tx.execute(status -> applyGroup(group));
                 } catch (RuntimeException groupFailed) {
                     outcomes = new ArrayList<>();
                     for (Pending p : group) {
@@ -154,6 +149,75 @@ public class PosTransactions {
         }
     }
 
+    /**
+     * Applies a group inside the current database transaction with a fixed number of batched
+     * statements: transaction rows, then all movements through the ledger at once, then the order
+     * events. Per transaction: its Accepted, or a ConflictException (returned, not thrown).
+     */
+    private List<Object> applyGroup(List<Pending> group) {
+        OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        int[] inserted = jdbc.batchUpdate("INSERT INTO pos_transaction (store_id, register_id, business_day, sequence_no, kind, "
+                        + "order_id, payload, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                group.stream().map(p -> new Object[] {p.pos().storeId(), p.pos().registerId(), p.pos().businessDay(),
+                        p.pos().sequence(), p.pos().type().wireName(), p.pos().toOrder().id(), p.payload(), now}).toList());
+        List<Object> outcomes = new ArrayList<>();
+        List<Movement> movements = new ArrayList<>();
+        List<int[]> ranges = new ArrayList<>();
+        List<CanonicalEvent> orders = new ArrayList<>();
+        for (int g = 0; g < group.size(); g++) {
+            Pending pending = group.get(g);
+            PosTransaction pos = pending.pos();
+            if (inserted[g] == 0) {
+                // the same key again (now or in this very group): a duplicate if identical, else a conflict
+                String before = previous(pos).orElse(pending.payload());
+                outcomes.add(sameTransaction(before, pending.payload())
+                        ? new Accepted(true, pos.key(), pos.toOrder().id(), List.of())
+                        : new ConflictException("transaction " + pos.key() + " was accepted before with different content; "
+                                + "a correction is a new transaction (a return or a new sequence number)"));
+                ranges.add(null);
+                continue;
+            }
+            int from = movements.size();
+            movements.addAll(movementsOf(pos));
+            ranges.add(new int[] {from, movements.size()});
+            outcomes.add(null);
+            if (pos.type() == PosTransaction.Type.SALE) {
+                orders.add(CanonicalEvent.of("pos:" + pos.key(), EventType.ORDER_PLACED, URI.create(SOURCE),
+                        CanonicalJson.toTree(pos.toOrder()), pos.occurredAt()));
+            }
+        }
+        InventoryLedger.Result result = movements.isEmpty() ? null : ledger.apply(movements);
+        for (int g = 0; g < group.size(); g++) {
+            int[] range = ranges.get(g);
+            if (range == null) {
+                continue;
+            }
+            List<LineOutcome> lines = new ArrayList<>();
+            for (int i = range[0]; i < range[1]; i++) {
+                lines.add(new LineOutcome(movements.get(i).sku(), result.outcomes().get(i).wireName(),
+                        result.unknownSkus().contains(movements.get(i).sku())));
+            }
+            PosTransaction pos = group.get(g).pos();
+            outcomes.set(g, new Accepted(false, pos.key(), pos.toOrder().id(), lines));
+        }
+        outbox.append("events", orders);
+        return outcomes;
+    }
+
+    private static List<Movement> movementsOf(PosTransaction pos) {
+        List<Movement> movements = new ArrayList<>();
+        for (int i = 0; i < pos.lines().size(); i++) {
+            PosTransaction.Line line = pos.lines().get(i);
+            String lineId = PosTransaction.lineId(i);
+            movements.add(pos.type() == PosTransaction.Type.SALE
+                    ? new Movement("sale:" + PosTransaction.CHANNEL + ":" + pos.key() + ":" + lineId, line.sku(),
+                            pos.storeId(), Movement.Kind.SALE, -line.quantity(), pos.occurredAt(), "pos", null)
+                    : new Movement("return:" + PosTransaction.CHANNEL + ":" + pos.key() + ":" + lineId, line.sku(),
+                            pos.storeId(), Movement.Kind.RETURN, line.quantity(), pos.occurredAt(), "pos", null));
+        }
+        return movements;
+    }
+
     /** Applies one transaction inside the current database transaction; a conflict is returned, not thrown. */
     private Object applyOne(Pending pending) {
         PosTransaction pos = pending.pos();
@@ -170,17 +234,7 @@ public class PosTransactions {
             }
             return new Accepted(true, pos.key(), pos.toOrder().id(), List.of());
         }
-        List<Movement> movements = new ArrayList<>();
-        String externalId = pos.key();
-        for (int i = 0; i < pos.lines().size(); i++) {
-            PosTransaction.Line line = pos.lines().get(i);
-            String lineId = PosTransaction.lineId(i);
-            movements.add(pos.type() == PosTransaction.Type.SALE
-                    ? new Movement("sale:" + PosTransaction.CHANNEL + ":" + externalId + ":" + lineId, line.sku(),
-                            pos.storeId(), Movement.Kind.SALE, -line.quantity(), pos.occurredAt(), "pos", null)
-                    : new Movement("return:" + PosTransaction.CHANNEL + ":" + externalId + ":" + lineId, line.sku(),
-                            pos.storeId(), Movement.Kind.RETURN, line.quantity(), pos.occurredAt(), "pos", null));
-        }
+        List<Movement> movements = movementsOf(pos);
         InventoryLedger.Result result = ledger.apply(movements);
         List<LineOutcome> lines = new ArrayList<>();
         for (int i = 0; i < movements.size(); i++) {

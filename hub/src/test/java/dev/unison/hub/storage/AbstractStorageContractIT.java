@@ -343,4 +343,39 @@ abstract class AbstractStorageContractIT {
                 .satisfies(p -> assertThat(p.onHand()).isEqualTo(-40));
         assertThat(ledger.publishedAts("NEW", "store")).isZero();
     }
+
+    @Test
+    void aGroupOfDeltasGivesWhatOneByOneWouldGive() {
+        var ledger = ledger();
+        var C = dev.unison.hub.inventory.Movement.Kind.COUNT;
+        var SALE = dev.unison.hub.inventory.Movement.Kind.SALE;
+        Instant t0 = Instant.parse("2026-11-26T08:00:00Z");
+        tx.executeWithoutResult(s -> ledger.apply(List.of(move("g-c1", "G1", "S1", C, 5, t0))));
+        tx.executeWithoutResult(s -> ledger.apply(List.of(move("g-c2", "G2", "W1", C, 9, t0))));
+        tx.executeWithoutResult(s -> ledger.apply(List.of(move("g-s0", "G1", "S1", SALE, -1, t0.plusSeconds(1)))));
+
+        var result = tx.execute(s -> ledger.apply(List.of(
+                move("g-s1", "G1", "S1", SALE, -1, t0.plusSeconds(5)),
+                move("g-s0", "G1", "S1", SALE, -1, t0.plusSeconds(1)),      // applied before: duplicate
+                move("g-s2", "G1", "S1", SALE, -1, t0.minusSeconds(5)),     // older than the count: superseded
+                move("g-s3", "G2", "W1", SALE, -2, t0.plusSeconds(6)),
+                move("g-s3", "G2", "W1", SALE, -2, t0.plusSeconds(6)),      // twice in one group: once
+                move("g-s4", "G3", "S1", SALE, -1, t0.plusSeconds(7)))));   // a sku never seen
+
+        assertThat(result.outcomes()).extracting(Enum::name)
+                .containsExactly("APPLIED", "DUPLICATE", "SUPERSEDED", "APPLIED", "DUPLICATE", "APPLIED");
+        assertThat(result.unknownSkus()).containsExactly("G3");
+        assertThat(ledger.view("G1").orElseThrow().positions()).extracting(p -> p.locationId() + "=" + p.onHand())
+                .containsExactly("S1=3");
+        assertThat(ledger.view("G2").orElseThrow().positions()).extracting(p -> p.locationId() + "=" + p.onHand())
+                .containsExactly("W1=7");
+        assertThat(ledger.view("G3").orElseThrow().positions()).extracting(p -> p.locationId() + "=" + p.onHand())
+                .containsExactly("S1=-1");
+        assertThat(ledger.publishedAts("G1", "store")).isEqualTo(3);
+        assertThat(ledger.publishedAts("G1", "shopify")).isEqualTo(3);
+        assertThat(ledger.publishedAts("G2", "shopify")).as("7 - 2 safety at W1").isEqualTo(5);
+        assertThat(ledger.publishedAts("G3", "store")).as("never negative").isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM inventory_movement WHERE movement_key LIKE 'g-s%'", Long.class))
+                .isEqualTo(5);
+    }
 }
