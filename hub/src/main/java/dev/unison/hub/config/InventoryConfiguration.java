@@ -37,8 +37,10 @@ public class InventoryConfiguration {
 
     @Bean
     PosTransactions posTransactions(JdbcTemplate jdbc, TransactionTemplate tx, InventoryLedger ledger, Outbox outbox,
-            Clock clock) {
-        return new PosTransactions(jdbc, tx, ledger, outbox, clock);
+            Clock clock, MeterRegistry meters) {
+        PosTransactions pos = new PosTransactions(jdbc, tx, ledger, outbox, clock);
+        pos.bindMetrics(meters);
+        return pos;
     }
 
     @Bean

@@ -56,9 +56,21 @@ public class PosTransactions {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean running = true;
+    private io.micrometer.core.instrument.Timer groupTime = io.micrometer.core.instrument.Timer.builder("unison.pos.group")
+            .description("one group commit of POS transactions").register(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    private io.micrometer.core.instrument.DistributionSummary groupSize = io.micrometer.core.instrument.DistributionSummary
+            .builder("unison.pos.group.size").baseUnit("transactions").register(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
     /** A transaction waiting for the writer, and where its outcome goes. */
     private record Pending(PosTransaction pos, String payload, CompletableFuture<Accepted> outcome) {
+    }
+
+    /** Group commits and their sizes, in the hub's registry ({@code unison_pos_group_seconds}, {@code unison_pos_group_size}). */
+    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry meters) {
+        groupTime = io.micrometer.core.instrument.Timer.builder("unison.pos.group").description("one group commit of POS transactions")
+                .register(meters);
+        groupSize = io.micrometer.core.instrument.DistributionSummary.builder("unison.pos.group.size")
+                .description("POS transactions per group commit").register(meters);
     }
 
     public PosTransactions(JdbcTemplate jdbc, TransactionTemplate tx, InventoryLedger ledger, Outbox outbox, Clock clock) {
@@ -120,8 +132,11 @@ public class PosTransactions {
                 group.add(first);
                 queue.drainTo(group, MAX_GROUP - 1);
                 List<Object> outcomes;
+                long started = System.nanoTime();
                 try {
                     outcomes = tx.execute(status -> applyGroup(group));
+                    groupTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                    groupSize.record(group.size());
                 } catch (RuntimeException groupFailed) {
                     outcomes = new ArrayList<>();
                     for (Pending p : group) {

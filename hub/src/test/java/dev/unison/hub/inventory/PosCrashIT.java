@@ -1,0 +1,226 @@
+package dev.unison.hub.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unison.connectors.shopify.simulator.ShopifySimulator;
+import dev.unison.hub.support.HttpApi;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kill -9 during a POS load, with real processes: the packaged hub takes sales from eight
+ * concurrent tills, is killed with SIGKILL mid-stream and restarted on the same data directory.
+ * The tills then resend every sale whose answer they never got (as a till does: the same store,
+ * register, day and sequence). Every sale must be reflected exactly once in the ledger, and the
+ * Shopify simulator must converge to the ledger's truth.
+ */
+class PosCrashIT {
+
+    private static final String KEY = "pos-crash-it-key-1234567890";
+    private static final List<String> STORES = List.of("STORE-A", "STORE-B");
+    private static final int SKUS = 20;
+    private static final long STOCK = 100;
+
+    @TempDir
+    Path work;
+    private final List<Process> processes = new ArrayList<>();
+    private ShopifySimulator shopify;
+
+    @AfterEach
+    void cleanUp() {
+        processes.forEach(Process::destroyForcibly);
+        if (shopify != null) {
+            shopify.close();
+        }
+    }
+
+    record Sale(String store, int sequence, String sku) {
+        String json() {
+            return """
+                    {"storeId": "%s", "registerId": "R1", "businessDay": "%s", "sequence": %d, "type": "sale",
+                     "occurredAt": "%s", "currency": "USD", "lines": [{"sku": "%s", "quantity": 1, "unitPrice": "5.00"}]}
+                    """.formatted(store, LocalDate.of(2026, 11, 26), sequence, Instant.parse("2026-11-26T12:00:00Z")
+                    .plusMillis(sequence), sku);
+        }
+    }
+
+    @Test
+    void everySaleIsReflectedExactlyOnceAfterAKillAndTheShopConverges() throws Exception {
+        shopify = new ShopifySimulator(freePort(), "crash-shop.myshopify.com", "shpat_crash", "crash-secret", Clock.systemUTC());
+        shopify.start();
+        Path data = Files.createDirectories(work.resolve("data"));
+        Files.writeString(work.resolve("application.yaml"), """
+                unison:
+                  simulators:
+                    shopify: {enabled: false}
+                    tiktok-shop: {enabled: false}
+                  inventory:
+                    locations:
+                      - {id: STORE-A, type: store, channels: [store, shopify]}
+                      - {id: STORE-B, type: store, channels: [store, shopify]}
+                """);
+        Files.writeString(work.resolve("connections.yaml"), """
+                connections:
+                  - id: crash-shop
+                    connector: shopify
+                    settings:
+                      shopDomain: crash-shop.myshopify.com
+                      accessToken: ${CRASH_TOKEN}
+                      webhookSecret: ${CRASH_SECRET}
+                      adminBaseUrl: %s
+                      locationId: '%d'
+                """.formatted(shopify.baseUrl(), ShopifySimulator.DEFAULT_LOCATION_ID));
+        int port = freePort();
+        Path logs = Files.createDirectories(Path.of("target", "crash-it-logs"));
+        Process first = start(port, data, logs.resolve("pos-first.log"));
+        HttpApi http = awaitUp(port, first);
+
+        // the shop lists the skus; both stores hold STOCK of each
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < SKUS; i++) {
+            skus.add("CRASH-" + i);
+        }
+        ObjectNode product = shopify.newProduct("Crash test", skus.toArray(String[]::new));
+        Map<String, Long> items = new HashMap<>();
+        product.get("variants").forEach(v -> items.put(v.get("sku").asText(), v.get("inventory_item_id").asLong()));
+        ShopifySimulator.Delivery learn = shopify.webhook("products/update", product);
+        assertThat(shopify.send("http://127.0.0.1:" + port + "/webhooks/shopify/crash-shop", learn)).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                http.get("/api/v1/events/shopify:crash-shop:event:" + learn.eventId() + ":0", KEY).status() == 200);
+        for (String store : STORES) {
+            StringBuilder counts = new StringBuilder();
+            skus.forEach(sku -> counts.append(counts.length() == 0 ? "" : ",").append("{\"sku\":\"").append(sku)
+                    .append("\",\"quantity\":").append(STOCK).append('}'));
+            HttpApi.Reply counted = http.post("/api/v1/inventory/counts", KEY, "{\"countId\":\"open-" + store + "\",\"locationId\":\""
+                    + store + "\",\"asOf\":\"2026-11-26T11:00:00Z\",\"counts\":[" + counts + "]}");
+            assertThat(counted.status()).as(counted.body()).isEqualTo(200);
+        }
+
+        // eight tills sell; the hub is killed while they do
+        Random random = new Random(7);
+        List<Sale> sales = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            sales.add(new Sale(STORES.get(random.nextInt(STORES.size())), i, skus.get(random.nextInt(SKUS))));
+        }
+        Map<Sale, Integer> answers = new ConcurrentHashMap<>();
+        ExecutorService tills = Executors.newFixedThreadPool(8);
+        List<Future<?>> sent = new ArrayList<>();
+        for (Sale sale : sales) {
+            sent.add(tills.submit(() -> {
+                try {
+                    answers.put(sale, http.post("/api/v1/pos/transactions", KEY, sale.json()).status());
+                } catch (RuntimeException connectionLost) {
+                    answers.put(sale, -1);
+                }
+            }));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> answers.size() >= 150);
+        first.destroyForcibly(); // SIGKILL mid-stream
+        assertThat(first.waitFor()).isNotZero();
+        for (Future<?> f : sent) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        tills.shutdown();
+        long acceptedBeforeKill = answers.values().stream().filter(s -> s == 201).count();
+        long unanswered = answers.values().stream().filter(s -> s != 201).count();
+        assertThat(acceptedBeforeKill).as("some sales were accepted before the kill").isGreaterThan(0);
+        assertThat(unanswered).as("some sales never got an answer").isGreaterThan(0);
+
+        Process second = start(port, data, logs.resolve("pos-second.log"));
+        HttpApi again = awaitUp(port, second);
+        for (Sale sale : sales) {
+            if (answers.get(sale) != 201) {
+                HttpApi.Reply resent = again.post("/api/v1/pos/transactions", KEY, sale.json());
+                assertThat(resent.status()).as("resent " + sale + ": " + resent.body()).isIn(200, 201);
+            }
+        }
+        // a sale accepted before the kill, sent again, is a duplicate: applied once
+        Sale acceptedOne = sales.stream().filter(s -> answers.get(s) == 201).findFirst().orElseThrow();
+        assertThat(again.post("/api/v1/pos/transactions", KEY, acceptedOne.json()).status()).isEqualTo(200);
+
+        Map<String, Long> soldPerPosition = new HashMap<>();
+        Map<String, Long> soldPerSku = new HashMap<>();
+        sales.forEach(s -> {
+            soldPerPosition.merge(s.sku() + "@" + s.store(), 1L, Long::sum);
+            soldPerSku.merge(s.sku(), 1L, Long::sum);
+        });
+        for (String sku : skus) {
+            JsonNode view = again.get("/api/v1/inventory/" + sku, KEY).json();
+            for (JsonNode position : view.get("positions")) {
+                String store = position.get("locationId").asText();
+                assertThat(position.get("onHand").asLong()).as(sku + " at " + store)
+                        .isEqualTo(STOCK - soldPerPosition.getOrDefault(sku + "@" + store, 0L));
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (String sku : skus) {
+                assertThat(shopify.available(items.get(sku), ShopifySimulator.DEFAULT_LOCATION_ID)).as("shop quantity of " + sku)
+                        .isEqualTo(STOCK * STORES.size() - soldPerSku.getOrDefault(sku, 0L));
+            }
+        });
+        System.out.printf("POS crash: %d sales, %d accepted before the kill, %d resent after restart%n", sales.size(),
+                acceptedBeforeKill, unanswered);
+        second.destroy();
+        second.waitFor();
+    }
+
+    private Process start(int port, Path data, Path log) throws IOException {
+        File jar = new File("target/unison-hub.jar");
+        assertThat(jar).as("the packaged hub (failsafe runs after package)").exists();
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", jar.getAbsolutePath(),
+                "--spring.config.additional-location=file:" + work.toAbsolutePath() + "/",
+                "--server.port=" + port,
+                "--unison.data-dir=" + data.toAbsolutePath(),
+                "--unison.bootstrap-api-key=" + KEY,
+                "--unison.connections-location=file:" + work.resolve("connections.yaml").toAbsolutePath())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("CRASH_TOKEN", "shpat_crash");
+        pb.environment().put("CRASH_SECRET", "crash-secret");
+        Process process = pb.start();
+        processes.add(process);
+        return process;
+    }
+
+    private static HttpApi awaitUp(int port, Process process) {
+        HttpApi http = new HttpApi(port);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            assertThat(process.isAlive()).as("hub process exited early").isTrue();
+            try {
+                return http.get("/actuator/health", null).status() == 200;
+            } catch (IllegalStateException notYetListening) {
+                return false;
+            }
+        });
+        return http;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
