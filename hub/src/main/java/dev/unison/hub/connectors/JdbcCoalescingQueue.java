@@ -34,6 +34,13 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
     }
 
     @Override
+    public boolean offerIfAbsent(String connectionId, String kind, String key, com.fasterxml.jackson.databind.JsonNode value) {
+        return jdbc.update("INSERT INTO pending_update (connection_id, kind, update_key, payload, version, first_offered_at) "
+                        + "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING", connectionId, kind, key, CanonicalJson.write(value),
+                OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)) == 1;
+    }
+
+    @Override
     public List<Pending> next(String connectionId, String kind, int limit) {
         return jdbc.query("SELECT * FROM pending_update WHERE connection_id = ? AND kind = ? "
                         + "ORDER BY first_offered_at, update_key LIMIT ?",

@@ -48,6 +48,8 @@ class ShopifyInventoryIT {
     JdbcTemplate jdbc;
     @Autowired
     DeadLetters deadLetters;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     private final Map<String, Long> inventoryItemBySku = new HashMap<>();
 
@@ -168,5 +170,44 @@ class ShopifyInventoryIT {
                     JsonNode payload = dev.unison.canonical.json.CanonicalJson.parse(d.payload());
                     assertThat(payload.get("quantity").asLong()).isEqualTo(3);
                 }));
+    }
+
+    @Test
+    void theHubsOwnChangeEchoingBackIsRecognisedAndDriftIsCorrected() {
+        String prefix = "ECHO" + System.nanoTime() % 100000;
+        productWithSkus(prefix, 1);
+        String sku = prefix + "-0";
+        outbox.append("events", ats(sku, 11));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Long.valueOf(11).equals(shopQuantity(sku)));
+        long events = jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event", Long.class);
+        long mutations = shopify.mutationsApplied();
+
+        // Shopify reports the level the hub just set: an echo, not a change
+        ObjectNode echo = mapper().createObjectNode().put("inventory_item_id", inventoryItemBySku.get(sku))
+                .put("location_id", ShopifySimulator.DEFAULT_LOCATION_ID).put("available", 11)
+                .put("updated_at", java.time.OffsetDateTime.now().toString());
+        assertThat(shopify.send("http://127.0.0.1:" + port + "/webhooks/shopify/shopify-demo",
+                shopify.webhook("inventory_levels/update", echo))).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> counter("echo") >= 1);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event", Long.class)).as("no new events").isEqualTo(events);
+        assertThat(shopify.mutationsApplied()).as("nothing sent back").isEqualTo(mutations);
+
+        // someone sets 50 in the Shopify admin: the hub's value goes back
+        shopify.setAvailable(inventoryItemBySku.get(sku), ShopifySimulator.DEFAULT_LOCATION_ID, 50);
+        ObjectNode drift = echo.deepCopy().put("available", 50);
+        assertThat(shopify.send("http://127.0.0.1:" + port + "/webhooks/shopify/shopify-demo",
+                shopify.webhook("inventory_levels/update", drift))).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Long.valueOf(11).equals(shopQuantity(sku)));
+        assertThat(counter("drift_corrected")).isGreaterThanOrEqualTo(1);
+    }
+
+    private static com.fasterxml.jackson.databind.ObjectMapper mapper() {
+        return dev.unison.canonical.json.CanonicalJson.mapper();
+    }
+
+    private double counter(String outcome) {
+        var c = meters.find("unison.connection.events").tag("connection", "shopify-demo")
+                .tag("what", "inventory_level_update").tag("outcome", outcome).counter();
+        return c == null ? 0 : c.count();
     }
 }

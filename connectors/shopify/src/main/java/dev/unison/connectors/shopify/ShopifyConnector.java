@@ -121,6 +121,10 @@ public final class ShopifyConnector implements Connector {
 
     @Override
     public List<CanonicalEvent> mapInbound(InboundDelivery delivery, Connection connection, ConnectorContext context) {
+        if (ShopifyTopic.INVENTORY_LEVELS_UPDATE.topic().equals(delivery.messageType())) {
+            ShopifyInventoryEcho.handle(delivery, connection, context);
+            return List.of();
+        }
         return mapper.map(delivery, connection, context.mappings(), context.refs());
     }
 

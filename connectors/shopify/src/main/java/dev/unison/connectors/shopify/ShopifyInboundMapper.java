@@ -52,6 +52,7 @@ final class ShopifyInboundMapper {
                 String sku = v.get("sku").asText();
                 if (v.path("inventory_item_id").canConvertToLong()) {
                     refs.put(connection.id(), INVENTORY_ITEM, sku, "gid://shopify/InventoryItem/" + v.get("inventory_item_id").asText());
+                    refs.put(connection.id(), ShopifyInventoryEcho.ITEM_SKU, v.get("inventory_item_id").asText(), sku);
                 }
                 if (v.path("id").canConvertToLong()) {
                     refs.put(connection.id(), VARIANT, sku, "gid://shopify/Product/" + input.get("payload").path("id").asText()

@@ -149,9 +149,8 @@ final class ShopifyInventorySync {
     private int settle(List<Pending> sent, JsonNode body) {
         JsonNode errors = body.path("data").path("inventorySetQuantities").path("userErrors");
         if (errors.isEmpty()) {
-            if (compareAndSet) { // changeFromQuantity needs the last quantity set; older versions do not
-                sent.forEach(p -> context.refs().put(connection.id(), LAST_SET, p.key(), p.value().path("quantity").asText()));
-            }
+            // what the hub set: changeFromQuantity (2026-01+) and recognising the echo of inventory_levels/update
+            sent.forEach(p -> context.refs().put(connection.id(), LAST_SET, p.key(), p.value().path("quantity").asText()));
             context.outboundQueue().done(sent);
             context.metrics().add(connection.id(), "inventory_quantity", "set", sent.size());
             return sent.size();

@@ -20,7 +20,7 @@ public enum ShopifyTopic {
     /** kept for identity resolution (profiles are the identity graph's to create) */
     CUSTOMERS_CREATE("customers/create", null, null),
     CUSTOMERS_UPDATE("customers/update", null, null),
-    /** absolute level of an inventory item at a Shopify location; kept for the inventory core */
+    /** absolute level of an inventory item at a Shopify location; echo/drift check (ShopifyInventoryEcho), no event */
     INVENTORY_LEVELS_UPDATE("inventory_levels/update", null, null);
 
     private final String topic;

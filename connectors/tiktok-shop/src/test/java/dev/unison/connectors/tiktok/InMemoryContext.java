@@ -92,6 +92,15 @@ final class InMemoryContext implements ConnectorContext {
             }
 
             @Override
+            public synchronized boolean offerIfAbsent(String connectionId, String kind, String key, JsonNode value) {
+                if (queue.containsKey(key)) {
+                    return false;
+                }
+                offer(connectionId, kind, key, value);
+                return true;
+            }
+
+            @Override
             public List<Pending> next(String connectionId, String kind, int limit) {
                 synchronized (queue) {
                     return queue.values().stream().limit(limit).toList();

@@ -18,6 +18,12 @@ public interface CoalescingQueue {
     /** Sets the newest value for a key (replacing an unsent older one). */
     void offer(String connectionId, String kind, String key, JsonNode value);
 
+    /**
+     * Queues a value only when nothing is pending for the key (a correction must never replace a
+     * newer value that is waiting to be sent). Returns whether it was queued.
+     */
+    boolean offerIfAbsent(String connectionId, String kind, String key, JsonNode value);
+
     /** Up to {@code limit} pending updates, oldest first. */
     List<Pending> next(String connectionId, String kind, int limit);
 

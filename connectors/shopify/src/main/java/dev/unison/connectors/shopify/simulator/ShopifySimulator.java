@@ -577,6 +577,11 @@ public class ShopifySimulator extends SimulatorServer {
     }
 
     /** The available quantity the shop holds for an inventory item at a location, or null. */
+    /** Sets a level as a merchant would in the Shopify admin (no webhook is sent; send one with {@link #webhook}). */
+    public void setAvailable(long inventoryItemId, long locationId, long available) {
+        inventoryLevels.put(inventoryItemId + ":" + locationId, available);
+    }
+
     public Long available(long inventoryItemId, long locationId) {
         return inventoryLevels.get(inventoryItemId + ":" + locationId);
     }
