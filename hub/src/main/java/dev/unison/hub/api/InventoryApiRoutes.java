@@ -74,7 +74,21 @@ public class InventoryApiRoutes extends RouteBuilder {
                     .consumes("application/json").produces("application/json")
                     .responseMessage().code(200).message("per sku: applied | duplicate | superseded").endResponseMessage()
                     .responseMessage().code(422).message("invalid; every bad field named; nothing applied").endResponseMessage()
-                    .to("direct:post-inventory-count");
+                    .to("direct:post-inventory-count")
+                .post("/inventory/reservations").id("post-reservation")
+                    .description("Hold units for a cart {reservationId, sku, locationId, quantity, expiresAt}: reserved grows, "
+                            + "ATS drops in every channel the location serves, until released or expired; idempotent on reservationId")
+                    .consumes("application/json").produces("application/json")
+                    .responseMessage().code(201).message("held").endResponseMessage()
+                    .responseMessage().code(200).message("duplicate: held before").endResponseMessage()
+                    .responseMessage().code(422).message("invalid; every bad field named; nothing held").endResponseMessage()
+                    .to("direct:post-reservation")
+                .delete("/inventory/reservations/{id}").id("delete-reservation")
+                    .description("Release a held reservation (checkout done: the sale takes the stock; or cart abandoned)")
+                    .param().name("id").type(RestParamType.path).description("reservation id").endParam()
+                    .responseMessage().code(204).message("released").endResponseMessage()
+                    .responseMessage().code(404).message("no held reservation with this id").endResponseMessage()
+                    .to("direct:delete-reservation");
 
         secured("post-pos-transaction", e -> {
             JsonNode body = ApiSupport.jsonBody(e);
@@ -186,6 +200,40 @@ public class InventoryApiRoutes extends RouteBuilder {
                 outcomes.add(Map.of("sku", skus.get(i), "outcome", result.outcomes().get(i).wireName()));
             }
             ApiSupport.respond(e, 200, Map.of("countId", id, "locationId", location, "results", outcomes));
+        });
+
+        reservationRoutes();
+    }
+
+    private void reservationRoutes() {
+        secured("post-reservation", e -> {
+            JsonNode body = ApiSupport.jsonBody(e);
+            List<String> problems = new ArrayList<>();
+            onlyFields(body, Set.of("reservationId", "sku", "locationId", "quantity", "expiresAt"), "", problems);
+            String id = text(body, "reservationId", 200, problems);
+            String sku = text(body, "sku", 64, problems);
+            String location = location(body, "locationId", problems);
+            JsonNode q = body.get("quantity");
+            if (q == null || !q.isIntegralNumber() || q.asLong() <= 0 || q.asLong() > 100_000) {
+                problems.add("quantity: required integer 1..100000");
+            }
+            Instant expiresAt = instant(body, "expiresAt", problems);
+            if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
+                problems.add("expiresAt: must be in the future");
+            }
+            if (!problems.isEmpty()) {
+                throw ApiException.unprocessable(String.join("; ", problems));
+            }
+            InventoryLedger.ReservationOutcome outcome = tx.execute(s -> ledger.reserve(id, sku, location, q.asLong(), expiresAt));
+            boolean held = outcome == InventoryLedger.ReservationOutcome.HELD;
+            ApiSupport.respond(e, held ? 201 : 200, Map.of("reservationId", id, "status", held ? "held" : "duplicate"));
+        });
+        secured("delete-reservation", e -> {
+            String id = e.getIn().getHeader("id", String.class);
+            if (!Boolean.TRUE.equals(tx.execute(s -> ledger.release(id, "released")))) {
+                throw ApiException.notFound("no held reservation " + id);
+            }
+            ApiSupport.respond(e, 204, null);
         });
     }
 

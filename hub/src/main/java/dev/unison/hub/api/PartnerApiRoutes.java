@@ -40,6 +40,8 @@ public class PartnerApiRoutes extends RouteBuilder {
             Map.entry("get-inventory", Scope.INVENTORY_READ),
             Map.entry("post-inventory-adjustment", Scope.INVENTORY_WRITE),
             Map.entry("post-inventory-count", Scope.INVENTORY_WRITE),
+            Map.entry("post-reservation", Scope.INVENTORY_WRITE),
+            Map.entry("delete-reservation", Scope.INVENTORY_WRITE),
             Map.entry("get-event", Scope.EVENTS_READ),
             Map.entry("post-event", Scope.EVENTS_WRITE),
             Map.entry("list-partners", Scope.ADMIN),

@@ -7,6 +7,7 @@ import dev.unison.hub.inventory.InventoryLedger;
 import dev.unison.hub.inventory.InventoryNetwork;
 import dev.unison.hub.inventory.InventoryRoutes;
 import dev.unison.hub.inventory.PosTransactions;
+import dev.unison.hub.inventory.ReservationExpiry;
 import dev.unison.hub.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -28,6 +29,11 @@ public class InventoryConfiguration {
     InventoryLedger inventoryLedger(JdbcTemplate jdbc, Outbox outbox, InventoryNetwork network, Clock clock,
             MeterRegistry meters) {
         return new InventoryLedger(jdbc, outbox, network, clock, meters);
+    }
+
+    @Bean
+    ReservationExpiry reservationExpiry(InventoryLedger ledger, TransactionTemplate tx) {
+        return new ReservationExpiry(ledger, tx);
     }
 
     @Bean

@@ -125,6 +125,65 @@ public class InventoryLedger {
         return new Result(List.of(outcomes), unknown);
     }
 
+    /** What {@link #reserve} did. */
+    public enum ReservationOutcome { HELD, DUPLICATE }
+
+    /**
+     * Holds {@code quantity} units of a sku at a location for a cart until {@code expiresAt}:
+     * reserved grows, so ATS drops in every channel the location serves. Idempotent on the
+     * reservation id. Released by {@link #release} (checkout done or cart abandoned) or when it
+     * lapses ({@link #expireDue}).
+     */
+    public ReservationOutcome reserve(String reservationId, String sku, String locationId, long quantity, Instant expiresAt) {
+        requireTransaction();
+        if (network.location(locationId).isEmpty()) {
+            throw new IllegalArgumentException("location " + locationId + " is not declared in unison.inventory.locations");
+        }
+        lockSku(sku);
+        int held = jdbc.update("INSERT INTO inventory_reservation (reservation_key, sku, location_id, quantity, expires_at, status, "
+                + "created_at) VALUES (?, ?, ?, ?, ?, 'held', ?) ON CONFLICT DO NOTHING", reservationId, sku, locationId, quantity,
+                utc(expiresAt), now());
+        if (held == 0) {
+            return ReservationOutcome.DUPLICATE;
+        }
+        if (position(sku, locationId).isEmpty()) {
+            jdbc.update("INSERT INTO inventory_position (sku, location_id, on_hand, reserved, version, counted_at, updated_at) "
+                    + "VALUES (?, ?, 0, 0, 0, NULL, ?)", sku, locationId, now());
+        }
+        jdbc.update("UPDATE inventory_position SET reserved = reserved + ?, version = version + 1, updated_at = ? "
+                + "WHERE sku = ? AND location_id = ?", quantity, now(), sku, locationId);
+        publishAvailability(sku);
+        return ReservationOutcome.HELD;
+    }
+
+    /** Releases a held reservation (to {@code released} or {@code expired}); false when it was not held. */
+    public boolean release(String reservationId, String status) {
+        requireTransaction();
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT sku, location_id, quantity, status FROM inventory_reservation "
+                + "WHERE reservation_key = ?", reservationId);
+        if (rows.isEmpty()) {
+            return false;
+        }
+        String sku = (String) rows.get(0).get("sku");
+        lockSku(sku);
+        int updated = jdbc.update("UPDATE inventory_reservation SET status = ? WHERE reservation_key = ? AND status = 'held'",
+                status, reservationId);
+        if (updated == 0) {
+            return false;
+        }
+        jdbc.update("UPDATE inventory_position SET reserved = reserved - ?, version = version + 1, updated_at = ? "
+                + "WHERE sku = ? AND location_id = ?", ((Number) rows.get(0).get("quantity")).longValue(), now(), sku,
+                rows.get(0).get("location_id"));
+        publishAvailability(sku);
+        return true;
+    }
+
+    /** Ids of held reservations whose time is up (at most {@code limit}). */
+    public List<String> dueReservations(int limit) {
+        return jdbc.queryForList("SELECT reservation_key FROM inventory_reservation WHERE status = 'held' AND expires_at <= ? "
+                + "ORDER BY expires_at LIMIT ?", String.class, now(), limit);
+    }
+
     /** A position being changed in memory by a group of deltas. */
     private static final class Working {
         final String sku;

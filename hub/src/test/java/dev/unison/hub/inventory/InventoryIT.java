@@ -236,4 +236,37 @@ class InventoryIT {
         String readerKey = created.json().get("apiKey").asText();
         assertThat(api.post("/api/v1/pos/transactions", readerKey, sale("R7", 1, Instant.now(), "X", 1)).status()).isEqualTo(403);
     }
+
+    @Test
+    void aCartReservationHoldsStockUntilReleasedOrExpired() {
+        String sku = "RES-" + run;
+        count("res-" + run, "STORE-7", Instant.now().minusSeconds(5), sku, 3);
+        assertThat(ats(sku, "shopify")).isEqualTo(3);
+        String hold = """
+                {"reservationId": "cart-%s", "sku": "%s", "locationId": "STORE-7", "quantity": 2, "expiresAt": "%s"}
+                """;
+        assertThat(api.post("/api/v1/inventory/reservations", KEY, hold.formatted(run, sku, Instant.now().plusSeconds(600)))
+                .status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/inventory/reservations", KEY, hold.formatted(run, sku, Instant.now().plusSeconds(600)))
+                .status()).as("idempotent").isEqualTo(200);
+        assertThat(ats(sku, "shopify")).isEqualTo(1);
+        assertThat(ats(sku, "store")).isEqualTo(1);
+
+        assertThat(api.delete("/api/v1/inventory/reservations/cart-" + run, KEY).status()).isEqualTo(204);
+        assertThat(ats(sku, "shopify")).isEqualTo(3);
+        assertThat(api.delete("/api/v1/inventory/reservations/cart-" + run, KEY).status()).isEqualTo(404);
+
+        // one that lapses by itself
+        assertThat(api.post("/api/v1/inventory/reservations", KEY, hold.formatted(run + "-b", sku, Instant.now().plusSeconds(2)))
+                .status()).isEqualTo(201);
+        assertThat(ats(sku, "shopify")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(15)).until(() -> ats(sku, "shopify") == 3);
+
+        HttpApi.Reply bad = api.post("/api/v1/inventory/reservations", KEY, """
+                {"reservationId": "x", "sku": "%s", "locationId": "STORE-7", "quantity": 0, "expiresAt": "2020-01-01T00:00:00Z"}
+                """.formatted(sku));
+        assertThat(bad.status()).isEqualTo(422);
+        assertThat(bad.json().get("detail").asText()).contains("quantity: required integer 1..100000")
+                .contains("expiresAt: must be in the future");
+    }
 }
