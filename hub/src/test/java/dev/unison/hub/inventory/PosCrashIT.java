@@ -6,10 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
+import dev.unison.hub.support.ForkedHub;
 import dev.unison.hub.support.HttpApi;
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -188,39 +187,22 @@ class PosCrashIT {
     }
 
     private Process start(int port, Path data, Path log) throws IOException {
-        File jar = new File("target/unison-hub.jar");
-        assertThat(jar).as("the packaged hub (failsafe runs after package)").exists();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", jar.getAbsolutePath(),
+        Process process = ForkedHub.start(List.of(
                 "--spring.config.additional-location=file:" + work.toAbsolutePath() + "/",
                 "--server.port=" + port,
                 "--unison.data-dir=" + data.toAbsolutePath(),
                 "--unison.bootstrap-api-key=" + KEY,
-                "--unison.connections-location=file:" + work.resolve("connections.yaml").toAbsolutePath())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("CRASH_TOKEN", "shpat_crash");
-        pb.environment().put("CRASH_SECRET", "crash-secret");
-        Process process = pb.start();
+                "--unison.connections-location=file:" + work.resolve("connections.yaml").toAbsolutePath()),
+                Map.of("CRASH_TOKEN", "shpat_crash", "CRASH_SECRET", "crash-secret"), log);
         processes.add(process);
         return process;
     }
 
     private static HttpApi awaitUp(int port, Process process) {
-        HttpApi http = new HttpApi(port);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            assertThat(process.isAlive()).as("hub process exited early").isTrue();
-            try {
-                return http.get("/actuator/health", null).status() == 200;
-            } catch (IllegalStateException notYetListening) {
-                return false;
-            }
-        });
-        return http;
+        return ForkedHub.awaitUp(port, process);
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return ForkedHub.freePort();
     }
 }

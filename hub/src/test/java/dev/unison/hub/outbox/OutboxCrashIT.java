@@ -3,10 +3,9 @@ package dev.unison.hub.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.unison.hub.support.ForkedHub;
 import dev.unison.hub.support.HttpApi;
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,33 +100,18 @@ class OutboxCrashIT {
     }
 
     private Process start(int port, Path data, Path routes, boolean relay, Path log) throws IOException {
-        File jar = new File("target/unison-hub.jar");
-        assertThat(jar).as("the packaged hub (failsafe runs after package)").exists();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", jar.getAbsolutePath(),
-                "--server.port=" + port,
+        Process process = ForkedHub.start(List.of("--server.port=" + port,
                 "--unison.data-dir=" + data.toAbsolutePath(),
                 "--unison.bootstrap-api-key=" + KEY,
                 "--unison.routes-location=file:" + routes.toAbsolutePath(),
                 "--unison.outbox.relay-enabled=" + relay,
-                "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        Process process = pb.start();
+                "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false"), Map.of(), log);
         processes.add(process);
         return process;
     }
 
     private static HttpApi awaitUp(int port, Process process) {
-        HttpApi http = new HttpApi(port);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            assertThat(process.isAlive()).as("hub process exited early").isTrue();
-            try {
-                return http.get("/actuator/health", null).status() == 200;
-            } catch (IllegalStateException notYetListening) {
-                return false;
-            }
-        });
-        return http;
+        return ForkedHub.awaitUp(port, process);
     }
 
     private static List<String> deliveredIds(Path dir) throws IOException {
@@ -140,8 +124,6 @@ class OutboxCrashIT {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return ForkedHub.freePort();
     }
 }

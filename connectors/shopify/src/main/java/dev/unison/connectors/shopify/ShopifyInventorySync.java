@@ -86,17 +86,7 @@ final class ShopifyInventorySync {
 
     /** Offers an availability change of this connection's channel to the queue (others are ignored). */
     void offer(CanonicalEvent event) {
-        if (event.type() != EventType.AVAILABILITY_CHANGED) {
-            return;
-        }
-        ChannelAvailability availability = event.dataAs(ChannelAvailability.class);
-        if (!channel.equals(availability.channel())) {
-            return;
-        }
-        ObjectNode value = CanonicalJson.mapper().createObjectNode();
-        value.put("quantity", availability.availableToSell());
-        value.put("eventId", event.id());
-        context.outboundQueue().offer(connection.id(), KIND, availability.sku(), value);
+        context.outboundQueue().offerAvailability(connection.id(), KIND, channel, event);
     }
 
     /** Sends at most one batch if the shop's budget allows; returns how many quantities it settled. */

@@ -132,7 +132,10 @@ class ShopifyInboundMapperTest {
         assertThat(refStore).containsEntry("shop-main/inventory_item/TRAIL-SHOE-42", "gid://shopify/InventoryItem/11")
                 .containsEntry("shop-main/inventory_item/TRAIL-SHOE-43", "gid://shopify/InventoryItem/12")
                 .containsEntry("shop-main/variant/TRAIL-SHOE-42", "gid://shopify/Product/632910392 gid://shopify/ProductVariant/1")
-                .hasSize(4);
+                // the reverse, for recognising inventory_levels/update echoes
+                .containsEntry("shop-main/inventory_item_sku/11", "TRAIL-SHOE-42")
+                .containsEntry("shop-main/inventory_item_sku/12", "TRAIL-SHOE-43")
+                .hasSize(6);
     }
 
     @Test

@@ -24,6 +24,26 @@ public interface CoalescingQueue {
      */
     boolean offerIfAbsent(String connectionId, String kind, String key, JsonNode value);
 
+    /**
+     * Offers an availability change of {@code channel} as {@code {quantity, eventId}} keyed by sku;
+     * events of other types or channels are ignored. Returns whether it was offered.
+     */
+    default boolean offerAvailability(String connectionId, String kind, String channel,
+            dev.unison.canonical.event.CanonicalEvent event) {
+        if (event.type() != dev.unison.canonical.event.EventType.AVAILABILITY_CHANGED) {
+            return false;
+        }
+        var availability = event.dataAs(dev.unison.canonical.model.ChannelAvailability.class);
+        if (!channel.equals(availability.channel())) {
+            return false;
+        }
+        var value = dev.unison.canonical.json.CanonicalJson.mapper().createObjectNode();
+        value.put("quantity", availability.availableToSell());
+        value.put("eventId", event.id());
+        offer(connectionId, kind, availability.sku(), value);
+        return true;
+    }
+
     /** Up to {@code limit} pending updates, oldest first. */
     List<Pending> next(String connectionId, String kind, int limit);
 

@@ -54,6 +54,33 @@ public interface TckAdapter {
 
         /** The raw body as sent. */
         String body();
+
+        /** A case from what sends the delivery, signed well and badly, and its raw body. */
+        static InboundCase of(EventType type, java.util.function.IntSupplier send,
+                java.util.function.IntSupplier sendBadlySigned, byte[] body) {
+            String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+            return new InboundCase() {
+                @Override
+                public EventType expectedType() {
+                    return type;
+                }
+
+                @Override
+                public int send() {
+                    return send.getAsInt();
+                }
+
+                @Override
+                public int sendBadlySigned() {
+                    return sendBadlySigned.getAsInt();
+                }
+
+                @Override
+                public String body() {
+                    return text;
+                }
+            };
+        }
     }
 
     interface OutboundCase {

@@ -9,7 +9,6 @@ import dev.unison.connectors.kit.simulator.SimulatorServer;
 import dev.unison.connectors.kit.tck.TckAdapter;
 import dev.unison.connectors.shopify.ShopifyConnector;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -75,27 +74,7 @@ public final class ShopifyTckAdapter implements TckAdapter {
     private InboundCase inboundCase(String hubBaseUrl, String connectionId, ShopifySimulator.Delivery delivery,
             EventType type) {
         String url = hubBaseUrl + "/webhooks/shopify/" + connectionId;
-        return new InboundCase() {
-            @Override
-            public EventType expectedType() {
-                return type;
-            }
-
-            @Override
-            public int send() {
-                return shopify.send(url, delivery);
-            }
-
-            @Override
-            public int sendBadlySigned() {
-                return shopify.sendBadlySigned(url, delivery);
-            }
-
-            @Override
-            public String body() {
-                return new String(delivery.body(), StandardCharsets.UTF_8);
-            }
-        };
+        return InboundCase.of(type, () -> shopify.send(url, delivery), () -> shopify.sendBadlySigned(url, delivery), delivery.body());
     }
 
     @Override

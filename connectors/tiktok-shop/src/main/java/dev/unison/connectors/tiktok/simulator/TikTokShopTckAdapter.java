@@ -9,7 +9,6 @@ import dev.unison.connectors.kit.simulator.SimulatorServer;
 import dev.unison.connectors.kit.tck.TckAdapter;
 import dev.unison.connectors.tiktok.TikTokShopConnector;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -82,27 +81,7 @@ public final class TikTokShopTckAdapter implements TckAdapter {
     private InboundCase inboundCase(String hubBaseUrl, String connectionId, TikTokShopSimulator.Delivery delivery,
             EventType type) {
         String url = hubBaseUrl + "/webhooks/tiktok-shop/" + connectionId;
-        return new InboundCase() {
-            @Override
-            public EventType expectedType() {
-                return type;
-            }
-
-            @Override
-            public int send() {
-                return tiktok.send(url, delivery);
-            }
-
-            @Override
-            public int sendBadlySigned() {
-                return tiktok.sendBadlySigned(url, delivery);
-            }
-
-            @Override
-            public String body() {
-                return new String(delivery.body(), StandardCharsets.UTF_8);
-            }
-        };
+        return InboundCase.of(type, () -> tiktok.send(url, delivery), () -> tiktok.sendBadlySigned(url, delivery), delivery.body());
     }
 
     @Override
