@@ -24,6 +24,31 @@ import org.junit.jupiter.api.Test;
  */
 class TikTokShopClientTest {
 
+    /** Queue time: advanced by hand past the linger instead of sleeping. */
+    static final class ManualClock extends Clock {
+        private Instant now = Instant.parse("2026-11-26T10:00:00Z");
+
+        void advance(java.time.Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    final ManualClock queueClock = new ManualClock();
     TikTokShopSimulator tiktok;
     InMemoryContext context;
     TikTokShopClient client;
@@ -51,7 +76,7 @@ class TikTokShopClientTest {
                       authBaseUrl: %s
                       unknownSkuGraceSeconds: '0'
                 """.formatted(TikTokShopSimulator.DEFAULT_WAREHOUSE_ID, tiktok.baseUrl(), tiktok.baseUrl()),
-                Map.of("SECRET", "secret", "TOKEN", "TTP_token", "REFRESH", "TTP_refresh"), Clock.systemUTC());
+                Map.of("SECRET", "secret", "TOKEN", "TTP_token", "REFRESH", "TTP_refresh"), queueClock);
         client = new TikTokShopClient(context.connections.get(0), HttpClient.newHttpClient(),
                 ConnectionCircuitBreakers.defaults().forConnection("tt"), context, Clock.systemUTC());
     }
@@ -103,16 +128,16 @@ class TikTokShopClientTest {
     }
 
     @Test
-    void perSkuErrorsInsideCodeZeroAreNeverCountedAsSetAndEndInTheDeadLetters() throws Exception {
+    void perSkuErrorsInsideCodeZeroAreNeverCountedAsSetAndEndInTheDeadLetters() {
         ObjectNode product = tiktok.newProduct("Shoes", "GOOD-1", "GOOD-2");
         String productId = product.get("id").asText();
         context.refs().put("tt", TikTokInboundMapper.SKU, "GOOD-1", productId + " " + product.get("skus").get(0).get("id").asText());
         // a sku id the shop does not have under this product: TikTok answers code 0 with data.errors[]
         context.refs().put("tt", TikTokInboundMapper.SKU, "STALE-9", productId + " 123456789");
-        TikTokInventorySync sync = new TikTokInventorySync(context.connections.get(0), context, client, Clock.systemUTC());
+        TikTokInventorySync sync = new TikTokInventorySync(context.connections.get(0), context, client, queueClock);
         sync.offer(available("GOOD-1", 7));
         sync.offer(available("STALE-9", 4));
-        Thread.sleep(TikTokInventorySync.LINGER.toMillis() + 50);
+        queueClock.advance(TikTokInventorySync.LINGER.plusMillis(1));
 
         for (int i = 0; i < TikTokInventorySync.MAX_ATTEMPTS; i++) {
             sync.tick();
@@ -130,10 +155,10 @@ class TikTokShopClientTest {
     }
 
     @Test
-    void anUnknownSellerSkuIsDeadLetteredAfterItsGrace() throws Exception {
-        TikTokInventorySync sync = new TikTokInventorySync(context.connections.get(0), context, client, Clock.systemUTC());
+    void anUnknownSellerSkuIsDeadLetteredAfterItsGrace() {
+        TikTokInventorySync sync = new TikTokInventorySync(context.connections.get(0), context, client, queueClock);
         sync.offer(available("NEVER-SEEN", 1));
-        Thread.sleep(TikTokInventorySync.LINGER.toMillis() + 50);
+        queueClock.advance(TikTokInventorySync.LINGER.plusMillis(1));
 
         sync.tick();
 

@@ -97,5 +97,36 @@ public interface TckAdapter {
 
         /** The dead-letter consumer name the connector uses for this kind of outbound change. */
         String deadLetterConsumer();
+
+        /** A case from its parts: what must be learned first, the event, how to see it applied, where calls and dead letters go. */
+        static OutboundCase of(List<String> prerequisiteEventIds, CanonicalEvent event,
+                java.util.function.BooleanSupplier applied, String callPath, String deadLetterConsumer) {
+            return new OutboundCase() {
+                @Override
+                public List<String> prerequisiteEventIds() {
+                    return prerequisiteEventIds;
+                }
+
+                @Override
+                public CanonicalEvent event() {
+                    return event;
+                }
+
+                @Override
+                public boolean applied() {
+                    return applied.getAsBoolean();
+                }
+
+                @Override
+                public String callPath() {
+                    return callPath;
+                }
+
+                @Override
+                public String deadLetterConsumer() {
+                    return deadLetterConsumer;
+                }
+            };
+        }
     }
 }

@@ -92,31 +92,8 @@ public final class ShopifyTckAdapter implements TckAdapter {
                 new ChannelAvailability(sku, "shopify", 13, Instant.now()));
         // the item event the hub publishes once it has mapped products/update (ids derive from the delivery)
         String learned = "shopify:" + connectionId + ":event:" + learn.eventId() + ":0";
-        return new OutboundCase() {
-            @Override
-            public List<String> prerequisiteEventIds() {
-                return List.of(learned);
-            }
-
-            @Override
-            public CanonicalEvent event() {
-                return event;
-            }
-
-            @Override
-            public boolean applied() {
-                return Long.valueOf(13).equals(shopify.available(item, ShopifySimulator.DEFAULT_LOCATION_ID));
-            }
-
-            @Override
-            public String callPath() {
-                return ".*/graphql\\.json";
-            }
-
-            @Override
-            public String deadLetterConsumer() {
-                return "shopify:" + connectionId + ":inventory";
-            }
-        };
+        return OutboundCase.of(List.of(learned), event,
+                () -> Long.valueOf(13).equals(shopify.available(item, ShopifySimulator.DEFAULT_LOCATION_ID)), ".*/graphql\\.json",
+                "shopify:" + connectionId + ":inventory");
     }
 }

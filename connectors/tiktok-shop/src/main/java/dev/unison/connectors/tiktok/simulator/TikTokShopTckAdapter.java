@@ -98,31 +98,8 @@ public final class TikTokShopTckAdapter implements TckAdapter {
         String learned = TikTokShopConnector.NAME + ":" + connectionId + ":notification:" + notificationId + ":0";
         CanonicalEvent event = CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, URI.create("/tck"),
                 new ChannelAvailability(sku, "tiktok-shop", 13, Instant.now()));
-        return new OutboundCase() {
-            @Override
-            public List<String> prerequisiteEventIds() {
-                return List.of(learned);
-            }
-
-            @Override
-            public CanonicalEvent event() {
-                return event;
-            }
-
-            @Override
-            public boolean applied() {
-                return Long.valueOf(13).equals(tiktok.available(sku, TikTokShopSimulator.DEFAULT_WAREHOUSE_ID));
-            }
-
-            @Override
-            public String callPath() {
-                return "/product/202309/products/[0-9]+/inventory/update";
-            }
-
-            @Override
-            public String deadLetterConsumer() {
-                return "tiktok-shop:" + connectionId + ":inventory";
-            }
-        };
+        return OutboundCase.of(List.of(learned), event,
+                () -> Long.valueOf(13).equals(tiktok.available(sku, TikTokShopSimulator.DEFAULT_WAREHOUSE_ID)), "/product/202309/products/[0-9]+/inventory/update",
+                "tiktok-shop:" + connectionId + ":inventory");
     }
 }
