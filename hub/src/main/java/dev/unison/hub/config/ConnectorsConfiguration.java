@@ -4,6 +4,7 @@ import dev.unison.connectors.kit.mapping.MappingLibrary;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import dev.unison.connectors.tiktok.simulator.TikTokShopSimulator;
 import dev.unison.hub.connectors.InstalledConnectors;
+import dev.unison.hub.connectors.OutboundComponent;
 import dev.unison.hub.connectors.JdbcCoalescingQueue;
 import dev.unison.hub.connectors.JdbcExternalRefs;
 import dev.unison.hub.connectors.MicrometerConnectionMetrics;
@@ -98,6 +99,12 @@ public class ConnectorsConfiguration {
      * The embedded default's demo shop: a Shopify simulator whose orders webhooks go to the
      * {@code shopify-demo} connection of config/connections.yaml. Off in production.
      */
+    /** Registered under the name "outbound": the endpoint routes/fan-out.yaml sends changes to. */
+    @Bean("outbound")
+    OutboundComponent outboundComponent(InstalledConnectors installed) {
+        return new OutboundComponent(installed);
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "unison.simulators.shopify.enabled", havingValue = "true")
     ShopifySimulator shopifySimulator(UnisonProperties properties) {

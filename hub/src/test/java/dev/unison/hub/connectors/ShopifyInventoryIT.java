@@ -210,4 +210,23 @@ class ShopifyInventoryIT {
                 .tag("what", "inventory_level_update").tag("outcome", outcome).counter();
         return c == null ? 0 : c.count();
     }
+
+    @Autowired
+    org.apache.camel.CamelContext camel;
+
+    @Test
+    void routesDecideWhichConnectionGetsAChangeAndBadTargetsFailClearly() {
+        String prefix = "ROUTED" + System.nanoTime() % 100000;
+        productWithSkus(prefix, 1);
+        // straight to one connection, as a route in routes/ may do
+        camel.createProducerTemplate().sendBody("outbound:shopify-demo?kind=inventory", ats(prefix + "-0", 21));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Long.valueOf(21).equals(shopQuantity(prefix + "-0")));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("outbound:no-such-shop?kind=inventory"))
+                .hasRootCauseMessage("outbound://no-such-shop?kind=inventory: no connection 'no-such-shop' in the connections file");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.createProducerTemplate()
+                        .sendBody("outbound:shopify-demo?kind=stock-ledger", ats(prefix + "-0", 1)))
+                .hasRootCauseMessage("connection shopify-demo takes no 'stock-ledger' changes (is it enabled and configured for them?)");
+        assertThat(camel.getRoute("availability-fan-out")).as("the fan-out is a route in routes/").isNotNull();
+    }
 }

@@ -10,6 +10,10 @@ import dev.unison.connectors.kit.spi.CheckResult;
 import dev.unison.connectors.kit.spi.Connector;
 import dev.unison.connectors.kit.spi.ConnectorContext;
 import dev.unison.connectors.kit.spi.InboundDelivery;
+import dev.unison.connectors.kit.spi.OutboundHandler;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,10 +36,17 @@ public final class ShopifyConnector implements Connector {
     private final ShopifyInboundMapper mapper = new ShopifyInboundMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ConnectionCircuitBreakers breakers = ConnectionCircuitBreakers.defaults();
+    /** "connectionId/kind" -> what takes the change (set up in routes()). */
+    private final Map<String, OutboundHandler> handlers = new ConcurrentHashMap<>();
 
     @Override
     public ConnectorDescriptor descriptor() {
         return descriptor;
+    }
+
+    @Override
+    public Optional<OutboundHandler> outbound(String connectionId, String kind) {
+        return Optional.ofNullable(handlers.get(connectionId + "/" + kind));
     }
 
     @Override
@@ -56,9 +67,8 @@ public final class ShopifyConnector implements Connector {
                     ShopifyAdminClient shop = new ShopifyAdminClient(connection, http,
                             breakers.forConnection(connection.id()), context.metrics(), Clock.systemUTC());
                     ShopifyPriceSync prices = new ShopifyPriceSync(connection, context, shop, Clock.systemUTC());
-                    from("bus:events?group=" + prices.consumerGroup() + "&types=commerce.price.changed.v1")
-                            .routeId("shopify-" + connection.id() + "-price-queue")
-                            .process(e -> prices.offer(e.getIn().getBody(CanonicalEvent.class)));
+                    // price changes reach prices.offer through routes/fan-out.yaml (outbound:...?kind=prices)
+                    handlers.put(connection.id() + "/prices", prices::offer);
                     from("timer:shopify-" + connection.id() + "-prices?period=100&delay=1000")
                             .routeId("shopify-" + connection.id() + "-price-sender")
                             .process(e -> {
@@ -79,10 +89,8 @@ public final class ShopifyConnector implements Connector {
                         continue;
                     }
                     ShopifyInventorySync sync = new ShopifyInventorySync(connection, context, shop, Clock.systemUTC());
-                    // availability changes -> durable per-sku coalescing queue
-                    from("bus:events?group=" + sync.consumerGroup() + "&types=commerce.availability.changed.v1")
-                            .routeId("shopify-" + connection.id() + "-inventory-queue")
-                            .process(e -> sync.offer(e.getIn().getBody(CanonicalEvent.class)));
+                    // availability changes (routed by routes/fan-out.yaml) -> durable per-sku coalescing queue
+                    handlers.put(connection.id() + "/inventory", sync::offer);
                     // queue -> batched inventorySetQuantities calls, as fast as the shop's budget allows
                     from("timer:shopify-" + connection.id() + "-inventory?period=50&delay=1000")
                             .routeId("shopify-" + connection.id() + "-inventory-sender")

@@ -80,10 +80,6 @@ final class ShopifyInventorySync {
         return connection.enabled() && connection.setting("locationId") != null;
     }
 
-    String consumerGroup() {
-        return "shopify-" + connection.id() + "-inventory";
-    }
-
     /** Offers an availability change of this connection's channel to the queue (others are ignored). */
     void offer(CanonicalEvent event) {
         context.outboundQueue().offerAvailability(connection.id(), KIND, channel, event);

@@ -52,10 +52,6 @@ final class ShopifyPriceSync {
         this.unknownSkuGrace = ShopifyInventorySync.unknownSkuGrace(connection);
     }
 
-    String consumerGroup() {
-        return "shopify-" + connection.id() + "-prices";
-    }
-
     void offer(CanonicalEvent event) {
         if (event.type() != EventType.PRICE_CHANGED) {
             return;

@@ -64,10 +64,6 @@ final class TikTokInventorySync {
                 Optional.ofNullable(connection.setting("unknownSkuGraceSeconds")).orElse("300")));
     }
 
-    String consumerGroup() {
-        return "tiktok-shop-" + connection.id() + "-inventory";
-    }
-
     String deadLetterConsumer() {
         return "tiktok-shop:" + connection.id() + ":inventory";
     }

@@ -8,6 +8,7 @@ import dev.unison.connectors.kit.spi.CheckResult;
 import dev.unison.connectors.kit.spi.Connector;
 import dev.unison.connectors.kit.spi.ConnectorContext;
 import dev.unison.connectors.kit.spi.InboundDelivery;
+import dev.unison.connectors.kit.spi.OutboundHandler;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +36,13 @@ public final class TikTokShopConnector implements Connector {
     /** One client per connection: its token and its rate budget are shared by everything it sends. */
     private final Map<String, TikTokShopClient> clients = new ConcurrentHashMap<>();
     private volatile ConnectorContext context;
+    /** "connectionId/kind" -> what takes the change (set up in routes()). */
+    private final Map<String, OutboundHandler> handlers = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<OutboundHandler> outbound(String connectionId, String kind) {
+        return Optional.ofNullable(handlers.get(connectionId + "/" + kind));
+    }
 
     @Override
     public ConnectorDescriptor descriptor() {
@@ -57,9 +65,8 @@ public final class TikTokShopConnector implements Connector {
                     }
                     TikTokShopClient shop = client(connection.id()).orElseThrow();
                     TikTokInventorySync sync = new TikTokInventorySync(connection, context, shop, Clock.systemUTC());
-                    from("bus:events?group=" + sync.consumerGroup() + "&types=commerce.availability.changed.v1")
-                            .routeId("tiktok-shop-" + connection.id() + "-inventory-queue")
-                            .process(e -> sync.offer(e.getIn().getBody(CanonicalEvent.class)));
+                    // availability changes (routed by routes/fan-out.yaml) -> durable per-sku coalescing queue
+                    handlers.put(connection.id() + "/inventory", sync::offer);
                     from("timer:tiktok-shop-" + connection.id() + "-inventory?period=50&delay=1000")
                             .routeId("tiktok-shop-" + connection.id() + "-inventory-sender")
                             .process(e -> {

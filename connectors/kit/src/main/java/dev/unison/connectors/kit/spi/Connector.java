@@ -28,4 +28,19 @@ public interface Connector {
      * the dead-letter table with its original body and the reason.
      */
     List<CanonicalEvent> mapInbound(InboundDelivery delivery, Connection connection, ConnectorContext context);
+
+    /**
+     * The handler of one kind of outbound change (e.g. {@code inventory}, {@code prices}) for a
+     * connection, once {@link #routes} has set the connection up; empty when the connection does
+     * not take that kind.
+     */
+    default java.util.Optional<OutboundHandler> outbound(String connectionId, String kind) {
+        return java.util.Optional.empty();
+    }
+
+    /** The canonical channel a connection shows (its {@code channel} setting, else the connector's name). */
+    default String channel(Connection connection) {
+        String configured = connection.setting("channel");
+        return configured != null ? configured : descriptor().name();
+    }
 }
