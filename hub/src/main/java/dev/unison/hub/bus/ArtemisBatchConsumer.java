@@ -53,11 +53,28 @@ class ArtemisBatchConsumer extends DefaultConsumer {
         this.maxBatch = maxBatch;
     }
 
+    /** The broker side of the consumer: connection, transacted session, shared durable subscription. */
+    private record Subscription(Connection connection, Session session, MessageConsumer consumer) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                connection.close();
+            } catch (JMSException ignored) {
+                // already broken; a new one is opened
+            }
+        }
+    }
+
+    /**
+     * Subscribes before the route counts as started: a topic keeps nothing for a subscription that
+     * does not exist yet, so an event published right after start-up must find it in place.
+     */
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        Subscription first = subscribe();
         running = true;
-        worker = new Thread(this::run, "bus-" + group);
+        worker = new Thread(() -> run(first), "bus-" + group);
         worker.setDaemon(true);
         worker.start();
     }
@@ -71,13 +88,27 @@ class ArtemisBatchConsumer extends DefaultConsumer {
         super.doStop();
     }
 
-    private void run() {
+    private Subscription subscribe() throws JMSException {
+        Connection connection = connectionFactory.createConnection();
+        try {
+            connection.start();
+            Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+            MessageConsumer consumer = session.createSharedDurableConsumer(session.createTopic(brokerTopic), group, selector);
+            return new Subscription(connection, session, consumer);
+        } catch (JMSException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    private void run(Subscription initial) {
         long backoffMillis = 100;
+        Subscription current = initial;
         while (running) {
-            try (Connection connection = connectionFactory.createConnection()) {
-                connection.start();
-                Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
-                MessageConsumer consumer = session.createSharedDurableConsumer(session.createTopic(brokerTopic), group, selector);
+            try (Subscription subscription = current != null ? current : subscribe()) {
+                current = null;
+                Session session = subscription.session();
+                MessageConsumer consumer = subscription.consumer();
                 backoffMillis = 100;
                 while (running) {
                     Message first = consumer.receive(500);
@@ -102,6 +133,7 @@ class ArtemisBatchConsumer extends DefaultConsumer {
                     }
                 }
             } catch (JMSException | RuntimeException e) {
+                current = null;
                 if (running) {
                     LOG.warn("bus group {}: broker connection failed, reconnecting: {}", group, e.toString());
                     sleep(backoffMillis);

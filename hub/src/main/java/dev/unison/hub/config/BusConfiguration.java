@@ -28,6 +28,17 @@ import org.springframework.transaction.support.TransactionTemplate;
 @EnableConfigurationProperties(UnisonProperties.class)
 public class BusConfiguration {
 
+    /**
+     * Embedded Artemis: redeliver without limit. A consumer group rolls a batch back when the
+     * database is unavailable and retries with backoff; Artemis' default of 10 delivery attempts
+     * (ActiveMQ Artemis docs, "Undelivered Messages") would then drop events during a longer outage.
+     */
+    @Bean
+    org.springframework.boot.artemis.autoconfigure.ArtemisConfigurationCustomizer unlimitedRedelivery() {
+        return configuration -> configuration.addAddressSetting("#",
+                new org.apache.activemq.artemis.core.settings.impl.AddressSettings().setMaxDeliveryAttempts(-1));
+    }
+
     @Bean
     Clock clock() {
         return Clock.systemUTC();
