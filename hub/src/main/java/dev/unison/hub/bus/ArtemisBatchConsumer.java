@@ -25,9 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A crash between the database commit and the JMS commit redelivers the batch; the idempotent
  * repository (same database transaction) drops what was already processed. The subscription is
- * the same JMS 2.0 shared durable subscription (named after the group) a Camel JMS consumer uses,
- * with a selector on {@code ce_type} when the endpoint names the types it wants: the broker then
- * never hands the group events it would only skip.
+ * the same JMS 2.0 shared durable subscription (named after the group) a Camel JMS consumer uses.
  */
 class ArtemisBatchConsumer extends DefaultConsumer {
 

@@ -122,7 +122,7 @@ class BusDelivery implements Processor {
             return null;
         }
         if (!types.isEmpty() && !types.contains(event.type().typeName())) {
-            return null; // not for this group (transports without broker-side filtering)
+            return null; // not for this group: acknowledged with the batch, nothing recorded
         }
         exchange.getIn().setBody(event);
         exchange.getIn().setHeader(BusHeaders.EVENT_ID, event.id());

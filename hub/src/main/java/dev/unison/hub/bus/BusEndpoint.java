@@ -55,8 +55,8 @@ public class BusEndpoint extends DefaultEndpoint {
 
     /**
      * Only these canonical event types (comma-separated names, e.g.
-     * {@code commerce.order.placed.v1,commerce.order.updated.v1}) reach the route; the broker
-     * filters the rest out (Artemis: a JMS selector on the subscription). Default: every type.
+     * {@code commerce.order.placed.v1,commerce.order.updated.v1}) reach the route; the others are
+     * acknowledged without running it or recording them. Default: every type.
      */
     public void setTypes(String types) {
         java.util.Set<String> parsed = new java.util.LinkedHashSet<>();
