@@ -89,10 +89,17 @@ public class OutboxRelay extends BackgroundWorker {
         return total;
     }
 
-    /** Deletes published rows older than the retention period. */
+    /**
+     * Deletes published rows older than the retention period, and the consumer groups' processed
+     * event ids of the same age: an event whose outbox row is gone can no longer be relayed again,
+     * so its id no longer needs remembering (the dedupe window is the retention period).
+     */
     public int sweepRetention() {
-        return jdbc.update("DELETE FROM outbox_event WHERE published_at IS NOT NULL AND published_at < ?",
-                Outbox.utc(clock.instant().minus(settings.retention())));
+        java.time.Instant cutoff = clock.instant().minus(settings.retention());
+        int published = jdbc.update("DELETE FROM outbox_event WHERE published_at IS NOT NULL AND published_at < ?",
+                Outbox.utc(cutoff));
+        int processed = jdbc.update("DELETE FROM CAMEL_MESSAGEPROCESSED WHERE createdAt < ?", java.sql.Timestamp.from(cutoff));
+        return published + processed;
     }
 
     @Override

@@ -378,4 +378,25 @@ abstract class AbstractStorageContractIT {
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM inventory_movement WHERE movement_key LIKE 'g-s%'", Long.class))
                 .isEqualTo(5);
     }
+
+    @Test
+    void retentionSweepsOldPublishedEventsAndTheirProcessedIdsButNothingNewer() {
+        java.time.Instant now = Instant.parse("2026-11-26T12:00:00Z");
+        java.util.function.IntFunction<java.time.OffsetDateTime> daysAgo =
+                d -> java.time.OffsetDateTime.ofInstant(now.minus(Duration.ofDays(d)), java.time.ZoneOffset.UTC);
+        jdbc.update("INSERT INTO outbox_event (event_id, topic, event_type, partition_key, payload, created_at, published_at) "
+                + "VALUES ('old', 'events', 't', 'k', '{}', ?, ?), ('new', 'events', 't', 'k', '{}', ?, ?)",
+                daysAgo.apply(9), daysAgo.apply(8), daysAgo.apply(1), daysAgo.apply(1));
+        jdbc.update("INSERT INTO CAMEL_MESSAGEPROCESSED (processorName, messageId, createdAt) VALUES ('bus:g', 'old', ?), "
+                + "('bus:g', 'new', ?)", java.sql.Timestamp.from(now.minus(Duration.ofDays(8))),
+                java.sql.Timestamp.from(now.minus(Duration.ofDays(1))));
+        OutboxRelay relay = new OutboxRelay(jdbc, tx, broker, new OutboxRelay.Settings(10, Duration.ofMillis(50),
+                Duration.ofSeconds(1), Duration.ofDays(7)), Clock.fixed(now, java.time.ZoneOffset.UTC), new SimpleMeterRegistry());
+
+        assertThat(relay.sweepRetention()).isEqualTo(2);
+        assertThat(jdbc.queryForList("SELECT event_id FROM outbox_event WHERE event_id IN ('old', 'new')", String.class))
+                .containsExactly("new");
+        assertThat(jdbc.queryForList("SELECT messageId FROM CAMEL_MESSAGEPROCESSED WHERE processorName = 'bus:g'", String.class))
+                .containsExactly("new");
+    }
 }
