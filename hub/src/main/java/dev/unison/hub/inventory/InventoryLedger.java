@@ -21,7 +21,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -416,12 +415,6 @@ public class InventoryLedger {
                 (rs, i) -> rs.getLong(1), sku, channel).stream().findFirst().orElse(0L);
     }
 
-    /** Locks several skus at once, in sorted order (a group of POS transactions locks everything up front). */
-    public void lockSkus(java.util.Collection<String> skus) {
-        requireTransaction();
-        new java.util.TreeSet<>(skus).forEach(this::lockSku);
-    }
-
     /** Inserts the sku's lock row if new, then locks it; returns whether the sku was known before. */
     private boolean lockSku(String sku) {
         int inserted = jdbc.update("INSERT INTO inventory_sku (sku, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -491,44 +484,9 @@ public class InventoryLedger {
 
     /** Recomputes the sku's ATS for every channel and publishes the channels whose value changed. */
     private void publishAvailability(String sku) {
-        List<Position> positions = positions(sku);
-        Map<String, long[]> published = new HashMap<>();
-        jdbc.query("SELECT channel, ats, version FROM channel_availability WHERE sku = ?",
-                rs -> {
-                    published.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
-                }, sku);
-        Map<String, Long> ats = new LinkedHashMap<>();
-        for (String channel : network.channels()) {
-            long sum = 0;
-            for (Position p : positions) {
-                if (network.serves(p.locationId(), channel)) {
-                    sum += Math.max(0, p.onHand() - p.reserved() - network.safetyStock(channel, p.locationId()));
-                }
-            }
-            ats.put(channel, sum);
-        }
-        Instant now = clock.instant();
-        List<CanonicalEvent> events = new ArrayList<>();
-        ats.forEach((channel, value) -> {
-            long[] before = published.get(channel);
-            if (before != null && before[0] == value) {
-                return;
-            }
-            long version = before == null ? 1 : before[1] + 1;
-            if (before == null) {
-                jdbc.update("INSERT INTO channel_availability (sku, channel, ats, version, updated_at) VALUES (?, ?, ?, ?, ?)",
-                        sku, channel, value, version, utc(now));
-            } else {
-                jdbc.update("UPDATE channel_availability SET ats = ?, version = ?, updated_at = ? WHERE sku = ? AND channel = ?",
-                        value, version, utc(now), sku, channel);
-            }
-            events.add(CanonicalEvent.of("availability:" + sku + ":" + channel + ":" + version,
-                    EventType.AVAILABILITY_CHANGED, SOURCE,
-                    CanonicalJson.toTree(new ChannelAvailability(sku, channel, value, now)), now));
-        });
-        if (!events.isEmpty()) {
-            outbox.append("events", events);
-        }
+        List<Working> positions = positions(sku).stream()
+                .map(p -> new Working(p.sku(), p.locationId(), p.onHand(), p.reserved(), p.countedAt(), true)).toList();
+        publishAvailability(Set.of(sku), Map.of(sku, positions));
     }
 
     private String fulfilmentLocation(Order order, String sku) {
