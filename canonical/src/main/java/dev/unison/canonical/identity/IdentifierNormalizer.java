@@ -1,0 +1,132 @@
+package dev.unison.canonical.identity;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import dev.unison.canonical.model.Identifier;
+import dev.unison.canonical.model.IdentifierType;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Turns an identifier as a system sent it into the one canonical value the hub stores and
+ * matches on: email trimmed and lower-cased, phone in E.164 (libphonenumber, with a default
+ * region for national formats), device ids lower-cased, hashed emails as 64-char lowercase hex.
+ * Destination-specific variants (Meta's digits-only phone, Google's gmail dots, UID2's base64)
+ * are derived only at send time and never stored.
+ */
+public final class IdentifierNormalizer {
+
+    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
+    private static final Pattern SHA256_HEX = Pattern.compile("^[0-9a-f]{64}$");
+    private static final Pattern CHANNEL_CUSTOMER_ID = Pattern.compile("^[a-z0-9][a-z0-9-]*:.+$");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    private static final int MAX_LENGTH = 512;
+
+    private final PhoneNumberUtil phones = PhoneNumberUtil.getInstance();
+    private final String defaultRegion;
+
+    /** @param defaultRegion ISO 3166 region used for phone numbers written without a country code, e.g. {@code US} */
+    public IdentifierNormalizer(String defaultRegion) {
+        Objects.requireNonNull(defaultRegion, "defaultRegion");
+        if (!phones.getSupportedRegions().contains(defaultRegion.toUpperCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("unknown phone region '" + defaultRegion + "' (use an ISO 3166 code such as US or GB)");
+        }
+        this.defaultRegion = defaultRegion.toUpperCase(Locale.ROOT);
+    }
+
+    public String defaultRegion() {
+        return defaultRegion;
+    }
+
+    /**
+     * The normalized identifier.
+     *
+     * @throws InvalidIdentifierException naming the type and why, when the value cannot be an identifier of that type
+     */
+    public Identifier normalize(IdentifierType type, String raw) {
+        if (raw == null || raw.isBlank()) {
+            throw new InvalidIdentifierException(type, raw, "is empty");
+        }
+        String value = raw.strip();
+        if (value.length() > MAX_LENGTH) {
+            throw new InvalidIdentifierException(type, raw, "is longer than " + MAX_LENGTH + " characters");
+        }
+        return new Identifier(type, switch (type) {
+            case EMAIL -> email(value);
+            case PHONE -> phone(value, raw);
+            case HASHED_EMAIL, HASHED_PHONE -> sha256Hex(type, value);
+            // Advertising ids (IDFA, GAID) and app instance ids are UUID-like and case-insensitive.
+            case DEVICE_ID -> value.toLowerCase(Locale.ROOT);
+            // Loyalty numbers are read off cards and typed at tills: case and inner spaces carry no meaning.
+            case LOYALTY_ID -> WHITESPACE.matcher(value).replaceAll("").toUpperCase(Locale.ROOT);
+            case CHANNEL_CUSTOMER_ID -> channelCustomerId(value);
+            // Tokens and click ids are opaque and case-sensitive.
+            case PAYMENT_TOKEN, CLICK_ID -> value;
+        });
+    }
+
+    public Identifier normalize(Identifier identifier) {
+        return normalize(identifier.type(), identifier.value());
+    }
+
+    private static String email(String value) {
+        String email = value.toLowerCase(Locale.ROOT);
+        if (!EMAIL.matcher(email).matches()) {
+            throw new InvalidIdentifierException(IdentifierType.EMAIL, value, "is not an email address (local@domain.tld)");
+        }
+        return email;
+    }
+
+    private String phone(String value, String raw) {
+        PhoneNumber number;
+        try {
+            number = phones.parse(value, defaultRegion);
+        } catch (NumberParseException e) {
+            throw new InvalidIdentifierException(IdentifierType.PHONE, raw, "is not a phone number (" + e.getErrorType() + ")");
+        }
+        if (!phones.isValidNumber(number)) {
+            throw new InvalidIdentifierException(IdentifierType.PHONE, raw,
+                    "is not a valid number in region " + phones.getRegionCodeForNumber(number)
+                            + " (numbers without a country code are read as " + defaultRegion + ")");
+        }
+        return phones.format(number, PhoneNumberUtil.PhoneNumberFormat.E164);
+    }
+
+    private static String sha256Hex(IdentifierType type, String value) {
+        String hex = value.toLowerCase(Locale.ROOT);
+        if (!SHA256_HEX.matcher(hex).matches()) {
+            throw new InvalidIdentifierException(type, value, "is not a SHA-256 hex digest (64 hex characters)");
+        }
+        return hex;
+    }
+
+    private static String channelCustomerId(String value) {
+        int colon = value.indexOf(':');
+        String normalized = colon < 0 ? value : value.substring(0, colon).toLowerCase(Locale.ROOT) + value.substring(colon);
+        if (!CHANNEL_CUSTOMER_ID.matcher(normalized).matches()) {
+            throw new InvalidIdentifierException(IdentifierType.CHANNEL_CUSTOMER_ID, value,
+                    "must be <channel>:<account>:<id>, e.g. shopify:my-shop:123");
+        }
+        return normalized;
+    }
+
+    /** An identifier value that cannot be normalized; the message names the type and the reason. */
+    public static final class InvalidIdentifierException extends IllegalArgumentException {
+        private final IdentifierType type;
+
+        public InvalidIdentifierException(IdentifierType type, String raw, String reason) {
+            super(type.wireName() + " '" + (raw == null ? "" : abbreviate(raw)) + "' " + reason);
+            this.type = type;
+        }
+
+        public IdentifierType type() {
+            return type;
+        }
+
+        private static String abbreviate(String raw) {
+            return raw.length() <= 80 ? raw : raw.substring(0, 77) + "...";
+        }
+    }
+}

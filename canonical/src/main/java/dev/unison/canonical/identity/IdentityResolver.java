@@ -1,0 +1,200 @@
+package dev.unison.canonical.identity;
+
+import dev.unison.canonical.model.Identifier;
+import dev.unison.canonical.model.IdentifierType;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Deterministic identity resolution over an {@link IdentityGraph}, after Segment Unify's flat
+ * matching (Identity Resolution Onboarding): look up the profiles holding any identifier of the
+ * observation; none → a new profile; one → add to it; several → merge into the oldest. Before
+ * anything is written the guards of {@link IdentityRules} are checked; when one would break, the
+ * observation's weakest identifier is demoted (used neither to match nor stored) and matching is
+ * retried, so a doubtful link splits rather than fuses.
+ *
+ * <p>One guard goes beyond per-type limits: a profile may only gain a value of a type it already
+ * holds when the observation reached it through an identifier at least as strong as that type.
+ * A shared kiosk device seen with 50 different emails therefore stays one device on the first
+ * shopper's profile instead of fusing 50 shoppers, while a loyalty card seen with a second email
+ * (a stronger link) adds that email.
+ */
+public final class IdentityResolver {
+
+    private final IdentifierNormalizer normalizer;
+    private final IdentityRules rules;
+    private final Comparator<Candidate> strongestFirst;
+
+    public IdentityResolver(IdentifierNormalizer normalizer, IdentityRules rules) {
+        this.normalizer = normalizer;
+        this.rules = rules;
+        this.strongestFirst = Comparator.comparingInt((Candidate c) -> rules.rank(c.identifier().type()))
+                .thenComparing(Candidate::matchKey);
+    }
+
+    public IdentityRules rules() {
+        return rules;
+    }
+
+    public IdentifierNormalizer normalizer() {
+        return normalizer;
+    }
+
+    /** Resolves one observation against the graph (the caller provides the transaction, if any). */
+    public Resolution resolve(Observation observation, IdentityGraph graph) {
+        List<Rejection> rejected = new ArrayList<>();
+        List<Candidate> active = candidates(observation, rejected);
+        while (!active.isEmpty()) {
+            List<String> keys = new ArrayList<>(active.size());
+            for (Candidate c : active) {
+                keys.add(c.matchKey());
+            }
+            List<ProfileState> profiles = graph.profilesHolding(keys);
+            if (profiles.isEmpty()) {
+                List<Candidate> kept = withinLimits(active, rejected);
+                String id = graph.create(kept, observation);
+                return new Resolution(id, Resolution.Outcome.CREATED, List.of(), identifiers(kept), rejected);
+            }
+            String violation = violation(active, profiles);
+            if (violation == null) {
+                return apply(active, profiles, observation, graph, rejected);
+            }
+            Candidate weakest = active.get(active.size() - 1);
+            rejected.add(new Rejection(weakest.identifier(), Rejection.Reason.DEMOTED, violation));
+            active = active.subList(0, active.size() - 1);
+        }
+        return new Resolution(null, Resolution.Outcome.UNRESOLVED, List.of(), List.of(), rejected);
+    }
+
+    /** Normalizes, drops invalid and blocked values and duplicates; strongest first. */
+    List<Candidate> candidates(Observation observation, List<Rejection> rejected) {
+        List<Candidate> candidates = new ArrayList<>(observation.identifiers().size());
+        Set<String> seen = new HashSet<>();
+        for (Identifier raw : observation.identifiers()) {
+            Identifier normalized;
+            try {
+                normalized = normalizer.normalize(raw);
+            } catch (IdentifierNormalizer.InvalidIdentifierException e) {
+                rejected.add(new Rejection(raw, Rejection.Reason.INVALID, e.getMessage()));
+                continue;
+            }
+            if (rules.isBlocked(normalized)) {
+                rejected.add(new Rejection(normalized, Rejection.Reason.BLOCKED, "blocked value"));
+                continue;
+            }
+            String key = rules.matchKey(normalized);
+            if (seen.add(key)) {
+                candidates.add(new Candidate(normalized, key));
+            }
+        }
+        candidates.sort(strongestFirst);
+        return candidates;
+    }
+
+    /** For a brand-new profile: an observation carrying more values of a type than allowed keeps the strongest-ordered ones. */
+    private List<Candidate> withinLimits(List<Candidate> active, List<Rejection> rejected) {
+        Map<IdentifierType, Integer> counts = new EnumMap<>(IdentifierType.class);
+        List<Candidate> kept = new ArrayList<>(active.size());
+        for (Candidate c : active) {
+            IdentifierType type = c.identifier().type();
+            int n = counts.merge(type, 1, Integer::sum);
+            if (n > rules.limit(type) || kept.size() >= rules.maxIdentifiersPerProfile()) {
+                rejected.add(new Rejection(c.identifier(), Rejection.Reason.DEMOTED,
+                        "limit of " + rules.limit(type) + " " + type.wireName() + " per profile"));
+            } else {
+                kept.add(c);
+            }
+        }
+        return kept;
+    }
+
+    /** Why linking the observation to these profiles would break a guard, or null when it would not. */
+    private String violation(List<Candidate> active, List<ProfileState> profiles) {
+        Map<String, IdentifierType> union = new HashMap<>();
+        int merges = 0;
+        for (ProfileState p : profiles) {
+            union.putAll(p.identifiers());
+            merges += p.mergeCount();
+        }
+        for (Candidate c : active) {
+            union.putIfAbsent(c.matchKey(), c.identifier().type());
+        }
+        if (profiles.size() > 1 && merges + profiles.size() - 1 > rules.maxMergesPerProfile()) {
+            return "cap of " + rules.maxMergesPerProfile() + " merges per profile";
+        }
+        if (union.size() > rules.maxIdentifiersPerProfile()) {
+            return "cap of " + rules.maxIdentifiersPerProfile() + " identifiers per profile";
+        }
+        Map<IdentifierType, Integer> counts = new EnumMap<>(IdentifierType.class);
+        for (IdentifierType type : union.values()) {
+            counts.merge(type, 1, Integer::sum);
+        }
+        for (Map.Entry<IdentifierType, Integer> e : counts.entrySet()) {
+            if (e.getValue() > rules.limit(e.getKey())) {
+                return "limit of " + rules.limit(e.getKey()) + " " + e.getKey().wireName() + " per profile";
+            }
+        }
+        for (ProfileState p : profiles) {
+            int link = Integer.MAX_VALUE; // the strongest identifier of the observation this profile holds
+            for (Candidate c : active) {
+                if (p.identifiers().containsKey(c.matchKey())) {
+                    link = Math.min(link, rules.rank(c.identifier().type()));
+                }
+            }
+            for (Map.Entry<String, IdentifierType> e : union.entrySet()) {
+                IdentifierType type = e.getValue();
+                if (rules.rank(type) < link && !p.identifiers().containsKey(e.getKey()) && p.has(type)) {
+                    return "profile " + p.id() + " already holds another " + type.wireName()
+                            + " and is linked only through a weaker identifier";
+                }
+            }
+        }
+        return null;
+    }
+
+    private Resolution apply(List<Candidate> active, List<ProfileState> profiles, Observation observation, IdentityGraph graph,
+            List<Rejection> rejected) {
+        List<Candidate> added = new ArrayList<>();
+        for (Candidate c : active) {
+            boolean held = false;
+            for (ProfileState p : profiles) {
+                if (p.identifiers().containsKey(c.matchKey())) {
+                    held = true;
+                    break;
+                }
+            }
+            if (!held) {
+                added.add(c);
+            }
+        }
+        if (profiles.size() == 1) {
+            ProfileState only = profiles.get(0);
+            graph.attach(only.id(), added, active, observation);
+            return new Resolution(only.id(), added.isEmpty() ? Resolution.Outcome.MATCHED : Resolution.Outcome.ATTACHED,
+                    List.of(), identifiers(added), rejected);
+        }
+        List<ProfileState> oldestFirst = new ArrayList<>(profiles);
+        oldestFirst.sort(Comparator.comparingLong(ProfileState::age).thenComparing(ProfileState::id));
+        String survivor = oldestFirst.get(0).id();
+        List<String> merged = new ArrayList<>(oldestFirst.size() - 1);
+        for (int i = 1; i < oldestFirst.size(); i++) {
+            merged.add(oldestFirst.get(i).id());
+        }
+        graph.merge(survivor, merged, added, active, observation);
+        return new Resolution(survivor, Resolution.Outcome.MERGED, merged, identifiers(added), rejected);
+    }
+
+    private static List<Identifier> identifiers(List<Candidate> candidates) {
+        List<Identifier> ids = new ArrayList<>(candidates.size());
+        for (Candidate c : candidates) {
+            ids.add(c.identifier());
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.unison.canonical.identity;
+
+import dev.unison.canonical.model.Identifier;
+import dev.unison.canonical.model.IdentifierType;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The guards of identity resolution, in the style of Segment Unify's identity settings
+ * (Identity Resolution Settings: blocked values, limits, priority) and its product limits
+ * (100 merges per profile, 1,000 identifiers per profile).
+ *
+ * <ul>
+ *   <li><b>blocked values</b>: a value matching the list or a pattern is never promoted to an
+ *       identifier (placeholders such as {@code null}, {@code ^[0-]*$}, {@code test@test.com});</li>
+ *   <li><b>limits</b>: at most N values of a type on one profile (one loyalty id, five emails);</li>
+ *   <li><b>priority</b>: strongest first; when a match would break a limit the weakest identifier
+ *       of the incoming event is demoted (not used for matching) and matching is retried;</li>
+ *   <li><b>caps</b>: merges per profile and identifiers per profile.</li>
+ * </ul>
+ *
+ * @param gmailDotInsensitive match {@code j.doe@gmail.com} and {@code jdoe@gmail.com} as one
+ *        (the stored value keeps its dots); off by default: it is a match-rate rule, not an identity fact
+ */
+public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatterns, Map<IdentifierType, Integer> limits,
+        List<IdentifierType> priority, int maxMergesPerProfile, int maxIdentifiersPerProfile, boolean gmailDotInsensitive) {
+
+    /** Segment's suggested blocks plus common QA placeholders. */
+    public static final List<String> DEFAULT_BLOCKED_VALUES = List.of("null", "-1", "anonymous", "undefined", "unknown", "none",
+            "nan", "void", "abc123", "test", "test@test.com", "test@example.com", "noemail@noemail.com", "no@email.com");
+    public static final List<String> DEFAULT_BLOCKED_PATTERNS = List.of("^[0-]*$");
+
+    /** Immutable first, then unique (email), possibly shared (phone, payment card, device), temporary last. */
+    public static final List<IdentifierType> DEFAULT_PRIORITY = List.of(IdentifierType.LOYALTY_ID,
+            IdentifierType.CHANNEL_CUSTOMER_ID, IdentifierType.EMAIL, IdentifierType.HASHED_EMAIL, IdentifierType.PHONE,
+            IdentifierType.HASHED_PHONE, IdentifierType.PAYMENT_TOKEN, IdentifierType.DEVICE_ID, IdentifierType.CLICK_ID);
+
+    public IdentityRules {
+        blockedValues = blockedValues.stream().map(v -> v.strip().toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        blockedPatterns = List.copyOf(blockedPatterns);
+        EnumMap<IdentifierType, Integer> all = new EnumMap<>(IdentifierType.class);
+        for (IdentifierType type : IdentifierType.values()) {
+            all.put(type, defaultLimit(type));
+        }
+        limits.forEach((type, limit) -> {
+            if (limit < 1) {
+                throw new IllegalArgumentException("identity limit for " + type.wireName() + " must be at least 1, got " + limit);
+            }
+            all.put(type, limit);
+        });
+        limits = Map.copyOf(all);
+        List<IdentifierType> order = new ArrayList<>(priority);
+        if (order.size() != Set.copyOf(order).size()) {
+            throw new IllegalArgumentException("identity priority lists a type twice: " + priority);
+        }
+        for (IdentifierType type : DEFAULT_PRIORITY) {
+            if (!order.contains(type)) {
+                order.add(type); // unlisted types rank after the listed ones, in the default order
+            }
+        }
+        priority = List.copyOf(order);
+        if (maxMergesPerProfile < 1 || maxIdentifiersPerProfile < 1) {
+            throw new IllegalArgumentException("identity caps must be positive");
+        }
+    }
+
+    public static IdentityRules defaults() {
+        return new IdentityRules(Set.copyOf(DEFAULT_BLOCKED_VALUES), compile(DEFAULT_BLOCKED_PATTERNS), Map.of(), DEFAULT_PRIORITY,
+                100, 1000, false);
+    }
+
+    /** Compiles patterns, naming the one that does not compile. */
+    public static List<Pattern> compile(Collection<String> patterns) {
+        List<Pattern> compiled = new ArrayList<>();
+        for (String p : patterns) {
+            try {
+                compiled.add(Pattern.compile(p));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("blocked identity pattern '" + p + "' does not compile: " + e.getMessage(), e);
+            }
+        }
+        return compiled;
+    }
+
+    /** Defaults after Segment's guidance: immutable ids 1, channel accounts a few, everything else 5. */
+    private static int defaultLimit(IdentifierType type) {
+        return switch (type) {
+            case LOYALTY_ID -> 1;
+            case CHANNEL_CUSTOMER_ID, PAYMENT_TOKEN -> 10;
+            case CLICK_ID -> 100;
+            default -> 5;
+        };
+    }
+
+    public int limit(IdentifierType type) {
+        return limits.get(type);
+    }
+
+    /** 0 = strongest. */
+    public int rank(IdentifierType type) {
+        return priority.indexOf(type);
+    }
+
+    /** Whether a normalized value is a placeholder that must link nobody. */
+    public boolean isBlocked(Identifier identifier) {
+        String value = identifier.value();
+        if (blockedValues.contains(value.toLowerCase(Locale.ROOT))) {
+            return true;
+        }
+        // Phones are matched on their digits too, so "+1 000-000-0000"-style placeholders are caught by ^[0-]*$.
+        String digits = identifier.type() == IdentifierType.PHONE ? value.substring(1) : null;
+        for (Pattern pattern : blockedPatterns) {
+            if (pattern.matcher(value).find() || (digits != null && pattern.matcher(digits).find())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The key an identifier is matched on: type and normalized value, with the gmail dot rule
+     * applied only when configured as a matching rule.
+     */
+    public String matchKey(Identifier identifier) {
+        String value = identifier.value();
+        if (gmailDotInsensitive && identifier.type() == IdentifierType.EMAIL) {
+            int at = value.indexOf('@');
+            String domain = value.substring(at + 1);
+            if (domain.equals("gmail.com") || domain.equals("googlemail.com")) {
+                value = value.substring(0, at).replace(".", "") + "@gmail.com";
+            }
+        }
+        return identifier.type().wireName() + ":" + value;
+    }
+
+    @Override
+    public String toString() {
+        return "IdentityRules[limits=" + new TreeSet<>(limits.entrySet().stream().map(e -> e.getKey().wireName() + "=" + e.getValue())
+                .toList()) + ", priority=" + priority + ", maxMerges=" + maxMergesPerProfile + "]";
+    }
+}
