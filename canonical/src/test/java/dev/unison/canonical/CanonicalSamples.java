@@ -26,6 +26,8 @@ import dev.unison.canonical.model.OrderLine;
 import dev.unison.canonical.model.OrderStatus;
 import dev.unison.canonical.model.Price;
 import dev.unison.canonical.model.Profile;
+import dev.unison.canonical.model.ProfileMerge;
+import dev.unison.canonical.model.CustomerAccount;
 import dev.unison.canonical.model.Refund;
 import dev.unison.canonical.model.RefundLine;
 import java.time.Instant;
@@ -52,6 +54,8 @@ public final class CanonicalSamples {
             case INVENTORY_OVERSOLD -> new Oversell("o-1", "shopify", "TRAIL-SHOE-42", 1, 0, T0);
             case PROFILE_UPSERTED -> new Profile("p-1", List.of(EMAIL, LOYALTY,
                     new Identifier(IdentifierType.PHONE, "+14155550100")), T0, T0);
+            case PROFILE_MERGED -> new ProfileMerge("p-1", List.of("p-2"), List.of(EMAIL, LOYALTY), "pos", T0);
+            case CUSTOMER_UPSERTED -> new CustomerAccount("shopify:demo:1001", "shopify", List.of(EMAIL), T0);
             case CONSENT_CHANGED -> new Consent("p-1", EMAIL, "marketing.email", ConsentStatus.GRANTED, "shopify", T0);
             case CART_UPDATED -> new Cart("cart-9", "app", "p-1", List.of(EMAIL),
                     List.of(new CartLine("TRAIL-SHOE-42", 1, Money.of("89.90", "USD")), new CartLine("SOCKS-3", 2, null)),

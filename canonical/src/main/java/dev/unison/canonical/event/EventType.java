@@ -6,6 +6,7 @@ import dev.unison.canonical.model.Cart;
 import dev.unison.canonical.model.CanonicalRecord;
 import dev.unison.canonical.model.ChannelAvailability;
 import dev.unison.canonical.model.Consent;
+import dev.unison.canonical.model.CustomerAccount;
 import dev.unison.canonical.model.ErasureRequest;
 import dev.unison.canonical.model.InventoryPosition;
 import dev.unison.canonical.model.Item;
@@ -14,6 +15,7 @@ import dev.unison.canonical.model.Order;
 import dev.unison.canonical.model.Oversell;
 import dev.unison.canonical.model.Price;
 import dev.unison.canonical.model.Profile;
+import dev.unison.canonical.model.ProfileMerge;
 import dev.unison.canonical.model.Refund;
 import java.util.Arrays;
 import java.util.Map;
@@ -33,6 +35,8 @@ public enum EventType {
     AVAILABILITY_CHANGED("commerce.availability.changed.v1", ChannelAvailability.class),
     INVENTORY_OVERSOLD("commerce.inventory.oversold.v1", Oversell.class),
     PROFILE_UPSERTED("commerce.profile.upserted.v1", Profile.class),
+    PROFILE_MERGED("commerce.profile.merged.v1", ProfileMerge.class),
+    CUSTOMER_UPSERTED("commerce.customer.upserted.v1", CustomerAccount.class),
     CONSENT_CHANGED("commerce.consent.changed.v1", Consent.class),
     CART_UPDATED("commerce.cart.updated.v1", Cart.class),
     ORDER_PLACED("commerce.order.placed.v1", Order.class),

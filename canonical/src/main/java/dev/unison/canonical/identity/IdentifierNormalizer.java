@@ -87,9 +87,10 @@ public final class IdentifierNormalizer {
             throw new InvalidIdentifierException(IdentifierType.PHONE, raw, "is not a phone number (" + e.getErrorType() + ")");
         }
         if (!phones.isValidNumber(number)) {
-            throw new InvalidIdentifierException(IdentifierType.PHONE, raw,
-                    "is not a valid number in region " + phones.getRegionCodeForNumber(number)
-                            + " (numbers without a country code are read as " + defaultRegion + ")");
+            String region = phones.getRegionCodeForNumber(number);
+            throw new InvalidIdentifierException(IdentifierType.PHONE, raw, "is not a valid phone number"
+                    + (region == null ? "" : " in region " + region) + " (numbers without a country code are read as "
+                    + defaultRegion + ")");
         }
         return phones.format(number, PhoneNumberUtil.PhoneNumberFormat.E164);
     }

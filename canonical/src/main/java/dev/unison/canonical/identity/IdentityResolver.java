@@ -59,7 +59,7 @@ public final class IdentityResolver {
             if (profiles.isEmpty()) {
                 List<Candidate> kept = withinLimits(active, rejected);
                 String id = graph.create(kept, observation);
-                return new Resolution(id, Resolution.Outcome.CREATED, List.of(), identifiers(kept), rejected);
+                return new Resolution(id, Resolution.Outcome.CREATED, List.of(), identifiers(kept), identifiers(kept), rejected);
             }
             String violation = violation(active, profiles);
             if (violation == null) {
@@ -69,7 +69,7 @@ public final class IdentityResolver {
             rejected.add(new Rejection(weakest.identifier(), Rejection.Reason.DEMOTED, violation));
             active = active.subList(0, active.size() - 1);
         }
-        return new Resolution(null, Resolution.Outcome.UNRESOLVED, List.of(), List.of(), rejected);
+        return new Resolution(null, Resolution.Outcome.UNRESOLVED, List.of(), List.of(), List.of(), rejected);
     }
 
     /** Normalizes, drops invalid and blocked values and duplicates; strongest first. */
@@ -177,7 +177,7 @@ public final class IdentityResolver {
             ProfileState only = profiles.get(0);
             graph.attach(only.id(), added, active, observation);
             return new Resolution(only.id(), added.isEmpty() ? Resolution.Outcome.MATCHED : Resolution.Outcome.ATTACHED,
-                    List.of(), identifiers(added), rejected);
+                    List.of(), identifiers(active), identifiers(added), rejected);
         }
         List<ProfileState> oldestFirst = new ArrayList<>(profiles);
         oldestFirst.sort(Comparator.comparingLong(ProfileState::age).thenComparing(ProfileState::id));
@@ -187,7 +187,7 @@ public final class IdentityResolver {
             merged.add(oldestFirst.get(i).id());
         }
         graph.merge(survivor, merged, added, active, observation);
-        return new Resolution(survivor, Resolution.Outcome.MERGED, merged, identifiers(added), rejected);
+        return new Resolution(survivor, Resolution.Outcome.MERGED, merged, identifiers(active), identifiers(added), rejected);
     }
 
     private static List<Identifier> identifiers(List<Candidate> candidates) {

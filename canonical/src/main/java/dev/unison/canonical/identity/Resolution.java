@@ -9,11 +9,12 @@ import java.util.List;
  * @param profileId the profile the observation belongs to (the survivor after a merge); null when
  *        every identifier was invalid, blocked or demoted
  * @param merged profiles folded into {@code profileId} by this observation
+ * @param used the identifiers the profile was matched on (normalized; without rejected ones)
  * @param added identifiers newly stored on the profile
  * @param rejected identifiers not used, each with its reason
  */
-public record Resolution(String profileId, Outcome outcome, List<String> merged, List<Identifier> added,
-        List<Rejection> rejected) {
+public record Resolution(String profileId, Outcome outcome, List<String> merged, List<Identifier> used,
+        List<Identifier> added, List<Rejection> rejected) {
 
     public enum Outcome {
         /** a new profile */
@@ -30,6 +31,7 @@ public record Resolution(String profileId, Outcome outcome, List<String> merged,
 
     public Resolution {
         merged = List.copyOf(merged);
+        used = List.copyOf(used);
         added = List.copyOf(added);
         rejected = List.copyOf(rejected);
     }

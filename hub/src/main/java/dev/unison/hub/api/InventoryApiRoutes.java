@@ -1,6 +1,7 @@
 package dev.unison.hub.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unison.canonical.identity.IdentifierNormalizer;
 import dev.unison.connectors.pos.PosTransaction;
 import dev.unison.connectors.pos.PosTransactionParser;
 import dev.unison.connectors.pos.PosValidationException;
@@ -32,8 +33,11 @@ public class InventoryApiRoutes extends RouteBuilder {
     private final InventoryLedger ledger;
     private final PosTransactions pos;
     private final TransactionTemplate tx;
+    private final IdentifierNormalizer identifiers;
 
-    public InventoryApiRoutes(ApiSupport api, InventoryLedger ledger, PosTransactions pos, TransactionTemplate tx) {
+    public InventoryApiRoutes(ApiSupport api, InventoryLedger ledger, PosTransactions pos, TransactionTemplate tx,
+            IdentifierNormalizer identifiers) {
+        this.identifiers = identifiers;
         this.api = api;
         this.ledger = ledger;
         this.pos = pos;
@@ -47,7 +51,7 @@ public class InventoryApiRoutes extends RouteBuilder {
         rest(PartnerApiRoutes.BASE)
                 .post("/pos/transactions").id("post-pos-transaction")
                     .description("A till's sale or return {storeId, registerId, businessDay, sequence, type, occurredAt, "
-                            + "currency, lines[{sku, gtin?, quantity, unitPrice}], loyaltyId?, paymentToken?}. Idempotent on "
+                            + "currency, lines[{sku, gtin?, quantity, unitPrice}], loyaltyId?, paymentToken?, phone?, email?}. Idempotent on "
                             + "store + register + business day + sequence. Stock moves and online channels are updated at once.")
                     .consumes("application/json").produces("application/json")
                     .responseMessage().code(201).message("accepted: per line the ledger outcome and whether the sku was new").endResponseMessage()
@@ -94,7 +98,7 @@ public class InventoryApiRoutes extends RouteBuilder {
             JsonNode body = ApiSupport.jsonBody(e);
             PosTransaction transaction;
             try {
-                transaction = PosTransactionParser.parse(body, id -> ledger.network().location(id).isPresent());
+                transaction = PosTransactionParser.parse(body, id -> ledger.network().location(id).isPresent(), identifiers);
             } catch (PosValidationException invalid) {
                 throw ApiException.unprocessable(String.join("; ", invalid.violations()));
             }

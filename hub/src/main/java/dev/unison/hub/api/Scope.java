@@ -15,7 +15,8 @@ public enum Scope {
     INVENTORY_WRITE("inventory:write"),
     POS_WRITE("pos:write"),
     PROFILES_READ("profiles:read"),
-    PROFILES_WRITE("profiles:write");
+    PROFILES_WRITE("profiles:write"),
+    METRICS_READ("metrics:read");
 
     private final String wireName;
 

@@ -1,5 +1,6 @@
 package dev.unison.hub.config;
 
+import dev.unison.canonical.identity.IdentityResolver;
 import dev.unison.hub.api.ApiSupport;
 import dev.unison.hub.api.InventoryApiRoutes;
 import dev.unison.hub.api.Partners;
@@ -51,7 +52,7 @@ public class InventoryConfiguration {
 
     @Bean
     InventoryApiRoutes inventoryApiRoutes(Partners partners, InventoryLedger ledger, PosTransactions pos,
-            TransactionTemplate tx) {
-        return new InventoryApiRoutes(new ApiSupport(partners), ledger, pos, tx);
+            TransactionTemplate tx, IdentityResolver identity) {
+        return new InventoryApiRoutes(new ApiSupport(partners), ledger, pos, tx, identity.normalizer());
     }
 }

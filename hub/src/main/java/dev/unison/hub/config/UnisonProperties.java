@@ -1,20 +1,44 @@
 package dev.unison.hub.config;
 
+import dev.unison.canonical.identity.IdentityRules;
+import dev.unison.canonical.model.IdentifierType;
 import dev.unison.hub.inventory.InventoryNetwork;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /** Settings under {@code unison.*}; documented in docs/configuration.md. */
 @ConfigurationProperties(prefix = "unison")
 public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String mappingsLocation,
         String bootstrapApiKey, String routesLocation, String connectionsLocation, Simulators simulators,
-        Inventory inventory) {
+        Inventory inventory, Identity identity) {
 
     public UnisonProperties {
         simulators = simulators == null ? new Simulators(null, null) : simulators;
         inventory = inventory == null ? new Inventory(null, null) : inventory;
+        identity = identity == null ? new Identity(null, null, null, null, null, null, null, false) : identity;
+    }
+
+    /**
+     * Identity resolution: phone default region and the guards (docs/identity.md). Unset lists
+     * take the defaults of {@link IdentityRules}; set ones replace them.
+     */
+    public record Identity(String defaultRegion, List<String> blockedValues, List<String> blockedPatterns,
+            Map<IdentifierType, Integer> limits, List<IdentifierType> priority, Integer maxMergesPerProfile,
+            Integer maxIdentifiersPerProfile, boolean gmailDotInsensitive) {
+        public Identity {
+            defaultRegion = defaultRegion == null ? "US" : defaultRegion;
+        }
+
+        public IdentityRules rules() {
+            return new IdentityRules(Set.copyOf(blockedValues == null ? IdentityRules.DEFAULT_BLOCKED_VALUES : blockedValues),
+                    IdentityRules.compile(blockedPatterns == null ? IdentityRules.DEFAULT_BLOCKED_PATTERNS : blockedPatterns),
+                    limits == null ? Map.of() : limits, priority == null ? IdentityRules.DEFAULT_PRIORITY : priority,
+                    maxMergesPerProfile == null ? 100 : maxMergesPerProfile,
+                    maxIdentifiersPerProfile == null ? 1000 : maxIdentifiersPerProfile, gmailDotInsensitive);
+        }
     }
 
     /** The stock network: locations with the channels they serve, safety stock per channel. */

@@ -19,7 +19,7 @@ import java.util.Locale;
  * transaction, however often the till resends it.
  */
 public record PosTransaction(String storeId, String registerId, LocalDate businessDay, long sequence, Type type,
-        Instant occurredAt, String currency, List<Line> lines, String loyaltyId, String paymentToken) {
+        Instant occurredAt, String currency, List<Line> lines, String loyaltyId, String paymentToken, String phone, String email) {
 
     /** The channel name of store sales. */
     public static final String CHANNEL = "store";
@@ -52,7 +52,8 @@ public record PosTransaction(String storeId, String registerId, LocalDate busine
 
     /**
      * The canonical order of a sale: channel {@code store}, placed at the store, the transaction key
-     * as external id, loyalty id and payment token as identifiers for identity resolution.
+     * as external id, loyalty id, payment token, phone and email (normalized) as identifiers for
+     * identity resolution.
      */
     public Order toOrder() {
         List<OrderLine> orderLines = new ArrayList<>();
@@ -70,6 +71,12 @@ public record PosTransaction(String storeId, String registerId, LocalDate busine
         }
         if (paymentToken != null) {
             identifiers.add(new Identifier(IdentifierType.PAYMENT_TOKEN, paymentToken));
+        }
+        if (phone != null) {
+            identifiers.add(new Identifier(IdentifierType.PHONE, phone));
+        }
+        if (email != null) {
+            identifiers.add(new Identifier(IdentifierType.EMAIL, email));
         }
         return new Order("store-" + key().replace(':', '-'), CHANNEL, key(), OrderStatus.FULFILLED, occurredAt, storeId,
                 storeId, null, identifiers, orderLines, new Money(total, currency));

@@ -1,6 +1,8 @@
 package dev.unison.connectors.pos;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unison.canonical.identity.IdentifierNormalizer;
+import dev.unison.canonical.model.IdentifierType;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -19,7 +21,7 @@ import java.util.regex.Pattern;
  * {"storeId": "STORE-7", "registerId": "R1", "businessDay": "2026-11-26", "sequence": 1042,
  *  "type": "sale", "occurredAt": "2026-11-26T10:15:30Z", "currency": "USD",
  *  "lines": [{"sku": "TRAIL-SHOE-42", "gtin": "00012345678905", "quantity": 1, "unitPrice": "89.90"}],
- *  "loyaltyId": "L-000123", "paymentToken": "tok_4f9a"}
+ *  "loyaltyId": "L-000123", "paymentToken": "tok_4f9a", "phone": "+1 415-555-0100", "email": "jane@example.com"}
  * }</pre>
  *
  * Every problem is collected (not just the first), each naming its field. Quantities are positive:
@@ -29,7 +31,7 @@ import java.util.regex.Pattern;
 public final class PosTransactionParser {
 
     private static final Set<String> FIELDS = Set.of("storeId", "registerId", "businessDay", "sequence", "type",
-            "occurredAt", "currency", "lines", "loyaltyId", "paymentToken");
+            "occurredAt", "currency", "lines", "loyaltyId", "paymentToken", "phone", "email");
     private static final Set<String> LINE_FIELDS = Set.of("sku", "gtin", "quantity", "unitPrice");
     private static final Pattern ID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$");
     private static final Pattern CURRENCY = Pattern.compile("^[A-Z]{3}$");
@@ -45,6 +47,14 @@ public final class PosTransactionParser {
      * @throws PosValidationException naming every bad field
      */
     public static PosTransaction parse(JsonNode json, Predicate<String> storeKnown) {
+        return parse(json, storeKnown, new IdentifierNormalizer("US"));
+    }
+
+    /**
+     * @param identifiers normalizes the customer's phone (to E.164, national numbers in its default
+     *        region) and email given at the till; a value it refuses is a bad field
+     */
+    public static PosTransaction parse(JsonNode json, Predicate<String> storeKnown, IdentifierNormalizer identifiers) {
         List<String> problems = new ArrayList<>();
         for (Iterator<String> it = json.fieldNames(); it.hasNext();) {
             String field = it.next();
@@ -98,11 +108,27 @@ public final class PosTransactionParser {
         List<PosTransaction.Line> lines = lines(json.get("lines"), problems);
         String loyaltyId = optionalText(json, "loyaltyId", 128, problems);
         String paymentToken = optionalText(json, "paymentToken", 256, problems);
+        String phone = identifier(json, "phone", IdentifierType.PHONE, identifiers, problems);
+        String email = identifier(json, "email", IdentifierType.EMAIL, identifiers, problems);
         if (!problems.isEmpty()) {
             throw new PosValidationException(problems);
         }
         return new PosTransaction(storeId, registerId, day, sequence, type, occurredAt, currency, lines, loyaltyId,
-                paymentToken);
+                paymentToken, phone, email);
+    }
+
+    private static String identifier(JsonNode json, String field, IdentifierType type, IdentifierNormalizer normalizer,
+            List<String> problems) {
+        String raw = optionalText(json, field, 256, problems);
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return normalizer.normalize(type, raw).value();
+        } catch (IdentifierNormalizer.InvalidIdentifierException invalid) {
+            problems.add(field + ": " + invalid.getMessage());
+            return null;
+        }
     }
 
     private static List<PosTransaction.Line> lines(JsonNode lines, List<String> problems) {

@@ -41,6 +41,21 @@ class PosTransactionParserTest {
     }
 
     @Test
+    void aCustomerPhoneAndEmailGivenAtTheTillAreNormalizedIdentifiers() {
+        ObjectNode json = (ObjectNode) CanonicalJson.parse(SALE);
+        json.put("phone", "+1 415-555-0100").put("email", " Jane.Doe@Example.com ");
+        Order order = parse(CanonicalJson.write(json)).toOrder();
+        assertThat(order.identifiers()).extracting(i -> i.type().wireName() + ":" + i.value())
+                .contains("phone:+14155550100", "email:jane.doe@example.com");
+
+        json.put("phone", "555").put("email", "jane at example");
+        assertThatThrownBy(() -> parse(CanonicalJson.write(json)))
+                .isInstanceOfSatisfying(PosValidationException.class, e -> assertThat(e.violations()).containsExactly(
+                        "phone: phone '555' is not a valid phone number (numbers without a country code are read as US)",
+                        "email: email 'jane at example' is not an email address (local@domain.tld)"));
+    }
+
+    @Test
     void everyBadFieldIsNamedAtOnce() {
         ObjectNode json = (ObjectNode) CanonicalJson.parse(SALE);
         json.put("storeId", "STORE-99");

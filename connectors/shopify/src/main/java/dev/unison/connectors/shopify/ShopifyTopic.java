@@ -17,9 +17,9 @@ public enum ShopifyTopic {
     PRODUCTS_UPDATE("products/update", "product", EventType.ITEM_UPSERTED),
     CARTS_CREATE("carts/create", "cart", EventType.CART_UPDATED),
     CARTS_UPDATE("carts/update", "cart", EventType.CART_UPDATED),
-    /** kept for identity resolution (profiles are the identity graph's to create) */
-    CUSTOMERS_CREATE("customers/create", null, null),
-    CUSTOMERS_UPDATE("customers/update", null, null),
+    /** a customer account with its identifiers; the hub's identity graph decides which profile it belongs to */
+    CUSTOMERS_CREATE("customers/create", "customer", EventType.CUSTOMER_UPSERTED),
+    CUSTOMERS_UPDATE("customers/update", "customer", EventType.CUSTOMER_UPSERTED),
     /** absolute level of an inventory item at a Shopify location; echo/drift check (ShopifyInventoryEcho), no event */
     INVENTORY_LEVELS_UPDATE("inventory_levels/update", null, null);
 

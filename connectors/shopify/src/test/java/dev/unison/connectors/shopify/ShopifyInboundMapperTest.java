@@ -7,6 +7,7 @@ import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.event.CanonicalValidationException;
 import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.model.Cart;
+import dev.unison.canonical.model.CustomerAccount;
 import dev.unison.canonical.model.Identifier;
 import dev.unison.canonical.model.IdentifierType;
 import dev.unison.canonical.model.Item;
@@ -151,8 +152,24 @@ class ShopifyInboundMapperTest {
     }
 
     @Test
+    void aCustomerBecomesACustomerAccountWithItsIdentifiers() {
+        CustomerAccount account = map("customers/create", """
+                {"id": 706405506930370084, "email": "Jane.Doe@Example.com ", "phone": "+14155550100",
+                 "first_name": "Jane", "updated_at": "2025-10-01T12:00:00-04:00"}
+                """).get(0).dataAs(CustomerAccount.class);
+
+        assertThat(account.id()).isEqualTo("shopify:demo-shop.myshopify.com:706405506930370084");
+        assertThat(account.identifiers()).extracting(i -> i.type().wireName() + ":" + i.value())
+                .containsExactly("email:jane.doe@example.com", "phone:+14155550100");
+        assertThat(account.updatedAt()).isEqualTo(Instant.parse("2025-10-01T16:00:00Z"));
+
+        CustomerAccount partial = map("customers/update", "{\"id\": 7, \"email\": \"not an address\", \"phone\": \"415 555\"}")
+                .get(0).dataAs(CustomerAccount.class);
+        assertThat(partial.identifiers()).as("unusable values are left out, the record still counts").isEmpty();
+    }
+
+    @Test
     void topicsWithoutAMappingYieldNothing() {
-        assertThat(map("customers/create", "{\"id\": 1, \"email\": \"a@b.c\"}")).isEmpty();
         assertThat(map("inventory_levels/update", "{\"inventory_item_id\": 1, \"location_id\": 2, \"available\": 3}")).isEmpty();
     }
 

@@ -39,7 +39,7 @@ final class ShopifyTestSupport {
     /** The real mapping files of mappings/shopify (copied to test resources by the build). */
     static MappingLibrary mappings() {
         Map<String, String> sources = new LinkedHashMap<>();
-        for (String name : new String[] {"order", "refund", "product", "cart"}) {
+        for (String name : new String[] {"order", "refund", "product", "cart", "customer"}) {
             try (InputStream in = ShopifyTestSupport.class.getResourceAsStream("/mappings/shopify/" + name + ".jsonata")) {
                 sources.put("shopify/" + name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
             } catch (IOException e) {

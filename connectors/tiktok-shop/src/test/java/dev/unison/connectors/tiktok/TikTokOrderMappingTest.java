@@ -27,6 +27,7 @@ class TikTokOrderMappingTest {
             {"id": "576461413038785752", "status": "AWAITING_SHIPMENT", "create_time": 1700000000,
              "update_time": 1700000300, "paid_time": 1700000100, "user_id": "7021436810468230477",
              "buyer_email": "v2_7ad3rf3a@scs2.tiktok.com",
+             "recipient_address": {"name": "J*** D***", "phone_number": "(+1)415*****00", "postal_code": "94107"},
              "payment": {"currency": "USD", "sub_total": "179.80", "total_amount": "185.79", "tax": "5.99"},
              "line_items": [
                {"id": "577086512123755123", "sku_id": "1729592969712207234", "seller_sku": "TRAIL-SHOE-42", "sale_price": "89.90", "currency": "USD"},
@@ -71,6 +72,21 @@ class TikTokOrderMappingTest {
         assertThat(order.identifiers()).noneMatch(i -> i.type() == IdentifierType.EMAIL);
         assertThat(order.identifiers()).extracting(i -> i.value()).containsExactly(
                 "tiktok-shop:7495611106826340000:7021436810468230477", "tiktok-shop-relay:v2_7ad3rf3a@scs2.tiktok.com");
+    }
+
+    @Test
+    void aMaskedPhoneIsLeftOutAnUnmaskedOneBecomesE164AndAPlainEmailIsAnEmail() throws Exception {
+        assertThat(map(ORDER).identifiers()).noneMatch(i -> i.type() == IdentifierType.PHONE);
+
+        Order unmasked = map(ORDER.replace("v2_7ad3rf3a@scs2.tiktok.com", " Jane.Doe@Example.com ")
+                .replace("(+1)415*****00", "(415) 555-0100"));
+        assertThat(unmasked.identifiers()).extracting(i -> i.type().wireName() + ":" + i.value()).containsExactly(
+                "channel_customer_id:tiktok-shop:7495611106826340000:7021436810468230477", "email:jane.doe@example.com",
+                "phone:+14155550100");
+        assertThat(map(ORDER.replace("(+1)415*****00", "(+44)20 7946 0958")).identifiers())
+                .anyMatch(i -> i.value().equals("+442079460958"));
+        assertThat(map(ORDER.replace("v2_7ad3rf3a@scs2.tiktok.com", "v2_x@scs.tiktokw.us")).identifiers())
+                .as("the US relay domain").noneMatch(i -> i.type() == IdentifierType.EMAIL);
     }
 
     @Test

@@ -427,7 +427,9 @@ public class TikTokShopSimulator extends SimulatorServer {
 
     /**
      * An order as Get Order Detail returns it (status e.g. UNPAID, AWAITING_SHIPMENT, CANCELLED):
-     * one line item per unit, money as strings, Unix-second times, a masked relay buyer email.
+     * one line item per unit, money as strings, Unix-second times, a masked relay buyer email and a
+     * masked recipient phone. The returned node is the stored one: a test may edit it before the
+     * notification (e.g. an unmasked buyer email).
      */
     public ObjectNode newOrder(String status, Line... lines) {
         String orderId = String.valueOf(ids.incrementAndGet());
@@ -436,6 +438,9 @@ public class TikTokShopSimulator extends SimulatorServer {
         order.put("id", orderId).put("status", status).put("create_time", now).put("update_time", now)
                 .put("user_id", "7021436810468230477").put("buyer_email", "v" + orderId.substring(10) + "@scs2.tiktok.com")
                 .put("fulfillment_type", "FULFILLMENT_BY_SELLER").put("warehouse_id", DEFAULT_WAREHOUSE_ID);
+        // masked as TikTok masks buyer PII for most sellers; a test may replace it with an unmasked value
+        order.putObject("recipient_address").put("name", "J*** D***").put("phone_number", "(+1)415*****00")
+                .put("postal_code", "94107").put("region_code", "US");
         if (!"UNPAID".equals(status)) {
             order.put("paid_time", now);
         }

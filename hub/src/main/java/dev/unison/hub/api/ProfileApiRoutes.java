@@ -1,0 +1,202 @@
+package dev.unison.hub.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.unison.canonical.identity.IdentifierNormalizer;
+import dev.unison.canonical.identity.Observation;
+import dev.unison.canonical.identity.Rejection;
+import dev.unison.canonical.identity.Resolution;
+import dev.unison.canonical.model.Identifier;
+import dev.unison.canonical.model.IdentifierType;
+import dev.unison.hub.identity.IdentityService;
+import dev.unison.hub.identity.ProfileDirectory;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Processor;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestParamType;
+
+/**
+ * The identity half of the partner API: profiles by id or by any identifier, partners' identifier
+ * links, and the identity resolution rate. Scopes are in {@link PartnerApiRoutes#SCOPES}.
+ */
+public class ProfileApiRoutes extends RouteBuilder {
+
+    private static final int MAX_IDENTIFIERS = 50;
+
+    private final ApiSupport api;
+    private final IdentityService identity;
+    private final ProfileDirectory directory;
+    private final Clock clock;
+
+    public ProfileApiRoutes(ApiSupport api, IdentityService identity, ProfileDirectory directory, Clock clock) {
+        this.api = api;
+        this.identity = identity;
+        this.directory = directory;
+        this.clock = clock;
+    }
+
+    @Override
+    public void configure() {
+        onException(Exception.class).handled(true).process(ApiSupport::respondError);
+
+        rest(PartnerApiRoutes.BASE)
+                .get("/profiles/{id}").id("get-profile")
+                    .description("A profile: identifiers (source, first/last seen), linked channel accounts, order count, "
+                            + "merge history. A merged id answers with its survivor (id differs from requestedId).")
+                    .param().name("id").type(RestParamType.path).description("profile id").endParam()
+                    .produces("application/json")
+                    .responseMessage().code(404).message("no profile with this id").endResponseMessage()
+                    .to("direct:get-profile")
+                .get("/profiles").id("find-profile")
+                    .description("The profile holding an identifier, e.g. ?identifier=email:jane.doe@example.com (any type; "
+                            + "the value is normalized first, so ' Jane.Doe@Example.com ' finds the same profile)")
+                    .param().name("identifier").type(RestParamType.query).required(true)
+                        .description("<type>:<value>; types: " + String.join(", ", typeNames())).endParam()
+                    .produces("application/json")
+                    .responseMessage().code(400).message("missing or malformed identifier").endResponseMessage()
+                    .responseMessage().code(404).message("no profile holds it (or it is a blocked value)").endResponseMessage()
+                    .to("direct:find-profile")
+                .post("/identities").id("post-identities")
+                    .description("Identifiers seen together, e.g. a loyalty sign-up linking a card and an email: "
+                            + "{source, observedAt?, identifiers[{type, value}]}. Resolved at once with the same guards as "
+                            + "events: blocked or demoted identifiers are reported, not stored.")
+                    .consumes("application/json").produces("application/json")
+                    .responseMessage().code(201).message("a new profile").endResponseMessage()
+                    .responseMessage().code(200).message("an existing profile (matched, extended or merged)").endResponseMessage()
+                    .responseMessage().code(422).message("invalid; every bad field named; nothing changed").endResponseMessage()
+                    .to("direct:post-identities")
+                .get("/metrics/identity").id("get-identity-metrics")
+                    .description("Identity resolution rate: transactions linked to a known profile ÷ all transactions, "
+                            + "overall and per channel (unit: transactions); profile and identifier counts")
+                    .produces("application/json")
+                    .to("direct:get-identity-metrics");
+
+        secured("get-profile", e -> {
+            String id = e.getIn().getHeader("id", String.class);
+            ApiSupport.respond(e, 200, directory.profile(id).orElseThrow(() -> ApiException.notFound("no profile with id " + id)));
+        });
+
+        secured("find-profile", e -> {
+            String typed = e.getIn().getHeader("identifier", String.class);
+            if (typed == null || typed.isBlank()) {
+                throw ApiException.badRequest("query parameter 'identifier' is required, e.g. identifier=email:jane.doe@example.com");
+            }
+            Identifier identifier;
+            try {
+                identifier = Identifier.parse(typed);
+                if (directory.isBlocked(identifier)) {
+                    throw ApiException.notFound(identifier.type().wireName() + " '" + identifier.value()
+                            + "' is a blocked value: it is never used to link profiles");
+                }
+            } catch (IllegalArgumentException bad) {
+                throw ApiException.badRequest(bad.getMessage().startsWith("No enum constant")
+                        ? "unknown identifier type in '" + typed + "'; types: " + String.join(", ", typeNames()) : bad.getMessage());
+            }
+            ApiSupport.respond(e, 200, directory.profileOf(identifier)
+                    .orElseThrow(() -> ApiException.notFound("no profile holds " + identifier)));
+        });
+
+        secured("post-identities", e -> {
+            JsonNode body = ApiSupport.jsonBody(e);
+            List<String> problems = new ArrayList<>();
+            for (Iterator<String> it = body.fieldNames(); it.hasNext();) {
+                String f = it.next();
+                if (!Set.of("source", "observedAt", "identifiers").contains(f)) {
+                    problems.add(f + ": unknown field");
+                }
+            }
+            JsonNode sourceNode = body.get("source");
+            String source = null;
+            if (sourceNode == null || !sourceNode.isTextual() || sourceNode.asText().isBlank() || sourceNode.asText().length() > 64) {
+                problems.add("source: required string of 1..64 characters naming where the link was seen (e.g. loyalty-signup)");
+            } else {
+                source = sourceNode.asText();
+            }
+            Instant observedAt = clock.instant();
+            JsonNode at = body.get("observedAt");
+            if (at != null) {
+                try {
+                    observedAt = Instant.parse(at.asText());
+                } catch (DateTimeParseException ex) {
+                    problems.add("observedAt: not an ISO-8601 instant: '" + at.asText() + "'");
+                }
+            }
+            List<Identifier> identifiers = identifiers(body.get("identifiers"), problems);
+            if (!problems.isEmpty()) {
+                throw ApiException.unprocessable(String.join("; ", problems));
+            }
+            String seenAt = "api:" + ApiSupport.principal(e).name() + ":" + source;
+            Resolution r = identity.resolve(new Observation(seenAt.length() <= 128 ? seenAt : seenAt.substring(0, 128), observedAt,
+                    identifiers));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("profileId", r.profileId());
+            out.put("outcome", r.outcome().name().toLowerCase(Locale.ROOT));
+            out.put("merged", r.merged());
+            out.put("added", r.added());
+            List<Map<String, String>> rejected = new ArrayList<>();
+            for (Rejection rej : r.rejected()) {
+                rejected.add(Map.of("type", rej.identifier().type().wireName(), "value", rej.identifier().value(),
+                        "reason", rej.reason().wireName(), "detail", rej.detail()));
+            }
+            out.put("rejected", rejected);
+            ApiSupport.respond(e, r.outcome() == Resolution.Outcome.CREATED ? 201 : 200, out);
+        });
+
+        secured("get-identity-metrics", e -> ApiSupport.respond(e, 200, directory.metrics()));
+    }
+
+    /** Parses and normalizes every identifier, naming each bad one; a blocked value is not an error (it is reported). */
+    private List<Identifier> identifiers(JsonNode array, List<String> problems) {
+        List<Identifier> out = new ArrayList<>();
+        if (array == null || !array.isArray() || array.isEmpty() || array.size() > MAX_IDENTIFIERS) {
+            problems.add("identifiers: required array of 1.." + MAX_IDENTIFIERS + " {type, value}");
+            return out;
+        }
+        IdentifierNormalizer normalizer = identity.resolver().normalizer();
+        for (int i = 0; i < array.size(); i++) {
+            JsonNode node = array.get(i);
+            String at = "identifiers[" + i + "].";
+            JsonNode type = node.get("type");
+            JsonNode value = node.get("value");
+            if (node.size() != 2 || type == null || value == null || !type.isTextual() || !value.isTextual()) {
+                problems.add(at.substring(0, at.length() - 1) + ": must be {type, value} with string fields");
+                continue;
+            }
+            IdentifierType t;
+            try {
+                t = IdentifierType.fromWireName(type.asText());
+            } catch (IllegalArgumentException unknown) {
+                problems.add(at + "type: unknown '" + type.asText() + "'; types: " + String.join(", ", typeNames()));
+                continue;
+            }
+            try {
+                out.add(normalizer.normalize(t, value.asText()));
+            } catch (IdentifierNormalizer.InvalidIdentifierException invalid) {
+                problems.add(at + "value: " + invalid.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private static List<String> typeNames() {
+        List<String> names = new ArrayList<>();
+        for (IdentifierType t : IdentifierType.values()) {
+            names.add(t.wireName());
+        }
+        return names;
+    }
+
+    private void secured(String operation, Processor handler) {
+        from("direct:" + operation).routeId(operation + "-route")
+                .process(api.require(PartnerApiRoutes.SCOPES.get(operation)))
+                .process(handler);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.unison.hub.identity;
+
+import dev.unison.canonical.event.CanonicalEvent;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * Consumer group {@code identity}: every order (online channels and till sales) and every channel
+ * customer record is resolved into a profile. Resolution is idempotent (the same identifiers
+ * again change nothing), so a redelivered batch is harmless.
+ */
+public class IdentityRoutes extends RouteBuilder {
+
+    private final IdentityService identity;
+
+    public IdentityRoutes(IdentityService identity) {
+        this.identity = identity;
+    }
+
+    @Override
+    public void configure() {
+        from("bus:events?group=identity&types=commerce.order.placed.v1,commerce.order.updated.v1,commerce.customer.upserted.v1")
+                .routeId("identity")
+                .process(exchange -> identity.observe(exchange.getIn().getBody(CanonicalEvent.class)));
+    }
+}

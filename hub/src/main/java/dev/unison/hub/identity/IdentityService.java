@@ -1,0 +1,167 @@
+package dev.unison.hub.identity;
+
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.event.EventType;
+import dev.unison.canonical.identity.IdentityResolver;
+import dev.unison.canonical.identity.Observation;
+import dev.unison.canonical.identity.Rejection;
+import dev.unison.canonical.identity.Resolution;
+import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.canonical.model.CustomerAccount;
+import dev.unison.canonical.model.Identifier;
+import dev.unison.canonical.model.IdentifierType;
+import dev.unison.canonical.model.Order;
+import dev.unison.canonical.model.ProfileMerge;
+import dev.unison.hub.outbox.Outbox;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.ConcurrencyFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Resolves observations into profiles in SQL: one transaction of its own per observation (so a
+ * retry after a lost race never rolls back the caller's work), retried when a concurrent
+ * observation created or merged the same profiles first. A merge is published as
+ * {@code commerce.profile.merged.v1} through the outbox in the same transaction.
+ */
+public class IdentityService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IdentityService.class);
+    private static final URI SOURCE = URI.create("/hub/identity");
+    private static final int MAX_ATTEMPTS = 10;
+
+    private final IdentityResolver resolver;
+    private final JdbcIdentityGraph graph;
+    private final JdbcTemplate jdbc;
+    private final Outbox outbox;
+    private final TransactionTemplate ownTransaction;
+    private final Clock clock;
+    private final MeterRegistry meters;
+
+    public IdentityService(IdentityResolver resolver, JdbcTemplate jdbc, PlatformTransactionManager transactions, Outbox outbox,
+            Clock clock, MeterRegistry meters) {
+        this.resolver = resolver;
+        this.graph = new JdbcIdentityGraph(jdbc, clock);
+        this.jdbc = jdbc;
+        this.outbox = outbox;
+        this.ownTransaction = new TransactionTemplate(transactions);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    public IdentityResolver resolver() {
+        return resolver;
+    }
+
+    /** Resolves identifiers seen together (a partner's link, a customer record). */
+    public Resolution resolve(Observation observation) {
+        return resolve(observation, null, null);
+    }
+
+    /**
+     * Resolves a transaction's identifiers and records the transaction under its profile (or
+     * under none), once per transaction id: the identity resolution rate counts it.
+     */
+    public Resolution resolveTransaction(Observation observation, String transactionId, String channel) {
+        return resolve(observation, transactionId, channel);
+    }
+
+    /** The bus side: orders of every channel (incl. till sales) and channel customer records. */
+    public void observe(CanonicalEvent event) {
+        String source = event.source().toString();
+        if (event.type() == EventType.ORDER_PLACED || event.type() == EventType.ORDER_UPDATED) {
+            Order order = event.dataAs(Order.class);
+            resolveTransaction(new Observation(source(order.channel(), source), order.placedAt() == null ? event.time()
+                    : order.placedAt(), order.identifiers()), order.id(), order.channel());
+        } else if (event.type() == EventType.CUSTOMER_UPSERTED) {
+            CustomerAccount account = event.dataAs(CustomerAccount.class);
+            List<Identifier> ids = new ArrayList<>(account.identifiers());
+            ids.add(new Identifier(IdentifierType.CHANNEL_CUSTOMER_ID, account.id()));
+            resolve(new Observation(source(account.channel(), source), account.updatedAt() == null ? event.time()
+                    : account.updatedAt(), ids));
+        }
+    }
+
+    private static String source(String channel, String eventSource) {
+        String s = channel + " " + eventSource;
+        return s.length() <= 128 ? s : s.substring(0, 128);
+    }
+
+    private Resolution resolve(Observation observation, String transactionId, String channel) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                Resolution resolution = ownTransaction.execute(status -> {
+                    Resolution r = resolver.resolve(observation, graph);
+                    if (transactionId != null) {
+                        link(transactionId, channel, r.profileId(), observation.at());
+                    }
+                    if (r.outcome() == Resolution.Outcome.MERGED) {
+                        ProfileMerge merge = new ProfileMerge(r.profileId(), r.merged(), r.used(),
+                                observation.source(), clock.instant());
+                        outbox.append("events", CanonicalEvent.of("profile-merge:" + r.merged().get(0), EventType.PROFILE_MERGED,
+                                SOURCE, CanonicalJson.toTree(merge), merge.mergedAt()));
+                    }
+                    return r;
+                });
+                count(resolution, channel);
+                return resolution;
+            } catch (DataIntegrityViolationException | ConcurrencyFailureException race) {
+                // Another observation created, extended or merged the same profiles first: look again.
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw race;
+                }
+                meters.counter("unison_identity_retries_total").increment();
+                LOG.debug("identity race on attempt {} ({}); retrying", attempt, race.getMessage());
+                sleepQuietly(ThreadLocalRandom.current().nextInt(1, 5 * attempt));
+            }
+        }
+    }
+
+    private void link(String transactionId, String channel, String profileId, Instant at) {
+        int inserted = jdbc.update("INSERT INTO identity_transaction (transaction_id, channel, profile_id, occurred_at) "
+                + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", transactionId, channel, profileId, JdbcIdentityGraph.ts(at));
+        if (inserted == 0 && profileId != null) {
+            // an update of the order carried an identifier the first version lacked
+            jdbc.update("UPDATE identity_transaction SET profile_id = ? WHERE transaction_id = ? AND profile_id IS NULL",
+                    profileId, transactionId);
+        }
+    }
+
+    private void count(Resolution r, String channel) {
+        meters.counter("unison_identity_resolutions_total", "outcome", r.outcome().name().toLowerCase(Locale.ROOT))
+                .increment();
+        for (Rejection rej : r.rejected()) {
+            meters.counter("unison_identity_identifiers_rejected_total", "type", rej.identifier().type().wireName(), "reason",
+                    rej.reason().wireName()).increment();
+        }
+        if (r.outcome() == Resolution.Outcome.MERGED) {
+            meters.counter("unison_identity_merges_total").increment(r.merged().size());
+        }
+        if (channel != null) {
+            meters.counter("unison_identity_transactions_total", "channel", channel, "resolved", Boolean.toString(r.resolved()))
+                    .increment();
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while retrying identity resolution", e);
+        }
+    }
+}
