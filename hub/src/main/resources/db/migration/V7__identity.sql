@@ -20,7 +20,7 @@ CREATE TABLE identity_identifier (
     match_key   VARCHAR(600) PRIMARY KEY,
     type        VARCHAR(32)  NOT NULL,
     -- the normalized value as stored and shown (match rules never alter it)
-    value       VARCHAR(512) NOT NULL,
+    shown_value VARCHAR(512) NOT NULL,
     profile_id  VARCHAR(40)  NOT NULL,
     source      VARCHAR(128) NOT NULL,
     last_source VARCHAR(128) NOT NULL,

@@ -150,7 +150,7 @@ public class JdbcIdentityGraph implements IdentityGraph {
             rows.add(new Object[] {c.matchKey(), c.identifier().type().wireName(), c.identifier().value(), profileId,
                     observation.source(), observation.source(), ts(observation.at()), ts(observation.at())});
         }
-        jdbc.batchUpdate("INSERT INTO identity_identifier (match_key, type, value, profile_id, source, last_source, first_seen, "
+        jdbc.batchUpdate("INSERT INTO identity_identifier (match_key, type, shown_value, profile_id, source, last_source, first_seen, "
                 + "last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows);
     }
 

@@ -80,9 +80,9 @@ public class ProfileDirectory {
     }
 
     private ProfileView view(String id, String requestedId, Instant createdAt, Instant updatedAt) {
-        List<IdentifierView> identifiers = jdbc.query("SELECT type, value, source, last_source, first_seen, last_seen "
+        List<IdentifierView> identifiers = jdbc.query("SELECT type, shown_value, source, last_source, first_seen, last_seen "
                 + "FROM identity_identifier WHERE profile_id = ? ORDER BY first_seen, match_key",
-                (rs, i) -> new IdentifierView(rs.getString("type"), rs.getString("value"), rs.getString("source"),
+                (rs, i) -> new IdentifierView(rs.getString("type"), rs.getString("shown_value"), rs.getString("source"),
                         rs.getString("last_source"), instant(rs.getObject("first_seen", OffsetDateTime.class)),
                         instant(rs.getObject("last_seen", OffsetDateTime.class))), id);
         List<ChannelAccount> accounts = new ArrayList<>();

@@ -1,0 +1,198 @@
+package dev.unison.hub.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.event.EventType;
+import dev.unison.canonical.identity.IdentifierNormalizer;
+import dev.unison.canonical.identity.IdentityResolver;
+import dev.unison.canonical.identity.IdentityRules;
+import dev.unison.canonical.identity.InMemoryIdentityGraph;
+import dev.unison.canonical.identity.Observation;
+import dev.unison.canonical.identity.Resolution;
+import dev.unison.canonical.model.Identifier;
+import dev.unison.canonical.model.ProfileMerge;
+import dev.unison.hub.outbox.Outbox;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+
+/**
+ * The SQL identity graph on every supported database: it decides as the in-memory reference
+ * does, merges carry transactions and history along and are published, and concurrent events
+ * for the same new person end in one profile.
+ */
+abstract class AbstractIdentityGraphContractIT {
+
+    private static final Instant T = Instant.parse("2026-11-26T10:00:00Z");
+
+    private HikariDataSource dataSource;
+    private JdbcTemplate jdbc;
+    private IdentityService identity;
+    private ProfileDirectory directory;
+    private final IdentityResolver resolver = new IdentityResolver(new IdentifierNormalizer("US"), IdentityRules.defaults());
+
+    protected abstract HikariDataSource newDatabase() throws Exception;
+
+    @BeforeEach
+    void migrate() throws Exception {
+        dataSource = newDatabase();
+        dataSource.setMaximumPoolSize(12);
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        jdbc = new JdbcTemplate(dataSource);
+        identity = new IdentityService(resolver, jdbc, new DataSourceTransactionManager(dataSource),
+                new Outbox(jdbc, Clock.systemUTC(), () -> { }), Clock.systemUTC(), new SimpleMeterRegistry());
+        directory = new ProfileDirectory(jdbc, resolver);
+    }
+
+    @AfterEach
+    void close() {
+        dataSource.close();
+    }
+
+    private static Observation seen(String source, String... typed) {
+        List<Identifier> ids = new ArrayList<>();
+        for (String t : typed) {
+            ids.add(Identifier.parse(t));
+        }
+        return new Observation(source, T, ids);
+    }
+
+    private String profileOf(String typed) {
+        return directory.profileOf(Identifier.parse(typed)).map(ProfileDirectory.ProfileView::id).orElse(null);
+    }
+
+    @Test
+    void decidesAsTheInMemoryReferenceDoes() {
+        List<Observation> stream = new ArrayList<>();
+        stream.add(seen("pos", "phone:+1 415-555-0100", "loyalty_id:L-000123"));
+        stream.add(seen("shopify", "email:Jane.Doe@Example.com ", "channel_customer_id:shopify:demo:1001"));
+        stream.add(seen("app", "device_id:APP-1", "email:jane.doe@example.com"));
+        stream.add(seen("tiktok-shop", "email:jane.doe@example.com", "phone:(415) 555-0100"));
+        for (int i = 0; i < 12; i++) {
+            stream.add(seen("kiosk", "device_id:kiosk-7", "email:shopper" + i + "@example.com"));
+        }
+        stream.add(seen("shopify", "email:test@test.com", "channel_customer_id:shopify:demo:1"));
+        stream.add(seen("shopify", "email:test@test.com", "channel_customer_id:shopify:demo:2"));
+        stream.add(seen("pos", "loyalty_id:L-2", "email:jane.doe@example.com"));
+
+        InMemoryIdentityGraph reference = new InMemoryIdentityGraph();
+        Map<String, String> sqlToRef = new HashMap<>();
+        for (Observation o : stream) {
+            Resolution inSql = identity.resolve(o);
+            Resolution inMemory = resolver.resolve(o, reference);
+            assertThat(inSql.outcome()).as(o.toString()).isEqualTo(inMemory.outcome());
+            assertThat(inSql.rejected()).as(o.toString()).extracting(r -> r.reason() + " " + r.identifier())
+                    .isEqualTo(inMemory.rejected().stream().map(r -> r.reason() + " " + r.identifier()).toList());
+            assertThat(inSql.added()).as(o.toString()).isEqualTo(inMemory.added());
+            if (inSql.resolved()) {
+                String before = sqlToRef.putIfAbsent(inSql.profileId(), reference.current(inMemory.profileId()));
+                assertThat(before == null || before.equals(reference.current(inMemory.profileId()))).isTrue();
+            }
+        }
+        String jane = profileOf("email:jane.doe@example.com");
+        for (String id : List.of("phone:+14155550100", "loyalty_id:L-000123", "device_id:app-1", "channel_customer_id:shopify:demo:1001")) {
+            assertThat(profileOf(id)).as(id).isEqualTo(jane);
+        }
+        assertThat(profileOf("loyalty_id:L-2")).as("a second loyalty id makes its own profile").isNotEqualTo(jane).isNotNull();
+        Set<String> shoppers = new HashSet<>();
+        for (int i = 0; i < 12; i++) {
+            shoppers.add(profileOf("email:shopper" + i + "@example.com"));
+        }
+        assertThat(shoppers).hasSize(12);
+        assertThat(profileOf("channel_customer_id:shopify:demo:1")).isNotEqualTo(profileOf("channel_customer_id:shopify:demo:2"));
+    }
+
+    @Test
+    void aMergeCarriesTransactionsAndHistoryAndIsPublished() {
+        String pos = identity.resolveTransaction(seen("pos", "phone:+14155550100", "loyalty_id:L-000123"), "store-1", "store")
+                .profileId();
+        String shop = identity.resolveTransaction(seen("shopify", "email:jane.doe@example.com"), "shop-1", "shopify").profileId();
+        identity.resolveTransaction(seen("pos", "payment_token:tok_x"), "store-2", "store");
+        identity.resolveTransaction(seen("pos", "email:null"), "store-3", "store");
+        Resolution merge = identity.resolveTransaction(seen("tiktok-shop", "email:jane.doe@example.com", "phone:+14155550100"),
+                "tt-1", "tiktok-shop");
+
+        assertThat(merge.outcome()).isEqualTo(Resolution.Outcome.MERGED);
+        assertThat(merge.profileId()).isEqualTo(pos);
+        ProfileDirectory.ProfileView viaMergedId = directory.profile(shop).orElseThrow();
+        assertThat(viaMergedId.id()).as("the merged id still means this person").isEqualTo(pos);
+        assertThat(viaMergedId.requestedId()).isEqualTo(shop);
+        assertThat(viaMergedId.orders().count()).isEqualTo(3);
+        assertThat(viaMergedId.orders().byChannel()).containsEntry("store", 1L).containsEntry("shopify", 1L)
+                .containsEntry("tiktok-shop", 1L);
+        assertThat(viaMergedId.merges()).singleElement().satisfies(m -> {
+            assertThat(m.mergedId()).isEqualTo(shop);
+            assertThat(m.linkedBy()).contains("email:jane.doe@example.com", "phone:+14155550100");
+        });
+        CanonicalEvent event = CanonicalEvent.fromStructuredJson(jdbc.queryForObject(
+                "SELECT payload FROM outbox_event WHERE event_type = ?", String.class, EventType.PROFILE_MERGED.typeName()));
+        ProfileMerge published = event.dataAs(ProfileMerge.class);
+        assertThat(published.survivorId()).isEqualTo(pos);
+        assertThat(published.mergedIds()).containsExactly(shop);
+
+        ProfileDirectory.IdentityMetrics metrics = directory.metrics();
+        assertThat(metrics.unit()).isEqualTo("transactions");
+        assertThat(metrics.overall().transactions()).isEqualTo(5);
+        assertThat(metrics.overall().linked()).as("store-3 carried only a blocked value").isEqualTo(4);
+        assertThat(metrics.channels().get("store").rate()).isEqualTo(2.0 / 3);
+    }
+
+    @Test
+    void concurrentEventsForTheSameNewPersonEndInOneProfile() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            for (int person = 0; person < 25; person++) {
+                String email = "email:p" + person + "@example.com";
+                String phone = "phone:+1415555" + String.format("%04d", 1000 + person);
+                String loyalty = "loyalty_id:L-" + person;
+                List<Observation> atOnce = List.of(
+                        seen("shopify", email, "channel_customer_id:shopify:demo:" + person),
+                        seen("tiktok-shop", email, phone),
+                        seen("pos", phone, loyalty),
+                        seen("app", "device_id:dev-" + person, loyalty),
+                        seen("shopify", email),
+                        seen("api", email, loyalty));
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<Resolution>> results = new ArrayList<>();
+                for (Observation o : atOnce) {
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        return identity.resolve(o);
+                    }));
+                }
+                start.countDown();
+                for (Future<Resolution> r : results) {
+                    assertThat(r.get().resolved()).isTrue();
+                }
+                String one = profileOf(email);
+                assertThat(List.of(phone, loyalty, "device_id:dev-" + person, "channel_customer_id:shopify:demo:" + person))
+                        .as("person %d", person).allSatisfy(id -> assertThat(profileOf(id)).as(id).isEqualTo(one));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM identity_profile WHERE merged_into IS NULL", Long.class))
+                .as("one live profile per person").isEqualTo(25);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM identity_profile p WHERE merged_into IS NULL AND NOT EXISTS "
+                + "(SELECT 1 FROM identity_identifier i WHERE i.profile_id = p.profile_id)", Long.class))
+                .as("no empty profile left behind by a lost race").isZero();
+    }
+}
