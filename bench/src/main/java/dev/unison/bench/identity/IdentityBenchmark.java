@@ -14,6 +14,7 @@ import dev.unison.canonical.model.Identifier;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadMXBean;
 import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +69,14 @@ public final class IdentityBenchmark {
     /** What one pass over a population did. */
     static final class Pass {
         long nanos;
+        /** CPU time of the resolving thread during the loop (excludes GC threads and time waiting for a core). */
+        long cpuNanos;
+        /** Collection time and count of all collectors during the loop. */
+        long gcMillis;
+        long gcCount;
+        /** System load average (1 min) just before and just after the loop. */
+        double loadBefore;
+        double loadAfter;
         long[] outcomes = new long[Resolution.Outcome.values().length];
         long[] rejected = new long[Rejection.Reason.values().length];
         long profilesFolded;
@@ -144,7 +153,11 @@ public final class IdentityBenchmark {
         result.putObject("throughput").put("seconds", round(seconds, 3))
                 .put("identifiersPerSecond", Math.round(identifiersPerSecond))
                 .put("eventsPerSecond", Math.round(population.size() / seconds))
-                .put("microsecondsPerEvent", round(pass.nanos / 1e3 / population.size(), 2));
+                .put("microsecondsPerEvent", round(pass.nanos / 1e3 / population.size(), 2))
+                .put("resolverThreadCpuSeconds", round(pass.cpuNanos / 1e9, 3))
+                .put("identifiersPerResolverCpuSecond", Math.round(population.occurrences / (pass.cpuNanos / 1e9)))
+                .put("gcSeconds", round(pass.gcMillis / 1e3, 3)).put("gcCollections", pass.gcCount)
+                .put("loadAverageBefore", round(pass.loadBefore, 2)).put("loadAverageAfter", round(pass.loadAfter, 2));
         long graphBytes = afterRun - baseline;
         long maxHeap = Runtime.getRuntime().maxMemory();
         result.putObject("heap").put("baselineMb", mb(baseline)).put("afterRunMb", mb(afterRun)).put("graphMb", mb(graphBytes))
@@ -164,6 +177,11 @@ public final class IdentityBenchmark {
         Pass pass = new Pass();
         List<Observation> events = population.events;
         int n = events.size();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long gcMillis = gcMillis();
+        long gcCount = gcCount();
+        pass.loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        long cpu = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             Resolution r = resolver.resolve(events.get(i), graph);
@@ -176,7 +194,27 @@ public final class IdentityBenchmark {
             }
         }
         pass.nanos = System.nanoTime() - start;
+        pass.cpuNanos = threads.getCurrentThreadCpuTime() - cpu;
+        pass.gcMillis = gcMillis() - gcMillis;
+        pass.gcCount = gcCount() - gcCount;
+        pass.loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         return pass;
+    }
+
+    private static long gcMillis() {
+        long sum = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            sum += Math.max(0, gc.getCollectionTime());
+        }
+        return sum;
+    }
+
+    private static long gcCount() {
+        long sum = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            sum += Math.max(0, gc.getCollectionCount());
+        }
+        return sum;
     }
 
     private static void tally(Pass pass, Rejection rejection) {

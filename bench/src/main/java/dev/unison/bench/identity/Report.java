@@ -37,6 +37,11 @@ final class Report {
         md.append("| events/s | ").append(n(t.get("eventsPerSecond"))).append(" (").append(t.get("microsecondsPerEvent").asText())
                 .append(" µs/event; ").append(n(p.get("events"))).append(" events in ").append(t.get("seconds").asText())
                 .append(" s) | | |\n");
+        md.append("| during the timed loop | resolver thread CPU ").append(t.get("resolverThreadCpuSeconds").asText())
+                .append(" s (").append(n(t.get("identifiersPerResolverCpuSecond"))).append(" identifiers per CPU second); GC ")
+                .append(t.get("gcSeconds").asText()).append(" s in ").append(n(t.get("gcCollections")))
+                .append(" collections; system load average ").append(t.get("loadAverageBefore").asText()).append(" before, ")
+                .append(t.get("loadAverageAfter").asText()).append(" after | | |\n");
         md.append("| heap held by the graph (after GC, minus the baseline with the events generated) | ")
                 .append(n(h.get("graphMb"))).append(" MB (").append(n(h.get("graphProfiles"))).append(" profiles, ")
                 .append(n(h.get("graphIdentifiers"))).append(" identifiers; ").append(n(h.get("bytesPerIdentifier")))

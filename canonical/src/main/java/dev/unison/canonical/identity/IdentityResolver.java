@@ -20,7 +20,8 @@ import java.util.Set;
  * retried, so a doubtful link splits rather than fuses.
  *
  * <p>One guard goes beyond per-type limits: a profile may only gain a value of a type it already
- * holds when the observation reached it through an identifier at least as strong as that type.
+ * holds (for channel customer ids: of a channel account it already holds) when the observation
+ * reached it through an identifier at least as strong as that type.
  * A shared kiosk device seen with 50 different emails therefore stays one device on the first
  * shopper's profile instead of fusing 50 shoppers, while a loyalty card seen with a second email
  * (a stronger link) adds that email.
@@ -149,8 +150,8 @@ public final class IdentityResolver {
             }
             for (Map.Entry<String, IdentifierType> e : union.entrySet()) {
                 IdentifierType type = e.getValue();
-                if (rules.rank(type) < link && !p.identifiers().containsKey(e.getKey()) && p.has(type)) {
-                    return "profile " + p.id() + " already holds another " + type.wireName()
+                if (rules.rank(type) < link && !p.identifiers().containsKey(e.getKey()) && p.holdsAnotherIn(e.getKey(), type)) {
+                    return "profile " + p.id() + " already holds another " + IdentityRules.slot(e.getKey(), type)
                             + " and is linked only through a weaker identifier";
                 }
             }

@@ -141,6 +141,22 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
         return identifier.type().wireName() + ":" + value;
     }
 
+    /**
+     * What a second value competes with: the type, except for channel customer ids, where each
+     * channel account is its own slot ({@code shopify:<shop>}): one person has one customer id per
+     * shop but may have accounts in many shops.
+     */
+    public static String slot(String matchKey, IdentifierType type) {
+        if (type == IdentifierType.CHANNEL_CUSTOMER_ID) {
+            int last = matchKey.lastIndexOf(':');
+            int typeEnd = matchKey.indexOf(':');
+            if (last > typeEnd) {
+                return matchKey.substring(0, last);
+            }
+        }
+        return type.wireName();
+    }
+
     @Override
     public String toString() {
         return "IdentityRules[limits=" + new TreeSet<>(limits.entrySet().stream().map(e -> e.getKey().wireName() + "=" + e.getValue())

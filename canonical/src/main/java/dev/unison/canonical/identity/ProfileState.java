@@ -24,4 +24,18 @@ public record ProfileState(String id, long age, int mergeCount, Map<String, Iden
     public boolean has(IdentifierType type) {
         return identifiers.containsValue(type);
     }
+
+    /** Whether the profile holds a value competing with this one (same slot, see {@link IdentityRules#slot}). */
+    public boolean holdsAnotherIn(String matchKey, IdentifierType type) {
+        if (!identifiers.containsValue(type)) {
+            return false;
+        }
+        String slot = IdentityRules.slot(matchKey, type);
+        for (Map.Entry<String, IdentifierType> e : identifiers.entrySet()) {
+            if (e.getValue() == type && !e.getKey().equals(matchKey) && IdentityRules.slot(e.getKey(), type).equals(slot)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

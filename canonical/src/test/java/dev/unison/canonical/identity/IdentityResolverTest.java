@@ -76,6 +76,19 @@ class IdentityResolverTest {
     }
 
     @Test
+    void accountsInDifferentChannelsJoinThroughAnEmailButTwoAccountsOfOneShopDoNot() {
+        Resolution shopify = see("shopify", "email:jane@example.com", "channel_customer_id:shopify:demo:1001");
+        Resolution tiktok = see("tiktok-shop", "email:jane@example.com", "channel_customer_id:tiktok-shop:7495:88");
+        assertThat(tiktok.outcome()).isEqualTo(Resolution.Outcome.ATTACHED);
+        assertThat(tiktok.profileId()).isEqualTo(shopify.profileId());
+
+        Resolution sameShopOtherAccount = see("shopify", "email:jane@example.com", "channel_customer_id:shopify:demo:2002");
+        assertThat(sameShopOtherAccount.outcome()).isEqualTo(Resolution.Outcome.CREATED);
+        assertThat(sameShopOtherAccount.rejected()).singleElement().satisfies(r -> assertThat(r.detail())
+                .contains("already holds another channel_customer_id:shopify:demo"));
+    }
+
+    @Test
     void aBlockedValueLinksNobody() {
         Resolution a = see("shopify", "email:test@test.com", "channel_customer_id:shopify:demo:1");
         Resolution b = see("shopify", "email:TEST@test.com ", "channel_customer_id:shopify:demo:2");
