@@ -79,6 +79,7 @@ public class ShopifySimulator extends SimulatorServer {
         // simulator control, not part of Shopify: create an order and send its orders/create webhook
         route("POST", "/simulator/orders", this::simulateOrder);
         route("POST", "/simulator/products", this::simulateProduct);
+        route("POST", "/simulator/customers", this::simulateCustomer);
         route("GET", "/simulator/inventory/(?<sku>[^/]+)", this::simulatedQuantity);
     }
 
@@ -479,6 +480,25 @@ public class ShopifySimulator extends SimulatorServer {
         ObjectNode out = CanonicalJson.mapper().createObjectNode();
         out.put("orderId", order.get("id").asText()).put("webhookStatus", status).put("webhookTarget", webhookTarget);
         return SimResponse.json(200, CanonicalJson.write(out));
+    }
+
+    /**
+     * {@code POST /simulator/customers {"email": "...", "phone"?: "+1..."}}: creates a customer (the
+     * customers/create sample's fields) and sends a signed customers/create webhook.
+     */
+    private SimResponse simulateCustomer(SimRequest request) {
+        if (webhookTarget == null) {
+            throw new SimulatorRejection(SimResponse.json(409, "{\"errors\":\"no webhook target configured\"}"));
+        }
+        JsonNode in = demoBody(request);
+        ObjectNode customer = CanonicalJson.mapper().createObjectNode();
+        String now = java.time.OffsetDateTime.now(clock).withNano(0).toString();
+        customer.put("id", ids.incrementAndGet()).put("email", in.path("email").asText(null)).put("phone", in.path("phone").asText(null))
+                .put("first_name", in.path("firstName").asText(null)).put("last_name", in.path("lastName").asText(null))
+                .put("state", "enabled").put("verified_email", true).put("currency", "USD").put("created_at", now)
+                .put("updated_at", now);
+        int status = send(webhookTarget, webhook("customers/create", customer));
+        return SimResponse.json(200, "{\"customerId\":" + customer.get("id").asLong() + ",\"webhookStatus\":" + status + "}");
     }
 
     public static void main(String[] args) {

@@ -134,7 +134,8 @@ public class TikTokShopSimulator extends SimulatorServer {
     }
 
     /**
-     * {@code POST /simulator/orders {"status": "AWAITING_SHIPMENT", "lines": [{"sku", "quantity", "price"}]}}:
+     * {@code POST /simulator/orders {"status": "AWAITING_SHIPMENT", "lines": [{"sku", "quantity", "price"}],
+     * "buyerEmail"?, "recipientPhone"?}} (the last two replace the masked values):
      * creates the order, sends a signed ORDER_STATUS_CHANGE notification (the hub then fetches it).
      */
     private SimResponse simulateOrder(SimRequest request) {
@@ -146,6 +147,13 @@ public class TikTokShopSimulator extends SimulatorServer {
             return SimResponse.json(422, "{\"errors\":{\"lines\":\"at least one line\"}}");
         }
         ObjectNode order = newOrder(in.path("status").asText("AWAITING_SHIPMENT"), lines.toArray(Line[]::new));
+        // demo only: a seller with access to unmasked buyer data
+        if (in.hasNonNull("buyerEmail")) {
+            order.put("buyer_email", in.get("buyerEmail").asText());
+        }
+        if (in.hasNonNull("recipientPhone")) {
+            ((ObjectNode) order.get("recipient_address")).put("phone_number", in.get("recipientPhone").asText());
+        }
         ObjectNode out = CanonicalJson.mapper().createObjectNode();
         out.put("orderId", order.get("id").asText()).put("webhookStatus", send(webhookTarget, orderStatusChange(order)));
         return SimResponse.json(200, CanonicalJson.write(out));
