@@ -24,6 +24,8 @@ final class Accuracy {
     long profiles;
     /** Persons whose events ended in more than one profile (an unresolved event counts as its own). */
     long personsSplit;
+    /** Of those, persons with a work-email login (unlinkable by design). */
+    long personsSplitWithWorkEmail;
     /** Profiles holding events of more than one person. */
     long profilesMixed;
     /** True pairs joining a work-email login (unlinkable by design) to another event of its person. */
@@ -112,6 +114,7 @@ final class Accuracy {
         for (int p = 0; p < persons; p++) {
             if (profilesPerPerson[p] + unresolvedPerPerson[p] > 1) {
                 a.personsSplit++;
+                a.personsSplitWithWorkEmail += workEmail[p] > 0 ? 1 : 0;
                 if (workEmail[p] == 0 && a.splitExamples.size() < examples) {
                     a.splitExamples.add(p);
                 } else if (workEmail[p] > 0 && laterExamples.size() < examples) {

@@ -40,7 +40,7 @@ final class Population {
         TIKTOK_ORDER("tiktok-shop", "TikTok order {email, phone?}"),
         POS_SALE("pos", "POS sale {loyalty id and/or phone, payment token}"),
         APP_LOGIN("app", "app login {personal device id, email or loyalty id}"),
-        KIOSK_LOGIN("app:kiosk", "in-store kiosk login {shared kiosk device id, email}"),
+        KIOSK_LOGIN("app:kiosk", "in-store kiosk login {shared kiosk device id, email (or loyalty id: --kiosk-loyalty)}"),
         LOYALTY_SIGNUP("loyalty", "loyalty sign-up {loyalty id, email, second email?}"),
         LOYALTY_EMAIL("loyalty", "loyalty account update {loyalty id, second email}"),
         WORK_EMAIL_LOGIN("app", "app login with a work email {personal device id, work email} (unlinkable by design)");
@@ -118,9 +118,14 @@ final class Population {
         return events.size();
     }
 
-    /** Generates the population; the normalizer only checks that every generated phone number is valid. */
-    static Population generate(int persons, long seed, int kiosks, IdentifierNormalizer normalizer) {
-        return new Generator(persons, seed, kiosks, normalizer).run();
+    /**
+     * Generates the population; the normalizer only checks that every generated phone number is valid.
+     *
+     * @param kioskLoyaltyShare the share of kiosk logins by loyalty members made with the loyalty id
+     *        instead of the email (0 by default; see docs/benchmarks.md for what it shows)
+     */
+    static Population generate(int persons, long seed, int kiosks, double kioskLoyaltyShare, IdentifierNormalizer normalizer) {
+        return new Generator(persons, seed, kiosks, kioskLoyaltyShare, normalizer).run();
     }
 
     /** One person's values, canonical (noise is added per occurrence). */
@@ -142,6 +147,7 @@ final class Population {
         private final int persons;
         private final long seed;
         private final int kioskCount;
+        private final double kioskLoyaltyShare;
         private final IdentifierNormalizer normalizer;
         private final SplittableRandom rng;
         private final String[] kiosks;
@@ -158,8 +164,9 @@ final class Population {
         private long distinct;
         private long phoneLinkOrders;
 
-        Generator(int persons, long seed, int kiosks, IdentifierNormalizer normalizer) {
+        Generator(int persons, long seed, int kiosks, double kioskLoyaltyShare, IdentifierNormalizer normalizer) {
             this.persons = persons;
+            this.kioskLoyaltyShare = kioskLoyaltyShare;
             this.seed = seed;
             this.kioskCount = kiosks;
             this.normalizer = normalizer;
@@ -332,7 +339,8 @@ final class Population {
                 for (int i = 0; i < visits; i++) {
                     int k = rng.nextInt(kiosks.length);
                     kioskUsed[k] = true;
-                    emit(n, p, Shape.KIOSK_LOGIN, device(kiosks[k]), email(p, p.email));
+                    boolean byLoyalty = kioskLoyaltyShare > 0 && p.loyaltyId != null && rng.nextDouble() < kioskLoyaltyShare;
+                    emit(n, p, Shape.KIOSK_LOGIN, device(kiosks[k]), byLoyalty ? loyalty(p) : email(p, p.email));
                 }
             }
             if (p.workEmail != null) {
