@@ -6,6 +6,7 @@ import dev.unison.canonical.event.CanonicalValidationException;
 import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.hub.connectors.InstalledConnectors;
+import dev.unison.hub.identity.ProfileDirectory;
 import dev.unison.hub.orders.OrderStore;
 import dev.unison.hub.outbox.Outbox;
 import dev.unison.hub.outbox.OutboxRecord;
@@ -61,9 +62,11 @@ public class PartnerApiRoutes extends RouteBuilder {
     private final OpenApiDocument openApi;
     private final InstalledConnectors connectors;
     private final OrderStore orders;
+    private final ProfileDirectory profiles;
 
     public PartnerApiRoutes(ApiSupport api, Partners partners, Outbox outbox, OpenApiDocument openApi,
-            InstalledConnectors connectors, OrderStore orders) {
+            InstalledConnectors connectors, OrderStore orders, ProfileDirectory profiles) {
+        this.profiles = profiles;
         this.api = api;
         this.partners = partners;
         this.outbox = outbox;
@@ -180,6 +183,8 @@ public class PartnerApiRoutes extends RouteBuilder {
                     .orElseThrow(() -> ApiException.notFound("no " + channel + " order " + externalId));
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("order", stored.order());
+            // the live profile: after a merge the order follows the survivor
+            body.put("profileId", profiles.profileOfTransaction(stored.order().id()).orElse(null));
             body.put("eventId", stored.eventId());
             body.put("updatedAt", stored.updatedAt());
             ApiSupport.respond(e, 200, body);

@@ -6,6 +6,7 @@ import dev.unison.hub.api.OpenApiDocument;
 import dev.unison.hub.api.PartnerApiRoutes;
 import dev.unison.hub.api.Partners;
 import dev.unison.hub.connectors.InstalledConnectors;
+import dev.unison.hub.identity.ProfileDirectory;
 import dev.unison.hub.orders.OrderStore;
 import dev.unison.hub.outbox.Outbox;
 import java.time.Clock;
@@ -25,10 +26,10 @@ public class ApiConfiguration {
 
     @Bean
     PartnerApiRoutes partnerApiRoutes(Partners partners, Outbox outbox, InstalledConnectors connectors,
-            OrderStore orders) {
+            OrderStore orders, ProfileDirectory profiles) {
         String version = ApiConfiguration.class.getPackage().getImplementationVersion();
         return new PartnerApiRoutes(new ApiSupport(partners), partners, outbox,
-                new OpenApiDocument(version == null ? "dev" : version), connectors, orders);
+                new OpenApiDocument(version == null ? "dev" : version), connectors, orders, profiles);
     }
 
     @Bean

@@ -74,6 +74,12 @@ public class ProfileDirectory {
                 resolver.rules().matchKey(normalized)).stream().findFirst().flatMap(this::profile);
     }
 
+    /** The live profile a transaction (an order id) belongs to; empty when none of its identifiers resolved (yet). */
+    public Optional<String> profileOfTransaction(String transactionId) {
+        return jdbc.queryForList("SELECT profile_id FROM identity_transaction WHERE transaction_id = ? AND profile_id IS NOT NULL",
+                String.class, transactionId).stream().findFirst();
+    }
+
     /** Whether an identifier is one the guards never promote (so a lookup can say why nothing is found). */
     public boolean isBlocked(Identifier raw) {
         return resolver.rules().isBlocked(resolver.normalizer().normalize(raw));

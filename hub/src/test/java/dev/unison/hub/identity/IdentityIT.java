@@ -122,6 +122,10 @@ class IdentityIT {
         JsonNode viaOldId = api.get("/api/v1/profiles/" + shopifyProfile, KEY).json();
         assertThat(viaOldId.get("id").asText()).as("a merged id keeps meaning the same person").isEqualTo(jane.get("id").asText());
         assertThat(viaOldId.get("requestedId").asText()).isEqualTo(shopifyProfile);
+        String tiktokOrder = order.get("id").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/api/v1/orders/tiktok-shop/" + tiktokOrder, KEY).status() == 200);
+        assertThat(api.get("/api/v1/orders/tiktok-shop/" + tiktokOrder, KEY).json().get("profileId").asText())
+                .as("the order names the live profile").isEqualTo(jane.get("id").asText());
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event WHERE event_type = 'commerce.profile.merged.v1' "
                 + "AND payload LIKE ?", Long.class, "%" + jane.get("id").asText() + "%")).isPositive();
     }
