@@ -54,7 +54,7 @@ final class Report {
         JsonNode norm = r.path("normalizationOnly");
         if (!norm.isMissingNode()) {
             md.append("| normalization + block list alone, all identifiers again after the run (not in the targets) | ")
-                    .append(norm.get("seconds").asText()).append(" s; µs per identifier: ");
+                    .append(norm.get("cpuSeconds").asText()).append(" s CPU; CPU µs per identifier: ");
             norm.get("byType").fields().forEachRemaining(e -> md.append(e.getKey()).append(' ')
                     .append(e.getValue().get("microsecondsPerIdentifier").asText()).append(" (× ")
                     .append(n(e.getValue().get("identifiers"))).append("), "));

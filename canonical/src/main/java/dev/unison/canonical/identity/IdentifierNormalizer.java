@@ -7,6 +7,7 @@ import dev.unison.canonical.model.Identifier;
 import dev.unison.canonical.model.IdentifierType;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -23,9 +24,15 @@ public final class IdentifierNormalizer {
     private static final Pattern CHANNEL_CUSTOMER_ID = Pattern.compile("^[a-z0-9][a-z0-9-]*:.+$");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final int MAX_LENGTH = 512;
+    private static final Pattern PHONE_PUNCTUATION_ONLY = Pattern.compile("^\\+?[0-9 ().\\-]+$");
+    private static final Pattern NON_DIGITS = Pattern.compile("[^0-9]");
+
+    /** Parsing with libphonenumber costs ~10 µs; the same shopper's number comes back often. Cleared when full. */
+    private static final int PHONE_CACHE_SIZE = 100_000;
 
     private final PhoneNumberUtil phones = PhoneNumberUtil.getInstance();
     private final String defaultRegion;
+    private final ConcurrentHashMap<String, String> phoneCache = new ConcurrentHashMap<>();
 
     /** @param defaultRegion ISO 3166 region used for phone numbers written without a country code, e.g. {@code US} */
     public IdentifierNormalizer(String defaultRegion) {
@@ -80,6 +87,26 @@ public final class IdentifierNormalizer {
     }
 
     private String phone(String value, String raw) {
+        // Only digits and a leading + carry meaning in a number written with punctuation alone, so
+        // "(415) 555-0100" and "415.555.0100" share one cache entry; letters (vanity numbers,
+        // extensions) always go to the parser.
+        String key = PHONE_PUNCTUATION_ONLY.matcher(value).matches()
+                ? (value.startsWith("+") ? "+" : "") + NON_DIGITS.matcher(value).replaceAll("") : null;
+        String cached = key == null ? null : phoneCache.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        String e164 = parsePhone(value, raw);
+        if (key != null) {
+            if (phoneCache.size() >= PHONE_CACHE_SIZE) {
+                phoneCache.clear();
+            }
+            phoneCache.put(key, e164);
+        }
+        return e164;
+    }
+
+    private String parsePhone(String value, String raw) {
         PhoneNumber number;
         try {
             number = phones.parse(value, defaultRegion);

@@ -19,12 +19,13 @@ import java.util.Set;
  * observation's weakest identifier is demoted (used neither to match nor stored) and matching is
  * retried, so a doubtful link splits rather than fuses.
  *
- * <p>One guard goes beyond per-type limits: a profile may only gain a value of a type it already
- * holds (for channel customer ids: of a channel account it already holds) when the observation
- * reached it through an identifier at least as strong as that type.
- * A shared kiosk device seen with 50 different emails therefore stays one device on the first
- * shopper's profile instead of fusing 50 shoppers, while a loyalty card seen with a second email
- * (a stronger link) adds that email.
+ * <p>Two guards go beyond per-type limits. <b>Weak link</b>: a profile may only gain a value of a
+ * type it already holds (for channel customer ids: of a channel account it already holds) when
+ * the observation reached it through an identifier at least as strong as that type. <b>Shared
+ * link</b>: a profile reached only through shareable identifiers (device ids, payment tokens,
+ * click ids) gains nothing but more of them. A shared kiosk device seen with 50 shoppers' emails
+ * or loyalty cards therefore stays one device on the first shopper's profile instead of fusing 50
+ * shoppers, while a loyalty card seen with a second email (a stronger link) adds that email.
  */
 public final class IdentityResolver {
 
@@ -78,6 +79,10 @@ public final class IdentityResolver {
         List<Candidate> candidates = new ArrayList<>(observation.identifiers().size());
         Set<String> seen = new HashSet<>();
         for (Identifier raw : observation.identifiers()) {
+            if (raw.value() != null && rules.isBlocked(new Identifier(raw.type(), raw.value().strip()))) {
+                rejected.add(new Rejection(raw, Rejection.Reason.BLOCKED, "blocked value"));
+                continue;
+            }
             Identifier normalized;
             try {
                 normalized = normalizer.normalize(raw);
@@ -141,19 +146,47 @@ public final class IdentityResolver {
                 return "limit of " + rules.limit(e.getKey()) + " " + e.getKey().wireName() + " per profile";
             }
         }
+        String first = null;
+        int firstRank = Integer.MAX_VALUE;
+        String firstKey = null;
         for (ProfileState p : profiles) {
             int link = Integer.MAX_VALUE; // the strongest identifier of the observation this profile holds
+            boolean identifyingLink = false;
+            IdentifierType sharedLink = null;
             for (Candidate c : active) {
                 if (p.identifiers().containsKey(c.matchKey())) {
-                    link = Math.min(link, rules.rank(c.identifier().type()));
+                    IdentifierType type = c.identifier().type();
+                    link = Math.min(link, rules.rank(type));
+                    if (rules.shared(type)) {
+                        sharedLink = type;
+                    } else {
+                        identifyingLink = true;
+                    }
                 }
             }
             for (Map.Entry<String, IdentifierType> e : union.entrySet()) {
                 IdentifierType type = e.getValue();
-                if (rules.rank(type) < link && !p.identifiers().containsKey(e.getKey()) && p.holdsAnotherIn(e.getKey(), type)) {
-                    return "profile " + p.id() + " already holds another " + IdentityRules.slot(e.getKey(), type)
+                if (p.identifiers().containsKey(e.getKey())) {
+                    continue;
+                }
+                String why = null;
+                if (!identifyingLink && !rules.shared(type)) {
+                    why = "profile " + p.id() + " is reached only through a shared identifier (" + sharedLink.wireName()
+                            + ") and would gain a " + type.wireName();
+                } else if (rules.rank(type) < link && p.holdsAnotherIn(e.getKey(), type)) {
+                    why = "profile " + p.id() + " already holds another " + IdentityRules.slot(e.getKey(), type)
                             + " and is linked only through a weaker identifier";
                 }
+                // report the strongest offending identifier, so the reason does not depend on map order
+                int rank = rules.rank(type);
+                if (why != null && (rank < firstRank || (rank == firstRank && e.getKey().compareTo(firstKey) < 0))) {
+                    first = why;
+                    firstRank = rank;
+                    firstKey = e.getKey();
+                }
+            }
+            if (first != null) {
+                return first;
             }
         }
         return null;

@@ -24,14 +24,22 @@ import java.util.stream.Collectors;
  *   <li><b>limits</b>: at most N values of a type on one profile (one loyalty id, five emails);</li>
  *   <li><b>priority</b>: strongest first; when a match would break a limit the weakest identifier
  *       of the incoming event is demoted (not used for matching) and matching is retried;</li>
- *   <li><b>caps</b>: merges per profile and identifiers per profile.</li>
+ *   <li><b>caps</b>: merges per profile and identifiers per profile;</li>
+ *   <li><b>shared types</b>: identifiers many people may present (a store's kiosk, a family card):
+ *       a profile reached only through them gains nothing but more of them.</li>
  * </ul>
  *
+ * @param sharedTypes types that may be shared between people (default device ids, payment tokens, click ids)
  * @param gmailDotInsensitive match {@code j.doe@gmail.com} and {@code jdoe@gmail.com} as one
  *        (the stored value keeps its dots); off by default: it is a match-rate rule, not an identity fact
  */
 public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatterns, Map<IdentifierType, Integer> limits,
-        List<IdentifierType> priority, int maxMergesPerProfile, int maxIdentifiersPerProfile, boolean gmailDotInsensitive) {
+        List<IdentifierType> priority, int maxMergesPerProfile, int maxIdentifiersPerProfile, boolean gmailDotInsensitive,
+        Set<IdentifierType> sharedTypes) {
+
+    /** Types that may be shared between people: they link, but never bring a person's identifying ids along. */
+    public static final Set<IdentifierType> DEFAULT_SHARED_TYPES = Set.of(IdentifierType.DEVICE_ID, IdentifierType.PAYMENT_TOKEN,
+            IdentifierType.CLICK_ID);
 
     /** Segment's suggested blocks plus common QA placeholders. */
     public static final List<String> DEFAULT_BLOCKED_VALUES = List.of("null", "-1", "anonymous", "undefined", "unknown", "none",
@@ -70,11 +78,16 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
         if (maxMergesPerProfile < 1 || maxIdentifiersPerProfile < 1) {
             throw new IllegalArgumentException("identity caps must be positive");
         }
+        sharedTypes = sharedTypes == null ? DEFAULT_SHARED_TYPES : Set.copyOf(sharedTypes);
     }
 
     public static IdentityRules defaults() {
         return new IdentityRules(Set.copyOf(DEFAULT_BLOCKED_VALUES), compile(DEFAULT_BLOCKED_PATTERNS), Map.of(), DEFAULT_PRIORITY,
-                100, 1000, false);
+                100, 1000, false, DEFAULT_SHARED_TYPES);
+    }
+
+    public boolean shared(IdentifierType type) {
+        return sharedTypes.contains(type);
     }
 
     /** Compiles patterns, naming the one that does not compile. */
@@ -116,7 +129,7 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
             return true;
         }
         // Phones are matched on their digits too, so "+1 000-000-0000"-style placeholders are caught by ^[0-]*$.
-        String digits = identifier.type() == IdentifierType.PHONE ? value.substring(1) : null;
+        String digits = identifier.type() == IdentifierType.PHONE && value.startsWith("+") ? value.substring(1) : null;
         for (Pattern pattern : blockedPatterns) {
             if (pattern.matcher(value).find() || (digits != null && pattern.matcher(digits).find())) {
                 return true;

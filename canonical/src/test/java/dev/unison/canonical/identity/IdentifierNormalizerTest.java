@@ -28,6 +28,15 @@ class IdentifierNormalizerTest {
     }
 
     @Test
+    void theSameDigitsWithAndWithoutAPlusAreDifferentNumbers() {
+        assertThat(normalizer.normalize(IdentifierType.PHONE, "(415) 555-0100").value()).isEqualTo("+14155550100");
+        assertThat(normalizer.normalize(IdentifierType.PHONE, "+44 20 7946 0958").value()).isEqualTo("+442079460958");
+        assertThat(normalizer.normalize(IdentifierType.PHONE, "+1 415 555 0100 ext. 7").value()).isEqualTo("+14155550100");
+        assertThatThrownBy(() -> normalizer.normalize(IdentifierType.PHONE, "442079460958"))
+                .as("not read from the cached +44 number").hasMessageContaining("not a valid phone number");
+    }
+
+    @Test
     void phonesWithACountryCodeIgnoreTheDefaultRegion() {
         assertThat(normalizer.normalize(IdentifierType.PHONE, "+44 20 7946 0958").value()).isEqualTo("+442079460958");
         assertThat(new IdentifierNormalizer("GB").normalize(IdentifierType.PHONE, "020 7946 0958").value())

@@ -89,6 +89,30 @@ class IdentityResolverTest {
     }
 
     @Test
+    void aSharedDeviceNeverBringsAnotherShoppersIdentifiersAlong() {
+        Resolution a = see("kiosk", "device_id:kiosk-7", "email:a@example.com");
+        Resolution b = see("kiosk", "device_id:kiosk-7", "loyalty_id:L-B");
+        Resolution bSignsUp = see("crm", "loyalty_id:L-B", "email:b@example.com");
+
+        assertThat(b.outcome()).as("reached only through the kiosk: a new profile for L-B").isEqualTo(Resolution.Outcome.CREATED);
+        assertThat(b.rejected()).singleElement().satisfies(r -> assertThat(r.detail())
+                .isEqualTo("profile " + a.profileId() + " is reached only through a shared identifier (device_id) and would gain a loyalty_id"));
+        assertThat(bSignsUp.profileId()).isEqualTo(b.profileId()).isNotEqualTo(a.profileId());
+        assertThat(profileOf("email:a@example.com")).isNotEqualTo(profileOf("email:b@example.com"));
+
+        Resolution card = see("pos", "payment_token:tok_family", "loyalty_id:L-C");
+        assertThat(see("pos", "payment_token:tok_family").profileId()).as("a shared id still finds its profile").isEqualTo(card.profileId());
+        assertThat(see("app", "device_id:app-c", "payment_token:tok_family").outcome())
+                .as("and may gain more shared ids").isEqualTo(Resolution.Outcome.ATTACHED);
+    }
+
+    @Test
+    void placeholdersAreBlockedEvenWhenTheyAreNotValidValuesOfTheirType() {
+        assertThat(see("pos", "phone:0000000000", "email:null", "email:anonymous", "loyalty_id:L-P").rejected())
+                .extracting(Rejection::reason).containsOnly(Rejection.Reason.BLOCKED);
+    }
+
+    @Test
     void aBlockedValueLinksNobody() {
         Resolution a = see("shopify", "email:test@test.com", "channel_customer_id:shopify:demo:1");
         Resolution b = see("shopify", "email:TEST@test.com ", "channel_customer_id:shopify:demo:2");
@@ -136,7 +160,7 @@ class IdentityResolverTest {
 
     @Test
     void mergesStopAtTheCap() {
-        IdentityRules capped = new IdentityRules(Set.of(), List.of(), Map.of(), IdentityRules.DEFAULT_PRIORITY, 2, 1000, false);
+        IdentityRules capped = new IdentityRules(Set.of(), List.of(), Map.of(), IdentityRules.DEFAULT_PRIORITY, 2, 1000, false, null);
         IdentityResolver strict = new IdentityResolver(new IdentifierNormalizer("US"), capped);
         InMemoryIdentityGraph g = new InMemoryIdentityGraph();
         Instant t = Instant.EPOCH;
@@ -160,7 +184,7 @@ class IdentityResolverTest {
         assertThat(see("shopify", "email:jdoe@gmail.com").outcome()).isEqualTo(Resolution.Outcome.CREATED);
 
         IdentityRules dotless = new IdentityRules(Set.copyOf(IdentityRules.DEFAULT_BLOCKED_VALUES), List.of(), Map.of(),
-                IdentityRules.DEFAULT_PRIORITY, 100, 1000, true);
+                IdentityRules.DEFAULT_PRIORITY, 100, 1000, true, null);
         IdentityResolver lenient = new IdentityResolver(new IdentifierNormalizer("US"), dotless);
         InMemoryIdentityGraph g = new InMemoryIdentityGraph();
         Instant t = Instant.EPOCH;

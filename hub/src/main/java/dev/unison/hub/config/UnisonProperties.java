@@ -18,7 +18,7 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
     public UnisonProperties {
         simulators = simulators == null ? new Simulators(null, null) : simulators;
         inventory = inventory == null ? new Inventory(null, null) : inventory;
-        identity = identity == null ? new Identity(null, null, null, null, null, null, null, false) : identity;
+        identity = identity == null ? new Identity(null, null, null, null, null, null, null, false, null) : identity;
     }
 
     /**
@@ -27,7 +27,7 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
      */
     public record Identity(String defaultRegion, List<String> blockedValues, List<String> blockedPatterns,
             Map<IdentifierType, Integer> limits, List<IdentifierType> priority, Integer maxMergesPerProfile,
-            Integer maxIdentifiersPerProfile, boolean gmailDotInsensitive) {
+            Integer maxIdentifiersPerProfile, boolean gmailDotInsensitive, Set<IdentifierType> sharedTypes) {
         public Identity {
             defaultRegion = defaultRegion == null ? "US" : defaultRegion;
         }
@@ -37,7 +37,8 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
                     IdentityRules.compile(blockedPatterns == null ? IdentityRules.DEFAULT_BLOCKED_PATTERNS : blockedPatterns),
                     limits == null ? Map.of() : limits, priority == null ? IdentityRules.DEFAULT_PRIORITY : priority,
                     maxMergesPerProfile == null ? 100 : maxMergesPerProfile,
-                    maxIdentifiersPerProfile == null ? 1000 : maxIdentifiersPerProfile, gmailDotInsensitive);
+                    maxIdentifiersPerProfile == null ? 1000 : maxIdentifiersPerProfile, gmailDotInsensitive,
+                    sharedTypes);
         }
     }
 
