@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -72,6 +73,18 @@ public final class IdentityResolver {
             active = active.subList(0, active.size() - 1);
         }
         return new Resolution(null, Resolution.Outcome.UNRESOLVED, List.of(), List.of(), List.of(), rejected);
+    }
+
+    /**
+     * The outcome without looking at any graph when the observation has no usable identifier (all
+     * missing, invalid or blocked), else empty: lets a caller skip a lookup (and a transaction)
+     * for the many till sales that carry no identifier at all.
+     */
+    public Optional<Resolution> unresolvable(Observation observation) {
+        List<Rejection> rejected = new ArrayList<>();
+        return candidates(observation, rejected).isEmpty()
+                ? Optional.of(new Resolution(null, Resolution.Outcome.UNRESOLVED, List.of(), List.of(), List.of(), rejected))
+                : Optional.empty();
     }
 
     /** Normalizes, drops invalid and blocked values and duplicates; strongest first. */

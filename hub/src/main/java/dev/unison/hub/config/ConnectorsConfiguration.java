@@ -38,12 +38,12 @@ public class ConnectorsConfiguration {
     @Bean
     InstalledConnectors installedConnectors(UnisonProperties properties, MappingLibrary mappings, JdbcTemplate jdbc,
             ObjectProvider<InboxDispatcher> dispatcher, Clock clock, Environment environment, DeadLetters deadLetters,
-            MeterRegistry meters) throws IOException {
+            MeterRegistry meters, TransactionTemplate tx) throws IOException {
         // connection ids are only known once the file is read: metrics resolve them lazily
         var connectionIds = new java.util.concurrent.CopyOnWriteArraySet<String>();
         var metrics = new java.util.concurrent.atomic.AtomicReference<MicrometerConnectionMetrics>();
         var stores = new InstalledConnectors.Stores(new JdbcInbox(jdbc, () -> dispatcher.getObject().wakeUp()),
-                new JdbcExternalRefs(jdbc, clock), new JdbcCoalescingQueue(jdbc, clock),
+                new JdbcExternalRefs(jdbc, tx, clock), new JdbcCoalescingQueue(jdbc, clock),
                 (consumer, key, type, reason, payload) -> deadLetters.record(consumer, key, type, reason, payload),
                 (connection, what, outcome, amount) -> metrics.get().add(connection, what, outcome, amount));
         // ${NAME} in connections.yaml: environment variables first, like every Spring property source

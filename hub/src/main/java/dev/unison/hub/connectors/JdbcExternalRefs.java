@@ -4,18 +4,52 @@ import dev.unison.connectors.kit.spi.ExternalRefs;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** {@link ExternalRefs} in the {@code external_ref} table (update, else insert). */
 public class JdbcExternalRefs implements ExternalRefs {
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
     private final Clock clock;
 
-    public JdbcExternalRefs(JdbcTemplate jdbc, Clock clock) {
+    public JdbcExternalRefs(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock) {
         this.jdbc = jdbc;
+        this.tx = tx;
         this.clock = clock;
+    }
+
+    /** Batched update, then batched insert of the keys no row held, in one transaction (one commit per call). */
+    @Override
+    public void putAll(String connectionId, String kind, Map<String, String> externalIdsByKey) {
+        if (externalIdsByKey.isEmpty()) {
+            return;
+        }
+        OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        List<String> keys = new ArrayList<>(externalIdsByKey.keySet());
+        List<Object[]> updates = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            updates.add(new Object[] {externalIdsByKey.get(key), now, connectionId, kind, key});
+        }
+        tx.executeWithoutResult(status -> {
+            int[] updated = jdbc.batchUpdate("UPDATE external_ref SET external_id = ?, updated_at = ? WHERE connection_id = ? "
+                    + "AND kind = ? AND ref_key = ?", updates);
+            List<Object[]> inserts = new ArrayList<>();
+            for (int i = 0; i < keys.size(); i++) {
+                if (updated[i] == 0) {
+                    inserts.add(new Object[] {connectionId, kind, keys.get(i), externalIdsByKey.get(keys.get(i)), now});
+                }
+            }
+            if (!inserts.isEmpty()) {
+                jdbc.batchUpdate("INSERT INTO external_ref (connection_id, kind, ref_key, external_id, updated_at) "
+                        + "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", inserts);
+            }
+        });
     }
 
     @Override

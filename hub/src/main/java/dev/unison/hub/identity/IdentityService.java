@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,6 +102,15 @@ public class IdentityService {
     }
 
     private Resolution resolve(Observation observation, String transactionId, String channel) {
+        Optional<Resolution> nothingToResolve = resolver.unresolvable(observation);
+        if (nothingToResolve.isPresent()) {
+            // no lookup, no race: the transaction is recorded as unlinked in the caller's transaction
+            if (transactionId != null) {
+                link(transactionId, channel, null, observation.at());
+            }
+            count(nothingToResolve.get(), channel);
+            return nothingToResolve.get();
+        }
         for (int attempt = 1;; attempt++) {
             try {
                 Resolution resolution = ownTransaction.execute(status -> {

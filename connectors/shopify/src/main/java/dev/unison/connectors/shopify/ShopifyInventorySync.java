@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -136,7 +138,9 @@ final class ShopifyInventorySync {
         JsonNode errors = body.path("data").path("inventorySetQuantities").path("userErrors");
         if (errors.isEmpty()) {
             // what the hub set: changeFromQuantity (2026-01+) and recognising the echo of inventory_levels/update
-            sent.forEach(p -> context.refs().put(connection.id(), LAST_SET, p.key(), p.value().path("quantity").asText()));
+            Map<String, String> levels = new LinkedHashMap<>();
+            sent.forEach(p -> levels.put(p.key(), p.value().path("quantity").asText()));
+            context.refs().putAll(connection.id(), LAST_SET, levels);
             context.outboundQueue().done(sent);
             context.metrics().add(connection.id(), "inventory_quantity", "set", sent.size());
             return sent.size();

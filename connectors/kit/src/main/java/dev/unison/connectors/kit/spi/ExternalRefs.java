@@ -1,5 +1,6 @@
 package dev.unison.connectors.kit.spi;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -9,6 +10,11 @@ import java.util.Optional;
 public interface ExternalRefs {
 
     void put(String connectionId, String kind, String key, String externalId);
+
+    /** Many refs of one kind at once (e.g. every level one API call set): one write, not one per key. */
+    default void putAll(String connectionId, String kind, Map<String, String> externalIdsByKey) {
+        externalIdsByKey.forEach((key, externalId) -> put(connectionId, kind, key, externalId));
+    }
 
     Optional<String> get(String connectionId, String kind, String key);
 }
