@@ -124,6 +124,19 @@ class CanonicalModelTest {
     }
 
     @Test
+    void anEventOfTheHubsOwnBusReadsBackEqualWithoutASecondValidation() {
+        for (EventType type : EventType.values()) {
+            CanonicalEvent event = CanonicalEvent.of(type, SOURCE, CanonicalSamples.sample(type));
+            assertThat(CanonicalEvent.fromTrustedStructuredJson(event.toStructuredJson())).as(type.typeName())
+                    .isEqualTo(event).isEqualTo(CanonicalEvent.fromStructuredJson(event.toStructuredJson()));
+        }
+        String unknownType = CanonicalEvent.of(EventType.ITEM_UPSERTED, SOURCE, CanonicalSamples.sample(EventType.ITEM_UPSERTED))
+                .toStructuredJson().replace("commerce.item.upserted.v1", "commerce.item.teleported.v1");
+        assertThatThrownBy(() -> CanonicalEvent.fromTrustedStructuredJson(unknownType))
+                .as("what the trusted path cannot read falls back to full validation").hasMessageContaining("unknown canonical event type");
+    }
+
+    @Test
     void anUnknownEventTypeIsRejected() {
         String json = CanonicalEvent.of(EventType.ITEM_UPSERTED, SOURCE, CanonicalSamples.sample(EventType.ITEM_UPSERTED))
                 .toStructuredJson().replace("commerce.item.upserted.v1", "commerce.item.teleported.v1");

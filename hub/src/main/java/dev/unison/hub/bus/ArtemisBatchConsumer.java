@@ -144,6 +144,7 @@ class ArtemisBatchConsumer extends DefaultConsumer {
     private Exchange exchange(Message message) throws JMSException {
         Exchange exchange = getEndpoint().createExchange();
         exchange.getIn().setBody(message instanceof TextMessage text ? text.getText() : null);
+        exchange.getIn().setHeader(ArtemisBusTransport.TYPE_PROPERTY, message.getStringProperty(ArtemisBusTransport.TYPE_PROPERTY));
         return exchange;
     }
 

@@ -55,7 +55,7 @@ public class ArtemisBusTransport implements BusTransport {
                 for (OutboxRecord r : batch) {
                     TextMessage message = s.createTextMessage(r.payload());
                     message.setStringProperty(GROUP_ID, r.partitionKey());
-                    message.setStringProperty("ce_type", r.eventType());
+                    message.setStringProperty(TYPE_PROPERTY, r.eventType());
                     producer(r.topic()).send(message, DeliveryMode.PERSISTENT, 4, 0);
                 }
                 s.commit();
@@ -86,13 +86,22 @@ public class ArtemisBusTransport implements BusTransport {
                 delivery, 500);
     }
 
+    /** The event type as a message property, so a consumer group can skip other types without parsing. */
+    static final String TYPE_PROPERTY = "ce_type";
+
     @Override
     public CanonicalEvent decode(Exchange exchange) {
         String json = exchange.getIn().getBody(String.class);
         if (json == null) {
             throw new IllegalArgumentException("empty message: expected a structured CloudEvents JSON body");
         }
-        return CanonicalEvent.fromStructuredJson(json);
+        // our own bus: validated when built, before the outbox (CanonicalEvent.fromTrustedCloudEvent)
+        return CanonicalEvent.fromTrustedStructuredJson(json);
+    }
+
+    @Override
+    public String peekType(Exchange exchange) {
+        return exchange.getIn().getHeader(TYPE_PROPERTY, String.class);
     }
 
     @Override

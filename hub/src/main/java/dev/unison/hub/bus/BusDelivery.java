@@ -114,6 +114,12 @@ class BusDelivery implements Processor {
 
     /** Decodes the event into the exchange (body and headers); dead-letters what cannot be decoded. */
     private CanonicalEvent decoded(Exchange exchange) {
+        if (!types.isEmpty()) {
+            String type = transport.peekType(exchange);
+            if (type != null && !types.contains(type)) {
+                return null; // not for this group, known without parsing it
+            }
+        }
         CanonicalEvent event;
         try {
             event = transport.decode(exchange);

@@ -36,6 +36,11 @@ public interface BusTransport extends AutoCloseable {
     /** Reads the canonical event from a consumed exchange (structured JSON on Artemis, binary mode on Kafka). */
     CanonicalEvent decode(Exchange exchange);
 
+    /** The event type of a received message without decoding it, or null when the transport cannot tell. */
+    default String peekType(Exchange exchange) {
+        return null;
+    }
+
     /** Throws when the broker cannot be reached; used by the health indicator. */
     void check();
 

@@ -104,7 +104,15 @@ public class KafkaBusTransport implements BusTransport {
             }
         });
         byte[] body = exchange.getIn().getBody(byte[].class);
-        return CanonicalEvent.fromCloudEvent(KafkaMessageFactory.createReader(headers, body).toEvent());
+        // our own bus: validated when built, before the outbox (CanonicalEvent.fromTrustedCloudEvent)
+        return CanonicalEvent.fromTrustedCloudEvent(KafkaMessageFactory.createReader(headers, body).toEvent());
+    }
+
+    @Override
+    public String peekType(Exchange exchange) {
+        Object type = exchange.getIn().getHeader("ce_type");
+        return type instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
+                : type == null ? null : type.toString();
     }
 
     @Override
