@@ -2,6 +2,7 @@ package dev.unison.bench.freshness;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unison.bench.Results;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import java.io.IOException;
@@ -109,15 +110,7 @@ public final class FreshnessBenchmark {
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.parse(args);
         ObjectNode result = new FreshnessBenchmark(settings).run();
-        Files.createDirectories(settings.out());
-        String stamp = Instant.now().toString().replace(":", "").replaceAll("\\..*", "");
-        Path json = settings.out().resolve("freshness-" + stamp + ".json");
-        Path md = settings.out().resolve("freshness-" + stamp + ".md");
-        Files.writeString(json, CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
-        String markdown = Report.markdown(result);
-        Files.writeString(md, markdown);
-        System.out.println(markdown);
-        System.out.println("written: " + json + " and " + md);
+        Results.write(settings.out(), "freshness", result, Report.markdown(result));
         System.exit(0);
     }
 

@@ -9,6 +9,7 @@ import dev.unison.canonical.identity.InMemoryIdentityGraph;
 import dev.unison.canonical.identity.Observation;
 import dev.unison.canonical.identity.Rejection;
 import dev.unison.canonical.identity.Resolution;
+import dev.unison.bench.Results;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.canonical.model.Identifier;
 import dev.unison.canonical.model.IdentifierType;
@@ -17,10 +18,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
 import java.lang.ref.Reference;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -99,15 +97,7 @@ public final class IdentityBenchmark {
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.parse(args);
         ObjectNode result = new IdentityBenchmark(settings).run();
-        Files.createDirectories(settings.out());
-        String stamp = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace(":", "").replace("Z", "");
-        Path json = settings.out().resolve("identity-" + stamp + ".json");
-        Path md = settings.out().resolve("identity-" + stamp + ".md");
-        Files.writeString(json, CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
-        String markdown = Report.markdown(result);
-        Files.writeString(md, markdown);
-        System.out.println(markdown);
-        System.out.println("written: " + json + " and " + md);
+        Results.write(settings.out(), "identity", result, Report.markdown(result));
         System.exit(0);
     }
 
