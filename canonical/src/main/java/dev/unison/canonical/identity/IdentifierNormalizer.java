@@ -21,7 +21,7 @@ public final class IdentifierNormalizer {
 
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
     private static final Pattern SHA256_HEX = Pattern.compile("^[0-9a-f]{64}$");
-    private static final Pattern CHANNEL_CUSTOMER_ID = Pattern.compile("^[a-z0-9][a-z0-9-]*:.+$");
+    private static final Pattern CHANNEL_CUSTOMER_ID = Pattern.compile("^[a-z0-9][a-z0-9-]*:[^:\\s]+:\\S+$");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final int MAX_LENGTH = 512;
     private static final Pattern PHONE_PUNCTUATION_ONLY = Pattern.compile("^\\+?[0-9 ().\\-]+$");
@@ -60,7 +60,7 @@ public final class IdentifierNormalizer {
         if (value.length() > MAX_LENGTH) {
             throw new InvalidIdentifierException(type, raw, "is longer than " + MAX_LENGTH + " characters");
         }
-        return new Identifier(type, switch (type) {
+        String normalized = switch (type) {
             case EMAIL -> email(value);
             case PHONE -> phone(value, raw);
             case HASHED_EMAIL, HASHED_PHONE -> sha256Hex(type, value);
@@ -71,7 +71,11 @@ public final class IdentifierNormalizer {
             case CHANNEL_CUSTOMER_ID -> channelCustomerId(value);
             // Tokens and click ids are opaque and case-sensitive.
             case PAYMENT_TOKEN, CLICK_ID -> value;
-        });
+        };
+        if (normalized.length() > MAX_LENGTH) { // case mapping can lengthen a value (e.g. 'İ' lower-cases to two chars)
+            throw new InvalidIdentifierException(type, raw, "is longer than " + MAX_LENGTH + " characters once normalized");
+        }
+        return new Identifier(type, normalized);
     }
 
     public Identifier normalize(Identifier identifier) {
@@ -131,8 +135,11 @@ public final class IdentifierNormalizer {
     }
 
     private static String channelCustomerId(String value) {
+        // channel and account (a shop domain or id) are case-insensitive; the id inside the shop is kept as given
         int colon = value.indexOf(':');
-        String normalized = colon < 0 ? value : value.substring(0, colon).toLowerCase(Locale.ROOT) + value.substring(colon);
+        int second = colon < 0 ? -1 : value.indexOf(':', colon + 1);
+        String normalized = second < 0 ? value
+                : value.substring(0, second).toLowerCase(Locale.ROOT) + value.substring(second);
         if (!CHANNEL_CUSTOMER_ID.matcher(normalized).matches()) {
             throw new InvalidIdentifierException(IdentifierType.CHANNEL_CUSTOMER_ID, value,
                     "must be <channel>:<account>:<id>, e.g. shopify:my-shop:123");

@@ -23,8 +23,10 @@ import java.util.Set;
  * <p>Two guards go beyond per-type limits. <b>Weak link</b>: a profile may only gain a value of a
  * type it already holds (for channel customer ids: of a channel account it already holds) when
  * the observation reached it through an identifier at least as strong as that type. <b>Shared
- * link</b>: a profile reached only through shareable identifiers (device ids, payment tokens,
- * click ids) gains nothing but more of them. A shared kiosk device seen with 50 shoppers' emails
+ * link</b>: a profile that stands for a person (holds an identifying identifier) and is reached
+ * only through shareable identifiers (device ids, payment tokens, click ids) gains nothing but more
+ * of them; a profile of shared identifiers alone (an anonymous app device) may still become a
+ * person's on login. A shared kiosk device seen with 50 shoppers' emails
  * or loyalty cards therefore stays one device on the first shopper's profile instead of fusing 50
  * shoppers, while a loyalty card seen with a second email (a stronger link) adds that email.
  */
@@ -155,7 +157,8 @@ public final class IdentityResolver {
             counts.merge(type, 1, Integer::sum);
         }
         for (Map.Entry<IdentifierType, Integer> e : counts.entrySet()) {
-            if (e.getValue() > rules.limit(e.getKey())) {
+            // only growth beyond the limit counts: a profile stored under a looser limit stays reachable
+            if (e.getValue() > rules.limit(e.getKey()) && e.getValue() > largestHeld(profiles, e.getKey())) {
                 return "limit of " + rules.limit(e.getKey()) + " " + e.getKey().wireName() + " per profile";
             }
         }
@@ -183,7 +186,7 @@ public final class IdentityResolver {
                     continue;
                 }
                 String why = null;
-                if (!identifyingLink && !rules.shared(type)) {
+                if (!identifyingLink && !rules.shared(type) && holdsIdentifying(p)) {
                     why = "profile " + p.id() + " is reached only through a shared identifier (" + sharedLink.wireName()
                             + ") and would gain a " + type.wireName();
                 } else if (rules.rank(type) < link && p.holdsAnotherIn(e.getKey(), type)) {
@@ -203,6 +206,24 @@ public final class IdentityResolver {
             }
         }
         return null;
+    }
+
+    private static int largestHeld(List<ProfileState> profiles, IdentifierType type) {
+        int most = 0;
+        for (ProfileState p : profiles) {
+            most = Math.max(most, p.count(type));
+        }
+        return most;
+    }
+
+    /** Whether a profile already stands for a person (holds more than shared identifiers). */
+    private boolean holdsIdentifying(ProfileState p) {
+        for (IdentifierType type : p.identifiers().values()) {
+            if (!rules.shared(type)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Resolution apply(List<Candidate> active, List<ProfileState> profiles, Observation observation, IdentityGraph graph,

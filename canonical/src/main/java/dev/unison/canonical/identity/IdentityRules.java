@@ -86,6 +86,20 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
                 100, 1000, false, DEFAULT_SHARED_TYPES);
     }
 
+    private static final java.util.Map<Set<String>, Set<String>> EMAIL_HASHES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** SHA-256 hex of the blocked values that are emails, computed once per block list. */
+    private static Set<String> blockedEmailHashes(Set<String> blocked) {
+        return EMAIL_HASHES.computeIfAbsent(blocked, values -> values.stream().filter(v -> v.contains("@")).map(v -> {
+            try {
+                byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(v.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return java.util.HexFormat.of().formatHex(digest);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is required of every JVM", e);
+            }
+        }).collect(Collectors.toUnmodifiableSet()));
+    }
+
     public boolean shared(IdentifierType type) {
         return sharedTypes.contains(type);
     }
@@ -128,10 +142,21 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
         if (blockedValues.contains(value.toLowerCase(Locale.ROOT))) {
             return true;
         }
-        // Phones are matched on their digits too, so "+1 000-000-0000"-style placeholders are caught by ^[0-]*$.
-        String digits = identifier.type() == IdentifierType.PHONE && value.startsWith("+") ? value.substring(1) : null;
+        if (identifier.type() == IdentifierType.HASHED_EMAIL && blockedEmailHashes(blockedValues).contains(value)) {
+            return true; // the SHA-256 of a blocked email (test@test.com) is as much a placeholder
+        }
+        // A channel customer id is also checked on its id part: shopify:my-shop:null or :0 link nobody.
+        String idPart = null;
+        if (identifier.type() == IdentifierType.CHANNEL_CUSTOMER_ID) {
+            int second = value.indexOf(':', value.indexOf(':') + 1);
+            idPart = second < 0 ? null : value.substring(second + 1);
+            if (idPart != null && blockedValues.contains(idPart.toLowerCase(Locale.ROOT))) {
+                return true;
+            }
+        }
+        // Patterns are searched (find), so anchor them (^...$) to match whole values only.
         for (Pattern pattern : blockedPatterns) {
-            if (pattern.matcher(value).find() || (digits != null && pattern.matcher(digits).find())) {
+            if (pattern.matcher(value).find() || (idPart != null && pattern.matcher(idPart).find())) {
                 return true;
             }
         }
@@ -147,6 +172,7 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
         if (gmailDotInsensitive && identifier.type() == IdentifierType.EMAIL) {
             int at = value.indexOf('@');
             String domain = value.substring(at + 1);
+            // googlemail.com is the same mailbox as gmail.com (Google's own alias)
             if (domain.equals("gmail.com") || domain.equals("googlemail.com")) {
                 value = value.substring(0, at).replace(".", "") + "@gmail.com";
             }
@@ -161,10 +187,11 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
      */
     public static String slot(String matchKey, IdentifierType type) {
         if (type == IdentifierType.CHANNEL_CUSTOMER_ID) {
-            int last = matchKey.lastIndexOf(':');
-            int typeEnd = matchKey.indexOf(':');
-            if (last > typeEnd) {
-                return matchKey.substring(0, last);
+            // channel_customer_id:<channel>:<account>:<id> -> up to the account (an id may contain ':')
+            int channelEnd = matchKey.indexOf(':', matchKey.indexOf(':') + 1);
+            int accountEnd = channelEnd < 0 ? -1 : matchKey.indexOf(':', channelEnd + 1);
+            if (accountEnd > 0) {
+                return matchKey.substring(0, accountEnd);
             }
         }
         return type.wireName();

@@ -50,8 +50,8 @@ class IdentifierNormalizerTest {
         assertThat(normalizer.normalize(IdentifierType.DEVICE_ID, "6D92078A-8246-4BA4-AE5B-76104861E7DC").value())
                 .isEqualTo("6d92078a-8246-4ba4-ae5b-76104861e7dc");
         assertThat(normalizer.normalize(IdentifierType.LOYALTY_ID, " l-000 123 ").value()).isEqualTo("L-000123");
-        assertThat(normalizer.normalize(IdentifierType.CHANNEL_CUSTOMER_ID, "Shopify:my-shop:42").value())
-                .isEqualTo("shopify:my-shop:42");
+        assertThat(normalizer.normalize(IdentifierType.CHANNEL_CUSTOMER_ID, "Shopify:My-Shop.myshopify.com:Ab:42").value())
+                .as("channel and account case-insensitive, the id as given").isEqualTo("shopify:my-shop.myshopify.com:Ab:42");
         assertThat(normalizer.normalize(IdentifierType.PAYMENT_TOKEN, " fp_AbC ").value()).isEqualTo("fp_AbC");
         assertThat(normalizer.normalize(IdentifierType.HASHED_EMAIL,
                 "9ECEB13483D7F187EC014FD6D4854D1420CFC634328AF85F51D0323BA8622E21").value())
@@ -70,6 +70,12 @@ class IdentifierNormalizerTest {
                 .hasMessageContaining("not a SHA-256 hex digest");
         assertThatThrownBy(() -> normalizer.normalize(IdentifierType.CHANNEL_CUSTOMER_ID, "42"))
                 .hasMessageContaining("<channel>:<account>:<id>");
+        assertThatThrownBy(() -> normalizer.normalize(IdentifierType.CHANNEL_CUSTOMER_ID, "shopify::"))
+                .hasMessageContaining("<channel>:<account>:<id>");
+        assertThatThrownBy(() -> normalizer.normalize(IdentifierType.CHANNEL_CUSTOMER_ID, "shopify:42"))
+                .hasMessageContaining("<channel>:<account>:<id>");
+        assertThatThrownBy(() -> normalizer.normalize(IdentifierType.EMAIL, "\u0130".repeat(300) + "@example.com"))
+                .as("too long once lower-cased").hasMessageContaining("once normalized");
         assertThatThrownBy(() -> normalizer.normalize(IdentifierType.EMAIL, "  "))
                 .hasMessage("email '  ' is empty");
         assertThatThrownBy(() -> new IdentifierNormalizer("XX")).hasMessageContaining("unknown phone region 'XX'");

@@ -107,6 +107,53 @@ class IdentityResolverTest {
     }
 
     @Test
+    void anAnonymousDeviceBecomesThePersonsOnLogin() {
+        Resolution browsing = see("app", "device_id:app-9");
+        Resolution login = see("app", "device_id:app-9", "email:new@example.com");
+        assertThat(login.outcome()).isEqualTo(Resolution.Outcome.ATTACHED);
+        assertThat(login.profileId()).isEqualTo(browsing.profileId());
+        Resolution card = see("pos", "payment_token:tok_9");
+        assertThat(see("pos", "payment_token:tok_9", "loyalty_id:L-9X").profileId()).isEqualTo(card.profileId());
+    }
+
+    @Test
+    void aProfileStoredUnderALooserLimitStaysReachableWhenTheLimitIsTightened() {
+        see("crm", "loyalty_id:L-T", "email:t1@example.com");
+        see("crm", "loyalty_id:L-T", "email:t2@example.com");
+        IdentityRules oneEmail = new IdentityRules(Set.of(), List.of(), Map.of(IdentifierType.EMAIL, 1),
+                IdentityRules.DEFAULT_PRIORITY, 100, 1000, false, null);
+        IdentityResolver tightened = new IdentityResolver(new IdentifierNormalizer("US"), oneEmail);
+        Instant t = Instant.EPOCH;
+        assertThat(tightened.resolve(new Observation("s", t, List.of(Identifier.parse("email:t1@example.com"))), graph).outcome())
+                .isEqualTo(Resolution.Outcome.MATCHED);
+        assertThat(tightened.resolve(new Observation("s", t, List.of(Identifier.parse("loyalty_id:L-T"),
+                Identifier.parse("email:t3@example.com"))), graph).rejected()).extracting(Rejection::detail)
+                .containsExactly("limit of 1 email per profile");
+    }
+
+    @Test
+    void placeholderIdsInsideChannelIdsAndHashesOfBlockedEmailsAreBlocked() {
+        assertThat(see("shopify", "channel_customer_id:shopify:demo:null", "email:x1@example.com").rejected())
+                .extracting(Rejection::reason).containsExactly(Rejection.Reason.BLOCKED);
+        assertThat(see("shopify", "channel_customer_id:shopify:demo:0", "email:x2@example.com").rejected())
+                .extracting(Rejection::reason).containsExactly(Rejection.Reason.BLOCKED);
+        // SHA-256 of test@test.com
+        assertThat(see("rmn", "hashed_email:7e4d8b6d1c3a0cd8e4b49e6d6f7c9fe7d0a6a0b5a1f0e2c7a8f5c3b8c6a5f4e3", "email:x3@example.com")
+                .rejected()).isEmpty();
+        String testHash = java.util.HexFormat.of().formatHex(sha256("test@test.com"));
+        assertThat(see("rmn", "hashed_email:" + testHash, "email:x4@example.com").rejected())
+                .extracting(Rejection::reason).containsExactly(Rejection.Reason.BLOCKED);
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void placeholdersAreBlockedEvenWhenTheyAreNotValidValuesOfTheirType() {
         assertThat(see("pos", "phone:0000000000", "email:null", "email:anonymous", "loyalty_id:L-P").rejected())
                 .extracting(Rejection::reason).containsOnly(Rejection.Reason.BLOCKED);

@@ -10,6 +10,7 @@ import dev.unison.canonical.model.IdentifierType;
 import dev.unison.hub.identity.IdentityService;
 import dev.unison.hub.identity.ProfileDirectory;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -20,6 +21,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Processor;
+import org.springframework.dao.ConcurrencyFailureException;
+import org.springframework.dao.DuplicateKeyException;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestParamType;
 
@@ -30,6 +33,8 @@ import org.apache.camel.model.rest.RestParamType;
 public class ProfileApiRoutes extends RouteBuilder {
 
     private static final int MAX_IDENTIFIERS = 50;
+    /** Identifiers seen before this are not links anyone can vouch for (and far dates break timestamp columns). */
+    private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
 
     private final ApiSupport api;
     private final IdentityService identity;
@@ -97,8 +102,9 @@ public class ProfileApiRoutes extends RouteBuilder {
                             + "' is a blocked value: it is never used to link profiles");
                 }
             } catch (IllegalArgumentException bad) {
-                throw ApiException.badRequest(bad.getMessage().startsWith("No enum constant")
-                        ? "unknown identifier type in '" + typed + "'; types: " + String.join(", ", typeNames()) : bad.getMessage());
+                throw ApiException.badRequest((bad.getMessage().startsWith("No enum constant")
+                        ? "unknown identifier type in '" + typed + "'; types: " + String.join(", ", typeNames()) : bad.getMessage())
+                        + " (URL-encode the value: a '+' must be sent as %2B)");
             }
             ApiSupport.respond(e, 200, directory.profileOf(identifier)
                     .orElseThrow(() -> ApiException.notFound("no profile holds " + identifier)));
@@ -124,7 +130,12 @@ public class ProfileApiRoutes extends RouteBuilder {
             JsonNode at = body.get("observedAt");
             if (at != null) {
                 try {
-                    observedAt = Instant.parse(at.asText());
+                    Instant parsed = Instant.parse(at.asText());
+                    if (parsed.isBefore(EARLIEST) || parsed.isAfter(clock.instant().plus(Duration.ofDays(1)))) {
+                        problems.add("observedAt: must lie between " + EARLIEST + " and a day from now, got " + parsed);
+                    } else {
+                        observedAt = parsed;
+                    }
                 } catch (DateTimeParseException ex) {
                     problems.add("observedAt: not an ISO-8601 instant: '" + at.asText() + "'");
                 }
@@ -134,8 +145,14 @@ public class ProfileApiRoutes extends RouteBuilder {
                 throw ApiException.unprocessable(String.join("; ", problems));
             }
             String seenAt = "api:" + ApiSupport.principal(e).name() + ":" + source;
-            Resolution r = identity.resolve(new Observation(seenAt.length() <= 128 ? seenAt : seenAt.substring(0, 128), observedAt,
-                    identifiers));
+            Resolution r;
+            try {
+                r = identity.resolve(new Observation(seenAt.length() <= 128 ? seenAt : seenAt.substring(0, 128), observedAt,
+                        identifiers));
+            } catch (ConcurrencyFailureException | DuplicateKeyException busy) {
+                // still losing races after every retry: the caller may simply send it again
+                throw new ApiException(503, "busy", "the same profiles are being changed by many requests at once; retry shortly");
+            }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("profileId", r.profileId());
             out.put("outcome", r.outcome().name().toLowerCase(Locale.ROOT));

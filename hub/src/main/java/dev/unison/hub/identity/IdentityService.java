@@ -25,7 +25,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.ConcurrencyFailureException;
-import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -105,18 +107,18 @@ public class IdentityService {
         Optional<Resolution> nothingToResolve = resolver.unresolvable(observation);
         if (nothingToResolve.isPresent()) {
             // no lookup, no race: the transaction is recorded as unlinked in the caller's transaction
-            if (transactionId != null) {
-                link(transactionId, channel, null, observation.at());
-            }
-            count(nothingToResolve.get(), channel);
+            boolean first = transactionId != null && link(transactionId, channel, null, observation.at());
+            count(nothingToResolve.get(), first ? channel : null, false);
             return nothingToResolve.get();
         }
         for (int attempt = 1;; attempt++) {
             try {
+                boolean[] firstAndKnown = new boolean[2];
                 Resolution resolution = ownTransaction.execute(status -> {
                     Resolution r = resolver.resolve(observation, graph);
                     if (transactionId != null) {
-                        link(transactionId, channel, r.profileId(), observation.at());
+                        firstAndKnown[0] = link(transactionId, channel, r.profileId(), observation.at());
+                        firstAndKnown[1] = firstAndKnown[0] && known(r.profileId());
                     }
                     if (r.outcome() == Resolution.Outcome.MERGED) {
                         ProfileMerge merge = new ProfileMerge(r.profileId(), r.merged(), r.used(),
@@ -126,13 +128,15 @@ public class IdentityService {
                     }
                     return r;
                 });
-                count(resolution, channel);
+                count(resolution, firstAndKnown[0] ? channel : null, firstAndKnown[1]);
                 return resolution;
-            } catch (DataIntegrityViolationException | ConcurrencyFailureException race) {
+            } catch (DataAccessException failure) {
                 // Another observation created, extended or merged the same profiles first: look again.
-                if (attempt >= MAX_ATTEMPTS) {
-                    throw race;
+                // Anything else (a value too long, the database gone) fails at once, not ten times.
+                if (!lostRace(failure) || attempt >= MAX_ATTEMPTS) {
+                    throw failure;
                 }
+                DataAccessException race = failure;
                 meters.counter("unison_identity_retries_total").increment();
                 LOG.debug("identity race on attempt {} ({}); retrying", attempt, race.getMessage());
                 sleepQuietly(ThreadLocalRandom.current().nextInt(1, 5 * attempt));
@@ -140,17 +144,52 @@ public class IdentityService {
         }
     }
 
-    private void link(String transactionId, String channel, String profileId, Instant at) {
+    /**
+     * Records the transaction under its profile, once; true when this call recorded it (or gave
+     * it its first profile), so counters count transactions, not redeliveries.
+     */
+    private boolean link(String transactionId, String channel, String profileId, Instant at) {
         int inserted = jdbc.update("INSERT INTO identity_transaction (transaction_id, channel, profile_id, occurred_at) "
                 + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", transactionId, channel, profileId, JdbcIdentityGraph.ts(at));
         if (inserted == 0 && profileId != null) {
             // an update of the order carried an identifier the first version lacked
-            jdbc.update("UPDATE identity_transaction SET profile_id = ? WHERE transaction_id = ? AND profile_id IS NULL",
-                    profileId, transactionId);
+            return jdbc.update("UPDATE identity_transaction SET profile_id = ? WHERE transaction_id = ? AND profile_id IS NULL",
+                    profileId, transactionId) == 1;
         }
+        return inserted == 1;
     }
 
-    private void count(Resolution r, String channel) {
+    /** A known profile stands for a person: it holds an identifier that is not of a shared type. */
+    private boolean known(String profileId) {
+        if (profileId == null) {
+            return false;
+        }
+        List<String> shared = new ArrayList<>();
+        for (IdentifierType type : IdentifierType.values()) {
+            if (resolver.rules().shared(type)) {
+                shared.add(type.wireName());
+            }
+        }
+        List<Object> args = new ArrayList<>(shared);
+        args.add(0, profileId);
+        return !jdbc.queryForList("SELECT 1 FROM identity_identifier WHERE profile_id = ?"
+                + (shared.isEmpty() ? "" : " AND type NOT IN (" + JdbcIdentityGraph.marks(shared.size()) + ")")
+                + " FETCH FIRST 1 ROWS ONLY", args.toArray()).isEmpty();
+    }
+
+    /** Whether a failure is a lost race worth repeating: a duplicate identifier, a lock or deadlock, H2's concurrent update. */
+    static boolean lostRace(DataAccessException failure) {
+        if (failure instanceof DuplicateKeyException || failure instanceof ConcurrencyFailureException
+                || failure instanceof TransientDataAccessException) {
+            return true;
+        }
+        Throwable cause = failure.getMostSpecificCause();
+        // H2 90131: "concurrent update in table" (MVStore row conflict); Spring has no code for it
+        return cause instanceof java.sql.SQLException sql && sql.getErrorCode() == 90131;
+    }
+
+    /** @param channel the channel of a transaction recorded for the first time by this call, else null */
+    private void count(Resolution r, String channel, boolean known) {
         meters.counter("unison_identity_resolutions_total", "outcome", r.outcome().name().toLowerCase(Locale.ROOT))
                 .increment();
         for (Rejection rej : r.rejected()) {
@@ -161,7 +200,7 @@ public class IdentityService {
             meters.counter("unison_identity_merges_total").increment(r.merged().size());
         }
         if (channel != null) {
-            meters.counter("unison_identity_transactions_total", "channel", channel, "resolved", Boolean.toString(r.resolved()))
+            meters.counter("unison_identity_transactions_total", "channel", channel, "resolved", Boolean.toString(known))
                     .increment();
         }
     }

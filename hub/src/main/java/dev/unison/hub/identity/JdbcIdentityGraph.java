@@ -53,6 +53,10 @@ public class JdbcIdentityGraph implements IdentityGraph {
             if (locked.containsAll(holders)) {
                 return load(holders);
             }
+            if (!locked.isEmpty() && holders.first().compareTo(locked.last()) < 0 && !locked.contains(holders.first())) {
+                // locking it now would break the id order every transaction locks in (a deadlock risk): start over
+                throw new ConcurrencyFailureException("identity profiles changed while they were being locked; retrying");
+            }
             // Lock in id order; a profile merged meanwhile shows merged_into and its identifiers have moved: look again.
             List<Map<String, Object>> rows = jdbc.queryForList("SELECT profile_id, merged_into FROM identity_profile WHERE profile_id IN ("
                     + marks(holders.size()) + ") ORDER BY profile_id FOR UPDATE", holders.toArray());

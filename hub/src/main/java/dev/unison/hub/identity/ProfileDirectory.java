@@ -34,7 +34,11 @@ public class ProfileDirectory {
     public record MergeView(String mergedId, String survivorId, String source, String linkedBy, Instant mergedAt) {
     }
 
-    /** Transactions linked to a known profile ÷ all transactions (unit: transactions). */
+    /**
+     * Transactions linked to a known profile ÷ all transactions (unit: transactions). A known
+     * profile holds at least one identifier of a type that is not shared (not only a device id,
+     * card token or click id).
+     */
     public record ResolutionRate(long transactions, long linked, double rate) {
         static ResolutionRate of(long transactions, long linked) {
             return new ResolutionRate(transactions, linked, transactions == 0 ? 0 : (double) linked / transactions);
@@ -55,16 +59,23 @@ public class ProfileDirectory {
 
     /** The live profile an id means: itself, or the survivor it was merged into. */
     public Optional<ProfileView> profile(String requestedId) {
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT profile_id, merged_into FROM identity_profile WHERE profile_id = ?",
-                requestedId);
-        if (rows.isEmpty()) {
-            return Optional.empty();
+        String id = requestedId;
+        // merged_into names the live survivor; a merge committing meanwhile can add one more step
+        for (int step = 0;; step++) {
+            List<Map<String, Object>> rows = jdbc.queryForList("SELECT merged_into FROM identity_profile WHERE profile_id = ?", id);
+            if (rows.isEmpty()) {
+                return Optional.empty();
+            }
+            Object next = rows.get(0).get("merged_into");
+            if (next == null || step == 10) {
+                break;
+            }
+            id = (String) next;
         }
-        Object mergedInto = rows.get(0).get("merged_into");
-        String id = mergedInto == null ? requestedId : (String) mergedInto;
+        String live = id;
         return jdbc.query("SELECT profile_id, created_at, updated_at FROM identity_profile WHERE profile_id = ?",
-                (rs, i) -> view(id, requestedId, instant(rs.getObject("created_at", OffsetDateTime.class)),
-                        instant(rs.getObject("updated_at", OffsetDateTime.class))), id).stream().findFirst();
+                (rs, i) -> view(live, requestedId, instant(rs.getObject("created_at", OffsetDateTime.class)),
+                        instant(rs.getObject("updated_at", OffsetDateTime.class))), live).stream().findFirst();
     }
 
     /** The profile holding an identifier (normalized and matched by the same rules as resolution). */
@@ -115,7 +126,18 @@ public class ProfileDirectory {
     public IdentityMetrics metrics() {
         Map<String, ResolutionRate> channels = new LinkedHashMap<>();
         long[] total = new long[2];
-        jdbc.query("SELECT channel, COUNT(*) AS n, COUNT(profile_id) AS linked FROM identity_transaction GROUP BY channel ORDER BY channel",
+        // linked = the transaction's profile stands for a person: it holds an identifier of a type that is not shared
+        // (a till sale with only a card token made a profile of that token, but nobody is known by it)
+        List<String> shared = new java.util.ArrayList<>();
+        for (IdentifierType type : IdentifierType.values()) {
+            if (resolver.rules().shared(type)) {
+                shared.add("'" + type.wireName() + "'");
+            }
+        }
+        String identifying = shared.isEmpty() ? "" : " AND i.type NOT IN (" + String.join(", ", shared) + ")";
+        jdbc.query("SELECT t.channel, COUNT(*) AS n, SUM(CASE WHEN EXISTS (SELECT 1 FROM identity_identifier i "
+                + "WHERE i.profile_id = t.profile_id" + identifying + ") THEN 1 ELSE 0 END) AS linked "
+                + "FROM identity_transaction t GROUP BY t.channel ORDER BY t.channel",
                 rs -> {
                     channels.put(rs.getString("channel"), ResolutionRate.of(rs.getLong("n"), rs.getLong("linked")));
                     total[0] += rs.getLong("n");

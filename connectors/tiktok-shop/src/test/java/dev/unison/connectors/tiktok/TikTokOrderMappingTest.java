@@ -71,7 +71,7 @@ class TikTokOrderMappingTest {
 
         assertThat(order.identifiers()).noneMatch(i -> i.type() == IdentifierType.EMAIL);
         assertThat(order.identifiers()).extracting(i -> i.value()).containsExactly(
-                "tiktok-shop:7495611106826340000:7021436810468230477", "tiktok-shop-relay:v2_7ad3rf3a@scs2.tiktok.com");
+                "tiktok-shop:7495611106826340000:7021436810468230477", "tiktok-shop-relay:7495611106826340000:v2_7ad3rf3a@scs2.tiktok.com");
     }
 
     @Test
