@@ -188,7 +188,7 @@ public final class IdentityResolver {
                 String why = null;
                 if (!identifyingLink && !rules.shared(type) && holdsIdentifying(p)) {
                     why = "profile " + p.id() + " is reached only through a shared identifier (" + sharedLink.wireName()
-                            + ") and would gain a " + type.wireName();
+                            + ") and would gain a new identifier (" + type.wireName() + ")";
                 } else if (rules.rank(type) < link && p.holdsAnotherIn(e.getKey(), type)) {
                     why = "profile " + p.id() + " already holds another " + IdentityRules.slot(e.getKey(), type)
                             + " and is linked only through a weaker identifier";

@@ -96,7 +96,7 @@ class IdentityResolverTest {
 
         assertThat(b.outcome()).as("reached only through the kiosk: a new profile for L-B").isEqualTo(Resolution.Outcome.CREATED);
         assertThat(b.rejected()).singleElement().satisfies(r -> assertThat(r.detail())
-                .isEqualTo("profile " + a.profileId() + " is reached only through a shared identifier (device_id) and would gain a loyalty_id"));
+                .isEqualTo("profile " + a.profileId() + " is reached only through a shared identifier (device_id) and would gain a new identifier (loyalty_id)"));
         assertThat(bSignsUp.profileId()).isEqualTo(b.profileId()).isNotEqualTo(a.profileId());
         assertThat(profileOf("email:a@example.com")).isNotEqualTo(profileOf("email:b@example.com"));
 
