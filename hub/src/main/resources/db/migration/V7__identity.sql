@@ -25,7 +25,8 @@ CREATE TABLE identity_identifier (
     source      VARCHAR(128) NOT NULL,
     last_source VARCHAR(128) NOT NULL,
     first_seen  TIMESTAMP WITH TIME ZONE NOT NULL,
-    last_seen   TIMESTAMP WITH TIME ZONE NOT NULL
+    last_seen   TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT fk_identity_identifier_profile FOREIGN KEY (profile_id) REFERENCES identity_profile (profile_id)
 );
 CREATE INDEX ix_identity_identifier_profile ON identity_identifier (profile_id);
 
@@ -35,7 +36,9 @@ CREATE TABLE identity_merge (
     survivor_id VARCHAR(40)  NOT NULL,
     source      VARCHAR(128) NOT NULL,
     linked_by   VARCHAR(2000) NOT NULL,
-    merged_at   TIMESTAMP WITH TIME ZONE NOT NULL
+    merged_at   TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT fk_identity_merge_merged FOREIGN KEY (merged_id) REFERENCES identity_profile (profile_id),
+    CONSTRAINT fk_identity_merge_survivor FOREIGN KEY (survivor_id) REFERENCES identity_profile (profile_id)
 );
 
 -- Transactions (orders of every channel, till sales) and the profile they belong to; null when
@@ -45,6 +48,7 @@ CREATE TABLE identity_transaction (
     transaction_id VARCHAR(256) PRIMARY KEY,
     channel        VARCHAR(64)  NOT NULL,
     profile_id     VARCHAR(40),
-    occurred_at    TIMESTAMP WITH TIME ZONE NOT NULL
+    occurred_at    TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT fk_identity_transaction_profile FOREIGN KEY (profile_id) REFERENCES identity_profile (profile_id)
 );
 CREATE INDEX ix_identity_transaction_profile ON identity_transaction (profile_id);

@@ -96,7 +96,8 @@ public class ProfileApiRoutes extends RouteBuilder {
             }
             Identifier identifier;
             try {
-                identifier = Identifier.parse(typed);
+                // an unencoded '+' arrives as a space: "phone: 44 20..." can only have meant "+44 20..."
+                identifier = Identifier.parse(typed.startsWith("phone: ") ? "phone:+" + typed.substring(7) : typed);
                 if (directory.isBlocked(identifier)) {
                     throw ApiException.notFound(identifier.type().wireName() + " '" + identifier.value()
                             + "' is a blocked value: it is never used to link profiles");

@@ -182,6 +182,10 @@ class IdentityIT {
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM identity_identifier", Long.class)).isEqualTo(before);
 
         assertThat(profileOf("shoe_size:42").status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/profiles?identifier=phone:+1 415-555-0100".replace(" ", "%20"), KEY).status())
+                .as("an unencoded + (a space once decoded) still means +").isIn(200, 404);
+        assertThat(api.get("/api/v1/profiles?identifier=email:jane+x@example.com", KEY).body())
+                .as("the 400 says how to send a +").contains("%2B");
         assertThat(api.get("/api/v1/profiles", KEY).status()).isEqualTo(400);
         assertThat(api.get("/api/v1/profiles/no-such-profile", KEY).status()).isEqualTo(404);
         assertThat(profileOf("email:nobody-" + run + "@example.com").status()).isEqualTo(404);
