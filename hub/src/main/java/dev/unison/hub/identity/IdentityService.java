@@ -136,25 +136,25 @@ public class IdentityService {
                 if (!lostRace(failure) || attempt >= MAX_ATTEMPTS) {
                     throw failure;
                 }
-                DataAccessException race = failure;
                 meters.counter("unison_identity_retries_total").increment();
-                LOG.debug("identity race on attempt {} ({}); retrying", attempt, race.getMessage());
+                LOG.debug("identity race on attempt {} ({}); retrying", attempt, failure.getMessage());
                 sleepQuietly(ThreadLocalRandom.current().nextInt(1, 5 * attempt));
             }
         }
     }
 
     /**
-     * Records the transaction under its profile, once; true when this call recorded it (or gave
-     * it its first profile), so counters count transactions, not redeliveries.
+     * Records the transaction under its profile, once; true when this call recorded it, so the
+     * counter counts transactions, not redeliveries or order updates. (An update that brings the
+     * first identifier links the recorded transaction; the counter keeps its first verdict, the
+     * API's rate, computed from the table, shows the link.)
      */
     private boolean link(String transactionId, String channel, String profileId, Instant at) {
         int inserted = jdbc.update("INSERT INTO identity_transaction (transaction_id, channel, profile_id, occurred_at) "
                 + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", transactionId, channel, profileId, JdbcIdentityGraph.ts(at));
         if (inserted == 0 && profileId != null) {
-            // an update of the order carried an identifier the first version lacked
-            return jdbc.update("UPDATE identity_transaction SET profile_id = ? WHERE transaction_id = ? AND profile_id IS NULL",
-                    profileId, transactionId) == 1;
+            jdbc.update("UPDATE identity_transaction SET profile_id = ? WHERE transaction_id = ? AND profile_id IS NULL",
+                    profileId, transactionId);
         }
         return inserted == 1;
     }
