@@ -3,6 +3,7 @@ package dev.unison.bench.freshness;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.bench.Results;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import java.io.IOException;
@@ -56,7 +57,7 @@ public final class FreshnessBenchmark {
     static final String HUB_HEAP = "-Xmx2g";
 
     record Settings(int rate, int seconds, int skus, int stores, Path hubJar, Path out, int drainSeconds, long seed,
-            boolean naive, int warmupSeconds, String db) {
+            boolean naive, int warmupSeconds, String db, int posBatchMillis) {
         static Settings parse(String[] args) {
             Map<String, String> a = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -67,7 +68,8 @@ public final class FreshnessBenchmark {
                     Integer.parseInt(a.getOrDefault("stores", "20")), Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")),
                     Path.of(a.getOrDefault("out", "bench/results")), Integer.parseInt(a.getOrDefault("drain", "30")),
                     Long.parseLong(a.getOrDefault("seed", "42")), Boolean.parseBoolean(a.getOrDefault("naive", "true")),
-                    Integer.parseInt(a.getOrDefault("warmup", "30")), a.getOrDefault("db", "h2"));
+                    Integer.parseInt(a.getOrDefault("warmup", "30")), a.getOrDefault("db", "h2"),
+                    Integer.parseInt(a.getOrDefault("pos-batch-ms", "0")));
         }
     }
 
@@ -142,6 +144,7 @@ public final class FreshnessBenchmark {
         hub = "http://127.0.0.1:" + hubPort;
         writeConfiguration(dir, stores, shops);
         Process process = startHub(dir, hubPort);
+        hubProcess = process.toHandle();
         try {
             awaitHealthy(Duration.ofSeconds(120));
             setUp(shops, skus, stores);
@@ -286,6 +289,44 @@ public final class FreshnessBenchmark {
                 STOCK_PER_STORE, (System.nanoTime() - started) / 1e9);
     }
 
+    /**
+     * Sends each store's waiting sales as one {@code POST /api/v1/pos/transactions/batch}; a sale
+     * counts as accepted (201) when its result says "accepted".
+     */
+    private void forwardBatches(List<List<int[]>> storeBuffers, List<List<String>> storeBodies,
+            List<CompletableFuture<Void>> inFlight, AtomicLongArray answeredAt, int[] status) {
+        for (int k = 0; k < storeBuffers.size(); k++) {
+            List<int[]> indexes = new ArrayList<>(storeBuffers.get(k));
+            if (indexes.isEmpty()) {
+                continue;
+            }
+            String body = "{\"transactions\":[" + String.join(",", storeBodies.get(k)) + "]}";
+            storeBuffers.get(k).clear();
+            storeBodies.get(k).clear();
+            inFlight.add(http.sendAsync(request("/api/v1/pos/transactions/batch", body), HttpResponse.BodyHandlers.ofString())
+                    .handle((response, failure) -> {
+                        long now = System.nanoTime();
+                        JsonNode results = failure == null && response.statusCode() == 200
+                                ? CanonicalJson.parse(response.body()).path("results") : null;
+                        for (int j = 0; j < indexes.size(); j++) {
+                            int index = indexes.get(j)[0];
+                            answeredAt.set(index, now);
+                            status[index] = results == null ? -1
+                                    : "accepted".equals(results.path(j).path("status").asText()) ? 201 : 500;
+                        }
+                        return null;
+                    }));
+        }
+    }
+
+    /** The forked hub, for its CPU time. */
+    private ProcessHandle hubProcess;
+
+    /** CPU time a process has used so far (ms), or -1 when the platform does not tell. */
+    private static long cpuMillis(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(-1L);
+    }
+
     private ObjectNode load(List<Shop> shops, List<String> skus, List<String> stores) throws Exception {
         // the first warmupSeconds of the stream are not measured: a fresh JVM spends them JIT-compiling
         int warm = settings.rate() * settings.warmupSeconds();
@@ -299,20 +340,45 @@ public final class FreshnessBenchmark {
         String day = LocalDate.now().toString();
         long start = System.nanoTime();
         long interval = 1_000_000_000L / settings.rate();
+        List<List<int[]>> storeBuffers = new ArrayList<>();
+        List<List<String>> storeBodies = new ArrayList<>();
+        for (int k = 0; k < stores.size(); k++) {
+            storeBuffers.add(new ArrayList<>());
+            storeBodies.add(new ArrayList<>());
+        }
+        long nextForward = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, settings.posBatchMillis()));
+        long hubCpuAtMeasuredStart = -1;
+        long benchCpuAtMeasuredStart = -1;
         for (int i = 0; i < total; i++) {
+            if (i == warm) {
+                hubCpuAtMeasuredStart = cpuMillis(hubProcess);
+                benchCpuAtMeasuredStart = cpuMillis(ProcessHandle.current());
+            }
             long due = start + i * interval;
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
             int sku = random.nextInt(skus.size());
-            String store = stores.get(random.nextInt(stores.size()));
+            int storeIndex = random.nextInt(stores.size());
+            String store = stores.get(storeIndex);
             skuOf[i] = sku;
             String body = "{\"storeId\":\"" + store + "\",\"registerId\":\"R1\",\"businessDay\":\"" + day + "\",\"sequence\":" + i
                     + ",\"type\":\"sale\",\"occurredAt\":\"" + Instant.now() + "\",\"currency\":\"USD\",\"lines\":[{\"sku\":\""
                     + skus.get(sku) + "\",\"quantity\":1,\"unitPrice\":\"9.99\"}]}";
             int index = i;
             sentAt[i] = System.nanoTime();
+            if (settings.posBatchMillis() > 0) {
+                // a store server forwarding its tills' sales every posBatchMillis: the sale is timed from when
+                // it happened (now), so the wait for the next forward counts in its freshness
+                storeBuffers.get(storeIndex).add(new int[] {index});
+                storeBodies.get(storeIndex).add(body);
+                if (System.nanoTime() >= nextForward) {
+                    forwardBatches(storeBuffers, storeBodies, inFlight, answeredAt, status);
+                    nextForward = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.posBatchMillis());
+                }
+                continue;
+            }
             inFlight.add(http.sendAsync(request("/api/v1/pos/transactions", body), HttpResponse.BodyHandlers.discarding())
                     .handle((response, failure) -> {
                         answeredAt.set(index, System.nanoTime());
@@ -320,10 +386,15 @@ public final class FreshnessBenchmark {
                         return null;
                     }));
         }
+        if (settings.posBatchMillis() > 0) {
+            forwardBatches(storeBuffers, storeBodies, inFlight, answeredAt, status);
+        }
         long sendingEnded = System.nanoTime();
         long measuredStart = start + warm * interval;
         CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         long answersEnded = System.nanoTime();
+        long hubCpu = cpuMillis(hubProcess) - hubCpuAtMeasuredStart;
+        long benchCpu = cpuMillis(ProcessHandle.current()) - benchCpuAtMeasuredStart;
 
         // what each shop should finally hold
         long stock = STOCK_PER_STORE * stores.size();
@@ -359,6 +430,10 @@ public final class FreshnessBenchmark {
                 .put("stores", settings.stores()).put("stockPerStore", STOCK_PER_STORE).put("drainSeconds", settings.drainSeconds())
                 .put("cores", Runtime.getRuntime().availableProcessors()).put("seed", settings.seed())
                 .put("warmupSeconds", settings.warmupSeconds()).put("hubHeap", HUB_HEAP)
+                .put("posBatchMillis", settings.posBatchMillis())
+                .put("posSubmission", settings.posBatchMillis() > 0
+                        ? "per store, every " + settings.posBatchMillis() + " ms, POST /api/v1/pos/transactions/batch (freshness timed from the sale)"
+                        : "one POST /api/v1/pos/transactions per sale")
                 .put("database", settings.db().equals("postgres") ? "PostgreSQL (local, fsync on)" : "H2 file (embedded default)");
         Histogram api = new Histogram(3_600_000_000L, 3);
         for (int i = warm; i < total; i++) {
@@ -372,6 +447,14 @@ public final class FreshnessBenchmark {
                 .put("achievedSalesPerSecond", round(accepted / ((answersEnded - measuredStart) / 1e9)))
                 .put("sendingSeconds", round((sendingEnded - measuredStart) / 1e9));
         pos.set("latencyMs", percentiles(api));
+        // CPU from the first measured sale until the last answer: what the machine's cores were spent on
+        double windowSeconds = (answersEnded - measuredStart) / 1e9;
+        ObjectNode cpu = result.putObject("cpu");
+        cpu.put("windowSeconds", round(windowSeconds))
+                .put("hubCores", round(hubCpu / 1000.0 / windowSeconds))
+                .put("hubMsPerAcceptedSale", accepted == 0 ? null : round((double) hubCpu / accepted))
+                .put("benchmarkProcessCores", round(benchCpu / 1000.0 / windowSeconds))
+                .put("note", "benchmark process = load driver + Shopify simulators (+ the naive shop), same machine");
         ArrayNode shopResults = result.putArray("shops");
         for (Shop shop : shops) {
             Histogram freshness = new Histogram(3_600_000_000L, 3);

@@ -16,11 +16,18 @@ final class Report {
                 .append(" s, ").append(s.get("skus").asInt()).append(" skus, ").append(s.get("stores").asInt())
                 .append(" stores, ").append(s.get("cores").asInt()).append(" cores (after ")
                 .append(s.path("warmupSeconds").asInt()).append(" s of warm-up at the same rate; hub ")
-                .append(s.path("hubHeap").asText()).append(", ").append(s.path("database").asText()).append(", bus Artemis)\n\n");
+                .append(s.path("hubHeap").asText()).append(", ").append(s.path("database").asText()).append(", bus Artemis; POS: ")
+                .append(s.path("posSubmission").asText("one POST /api/v1/pos/transactions per sale")).append(")\n\n");
         md.append("POS API: ").append(pos.get("accepted").asLong()).append(" of ").append(pos.get("sent").asLong())
                 .append(" sales accepted, ").append(pos.get("achievedSalesPerSecond").asDouble()).append(" sales/s achieved; ")
                 .append("latency p50 ").append(pos.path("latencyMs").path("p50").asDouble()).append(" ms, p99 ")
                 .append(pos.path("latencyMs").path("p99").asDouble()).append(" ms.\n\n");
+        JsonNode cpu = r.path("cpu");
+        if (!cpu.isMissingNode()) {
+            md.append("CPU while measured: hub ").append(cpu.path("hubCores").asDouble()).append(" cores (")
+                    .append(text(cpu.path("hubMsPerAcceptedSale"))).append(" ms per accepted sale); load driver and simulators ")
+                    .append(cpu.path("benchmarkProcessCores").asDouble()).append(" cores.\n\n");
+        }
         md.append("| | ");
         r.get("shops").forEach(shop -> md.append(shop.get("connection").asText()).append(" | "));
         md.append("\n|---|");

@@ -31,6 +31,9 @@ public class InventoryApiRoutes extends RouteBuilder {
 
     private final ApiSupport api;
     private final InventoryLedger ledger;
+    /** Most transactions one batch request may carry. */
+    static final int MAX_POS_BATCH = 500;
+
     private final PosTransactions pos;
     private final TransactionTemplate tx;
     private final IdentifierNormalizer identifiers;
@@ -59,6 +62,16 @@ public class InventoryApiRoutes extends RouteBuilder {
                     .responseMessage().code(409).message("the same key was accepted with different content").endResponseMessage()
                     .responseMessage().code(422).message("invalid; every bad field named; nothing applied").endResponseMessage()
                     .to("direct:post-pos-transaction")
+                .post("/pos/transactions/batch").id("post-pos-transactions-batch")
+                    .description("Several POS transactions at once, as a store server forwards its tills' journal "
+                            + "{transactions: [up to " + MAX_POS_BATCH + " transactions, each as for /pos/transactions]}. Each "
+                            + "transaction stands alone: results[i] is accepted | duplicate | conflict | invalid (with every bad "
+                            + "field named) | failed; an invalid or conflicting one does not hold back the others.")
+                    .consumes("application/json").produces("application/json")
+                    .responseMessage().code(200).message("one result per transaction, in order").endResponseMessage()
+                    .responseMessage().code(422).message("not a batch: no transactions array, empty, or more than "
+                            + MAX_POS_BATCH + "; nothing applied").endResponseMessage()
+                    .to("direct:post-pos-transactions-batch")
                 .get("/inventory/{sku}").id("get-inventory")
                     .description("Positions per location (onHand, reserved, version, countedAt) and ATS per channel")
                     .param().name("sku").type(RestParamType.path).description("stock keeping unit").endParam()
@@ -116,6 +129,54 @@ public class InventoryApiRoutes extends RouteBuilder {
                 out.put("lines", accepted.lines());
             }
             ApiSupport.respond(e, accepted.duplicate() ? 200 : 201, out);
+        });
+
+        secured("post-pos-transactions-batch", e -> {
+            JsonNode body = ApiSupport.jsonBody(e);
+            JsonNode items = body.path("transactions");
+            List<String> problems = new ArrayList<>();
+            onlyFields(body, Set.of("transactions"), "", problems);
+            if (!items.isArray() || items.isEmpty() || items.size() > MAX_POS_BATCH) {
+                problems.add("transactions: an array of 1 to " + MAX_POS_BATCH + " POS transactions");
+            }
+            if (!problems.isEmpty()) {
+                throw ApiException.unprocessable(String.join("; ", problems));
+            }
+            List<Map<String, Object>> results = new ArrayList<>();
+            List<PosTransaction> valid = new ArrayList<>();
+            List<Integer> validAt = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("index", i);
+                try {
+                    valid.add(PosTransactionParser.parse(items.get(i), id -> ledger.network().location(id).isPresent(), identifiers));
+                    validAt.add(i);
+                } catch (PosValidationException invalid) {
+                    result.put("status", "invalid");
+                    result.put("errors", invalid.violations());
+                }
+                results.add(result);
+            }
+            List<Object> outcomes = valid.isEmpty() ? List.of() : pos.acceptAll(valid);
+            for (int k = 0; k < outcomes.size(); k++) {
+                Map<String, Object> result = results.get(validAt.get(k));
+                result.put("transaction", valid.get(k).key());
+                if (outcomes.get(k) instanceof PosTransactions.Accepted accepted) {
+                    result.put("status", accepted.duplicate() ? "duplicate" : "accepted");
+                    result.put("orderId", accepted.orderId());
+                    if (!accepted.duplicate()) {
+                        result.put("lines", accepted.lines());
+                    }
+                } else if (outcomes.get(k) instanceof PosTransactions.ConflictException conflict) {
+                    result.put("status", "conflict");
+                    result.put("detail", conflict.getMessage());
+                } else {
+                    // not stored (e.g. the database was unavailable): the sender retries it; a retry is idempotent
+                    result.put("status", "failed");
+                    result.put("detail", ((RuntimeException) outcomes.get(k)).getMessage());
+                }
+            }
+            ApiSupport.respond(e, 200, Map.of("results", results));
         });
 
         secured("get-inventory", e -> {

@@ -38,6 +38,7 @@ public class PartnerApiRoutes extends RouteBuilder {
             Map.entry("check-connection", Scope.OPS),
             Map.entry("get-order", Scope.ORDERS_READ),
             Map.entry("post-pos-transaction", Scope.POS_WRITE),
+            Map.entry("post-pos-transactions-batch", Scope.POS_WRITE),
             Map.entry("get-inventory", Scope.INVENTORY_READ),
             Map.entry("post-inventory-adjustment", Scope.INVENTORY_WRITE),
             Map.entry("post-inventory-count", Scope.INVENTORY_WRITE),

@@ -70,7 +70,8 @@ public class BusEndpoint extends DefaultEndpoint {
             }
             parsed.add(name);
         }
-        this.types = java.util.Set.copyOf(parsed);
+        // sorted: the broker-side filter built from these must read the same after every restart
+        this.types = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(parsed));
     }
 
     @Override

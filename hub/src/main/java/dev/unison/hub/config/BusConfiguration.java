@@ -45,10 +45,11 @@ public class BusConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    BusTransport busTransport(UnisonProperties properties, ObjectProvider<ConnectionFactory> jms) {
+    BusTransport busTransport(UnisonProperties properties, ObjectProvider<ConnectionFactory> jms,
+            ObjectProvider<org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ> embedded) {
         UnisonProperties.Bus bus = properties.bus();
         return switch (bus.type()) {
-            case ARTEMIS -> new ArtemisBusTransport(jms.getObject());
+            case ARTEMIS -> new ArtemisBusTransport(jms.getObject(), dev.unison.hub.bus.EmbeddedSubscriptionFilters.of(embedded.getIfAvailable()));
             case KAFKA -> {
                 if (bus.kafkaBrokers() == null || bus.kafkaBrokers().isBlank()) {
                     throw new IllegalStateException("unison.bus.type=kafka needs unison.bus.kafka-brokers "

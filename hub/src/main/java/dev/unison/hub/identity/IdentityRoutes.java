@@ -6,7 +6,8 @@ import org.apache.camel.builder.RouteBuilder;
 /**
  * Consumer group {@code identity}: every order (online channels and till sales) and every channel
  * customer record is resolved into a profile. Resolution is idempotent (the same identifiers
- * again change nothing), so a redelivered batch is harmless.
+ * again change nothing; a transaction keeps its first verdict), so a redelivered batch is
+ * harmless and the group skips the processed-id repository ({@code idempotent=false}).
  */
 public class IdentityRoutes extends RouteBuilder {
 
@@ -18,7 +19,7 @@ public class IdentityRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("bus:events?group=identity&types=commerce.order.placed.v1,commerce.order.updated.v1,commerce.customer.upserted.v1")
+        from("bus:events?group=identity&idempotent=false&types=commerce.order.placed.v1,commerce.order.updated.v1,commerce.customer.upserted.v1")
                 .routeId("identity")
                 .process(exchange -> identity.observe(exchange.getIn().getBody(CanonicalEvent.class)));
     }

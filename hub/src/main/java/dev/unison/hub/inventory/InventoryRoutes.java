@@ -9,7 +9,9 @@ import org.apache.camel.builder.RouteBuilder;
 /**
  * Keeps the ledger current with orders from every channel: consumer group {@code inventory}.
  * Orders the POS API accepted were applied in the same transaction that accepted them, so their
- * events (source {@value PosTransactions#SOURCE}) are skipped here.
+ * events (source {@value PosTransactions#SOURCE}) are skipped here. No processed-id repository
+ * ({@code idempotent=false}): every movement has its idempotency key (a sale line is applied once,
+ * a cancellation returns it once), so a redelivered order changes nothing.
  */
 public class InventoryRoutes extends RouteBuilder {
 
@@ -21,7 +23,7 @@ public class InventoryRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("bus:events?group=inventory&types=commerce.order.placed.v1,commerce.order.updated.v1").routeId("inventory-orders")
+        from("bus:events?group=inventory&idempotent=false&types=commerce.order.placed.v1,commerce.order.updated.v1").routeId("inventory-orders")
                 .filter(header(BusHeaders.EVENT_TYPE).in(EventType.ORDER_PLACED.typeName(), EventType.ORDER_UPDATED.typeName()))
                 .process(exchange -> {
                     CanonicalEvent event = exchange.getIn().getBody(CanonicalEvent.class);

@@ -109,6 +109,35 @@ public class PosTransactions {
         }
     }
 
+    /**
+     * Accepts several transactions at once (a store server forwarding what its tills recorded):
+     * each is queued for the writer like a single one and has its own outcome, so one conflict
+     * does not hold back the others. Per transaction, in order: its {@link Accepted}, or the
+     * {@link RuntimeException} it failed with ({@link ConflictException} for a conflict).
+     */
+    public List<Object> acceptAll(List<PosTransaction> transactions) {
+        List<Pending> pendings = new ArrayList<>();
+        for (PosTransaction pos : transactions) {
+            pendings.add(new Pending(pos, CanonicalJson.write(CanonicalJson.toTree(pos)), new CompletableFuture<>()));
+        }
+        queue.addAll(pendings);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        List<Object> outcomes = new ArrayList<>();
+        for (Pending pending : pendings) {
+            try {
+                outcomes.add(pending.outcome().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (ExecutionException e) {
+                outcomes.add(e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the transactions were being stored", e);
+            } catch (TimeoutException e) {
+                outcomes.add(new IllegalStateException("the transaction was not stored within 60 s", e));
+            }
+        }
+        return outcomes;
+    }
+
     public void close() {
         running = false;
         writer.interrupt();

@@ -5,7 +5,11 @@ import dev.unison.canonical.event.EventType;
 import dev.unison.connectors.kit.spi.BusHeaders;
 import org.apache.camel.builder.RouteBuilder;
 
-/** Keeps the order store current: consumer group {@code order-store} on the bus. */
+/**
+ * Keeps the order store current: consumer group {@code order-store} on the bus. Without the
+ * processed-id repository ({@code idempotent=false}): the store keeps the newest state by event
+ * time, so a redelivered event rewrites the same row or loses to a newer one.
+ */
 public class OrderStoreRoutes extends RouteBuilder {
 
     private final OrderStore orders;
@@ -16,7 +20,7 @@ public class OrderStoreRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("bus:events?group=order-store&types=commerce.order.placed.v1,commerce.order.updated.v1").routeId("order-store")
+        from("bus:events?group=order-store&idempotent=false&types=commerce.order.placed.v1,commerce.order.updated.v1").routeId("order-store")
                 .filter(header(BusHeaders.EVENT_TYPE).in(EventType.ORDER_PLACED.typeName(), EventType.ORDER_UPDATED.typeName()))
                 .process(exchange -> orders.apply(exchange.getIn().getBody(CanonicalEvent.class)));
     }

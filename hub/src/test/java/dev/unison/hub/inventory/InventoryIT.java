@@ -152,6 +152,35 @@ class InventoryIT {
     }
 
     @Test
+    void aBatchFromAStoreServerHasOneOutcomePerTransactionAndABadOneHoldsBackNoOther() {
+        String sku = "BATCH-" + run;
+        Instant t0 = Instant.now().minusSeconds(60);
+        count("batch-" + run, "STORE-7", t0, sku, 10);
+        String first = sale("R8-" + run, 1, t0.plusSeconds(1), sku, 1);
+        assertThat(api.post("/api/v1/pos/transactions", KEY, first).status()).isEqualTo(201);
+
+        String batch = "{\"transactions\": [" + String.join(",",
+                sale("R8-" + run, 2, t0.plusSeconds(2), sku, 2),   // new
+                first,                                                // sent before: duplicate
+                sale("R8-" + run, 1, t0.plusSeconds(1), sku, 5),    // same key, other content: conflict
+                sale("R8-" + run, 3, t0.plusSeconds(3), sku, -1),   // invalid
+                sale("R8-" + run, 4, t0.plusSeconds(4), sku, 3)) + "]}";
+        HttpApi.Reply reply = api.post("/api/v1/pos/transactions/batch", KEY, batch);
+
+        assertThat(reply.status()).isEqualTo(200);
+        JsonNode results = reply.json().get("results");
+        assertThat(results).extracting(r -> r.get("status").asText())
+                .containsExactly("accepted", "duplicate", "conflict", "invalid", "accepted");
+        assertThat(results.get(3).get("errors").get(0).asText()).contains("lines[0].quantity: must be positive, got -1");
+        assertThat(results.get(4).get("lines").get(0).get("outcome").asText()).isEqualTo("applied");
+        assertThat(onHand(sku, "STORE-7")).isEqualTo(10 - 1 - 2 - 3);
+
+        assertThat(api.post("/api/v1/pos/transactions/batch", KEY, "{\"transactions\": []}").status()).isEqualTo(422);
+        assertThat(api.post("/api/v1/pos/transactions/batch", KEY, first).json().get("detail").asText())
+                .contains("transactions: an array of 1 to 500 POS transactions");
+    }
+
+    @Test
     void outOfOrderSalesBothApply() {
         String sku = "OOO-" + run;
         Instant t0 = Instant.now().minusSeconds(60);
