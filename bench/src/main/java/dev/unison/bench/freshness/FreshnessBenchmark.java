@@ -57,7 +57,7 @@ public final class FreshnessBenchmark {
     static final String HUB_HEAP = "-Xmx2g";
 
     record Settings(int rate, int seconds, int skus, int stores, Path hubJar, Path out, int drainSeconds, long seed,
-            boolean naive, int warmupSeconds, String db, int posBatchMillis) {
+            boolean naive, int warmupSeconds, String db, int posBatchMillis, int warmupRate, int settleSeconds) {
         static Settings parse(String[] args) {
             Map<String, String> a = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -69,7 +69,9 @@ public final class FreshnessBenchmark {
                     Path.of(a.getOrDefault("out", "bench/results")), Integer.parseInt(a.getOrDefault("drain", "30")),
                     Long.parseLong(a.getOrDefault("seed", "42")), Boolean.parseBoolean(a.getOrDefault("naive", "true")),
                     Integer.parseInt(a.getOrDefault("warmup", "30")), a.getOrDefault("db", "h2"),
-                    Integer.parseInt(a.getOrDefault("pos-batch-ms", "0")));
+                    Integer.parseInt(a.getOrDefault("pos-batch-ms", "0")),
+                    Integer.parseInt(a.getOrDefault("warmup-rate", a.getOrDefault("rate", "1000"))),
+                    Integer.parseInt(a.getOrDefault("settle", "0")));
         }
     }
 
@@ -158,6 +160,8 @@ public final class FreshnessBenchmark {
             if (postgres != null) {
                 postgres.close();
             }
+            // the H2 file and the Artemis journal grow to gigabytes; keep the configuration and the log only
+            deleteRecursively(dir.resolve("data"));
             System.err.println("hub log: " + dir.resolve("hub.log"));
         }
     }
@@ -319,6 +323,17 @@ public final class FreshnessBenchmark {
         }
     }
 
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** The forked hub, for its CPU time. */
     private ProcessHandle hubProcess;
 
@@ -329,7 +344,12 @@ public final class FreshnessBenchmark {
 
     private ObjectNode load(List<Shop> shops, List<String> skus, List<String> stores) throws Exception {
         // the first warmupSeconds of the stream are not measured: a fresh JVM spends them JIT-compiling
-        int warm = settings.rate() * settings.warmupSeconds();
+        // the warm-up may run at a lower rate (--warmup-rate): a fresh JVM compiles for minutes, and a
+        // backlog built while it does would be measured as if it were the steady state
+        // then --settle seconds at the target rate, also not measured: the step up from the warm-up rate
+        // leaves a transient the steady state does not have
+        int jit = settings.warmupRate() * settings.warmupSeconds();
+        int warm = jit + settings.rate() * settings.settleSeconds();
         int total = warm + settings.rate() * settings.seconds();
         Random random = new Random(settings.seed());
         int[] skuOf = new int[total];
@@ -340,6 +360,7 @@ public final class FreshnessBenchmark {
         String day = LocalDate.now().toString();
         long start = System.nanoTime();
         long interval = 1_000_000_000L / settings.rate();
+        long warmInterval = 1_000_000_000L / settings.warmupRate();
         List<List<int[]>> storeBuffers = new ArrayList<>();
         List<List<String>> storeBodies = new ArrayList<>();
         for (int k = 0; k < stores.size(); k++) {
@@ -354,7 +375,7 @@ public final class FreshnessBenchmark {
                 hubCpuAtMeasuredStart = cpuMillis(hubProcess);
                 benchCpuAtMeasuredStart = cpuMillis(ProcessHandle.current());
             }
-            long due = start + i * interval;
+            long due = i < jit ? start + i * warmInterval : start + jit * warmInterval + (i - jit) * interval;
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
@@ -390,7 +411,7 @@ public final class FreshnessBenchmark {
             forwardBatches(storeBuffers, storeBodies, inFlight, answeredAt, status);
         }
         long sendingEnded = System.nanoTime();
-        long measuredStart = start + warm * interval;
+        long measuredStart = start + jit * warmInterval + (warm - jit) * interval;
         CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         long answersEnded = System.nanoTime();
         long hubCpu = cpuMillis(hubProcess) - hubCpuAtMeasuredStart;
@@ -429,7 +450,8 @@ public final class FreshnessBenchmark {
         config.put("rate", settings.rate()).put("seconds", settings.seconds()).put("skus", settings.skus())
                 .put("stores", settings.stores()).put("stockPerStore", STOCK_PER_STORE).put("drainSeconds", settings.drainSeconds())
                 .put("cores", Runtime.getRuntime().availableProcessors()).put("seed", settings.seed())
-                .put("warmupSeconds", settings.warmupSeconds()).put("hubHeap", HUB_HEAP)
+                .put("warmupSeconds", settings.warmupSeconds()).put("warmupRate", settings.warmupRate())
+                .put("settleSeconds", settings.settleSeconds()).put("hubHeap", HUB_HEAP)
                 .put("posBatchMillis", settings.posBatchMillis())
                 .put("posSubmission", settings.posBatchMillis() > 0
                         ? "per store, every " + settings.posBatchMillis() + " ms, POST /api/v1/pos/transactions/batch (freshness timed from the sale)"

@@ -15,7 +15,10 @@ final class Report {
         md.append("## Freshness: ").append(s.get("rate").asInt()).append(" sales/s for ").append(s.get("seconds").asInt())
                 .append(" s, ").append(s.get("skus").asInt()).append(" skus, ").append(s.get("stores").asInt())
                 .append(" stores, ").append(s.get("cores").asInt()).append(" cores (after ")
-                .append(s.path("warmupSeconds").asInt()).append(" s of warm-up at the same rate; hub ")
+                .append(s.path("warmupSeconds").asInt()).append(" s of warm-up at ")
+                .append(s.path("warmupRate").asInt(s.get("rate").asInt())).append(" sales/s")
+                .append(s.path("settleSeconds").asInt() > 0 ? " and " + s.path("settleSeconds").asInt() + " s at the target rate" : "")
+                .append(", not measured; hub ")
                 .append(s.path("hubHeap").asText()).append(", ").append(s.path("database").asText()).append(", bus Artemis; POS: ")
                 .append(s.path("posSubmission").asText("one POST /api/v1/pos/transactions per sale")).append(")\n\n");
         md.append("POS API: ").append(pos.get("accepted").asLong()).append(" of ").append(pos.get("sent").asLong())

@@ -50,8 +50,37 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
                 connectionId, kind, limit);
     }
 
+    /**
+     * Forgets what was sent, unless a newer value arrived meanwhile (version check). Keys are deleted
+     * in sorted order, and a lost lock race is tried again: a consumer group offering a batch of
+     * changes holds row locks on the same table until it commits, and under load H2 picked this
+     * delete as the deadlock victim (error 40001), which left already-sent quantities queued to be
+     * sent once more. Each delete is idempotent, so repeating the batch is safe (up to 5 attempts).
+     */
     @Override
     public void done(List<Pending> sent) {
+        List<Pending> sorted = sent.stream().sorted(java.util.Comparator.comparing(Pending::connectionId)
+                .thenComparing(Pending::kind).thenComparing(Pending::key)).toList();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                deleteSent(sorted);
+                return;
+            } catch (org.springframework.dao.PessimisticLockingFailureException | org.springframework.dao.QueryTimeoutException lostRace) {
+                // a deadlock victim (H2 40001) or a lock wait that timed out (H2 50200)
+                if (attempt == 5) {
+                    throw lostRace;
+                }
+                try {
+                    Thread.sleep(20L * attempt);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw lostRace;
+                }
+            }
+        }
+    }
+
+    private void deleteSent(List<Pending> sent) {
         jdbc.batchUpdate("DELETE FROM pending_update WHERE connection_id = ? AND kind = ? AND update_key = ? "
                 + "AND version = ?", sent, 500, (ps, p) -> {
                     ps.setString(1, p.connectionId());

@@ -32,7 +32,7 @@ public class PosTransactions {
 
     public static final String SOURCE = "/pos";
     /** Most transactions one database transaction takes. */
-    static final int MAX_GROUP = 200;
+    static final int MAX_GROUP = 1000;
 
     /** The outcome: accepted now, or the same transaction accepted before. */
     public record Accepted(boolean duplicate, String key, String orderId, List<LineOutcome> lines) {
