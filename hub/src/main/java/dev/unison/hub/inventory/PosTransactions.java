@@ -92,21 +92,11 @@ public class PosTransactions {
      * @throws ConflictException the key was accepted before with different content
      */
     public Accepted accept(PosTransaction pos) {
-        Pending pending = new Pending(pos, CanonicalJson.write(CanonicalJson.toTree(pos)), new CompletableFuture<>());
-        queue.add(pending);
-        try {
-            return pending.outcome().get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the transaction was being stored", e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the transaction was not stored within 60 s", e);
+        Object outcome = acceptAll(List.of(pos)).get(0);
+        if (outcome instanceof Accepted accepted) {
+            return accepted;
         }
+        throw (RuntimeException) outcome;
     }
 
     /**
