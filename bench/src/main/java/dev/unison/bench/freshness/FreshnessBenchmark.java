@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,10 +60,8 @@ public final class FreshnessBenchmark {
     record Settings(int rate, int seconds, int skus, int stores, Path hubJar, Path out, int drainSeconds, long seed,
             boolean naive, int warmupSeconds, String db, int posBatchMillis, int warmupRate, int settleSeconds) {
         static Settings parse(String[] args) {
-            Map<String, String> a = new HashMap<>();
-            for (int i = 0; i + 1 < args.length; i += 2) {
-                a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-            }
+            Map<String, String> a = dev.unison.bench.Options.parse(args, Set.of("rate", "seconds", "skus", "stores", "hub", "out",
+                    "drain", "seed", "naive", "warmup", "db", "pos-batch-ms", "warmup-rate", "settle"));
             return new Settings(Integer.parseInt(a.getOrDefault("rate", "1000")),
                     Integer.parseInt(a.getOrDefault("seconds", "30")), Integer.parseInt(a.getOrDefault("skus", "1000")),
                     Integer.parseInt(a.getOrDefault("stores", "20")), Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")),

@@ -20,10 +20,10 @@ import java.lang.management.ThreadMXBean;
 import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -57,10 +57,8 @@ public final class IdentityBenchmark {
     record Settings(int persons, long seed, int warmupPersons, int kiosks, double kioskLoyalty, int examples, Path out,
             String[] args) {
         static Settings parse(String[] args) {
-            Map<String, String> a = new HashMap<>();
-            for (int i = 0; i + 1 < args.length; i += 2) {
-                a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-            }
+            Map<String, String> a = dev.unison.bench.Options.parse(args,
+                    Set.of("persons", "seed", "warmup-persons", "kiosks", "kiosk-loyalty", "examples", "out"));
             int persons = Integer.parseInt(a.getOrDefault("persons", "200000"));
             return new Settings(persons, Long.parseLong(a.getOrDefault("seed", "42")),
                     Integer.parseInt(a.getOrDefault("warmup-persons", String.valueOf(Math.max(1, persons / 5)))),
