@@ -12,6 +12,7 @@ import dev.unison.canonical.event.CanonicalValidationException;
 import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.canonical.model.CanonicalRecord;
+import dev.unison.canonical.model.ChannelAvailability;
 import dev.unison.canonical.model.Money;
 import dev.unison.canonical.model.Order;
 import java.math.BigDecimal;
@@ -134,6 +135,25 @@ class CanonicalModelTest {
                 .toStructuredJson().replace("commerce.item.upserted.v1", "commerce.item.teleported.v1");
         assertThatThrownBy(() -> CanonicalEvent.fromTrustedStructuredJson(unknownType))
                 .as("what the trusted path cannot read falls back to full validation").hasMessageContaining("unknown canonical event type");
+    }
+
+    @Test
+    void anEventBuiltFromTheHubsOwnRecordEqualsTheValidatedOneAndIsStillCheckedInTests() {
+        for (EventType type : EventType.values()) {
+            CanonicalRecord sample = CanonicalSamples.sample(type);
+            assertThat(CanonicalEvent.ofRecord("e-1", type, SOURCE, sample, CanonicalSamples.T0)).as(type.typeName())
+                    .isEqualTo(CanonicalEvent.of("e-1", type, SOURCE, CanonicalJson.toTree(sample), CanonicalSamples.T0));
+        }
+        assertThatThrownBy(() -> CanonicalEvent.ofRecord("e-2", EventType.ORDER_PLACED, SOURCE,
+                CanonicalSamples.sample(EventType.ITEM_UPSERTED), CanonicalSamples.T0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not");
+        // surefire runs with assertions on (its default), so data breaking the schema fails every test that builds it
+        boolean assertionsOn = false;
+        assert assertionsOn = true;
+        assertThat(assertionsOn).as("tests run with -ea").isTrue();
+        assertThatThrownBy(() -> CanonicalEvent.ofRecord("e-3", EventType.AVAILABILITY_CHANGED, SOURCE,
+                new ChannelAvailability("SKU-1", "shopify", -1, CanonicalSamples.T0), CanonicalSamples.T0))
+                .isInstanceOf(CanonicalValidationException.class).hasMessageContaining("availableToSell");
     }
 
     @Test

@@ -58,7 +58,7 @@ public final class FreshnessBenchmark {
     static final String HUB_HEAP = "-Xmx2g";
 
     record Settings(int rate, int seconds, int skus, int stores, Path hubJar, Path out, int drainSeconds, long seed,
-            boolean naive, int warmupSeconds, String db, int posBatchMillis, int warmupRate, int settleSeconds) {
+            Baseline baseline, int warmupSeconds, String db, int posBatchMillis, int warmupRate, int settleSeconds) {
         static Settings parse(String[] args) {
             Map<String, String> a = dev.unison.bench.Options.parse(args, Set.of("rate", "seconds", "skus", "stores", "hub", "out",
                     "drain", "seed", "naive", "warmup", "db", "pos-batch-ms", "warmup-rate", "settle"));
@@ -66,11 +66,31 @@ public final class FreshnessBenchmark {
                     Integer.parseInt(a.getOrDefault("seconds", "30")), Integer.parseInt(a.getOrDefault("skus", "1000")),
                     Integer.parseInt(a.getOrDefault("stores", "20")), Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")),
                     Path.of(a.getOrDefault("out", "bench/results")), Integer.parseInt(a.getOrDefault("drain", "30")),
-                    Long.parseLong(a.getOrDefault("seed", "42")), Boolean.parseBoolean(a.getOrDefault("naive", "true")),
+                    Long.parseLong(a.getOrDefault("seed", "42")), Baseline.parse(a.getOrDefault("naive", "after")),
                     Integer.parseInt(a.getOrDefault("warmup", "30")), a.getOrDefault("db", "h2"),
                     Integer.parseInt(a.getOrDefault("pos-batch-ms", "0")),
                     Integer.parseInt(a.getOrDefault("warmup-rate", a.getOrDefault("rate", "1000"))),
                     Integer.parseInt(a.getOrDefault("settle", "0")));
+        }
+    }
+
+    /**
+     * When the naive baseline runs. {@code AFTER} (the default): a second phase, on a fresh hub with
+     * the same seeded load, after the Unison phase; each has the machine to itself, so neither
+     * measurement includes the other's cost (the naive consumer can never keep up, and its
+     * ever-growing broker queue and retry loop take CPU the two cores do not have to spare).
+     * {@code BESIDE}: both connections in one hub at once. {@code NONE}: Unison only.
+     */
+    enum Baseline {
+        AFTER, BESIDE, NONE;
+
+        static Baseline parse(String value) {
+            return switch (value) {
+                case "after" -> AFTER;
+                case "beside" -> BESIDE;
+                case "false", "none" -> NONE;
+                default -> throw new IllegalArgumentException("--naive takes after, beside or false, got '" + value + "'");
+            };
         }
     }
 
@@ -117,7 +137,42 @@ public final class FreshnessBenchmark {
         System.exit(0);
     }
 
+    /**
+     * The phases the baseline setting asks for, merged into one result: the shops side by side,
+     * and per phase its POS throughput and CPU.
+     */
     ObjectNode run() throws Exception {
+        List<List<String>> phases = switch (settings.baseline()) {
+            case AFTER -> List.of(List.of("unison"), List.of("naive"));
+            case BESIDE -> List.of(List.of("unison", "naive"));
+            case NONE -> List.of(List.of("unison"));
+        };
+        ObjectNode result = null;
+        for (List<String> connections : phases) {
+            System.err.println("phase: " + connections);
+            ObjectNode phase = runPhase(connections);
+            if (result == null) {
+                result = CanonicalJson.mapper().createObjectNode();
+                result.set("settings", phase.get("settings"));
+                ((ObjectNode) result.get("settings")).put("baseline", switch (settings.baseline()) {
+                    case AFTER -> "naive measured after Unison, on a fresh hub with the same load";
+                    case BESIDE -> "naive and Unison in the same hub at once";
+                    case NONE -> "none";
+                });
+                result.putArray("phases");
+                result.putArray("shops");
+            }
+            ObjectNode summary = ((ArrayNode) result.get("phases")).addObject();
+            summary.set("connections", CanonicalJson.mapper().valueToTree(connections));
+            summary.set("pos", phase.get("pos"));
+            summary.set("cpu", phase.get("cpu"));
+            ((ArrayNode) result.get("shops")).addAll((ArrayNode) phase.get("shops"));
+        }
+        return result;
+    }
+
+    /** One hub, fresh data directory, the given connections: set-up, load, measurement. */
+    private ObjectNode runPhase(List<String> connections) throws Exception {
         Path dir = Files.createTempDirectory("unison-bench-");
         List<String> skus = new ArrayList<>();
         for (int i = 0; i < settings.skus(); i++) {
@@ -127,11 +182,11 @@ public final class FreshnessBenchmark {
         for (int i = 1; i <= settings.stores(); i++) {
             stores.add(String.format("STORE-%02d", i));
         }
-        Shop unison = new Shop("unison", new ShopifySimulator(freePort(), "unison-bench.myshopify.com", "shpat_bench",
-                "bench-secret", Clock.systemUTC()));
-        Shop naive = new Shop("naive", new ShopifySimulator(freePort(), "naive-bench.myshopify.com", "shpat_bench",
-                "bench-secret", Clock.systemUTC()));
-        List<Shop> shops = settings.naive() ? List.of(unison, naive) : List.of(unison);
+        List<Shop> shops = new ArrayList<>();
+        for (String connection : connections) {
+            shops.add(new Shop(connection, new ShopifySimulator(freePort(), connection + "-bench.myshopify.com", "shpat_bench",
+                    "bench-secret", Clock.systemUTC())));
+        }
         shops.forEach(s -> s.simulator.start());
         io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres = null;
         if (settings.db().equals("postgres")) {
@@ -475,7 +530,7 @@ public final class FreshnessBenchmark {
                 .put("hubCores", round(hubCpu / 1000.0 / windowSeconds))
                 .put("hubMsPerAcceptedSale", accepted == 0 ? null : round((double) hubCpu / accepted))
                 .put("benchmarkProcessCores", round(benchCpu / 1000.0 / windowSeconds))
-                .put("note", "benchmark process = load driver + Shopify simulators (+ the naive shop), same machine");
+                .put("note", "benchmark process = load driver + the phase's Shopify simulators, same machine");
         ArrayNode shopResults = result.putArray("shops");
         for (Shop shop : shops) {
             Histogram freshness = new Histogram(3_600_000_000L, 3);

@@ -1,6 +1,7 @@
 package dev.unison.bench.freshness;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 
 /** The benchmark's result as Markdown, Unison and the naive baseline side by side. */
 final class Report {
@@ -10,7 +11,6 @@ final class Report {
 
     static String markdown(JsonNode r) {
         JsonNode s = r.get("settings");
-        JsonNode pos = r.get("pos");
         StringBuilder md = new StringBuilder();
         md.append("## Freshness: ").append(s.get("rate").asInt()).append(" sales/s for ").append(s.get("seconds").asInt())
                 .append(" s, ").append(s.get("skus").asInt()).append(" skus, ").append(s.get("stores").asInt())
@@ -21,16 +21,20 @@ final class Report {
                 .append(", not measured; hub ")
                 .append(s.path("hubHeap").asText()).append(", ").append(s.path("database").asText()).append(", bus Artemis; POS: ")
                 .append(s.path("posSubmission").asText("one POST /api/v1/pos/transactions per sale")).append(")\n\n");
-        md.append("POS API: ").append(pos.get("accepted").asLong()).append(" of ").append(pos.get("sent").asLong())
-                .append(" sales accepted, ").append(pos.get("achievedSalesPerSecond").asDouble()).append(" sales/s achieved; ")
-                .append("latency p50 ").append(pos.path("latencyMs").path("p50").asDouble()).append(" ms, p99 ")
-                .append(pos.path("latencyMs").path("p99").asDouble()).append(" ms.\n\n");
-        JsonNode cpu = r.path("cpu");
-        if (!cpu.isMissingNode()) {
-            md.append("CPU while measured: hub ").append(cpu.path("hubCores").asDouble()).append(" cores (")
-                    .append(text(cpu.path("hubMsPerAcceptedSale"))).append(" ms per accepted sale); load driver and simulators ")
-                    .append(cpu.path("benchmarkProcessCores").asDouble()).append(" cores.\n\n");
+        md.append("Naive baseline: ").append(s.path("baseline").asText()).append(".\n\n");
+        for (JsonNode phase : r.get("phases")) {
+            JsonNode pos = phase.get("pos");
+            JsonNode cpu = phase.path("cpu");
+            md.append("- ").append(String.join(" + ", texts(phase.get("connections")))).append(": POS API ")
+                    .append(pos.get("accepted").asLong()).append(" of ").append(pos.get("sent").asLong())
+                    .append(" sales accepted, ").append(pos.get("achievedSalesPerSecond").asDouble()).append(" sales/s achieved; ")
+                    .append("latency p50 ").append(pos.path("latencyMs").path("p50").asDouble()).append(" ms, p99 ")
+                    .append(pos.path("latencyMs").path("p99").asDouble()).append(" ms. CPU while measured: hub ")
+                    .append(cpu.path("hubCores").asDouble()).append(" cores (").append(text(cpu.path("hubMsPerAcceptedSale")))
+                    .append(" ms per accepted sale); load driver and simulators ")
+                    .append(cpu.path("benchmarkProcessCores").asDouble()).append(" cores.\n");
         }
+        md.append('\n');
         md.append("| | ");
         r.get("shops").forEach(shop -> md.append(shop.get("connection").asText()).append(" | "));
         md.append("\n|---|");
@@ -47,6 +51,12 @@ final class Report {
         row(md, r, "API calls made", shop -> shop.get("apiCalls").asText());
         row(md, r, "THROTTLED / 429 answers", shop -> shop.get("throttledAnswers").asText());
         return md.toString();
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new java.util.ArrayList<>();
+        array.forEach(v -> out.add(v.asText()));
+        return out;
     }
 
     private static String text(JsonNode value) {

@@ -70,6 +70,34 @@ public record CanonicalEvent(String id, URI source, EventType type, String subje
                 CanonicalJson.toTree(record));
     }
 
+    /**
+     * An event the hub builds from its own typed record (not from outside input, which goes through
+     * {@link #of(String, EventType, URI, JsonNode, Instant)}). The JSON Schema check runs only with
+     * assertions enabled, as in every test run: a record type that cannot render schema-valid data
+     * is a bug the tests catch, and in production the check cost the POS writer ~8% of its CPU per
+     * event (the data is also rendered once instead of three times).
+     *
+     * @throws IllegalArgumentException when {@code data} is not the record type of {@code type}
+     */
+    public static CanonicalEvent ofRecord(String id, EventType type, URI source, CanonicalRecord data, Instant time) {
+        if (!type.dataClass().isInstance(data)) {
+            throw new IllegalArgumentException(type.typeName() + " carries " + type.dataClass().getSimpleName() + ", not "
+                    + data.getClass().getSimpleName());
+        }
+        JsonNode tree = CanonicalJson.toTree(data);
+        assert schemaValid(type, tree);
+        String key = data.partitionKey();
+        return new CanonicalEvent(id, source, type, key, time.truncatedTo(ChronoUnit.MILLIS), key, tree);
+    }
+
+    private static boolean schemaValid(EventType type, JsonNode data) {
+        List<String> violations = CanonicalSchemas.validate(type, data);
+        if (!violations.isEmpty()) {
+            throw new CanonicalValidationException(type.typeName() + " data", violations);
+        }
+        return true;
+    }
+
     /** Reads the canonical event inside a CloudEvent (either bus, either mode), validating it. */
     public static CanonicalEvent fromCloudEvent(CloudEvent event) {
         EventType type = EventType.byTypeName(event.getType())

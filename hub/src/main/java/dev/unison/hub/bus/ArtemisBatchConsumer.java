@@ -37,11 +37,12 @@ class ArtemisBatchConsumer extends DefaultConsumer {
     private final String selector;
     private final BusDelivery delivery;
     private final int maxBatch;
+    private final long batchWaitMillis;
     private volatile boolean running;
     private Thread worker;
 
     ArtemisBatchConsumer(Endpoint endpoint, ConnectionFactory connectionFactory, String brokerTopic, String group,
-            String selector, BusDelivery delivery, int maxBatch) {
+            String selector, BusDelivery delivery, int maxBatch, long batchWaitMillis) {
         super(endpoint, exchange -> { });
         this.connectionFactory = connectionFactory;
         this.brokerTopic = brokerTopic;
@@ -49,6 +50,7 @@ class ArtemisBatchConsumer extends DefaultConsumer {
         this.selector = selector;
         this.delivery = delivery;
         this.maxBatch = maxBatch;
+        this.batchWaitMillis = batchWaitMillis;
     }
 
     /** The broker side of the consumer: connection, transacted session, shared durable subscription. */
@@ -115,8 +117,16 @@ class ArtemisBatchConsumer extends DefaultConsumer {
                     }
                     List<Exchange> batch = new ArrayList<>();
                     batch.add(exchange(first));
-                    Message next;
-                    while (batch.size() < maxBatch && (next = consumer.receiveNoWait()) != null) {
+                    long waitUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(batchWaitMillis);
+                    while (batch.size() < maxBatch) {
+                        Message next = consumer.receiveNoWait();
+                        long left = TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime());
+                        if (next == null && left > 0) {
+                            next = consumer.receive(left); // the group's batchWait: let more join this transaction
+                        }
+                        if (next == null) {
+                            break;
+                        }
                         batch.add(exchange(next));
                     }
                     try {

@@ -103,8 +103,9 @@ public class ArtemisBusTransport implements BusTransport {
             // first, keeping what waits in it
             subscriptionFilters.align(group, selector);
         }
+        long batchWait = endpoint instanceof BusEndpoint bus ? bus.getBatchWait() : 0;
         return new ArtemisBatchConsumer(endpoint, connectionFactory, BusTransport.brokerTopic(topic), group, selector,
-                delivery, 500);
+                delivery, 500, batchWait);
     }
 
     /**

@@ -31,6 +31,7 @@ class BusDelivery implements Processor {
     private final DeadLetters deadLetters;
     private final Processor route;
     private final JdbcMessageIdRepository processed;
+    private final org.springframework.jdbc.core.JdbcTemplate jdbc;
     private final Counter duplicates;
     private final Counter delivered;
 
@@ -47,6 +48,7 @@ class BusDelivery implements Processor {
         this.processed = new JdbcMessageIdRepository(dataSource, tx, "bus:" + group);
         this.processed.setCreateTableIfNotExists(false);
         this.processed.start();
+        this.jdbc = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
         // tags are bounded: one series per consumer group, groups come from route definitions
         this.duplicates = Counter.builder("unison.bus.duplicates").tag("group", group).register(meters);
         this.delivered = Counter.builder("unison.bus.delivered").tag("group", group).register(meters);
@@ -82,9 +84,10 @@ class BusDelivery implements Processor {
         Boolean allDone = tx.execute(status -> {
             counts[0] = 0;
             counts[1] = 0;
+            int[] firstTime = idempotent ? recordProcessed(events) : null;
             for (int i = 0; i < exchanges.size(); i++) {
                 Exchange exchange = exchanges.get(i);
-                if (idempotent && !processed.add(events.get(i).id())) {
+                if (idempotent && firstTime[i] == 0) {
                     counts[1]++;
                     continue;
                 }
@@ -110,6 +113,27 @@ class BusDelivery implements Processor {
             exchanges.get(i).setException(null);
             processOne(exchanges.get(i), events.get(i));
         }
+    }
+
+    /**
+     * Records a batch's event ids as processed by this group with one batched insert, in the
+     * batch's transaction; per event 1 when new, 0 when the group processed it before (or it came
+     * twice in this batch). The same table and keys as the repository's one-by-one {@code add}
+     * (a count query and an insert per event, which cost the fan-out group ~17% of its CPU).
+     */
+    private int[] recordProcessed(List<CanonicalEvent> events) {
+        java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
+        int[] inserted = jdbc.batchUpdate("INSERT INTO CAMEL_MESSAGEPROCESSED (processorName, messageId, createdAt) "
+                        + "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                events.stream().map(e -> new Object[] {"bus:" + group, e.id(), now}).toList());
+        for (int count : inserted) {
+            if (count != 0 && count != 1) {
+                // e.g. PostgreSQL's reWriteBatchedInserts: without per-row counts duplicates cannot be told apart
+                throw new IllegalStateException("the JDBC driver reported update count " + count
+                        + " for a processed-id insert; it must report per-row counts (no batch rewriting)");
+            }
+        }
+        return inserted;
     }
 
     /** Decodes the event into the exchange (body and headers); dead-letters what cannot be decoded. */

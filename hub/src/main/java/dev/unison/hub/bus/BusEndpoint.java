@@ -11,7 +11,7 @@ import org.apache.camel.Producer;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
 
-/** {@code bus:<topic>[?group=<consumer group>&idempotent=true]}; see {@link BusComponent}. */
+/** {@code bus:<topic>[?group=<consumer group>&idempotent=true&types=...&batchWait=0]}; see {@link BusComponent}. */
 public class BusEndpoint extends DefaultEndpoint {
 
     private static final Pattern GROUP = Pattern.compile("[a-z][a-z0-9-]{0,99}");
@@ -20,6 +20,7 @@ public class BusEndpoint extends DefaultEndpoint {
     private String group;
     private boolean idempotent = true;
     private java.util.Set<String> types = java.util.Set.of();
+    private long batchWait;
 
     BusEndpoint(String uri, BusComponent component, String topic) {
         super(uri, component);
@@ -47,6 +48,25 @@ public class BusEndpoint extends DefaultEndpoint {
     /** Skip events this group already processed (by event id, in the JDBC idempotent repository). Default true. */
     public void setIdempotent(boolean idempotent) {
         this.idempotent = idempotent;
+    }
+
+    public long getBatchWait() {
+        return batchWait;
+    }
+
+    /**
+     * Milliseconds a consumer group waits, after the first event of a batch, for more to join it
+     * (Artemis; up to 500 events). Default 0: a batch is whatever is waiting. A group off the
+     * latency-critical path (order store, identity, an event log) sets it so that under load it
+     * commits a few large transactions per second instead of one per relay batch: every commit
+     * costs the embedded database a write of all its changed pages. On Kafka the consumer's own
+     * poll does the batching and this is not used.
+     */
+    public void setBatchWait(long batchWait) {
+        if (batchWait < 0 || batchWait > 5_000) {
+            throw new IllegalArgumentException("batchWait must be 0..5000 ms, got " + batchWait);
+        }
+        this.batchWait = batchWait;
     }
 
     public String getTypes() {

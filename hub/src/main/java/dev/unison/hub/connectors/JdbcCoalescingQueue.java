@@ -90,8 +90,31 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
                 });
     }
 
+    /** Leases this instance holds (connection, kind, owner) and until when, as last written. */
+    private final java.util.Map<String, java.time.Instant> heldUntil = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A lease still held for more than half its time is not written again: no other instance can
+     * take it before it expires, and a sender asks on every tick (an UPDATE and a commit each time,
+     * up to 20 a second per connection, each making H2 write out every changed page).
+     */
     @Override
     public boolean tryLease(String connectionId, String kind, String owner, java.time.Duration ttl) {
+        String lease = connectionId + "\u0000" + kind + "\u0000" + owner;
+        java.time.Instant held = heldUntil.get(lease);
+        if (held != null && clock.instant().plus(ttl.dividedBy(2)).isBefore(held)) {
+            return true;
+        }
+        boolean taken = writeLease(connectionId, kind, owner, ttl);
+        if (taken) {
+            heldUntil.put(lease, clock.instant().plus(ttl));
+        } else {
+            heldUntil.remove(lease);
+        }
+        return taken;
+    }
+
+    private boolean writeLease(String connectionId, String kind, String owner, java.time.Duration ttl) {
         OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
         OffsetDateTime until = now.plus(ttl);
         if (jdbc.update("UPDATE queue_lease SET owner = ?, expires_at = ? WHERE connection_id = ? AND kind = ? "

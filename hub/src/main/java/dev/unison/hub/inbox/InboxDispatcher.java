@@ -61,6 +61,11 @@ public class InboxDispatcher extends BackgroundWorker {
 
     /** Handles up to {@code limit} pending deliveries, each in its own transaction; returns how many. */
     public int dispatchOnce(int limit) {
+        if (jdbc.queryForList("SELECT id FROM inbox WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+                + "LIMIT 1", Long.class, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)).isEmpty()) {
+            // nothing due: a plain read, so an idle poll does not take the job lock (a write and a commit)
+            return 0;
+        }
         int handled = 0;
         while (handled < limit && Boolean.TRUE.equals(tx.execute(status -> handleNext()))) {
             handled++;

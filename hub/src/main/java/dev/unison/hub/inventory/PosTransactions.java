@@ -31,6 +31,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class PosTransactions {
 
     public static final String SOURCE = "/pos";
+    private static final URI SOURCE_URI = URI.create(SOURCE);
     /** Most transactions one database transaction takes. */
     static final int MAX_GROUP = 1000;
 
@@ -216,8 +217,8 @@ public class PosTransactions {
             ranges.add(new int[] {from, movements.size()});
             outcomes.add(null);
             if (pos.type() == PosTransaction.Type.SALE) {
-                orders.add(CanonicalEvent.of("pos:" + pos.key(), EventType.ORDER_PLACED, URI.create(SOURCE),
-                        CanonicalJson.toTree(pos.toOrder()), pos.occurredAt()));
+                orders.add(CanonicalEvent.ofRecord("pos:" + pos.key(), EventType.ORDER_PLACED, SOURCE_URI,
+                        pos.toOrder(), pos.occurredAt()));
             }
         }
         InventoryLedger.Result result = movements.isEmpty() ? null : ledger.apply(movements);
@@ -276,8 +277,8 @@ public class PosTransactions {
                     result.unknownSkus().contains(movements.get(i).sku())));
         }
         if (pos.type() == PosTransaction.Type.SALE) {
-            outbox.append("events", CanonicalEvent.of("pos:" + pos.key(), EventType.ORDER_PLACED, URI.create(SOURCE),
-                    CanonicalJson.toTree(pos.toOrder()), pos.occurredAt()));
+            outbox.append("events", CanonicalEvent.ofRecord("pos:" + pos.key(), EventType.ORDER_PLACED, SOURCE_URI,
+                    pos.toOrder(), pos.occurredAt()));
         }
         return new Accepted(false, pos.key(), pos.toOrder().id(), lines);
     }

@@ -55,6 +55,10 @@ public class OutboxRelay extends BackgroundWorker {
 
     /** Publishes and marks one batch; returns how many events it published. */
     public int relayOnce() {
+        if (jdbc.queryForList("SELECT seq FROM outbox_event WHERE published_at IS NULL LIMIT 1", Long.class).isEmpty()) {
+            // nothing to publish: a plain read, so an empty round does not take the job lock (a write and a commit)
+            return 0;
+        }
         Integer count = tx.execute(status -> {
             jdbc.queryForList("SELECT name FROM job_lock WHERE name = 'outbox-relay' FOR UPDATE");
             List<OutboxRecord> batch = jdbc.query(

@@ -250,7 +250,8 @@ abstract class AbstractStorageContractIT {
 
     @Test
     void oneInstanceAtATimeHoldsASendersLease() {
-        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(Instant.now());
+        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
         Clock clock = new Clock() {
             @Override
             public java.time.ZoneId getZone() {
@@ -276,6 +277,20 @@ abstract class AbstractStorageContractIT {
         now.set(now.get().plusSeconds(16));
         assertThat(queue.tryLease("shop", "inventory", "b", Duration.ofSeconds(15))).as("after expiry").isTrue();
         assertThat(queue.tryLease("shop", "inventory", "a", Duration.ofSeconds(15))).isFalse();
+
+        // b holds it until +31 s; asked again within half the time, nothing is written
+        now.set(now.get().plusSeconds(5));
+        assertThat(queue.tryLease("shop", "inventory", "b", Duration.ofSeconds(15))).isTrue();
+        assertThat(leaseExpiry("shop", "inventory")).as("not rewritten").isEqualTo(now.get().plusSeconds(10));
+        now.set(now.get().plusSeconds(5));
+        assertThat(queue.tryLease("shop", "inventory", "b", Duration.ofSeconds(15))).isTrue();
+        assertThat(leaseExpiry("shop", "inventory")).as("renewed past half its time").isEqualTo(now.get().plusSeconds(15));
+        assertThat(queue.tryLease("shop", "inventory", "a", Duration.ofSeconds(15))).isFalse();
+    }
+
+    private Instant leaseExpiry(String connection, String kind) {
+        return jdbc.queryForObject("SELECT expires_at FROM queue_lease WHERE connection_id = ? AND kind = ?",
+                java.time.OffsetDateTime.class, connection, kind).toInstant();
     }
 
     private dev.unison.hub.inventory.InventoryLedger ledger() {

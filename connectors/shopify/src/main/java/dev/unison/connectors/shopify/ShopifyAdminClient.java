@@ -64,6 +64,14 @@ final class ShopifyAdminClient {
 
     private final ConnectionMetrics metrics;
 
+    /**
+     * True while at least half of the shop's cost bucket is left: a caller may then send a part
+     * batch at once instead of waiting for more changes to join it.
+     */
+    boolean budgetToSpare() {
+        return api.limiter().fillRatio() >= 0.5;
+    }
+
     /** True when a call may go now (budget and circuit); callers keep their work queued otherwise. */
     boolean ready() {
         return api.ready(ESTIMATED_COST);

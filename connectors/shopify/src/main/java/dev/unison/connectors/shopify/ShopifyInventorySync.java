@@ -41,9 +41,11 @@ final class ShopifyInventorySync {
     static final String KIND = "inventory";
     static final String LAST_SET = "shopify_available";
     /**
-     * How long the first pending change may wait for others to join its call. Short against the
-     * one-second freshness target, long enough that a burst becomes a few full batches instead of
-     * hundreds of one-item calls.
+     * How long the first pending change may wait for others to join its call once the shop's cost
+     * bucket is less than half full. Short against the one-second freshness target, long enough
+     * that sustained load becomes a few large batches instead of many small calls. While the
+     * bucket is fuller a part batch goes at once: the budget is there to be spent, and under
+     * sustained load the bucket drains to half, from where calls settle at the rate it restores.
      */
     static final Duration LINGER = Duration.ofMillis(200);
 
@@ -89,10 +91,13 @@ final class ShopifyInventorySync {
 
     /** Sends at most one batch if the shop's budget allows; returns how many quantities it settled. */
     int tick() {
+        if (!shop.ready()) {
+            return 0; // no budget (or circuit open): not even worth reading the queue
+        }
         List<Pending> batch = context.outboundQueue().next(connection.id(), KIND, batchSize);
-        boolean lingering = !batch.isEmpty() && batch.size() < batchSize
+        boolean lingering = !batch.isEmpty() && batch.size() < batchSize && !shop.budgetToSpare()
                 && batch.get(0).firstOfferedAt().isAfter(clock.instant().minus(LINGER));
-        if (batch.isEmpty() || lingering || !shop.ready()
+        if (batch.isEmpty() || lingering
                 || !context.outboundQueue().tryLease(connection.id(), KIND, owner, Duration.ofSeconds(15))) {
             return 0;
         }

@@ -116,6 +116,12 @@ public final class FeedbackRateLimiter {
         available = Math.min(available, 0);
     }
 
+    /** The share of the bucket available now, 0 to 1: lets a caller batch harder as its budget runs low. */
+    public synchronized double fillRatio() {
+        refill();
+        return Math.max(0, available) / capacity;
+    }
+
     /** The current estimate of available points (for metrics and tests). */
     public synchronized double available() {
         refill();
