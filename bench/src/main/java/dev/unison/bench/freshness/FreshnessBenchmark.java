@@ -391,6 +391,21 @@ public final class FreshnessBenchmark {
     /** The forked hub, for its CPU time. */
     private ProcessHandle hubProcess;
 
+    /**
+     * CPU used so far (ms) by each embedded PostgreSQL process (server and backends;
+     * empty on H2, which runs inside the hub): the database's cores count against the same two.
+     */
+    private Map<Long, Long> databaseCpu() {
+        Map<Long, Long> cpu = new HashMap<>();
+        if (postgresUrl != null) {
+            // zonky's server is re-parented to init by pg_ctl, so it is found by its binary, not as a child
+            ProcessHandle.allProcesses()
+                    .filter(p -> p.info().command().map(c -> c.contains("embedded-pg") && c.endsWith("postgres")).orElse(false))
+                    .forEach(p -> cpu.put(p.pid(), Math.max(0, cpuMillis(p))));
+        }
+        return cpu;
+    }
+
     /** CPU time a process has used so far (ms), or -1 when the platform does not tell. */
     private static long cpuMillis(ProcessHandle process) {
         return process.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(-1L);
@@ -424,10 +439,12 @@ public final class FreshnessBenchmark {
         long nextForward = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, settings.posBatchMillis()));
         long hubCpuAtMeasuredStart = -1;
         long benchCpuAtMeasuredStart = -1;
+        Map<Long, Long> databaseCpuAtMeasuredStart = Map.of();
         for (int i = 0; i < total; i++) {
             if (i == warm) {
                 hubCpuAtMeasuredStart = cpuMillis(hubProcess);
                 benchCpuAtMeasuredStart = cpuMillis(ProcessHandle.current());
+                databaseCpuAtMeasuredStart = databaseCpu();
             }
             long due = i < jit ? start + i * warmInterval : start + jit * warmInterval + (i - jit) * interval;
             long wait = due - System.nanoTime();
@@ -470,6 +487,10 @@ public final class FreshnessBenchmark {
         long answersEnded = System.nanoTime();
         long hubCpu = cpuMillis(hubProcess) - hubCpuAtMeasuredStart;
         long benchCpu = cpuMillis(ProcessHandle.current()) - benchCpuAtMeasuredStart;
+        long databaseCpu = 0;
+        for (Map.Entry<Long, Long> process : databaseCpu().entrySet()) {
+            databaseCpu += process.getValue() - databaseCpuAtMeasuredStart.getOrDefault(process.getKey(), 0L);
+        }
 
         // what each shop should finally hold
         long stock = STOCK_PER_STORE * stores.size();
@@ -530,6 +551,7 @@ public final class FreshnessBenchmark {
                 .put("hubCores", round(hubCpu / 1000.0 / windowSeconds))
                 .put("hubMsPerAcceptedSale", accepted == 0 ? null : round((double) hubCpu / accepted))
                 .put("benchmarkProcessCores", round(benchCpu / 1000.0 / windowSeconds))
+                .put("databaseProcessesCores", postgresUrl == null ? 0 : round(databaseCpu / 1000.0 / windowSeconds))
                 .put("note", "benchmark process = load driver + the phase's Shopify simulators, same machine");
         ArrayNode shopResults = result.putArray("shops");
         for (Shop shop : shops) {

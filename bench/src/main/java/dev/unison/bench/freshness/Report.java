@@ -32,7 +32,10 @@ final class Report {
                     .append(pos.path("latencyMs").path("p99").asDouble()).append(" ms. CPU while measured: hub ")
                     .append(cpu.path("hubCores").asDouble()).append(" cores (").append(text(cpu.path("hubMsPerAcceptedSale")))
                     .append(" ms per accepted sale); load driver and simulators ")
-                    .append(cpu.path("benchmarkProcessCores").asDouble()).append(" cores.\n");
+                    .append(cpu.path("benchmarkProcessCores").asDouble()).append(" cores")
+                    .append(cpu.path("databaseProcessesCores").asDouble() > 0
+                            ? "; PostgreSQL " + cpu.path("databaseProcessesCores").asDouble() + " cores" : "")
+                    .append(".\n");
         }
         md.append('\n');
         md.append("| | ");

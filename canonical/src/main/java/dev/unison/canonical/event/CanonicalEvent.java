@@ -136,9 +136,27 @@ public record CanonicalEvent(String id, URI source, EventType type, String subje
                 CanonicalJson.toTree(record));
     }
 
-    /** {@link #fromTrustedCloudEvent} of a structured-mode JSON event. */
+    /**
+     * {@link #fromTrustedCloudEvent} of a structured-mode JSON event, read in one parse: the
+     * attributes and the {@code data} object are taken from the JSON tree directly (the SDK's
+     * reader rendered the data back to bytes and parsed it a second time; decoding was ~15% of a
+     * consumer group's CPU). Anything unusual (no data object, no partition key, another spec
+     * version, an unknown type) goes the SDK's way, with its full checks.
+     */
     public static CanonicalEvent fromTrustedStructuredJson(String json) {
-        return fromTrustedCloudEvent(STRUCTURED_JSON.deserialize(json.getBytes(StandardCharsets.UTF_8)));
+        JsonNode root = CanonicalJson.parse(json);
+        EventType type = root.path("type").isTextual() ? EventType.byTypeName(root.get("type").asText()).orElse(null) : null;
+        JsonNode data = root.get("data");
+        if (type == null || data == null || !data.isObject() || !"1.0".equals(root.path("specversion").asText())
+                || !root.path("id").isTextual() || !root.path("source").isTextual() || !root.path("time").isTextual()
+                || !root.path(PARTITION_KEY_ATTRIBUTE).isTextual()) {
+            return fromTrustedCloudEvent(STRUCTURED_JSON.deserialize(json.getBytes(StandardCharsets.UTF_8)));
+        }
+        CanonicalRecord record = CanonicalJson.read(data, type.dataClass());
+        String key = root.get(PARTITION_KEY_ATTRIBUTE).asText();
+        String subject = root.path("subject").isTextual() ? root.get("subject").asText() : key;
+        return new CanonicalEvent(root.get("id").asText(), URI.create(root.get("source").asText()), type, subject,
+                OffsetDateTime.parse(root.get("time").asText()).toInstant(), key, CanonicalJson.toTree(record));
     }
 
     public static CanonicalEvent fromStructuredJson(byte[] json) {

@@ -16,10 +16,15 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
+    private final org.springframework.transaction.support.TransactionTemplate tx;
 
     public JdbcCoalescingQueue(JdbcTemplate jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
+        // joins a caller's transaction; on its own, a batch of deletes commits once (in auto-commit
+        // H2 commits, and writes out every changed page, after each statement of the batch)
+        this.tx = new org.springframework.transaction.support.TransactionTemplate(
+                new org.springframework.jdbc.support.JdbcTransactionManager(jdbc.getDataSource()));
     }
 
     @Override
@@ -63,7 +68,7 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
                 .thenComparing(Pending::kind).thenComparing(Pending::key)).toList();
         for (int attempt = 1; ; attempt++) {
             try {
-                deleteSent(sorted);
+                tx.executeWithoutResult(status -> deleteSent(sorted));
                 return;
             } catch (org.springframework.dao.PessimisticLockingFailureException | org.springframework.dao.QueryTimeoutException lostRace) {
                 // a deadlock victim (H2 40001) or a lock wait that timed out (H2 50200)
