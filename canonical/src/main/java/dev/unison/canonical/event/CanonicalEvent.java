@@ -130,10 +130,15 @@ public record CanonicalEvent(String id, URI source, EventType type, String subje
         if (key == null || type == null || event.getData() == null || event.getTime() == null) {
             return fromCloudEvent(event);
         }
-        CanonicalRecord record = CanonicalJson.read(CanonicalJson.parse(event.getData().toBytes()), type.dataClass());
-        String subject = event.getSubject() == null ? key.toString() : event.getSubject();
-        return new CanonicalEvent(event.getId(), event.getSource(), type, subject, event.getTime().toInstant(), key.toString(),
-                CanonicalJson.toTree(record));
+        return trusted(event.getId(), event.getSource(), type, event.getSubject(), event.getTime().toInstant(), key.toString(),
+                CanonicalJson.parse(event.getData().toBytes()));
+    }
+
+    /** The hub's own event from its parts: the data bound and re-rendered, the subject defaulting to the key. */
+    private static CanonicalEvent trusted(String id, URI source, EventType type, String subject, Instant time, String key,
+            JsonNode data) {
+        CanonicalRecord record = CanonicalJson.read(data, type.dataClass());
+        return new CanonicalEvent(id, source, type, subject == null ? key : subject, time, key, CanonicalJson.toTree(record));
     }
 
     /**
@@ -152,11 +157,9 @@ public record CanonicalEvent(String id, URI source, EventType type, String subje
                 || !root.path(PARTITION_KEY_ATTRIBUTE).isTextual()) {
             return fromTrustedCloudEvent(STRUCTURED_JSON.deserialize(json.getBytes(StandardCharsets.UTF_8)));
         }
-        CanonicalRecord record = CanonicalJson.read(data, type.dataClass());
-        String key = root.get(PARTITION_KEY_ATTRIBUTE).asText();
-        String subject = root.path("subject").isTextual() ? root.get("subject").asText() : key;
-        return new CanonicalEvent(root.get("id").asText(), URI.create(root.get("source").asText()), type, subject,
-                OffsetDateTime.parse(root.get("time").asText()).toInstant(), key, CanonicalJson.toTree(record));
+        return trusted(root.get("id").asText(), URI.create(root.get("source").asText()), type,
+                root.path("subject").isTextual() ? root.get("subject").asText() : null,
+                OffsetDateTime.parse(root.get("time").asText()).toInstant(), root.get(PARTITION_KEY_ATTRIBUTE).asText(), data);
     }
 
     public static CanonicalEvent fromStructuredJson(byte[] json) {

@@ -59,10 +59,13 @@ public class InboxDispatcher extends BackgroundWorker {
         this.clock = clock;
     }
 
+    /** A delivery waiting to be handled whose retry time (if any) has come; one parameter: now. */
+    private static final String DUE = "status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)";
+
     /** Handles up to {@code limit} pending deliveries, each in its own transaction; returns how many. */
     public int dispatchOnce(int limit) {
-        if (jdbc.queryForList("SELECT id FROM inbox WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
-                + "LIMIT 1", Long.class, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)).isEmpty()) {
+        if (jdbc.queryForList("SELECT id FROM inbox WHERE " + DUE + " LIMIT 1", Long.class,
+                OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)).isEmpty()) {
             // nothing due: a plain read, so an idle poll does not take the job lock (a write and a commit)
             return 0;
         }
@@ -75,8 +78,7 @@ public class InboxDispatcher extends BackgroundWorker {
 
     private boolean handleNext() {
         jdbc.queryForList("SELECT name FROM job_lock WHERE name = 'inbox-dispatcher' FOR UPDATE");
-        List<Row> rows = jdbc.query("SELECT * FROM inbox WHERE status = 'pending' AND (next_attempt_at IS NULL "
-                        + "OR next_attempt_at <= ?) ORDER BY id LIMIT 1",
+        List<Row> rows = jdbc.query("SELECT * FROM inbox WHERE " + DUE + " ORDER BY id LIMIT 1",
                 (rs, i) -> new Row(rs.getLong("id"), rs.getString("connection_id"), rs.getString("connector"),
                         rs.getString("message_type"), rs.getString("dedupe_key"), rs.getString("headers"),
                         rs.getString("body"), rs.getObject("received_at", OffsetDateTime.class), rs.getInt("attempts")),
