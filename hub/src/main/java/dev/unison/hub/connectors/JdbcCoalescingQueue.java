@@ -64,11 +64,21 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
      */
     @Override
     public void done(List<Pending> sent) {
+        done(sent, () -> {
+        });
+    }
+
+    /** As {@link #done(List)}, with {@code alsoRecord} in the same transaction (and repeated with it after a lost lock race). */
+    @Override
+    public void done(List<Pending> sent, Runnable alsoRecord) {
         List<Pending> sorted = sent.stream().sorted(java.util.Comparator.comparing(Pending::connectionId)
                 .thenComparing(Pending::kind).thenComparing(Pending::key)).toList();
         for (int attempt = 1; ; attempt++) {
             try {
-                tx.executeWithoutResult(status -> deleteSent(sorted));
+                tx.executeWithoutResult(status -> {
+                    alsoRecord.run();
+                    deleteSent(sorted);
+                });
                 return;
             } catch (org.springframework.dao.PessimisticLockingFailureException | org.springframework.dao.QueryTimeoutException lostRace) {
                 // a deadlock victim (H2 40001) or a lock wait that timed out (H2 50200)

@@ -1,10 +1,14 @@
 package dev.unison.hub.connectors;
 
 import dev.unison.connectors.kit.spi.ExternalRefs;
+import dev.unison.hub.jdbc.InLists;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +64,23 @@ public class JdbcExternalRefs implements ExternalRefs {
             jdbc.update("INSERT INTO external_ref (connection_id, kind, ref_key, external_id, updated_at) "
                     + "VALUES (?, ?, ?, ?, ?)", connectionId, kind, key, externalId, now);
         }
+    }
+
+    /** Chunked {@code IN} reads ({@link InLists}): a sender looks up a whole batch's refs at once. */
+    @Override
+    public Map<String, String> getAll(String connectionId, String kind, Collection<String> keys) {
+        Map<String, String> found = new HashMap<>();
+        for (List<String> chunk : InLists.chunks(List.copyOf(new LinkedHashSet<>(keys)))) {
+            List<Object> args = new ArrayList<>(chunk.size() + 2);
+            args.add(connectionId);
+            args.add(kind);
+            args.addAll(chunk);
+            jdbc.query("SELECT ref_key, external_id FROM external_ref WHERE connection_id = ? AND kind = ? AND ref_key IN ("
+                    + InLists.placeholders(chunk.size()) + ")", rs -> {
+                        found.put(rs.getString(1), rs.getString(2));
+                    }, args.toArray());
+        }
+        return found;
     }
 
     @Override

@@ -20,7 +20,7 @@ public class IdentityRoutes extends RouteBuilder {
     @Override
     public void configure() {
         // batchWait: off the freshness path, so under load it commits a few large batches per second
-        from("bus:events?group=identity&idempotent=false&batchWait=200&types=commerce.order.placed.v1,commerce.order.updated.v1,commerce.customer.upserted.v1")
+        from("bus:events?group=identity&idempotent=false&batchWait=500&types=commerce.order.placed.v1,commerce.order.updated.v1,commerce.customer.upserted.v1")
                 .routeId("identity")
                 .process(exchange -> identity.observe(exchange.getIn().getBody(CanonicalEvent.class)));
     }

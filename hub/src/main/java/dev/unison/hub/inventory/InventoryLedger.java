@@ -1,5 +1,8 @@
 package dev.unison.hub.inventory;
 
+import static dev.unison.hub.jdbc.InLists.chunks;
+import static dev.unison.hub.jdbc.InLists.placeholders;
+
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.json.CanonicalJson;
@@ -336,25 +339,6 @@ public class InventoryLedger {
                     updates);
         }
         outbox.append("events", events);
-    }
-
-    /**
-     * Most values in one {@code IN (...)} list. H2 checks every row an IN list finds against the
-     * whole list, one value after the other, so a query for n skus costs n × rows: with 500 skus a
-     * group's position read took 16 ms, with 8 to 32 skus per query 3 to 4 ms (same rows, H2 2.4 in memory).
-     */
-    static final int IN_LIST = 16;
-
-    private static <T> List<List<T>> chunks(List<T> items) {
-        List<List<T>> out = new ArrayList<>();
-        for (int from = 0; from < items.size(); from += IN_LIST) {
-            out.add(items.subList(from, Math.min(items.size(), from + IN_LIST)));
-        }
-        return out;
-    }
-
-    private static String placeholders(int n) {
-        return String.join(", ", java.util.Collections.nCopies(n, "?"));
     }
 
     /**

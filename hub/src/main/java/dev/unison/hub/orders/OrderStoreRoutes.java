@@ -21,7 +21,7 @@ public class OrderStoreRoutes extends RouteBuilder {
     @Override
     public void configure() {
         // batchWait: off the freshness path, so under load it commits a few large batches per second
-        from("bus:events?group=order-store&idempotent=false&batchWait=200&types=commerce.order.placed.v1,commerce.order.updated.v1").routeId("order-store")
+        from("bus:events?group=order-store&idempotent=false&batchWait=500&types=commerce.order.placed.v1,commerce.order.updated.v1").routeId("order-store")
                 .filter(header(BusHeaders.EVENT_TYPE).in(EventType.ORDER_PLACED.typeName(), EventType.ORDER_UPDATED.typeName()))
                 .process(exchange -> orders.apply(exchange.getIn().getBody(CanonicalEvent.class)));
     }

@@ -249,6 +249,45 @@ abstract class AbstractStorageContractIT {
     }
 
     @Test
+    void forgettingWhatWasSentAndRecordingWhatWasSetCommitTogether() {
+        var queue = new dev.unison.hub.connectors.JdbcCoalescingQueue(jdbc, Clock.systemUTC());
+        var refs = new dev.unison.hub.connectors.JdbcExternalRefs(jdbc, tx, Clock.systemUTC());
+        var mapper = dev.unison.canonical.json.CanonicalJson.mapper();
+        queue.offer("shop", "inventory", "SKU-1", mapper.createObjectNode().put("quantity", 5));
+        queue.offer("shop", "inventory", "SKU-2", mapper.createObjectNode().put("quantity", 7));
+        var sent = queue.next("shop", "inventory", 10);
+
+        assertThatThrownBy(() -> queue.done(sent, () -> {
+            refs.putAll("shop", "last-set", java.util.Map.of("SKU-1", "5", "SKU-2", "7"));
+            throw new IllegalStateException("the recording failed");
+        })).hasMessage("the recording failed");
+        assertThat(queue.next("shop", "inventory", 10)).as("nothing forgotten").hasSize(2);
+        assertThat(refs.getAll("shop", "last-set", List.of("SKU-1", "SKU-2"))).as("nothing recorded").isEmpty();
+
+        queue.done(sent, () -> refs.putAll("shop", "last-set", java.util.Map.of("SKU-1", "5", "SKU-2", "7")));
+        assertThat(queue.next("shop", "inventory", 10)).isEmpty();
+        assertThat(refs.getAll("shop", "last-set", List.of("SKU-1", "SKU-2", "SKU-3")))
+                .containsExactlyInAnyOrderEntriesOf(java.util.Map.of("SKU-1", "5", "SKU-2", "7"));
+    }
+
+    @Test
+    void manyRefsAreReadAtOnceAcrossInListChunks() {
+        var refs = new dev.unison.hub.connectors.JdbcExternalRefs(jdbc, tx, Clock.systemUTC());
+        java.util.Map<String, String> stored = new java.util.HashMap<>();
+        for (int i = 0; i < 40; i++) {
+            stored.put("SKU-" + i, "gid://shopify/InventoryItem/" + i);
+        }
+        refs.putAll("shop", "inventory-item", stored);
+        refs.put("other-shop", "inventory-item", "SKU-1", "elsewhere");
+        List<String> asked = new ArrayList<>(stored.keySet());
+        asked.add("SKU-unknown");
+        asked.add("SKU-1");
+
+        assertThat(refs.getAll("shop", "inventory-item", asked)).as("every stored ref of this connection, once")
+                .containsExactlyInAnyOrderEntriesOf(stored);
+    }
+
+    @Test
     void oneInstanceAtATimeHoldsASendersLease() {
         java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));

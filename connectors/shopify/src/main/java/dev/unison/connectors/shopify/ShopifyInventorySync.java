@@ -104,11 +104,13 @@ final class ShopifyInventorySync {
         List<Pending> sendable = new ArrayList<>();
         List<String> itemIds = new ArrayList<>();
         List<Pending> unknown = new ArrayList<>();
+        Map<String, String> items = context.refs().getAll(connection.id(), ShopifyInboundMapper.INVENTORY_ITEM,
+                batch.stream().map(Pending::key).toList());
         for (Pending p : batch) {
-            Optional<String> item = context.refs().get(connection.id(), ShopifyInboundMapper.INVENTORY_ITEM, p.key());
-            if (item.isPresent()) {
+            String item = items.get(p.key());
+            if (item != null) {
                 sendable.add(p);
-                itemIds.add(item.get());
+                itemIds.add(item);
             } else if (p.firstOfferedAt().isBefore(clock.instant().minus(unknownSkuGrace))) {
                 unknown.add(p);
             }
@@ -145,8 +147,7 @@ final class ShopifyInventorySync {
             // what the hub set: changeFromQuantity (2026-01+) and recognising the echo of inventory_levels/update
             Map<String, String> levels = new LinkedHashMap<>();
             sent.forEach(p -> levels.put(p.key(), p.value().path("quantity").asText()));
-            context.refs().putAll(connection.id(), LAST_SET, levels);
-            context.outboundQueue().done(sent);
+            context.outboundQueue().done(sent, () -> context.refs().putAll(connection.id(), LAST_SET, levels));
             context.metrics().add(connection.id(), "inventory_quantity", "set", sent.size());
             return sent.size();
         }
@@ -200,6 +201,9 @@ final class ShopifyInventorySync {
             input.put("ignoreCompareQuantity", true);
         }
         ArrayNode quantities = input.putArray("quantities");
+        Map<String, String> lastSet = compareAndSet
+                ? context.refs().getAll(connection.id(), LAST_SET, batch.stream().map(Pending::key).toList())
+                : Map.of();
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             ObjectNode q = quantities.addObject();
@@ -207,7 +211,7 @@ final class ShopifyInventorySync {
             q.put("locationId", locationGid);
             q.put("quantity", p.value().path("quantity").asLong());
             if (compareAndSet) {
-                String last = context.refs().get(connection.id(), LAST_SET, p.key()).orElse("");
+                String last = lastSet.getOrDefault(p.key(), "");
                 if (last.isEmpty()) {
                     q.putNull("changeFromQuantity");
                 } else {

@@ -51,6 +51,18 @@ public interface CoalescingQueue {
     void done(List<Pending> sent);
 
     /**
+     * {@link #done} together with {@code alsoRecord} (e.g. remembering what was set, through
+     * {@link ExternalRefs}) as one unit: one commit instead of two. The hub's store runs both in one
+     * database transaction and may run {@code alsoRecord} again when that transaction loses a lock
+     * race, so it must be idempotent. This default, for stores without transactions, records first
+     * and then forgets.
+     */
+    default void done(List<Pending> sent, Runnable alsoRecord) {
+        alsoRecord.run();
+        done(sent);
+    }
+
+    /**
      * Takes or renews the right to send a connection's updates of one kind, for {@code ttl}.
      * Several hub instances run senders; only the holder may send, so no two race the same keys.
      */

@@ -17,4 +17,13 @@ public interface ExternalRefs {
     }
 
     Optional<String> get(String connectionId, String kind, String key);
+
+    /** The refs of many keys of one kind (keys without one are absent): one read, not one per key. */
+    default Map<String, String> getAll(String connectionId, String kind, java.util.Collection<String> keys) {
+        Map<String, String> found = new java.util.HashMap<>();
+        for (String key : keys) {
+            get(connectionId, kind, key).ifPresent(externalId -> found.put(key, externalId));
+        }
+        return found;
+    }
 }
