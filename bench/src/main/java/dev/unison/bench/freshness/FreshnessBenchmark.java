@@ -544,6 +544,21 @@ public final class FreshnessBenchmark {
                 .put("achievedSalesPerSecond", round(accepted / ((answersEnded - measuredStart) / 1e9)))
                 .put("sendingSeconds", round((sendingEnded - measuredStart) / 1e9));
         pos.set("latencyMs", percentiles(api));
+        // per second of the measured window (by when the sale happened): shows whether slow sales come in stalls
+        int seconds = (int) Math.max(1, Math.ceil((sentAt[total - 1] - measuredStart) / 1e9));
+        Histogram[] apiBySecond = new Histogram[seconds];
+        for (int i = warm; i < total; i++) {
+            int second = (int) Math.min(seconds - 1, Math.max(0, (sentAt[i] - measuredStart) / 1_000_000_000L));
+            if (apiBySecond[second] == null) {
+                apiBySecond[second] = new Histogram(3_600_000_000L, 3);
+            }
+            if (answeredAt.get(i) > 0) {
+                apiBySecond[second].recordValue(Math.max(1, (answeredAt.get(i) - sentAt[i]) / 1_000));
+            }
+        }
+        pos.set("latencyBySecondMs", bySecond(apiBySecond));
+        // wall-clock start of second 0, to line the seconds up with the hub's log or a GC log
+        pos.put("measuredFrom", java.time.Instant.now().minusNanos(System.nanoTime() - measuredStart).toString());
         // CPU from the first measured sale until the last answer: what the machine's cores were spent on
         double windowSeconds = (answersEnded - measuredStart) / 1e9;
         ObjectNode cpu = result.putObject("cpu");
@@ -557,6 +572,7 @@ public final class FreshnessBenchmark {
         for (Shop shop : shops) {
             Histogram freshness = new Histogram(3_600_000_000L, 3);
             Histogram lastFifth = new Histogram(3_600_000_000L, 3);
+            Histogram[] freshnessBySecond = new Histogram[seconds];
             int reflected = 0;
             for (int i = warm; i < total; i++) {
                 if (expectedAfter[i] == Long.MIN_VALUE) {
@@ -569,6 +585,11 @@ public final class FreshnessBenchmark {
                 reflected++;
                 long micros = Math.max(1, (seenAt - sentAt[i]) / 1_000);
                 freshness.recordValue(micros);
+                int second = (int) Math.min(seconds - 1, Math.max(0, (sentAt[i] - measuredStart) / 1_000_000_000L));
+                if (freshnessBySecond[second] == null) {
+                    freshnessBySecond[second] = new Histogram(3_600_000_000L, 3);
+                }
+                freshnessBySecond[second].recordValue(micros);
                 if (i >= total - (total - warm) / 5) {
                     lastFifth.recordValue(micros);
                 }
@@ -580,6 +601,7 @@ public final class FreshnessBenchmark {
             s.put("salesReflected", reflected).put("salesNotReflectedWithinDrain", accepted - reflected);
             s.set("freshnessMs", percentiles(freshness));
             s.set("freshnessLastFifthMs", percentiles(lastFifth));
+            s.set("freshnessBySecondMs", bySecond(freshnessBySecond));
             s.put("apiCalls", shop.simulator.mutationsApplied() - shop.mutationsBefore);
             s.put("throttledAnswers", shop.simulator.throttledCount() - shop.throttledBefore);
             Long convergedAfter = convergedAfterNanos.get(shop);
@@ -612,6 +634,20 @@ public final class FreshnessBenchmark {
             }
         }
         return Long.MAX_VALUE;
+    }
+
+    /** One entry per second: [second, count, p50, p99, max], ms; an empty second has count 0. */
+    private static ArrayNode bySecond(Histogram[] histograms) {
+        ArrayNode out = CanonicalJson.mapper().createArrayNode();
+        for (int second = 0; second < histograms.length; second++) {
+            Histogram h = histograms[second];
+            ArrayNode row = out.addArray().add(second).add(h == null ? 0 : h.getTotalCount());
+            if (h != null && h.getTotalCount() > 0) {
+                row.add(round(h.getValueAtPercentile(50) / 1000.0)).add(round(h.getValueAtPercentile(99) / 1000.0))
+                        .add(round(h.getMaxValue() / 1000.0));
+            }
+        }
+        return out;
     }
 
     private static ObjectNode percentiles(Histogram h) {

@@ -72,6 +72,14 @@ final class ShopifyAdminClient {
         return api.limiter().fillRatio() >= 0.5;
     }
 
+    /**
+     * How long the shop's bucket takes to restore one call's cost (10 points at the standard
+     * 100 points/s: 100 ms). Calls at this interval spend what restores, so the bucket holds its level.
+     */
+    Duration restoreTimeOfOneCall() {
+        return api.limiter().restoreTime(ESTIMATED_COST);
+    }
+
     /** True when a call may go now (budget and circuit); callers keep their work queued otherwise. */
     boolean ready() {
         return api.ready(ESTIMATED_COST);

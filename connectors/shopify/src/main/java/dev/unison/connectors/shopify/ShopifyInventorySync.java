@@ -13,6 +13,7 @@ import dev.unison.connectors.kit.spi.ConnectorContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,13 +42,15 @@ final class ShopifyInventorySync {
     static final String KIND = "inventory";
     static final String LAST_SET = "shopify_available";
     /**
-     * How long the first pending change may wait for others to join its call once the shop's cost
-     * bucket is less than half full. Short against the one-second freshness target, long enough
-     * that sustained load becomes a few large batches instead of many small calls. While the
-     * bucket is fuller a part batch goes at once: the budget is there to be spent, and under
-     * sustained load the bucket drains to half, from where calls settle at the rate it restores.
+     * Pacing. While the shop's cost bucket is at least half full a part batch goes at once: the
+     * budget is there to be spent. Below half a call goes once the bucket has restored the previous
+     * call's cost since it went (100 ms at Shopify's standard 100 points/s, read from the shop's
+     * throttle status): calls then spend exactly what restores, and a change waits at most that
+     * long for the next call. Until then the queue is not even read. (It used to be a fixed 200 ms
+     * linger from the oldest pending change: twice the restore time, so calls came in bursts and
+     * a change waited up to twice as long.)
      */
-    static final Duration LINGER = Duration.ofMillis(200);
+    private Instant lastCallAt = Instant.MIN;
 
     private final Connection connection;
     private final ConnectorContext context;
@@ -94,11 +97,11 @@ final class ShopifyInventorySync {
         if (!shop.ready()) {
             return 0; // no budget (or circuit open): not even worth reading the queue
         }
+        if (!shop.budgetToSpare() && clock.instant().isBefore(lastCallAt.plus(shop.restoreTimeOfOneCall()))) {
+            return 0; // below half: paced at the restore rate (see lastCallAt)
+        }
         List<Pending> batch = context.outboundQueue().next(connection.id(), KIND, batchSize);
-        boolean lingering = !batch.isEmpty() && batch.size() < batchSize && !shop.budgetToSpare()
-                && batch.get(0).firstOfferedAt().isAfter(clock.instant().minus(LINGER));
-        if (batch.isEmpty() || lingering
-                || !context.outboundQueue().tryLease(connection.id(), KIND, owner, Duration.ofSeconds(15))) {
+        if (batch.isEmpty() || !context.outboundQueue().tryLease(connection.id(), KIND, owner, Duration.ofSeconds(15))) {
             return 0;
         }
         List<Pending> sendable = new ArrayList<>();
@@ -123,6 +126,7 @@ final class ShopifyInventorySync {
             return unknown.size();
         }
         JsonNode variables = variables(sendable, itemIds);
+        lastCallAt = clock.instant();
         ShopifyAdminClient.Outcome outcome = shop.call("inventory_call", mutation(sendable, variables), variables);
         if (outcome instanceof ShopifyAdminClient.Outcome.Answered answered) {
             return unknown.size() + settle(sendable, answered.body());

@@ -28,6 +28,8 @@ import java.util.Optional;
  */
 final class ShopifyPriceSync {
 
+    /** How long the first pending price waits for others of the same products to join its calls. */
+    static final java.time.Duration LINGER = java.time.Duration.ofMillis(200);
     static final String KIND = "price";
     private static final String MUTATION = "mutation SetPrices($productId: ID!, $variants: [ProductVariantsBulkInput!]!) "
             + "{ productVariantsBulkUpdate(productId: $productId, variants: $variants, allowPartialUpdates: true) "
@@ -74,7 +76,7 @@ final class ShopifyPriceSync {
     int tick() {
         List<Pending> batch = context.outboundQueue().next(connection.id(), KIND, 250);
         boolean lingering = !batch.isEmpty() && batch.size() < 250
-                && batch.get(0).firstOfferedAt().isAfter(clock.instant().minus(ShopifyInventorySync.LINGER));
+                && batch.get(0).firstOfferedAt().isAfter(clock.instant().minus(LINGER));
         if (batch.isEmpty() || lingering || !shop.ready()
                 || !context.outboundQueue().tryLease(connection.id(), KIND, owner, java.time.Duration.ofSeconds(15))) {
             return 0;

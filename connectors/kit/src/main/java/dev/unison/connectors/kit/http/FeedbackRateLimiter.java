@@ -122,6 +122,14 @@ public final class FeedbackRateLimiter {
         return Math.max(0, available) / capacity;
     }
 
+    /**
+     * How long the bucket takes to restore {@code cost} at its current restore rate: the interval at
+     * which calls of that cost spend exactly what comes back.
+     */
+    public synchronized Duration restoreTime(double cost) {
+        return Duration.ofNanos((long) Math.ceil(cost / restorePerSecond * 1e9));
+    }
+
     /** The current estimate of available points (for metrics and tests). */
     public synchronized double available() {
         refill();

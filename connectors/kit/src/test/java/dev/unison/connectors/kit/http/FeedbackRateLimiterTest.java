@@ -57,6 +57,17 @@ class FeedbackRateLimiterTest {
     }
 
     @Test
+    void theRestoreTimeOfACallFollowsTheShopsRestoreRate() {
+        FeedbackRateLimiter limiter = new FeedbackRateLimiter(1000, 50, 100, now::get);
+        assertThat(limiter.restoreTime(10)).isEqualTo(Duration.ofMillis(200));
+
+        limiter.onThrottleStatus(2000, 2000, 100); // standard plan: 100 points/s
+        assertThat(limiter.restoreTime(10)).isEqualTo(Duration.ofMillis(100));
+        limiter.onThrottleStatus(20000, 20000, 1000); // Shopify Plus: 1,000 points/s
+        assertThat(limiter.restoreTime(10)).isEqualTo(Duration.ofMillis(10));
+    }
+
+    @Test
     void retryAfterBlocksEverythingUntilItHasPassed() {
         FeedbackRateLimiter limiter = shopifyRest();
 
