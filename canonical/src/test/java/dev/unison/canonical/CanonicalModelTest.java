@@ -157,6 +157,23 @@ class CanonicalModelTest {
     }
 
     @Test
+    void anAvailabilityCarriesItsVersionWhenItHasOneAndEventsWithoutOneStillRead() {
+        var versioned = new ChannelAvailability("SKU-1", "shopify", 3, CanonicalSamples.T0, 7L);
+        CanonicalEvent event = CanonicalEvent.of("e-v", EventType.AVAILABILITY_CHANGED, SOURCE, CanonicalJson.toTree(versioned),
+                CanonicalSamples.T0);
+        assertThat(CanonicalEvent.fromStructuredJson(event.toStructuredJson()).dataAs(ChannelAvailability.class))
+                .isEqualTo(versioned);
+
+        var unversioned = new ChannelAvailability("SKU-1", "shopify", 3, CanonicalSamples.T0);
+        assertThat(CanonicalJson.toTree(unversioned).has("version")).as("absent, not null").isFalse();
+        assertThat(CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, SOURCE, unversioned).dataAs(ChannelAvailability.class)
+                .version()).isNull();
+        assertThatThrownBy(() -> CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, SOURCE,
+                new ChannelAvailability("SKU-1", "shopify", 3, CanonicalSamples.T0, 0L)))
+                .isInstanceOf(CanonicalValidationException.class).hasMessageContaining("version");
+    }
+
+    @Test
     void anUnknownEventTypeIsRejected() {
         String json = CanonicalEvent.of(EventType.ITEM_UPSERTED, SOURCE, CanonicalSamples.sample(EventType.ITEM_UPSERTED))
                 .toStructuredJson().replace("commerce.item.upserted.v1", "commerce.item.teleported.v1");

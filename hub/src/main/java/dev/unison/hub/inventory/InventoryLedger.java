@@ -328,7 +328,7 @@ public class InventoryLedger {
                     updates.add(new Object[] {sum, version, utc(at), sku, channel});
                 }
                 events.add(CanonicalEvent.ofRecord("availability:" + sku + ":" + channel + ":" + version,
-                        EventType.AVAILABILITY_CHANGED, SOURCE, new ChannelAvailability(sku, channel, sum, at), at));
+                        EventType.AVAILABILITY_CHANGED, SOURCE, new ChannelAvailability(sku, channel, sum, at, version), at));
             }
         }
         if (!inserts.isEmpty()) {

@@ -288,6 +288,44 @@ abstract class AbstractStorageContractIT {
     }
 
     @Test
+    void aValueNotNewerThanTheNewestOfferedIsDroppedEvenAfterItWasSent() {
+        var queue = new dev.unison.hub.connectors.JdbcCoalescingQueue(jdbc, Clock.systemUTC());
+        var mapper = dev.unison.canonical.json.CanonicalJson.mapper();
+
+        assertThat(queue.offerIfNewer("shop", "inventory", "SKU-1", mapper.createObjectNode().put("quantity", 7), 2)).isTrue();
+        queue.done(queue.next("shop", "inventory", 10));
+        assertThat(queue.next("shop", "inventory", 10)).as("sent").isEmpty();
+
+        // the same event again, and an older one arriving late: neither may put an old quantity back
+        assertThat(queue.offerIfNewer("shop", "inventory", "SKU-1", mapper.createObjectNode().put("quantity", 7), 2)).isFalse();
+        assertThat(queue.offerIfNewer("shop", "inventory", "SKU-1", mapper.createObjectNode().put("quantity", 9), 1)).isFalse();
+        assertThat(queue.next("shop", "inventory", 10)).isEmpty();
+
+        assertThat(queue.offerIfNewer("shop", "inventory", "SKU-1", mapper.createObjectNode().put("quantity", 6), 3)).isTrue();
+        assertThat(queue.offerIfNewer("other-shop", "inventory", "SKU-1", mapper.createObjectNode().put("quantity", 6), 1))
+                .as("per connection").isTrue();
+        assertThat(queue.next("shop", "inventory", 10)).singleElement()
+                .satisfies(p -> assertThat(p.value().get("quantity").asLong()).isEqualTo(6));
+    }
+
+    @Test
+    void anAvailabilityEventDeliveredAgainDoesNotRegressTheQueuedQuantity() {
+        var queue = new dev.unison.hub.connectors.JdbcCoalescingQueue(jdbc, Clock.systemUTC());
+        Instant at = Instant.parse("2026-11-26T12:00:00Z");
+        CanonicalEvent v1 = CanonicalEvent.of("availability:SKU-9:shopify:1", EventType.AVAILABILITY_CHANGED, SOURCE,
+                dev.unison.canonical.json.CanonicalJson.toTree(new ChannelAvailability("SKU-9", "shopify", 5, at, 1L)), at);
+        CanonicalEvent v2 = CanonicalEvent.of("availability:SKU-9:shopify:2", EventType.AVAILABILITY_CHANGED, SOURCE,
+                dev.unison.canonical.json.CanonicalJson.toTree(new ChannelAvailability("SKU-9", "shopify", 4, at, 2L)), at);
+
+        assertThat(queue.offerAvailability("shop", "inventory", "shopify", v1)).isTrue();
+        assertThat(queue.offerAvailability("shop", "inventory", "shopify", v2)).isTrue();
+        assertThat(queue.offerAvailability("shop", "inventory", "shopify", v1)).as("redelivered").isFalse();
+
+        assertThat(queue.next("shop", "inventory", 10)).singleElement()
+                .satisfies(p -> assertThat(p.value().get("quantity").asLong()).isEqualTo(4));
+    }
+
+    @Test
     void oneInstanceAtATimeHoldsASendersLease() {
         java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
@@ -368,6 +406,14 @@ abstract class AbstractStorageContractIT {
         assertThat(view.positions()).extracting(p -> p.locationId() + "=" + p.onHand()).containsExactly("S1=3", "W1=5");
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event WHERE event_type = ?", Long.class,
                 EventType.AVAILABILITY_CHANGED.typeName()) - events).as("store 10->9->3, shopify 13->12->6").isEqualTo(4);
+        // every availability event carries the channel's ATS version, as the inventory view shows it
+        var shopifyVersions = jdbc.queryForList("SELECT payload FROM outbox_event WHERE event_type = ? ORDER BY seq", String.class,
+                EventType.AVAILABILITY_CHANGED.typeName()).stream()
+                .map(json -> CanonicalEvent.fromStructuredJson(json).dataAs(ChannelAvailability.class))
+                .filter(a -> a.sku().equals("A") && a.channel().equals("shopify")).map(ChannelAvailability::version).toList();
+        assertThat(shopifyVersions).containsExactly(1L, 2L, 3L);
+        assertThat(view.channels()).filteredOn(c -> c.channel().equals("shopify")).singleElement()
+                .satisfies(c -> assertThat(c.version()).isEqualTo(3));
 
         // a delta that changes nothing visible publishes nothing: W1 is below its safety stock either way
         tx.executeWithoutResult(s -> ledger.apply(List.of(move("c4", "B", "W1", C, 1, t0))));

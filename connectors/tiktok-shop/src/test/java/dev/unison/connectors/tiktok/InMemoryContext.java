@@ -32,6 +32,7 @@ final class InMemoryContext implements ConnectorContext {
 
     final Map<String, String> refs = new ConcurrentHashMap<>();
     final Map<String, CoalescingQueue.Pending> queue = Collections.synchronizedMap(new LinkedHashMap<>());
+    final Map<String, Long> watermarks = new ConcurrentHashMap<>();
     final List<DeadLetter> deadLetters = Collections.synchronizedList(new ArrayList<>());
     final Map<String, CheckResult> statuses = new ConcurrentHashMap<>();
     final Map<String, Long> counters = new ConcurrentHashMap<>();
@@ -96,6 +97,18 @@ final class InMemoryContext implements ConnectorContext {
                 if (queue.containsKey(key)) {
                     return false;
                 }
+                offer(connectionId, kind, key, value);
+                return true;
+            }
+
+            @Override
+            public synchronized boolean offerIfNewer(String connectionId, String kind, String key, JsonNode value,
+                    long sourceVersion) {
+                Long newest = watermarks.get(key);
+                if (newest != null && newest >= sourceVersion) {
+                    return false;
+                }
+                watermarks.put(key, sourceVersion);
                 offer(connectionId, kind, key, value);
                 return true;
             }

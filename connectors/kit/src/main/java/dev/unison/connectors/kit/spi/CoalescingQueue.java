@@ -25,8 +25,18 @@ public interface CoalescingQueue {
     boolean offerIfAbsent(String connectionId, String kind, String key, JsonNode value);
 
     /**
+     * Offers a value unless the key was already offered one of this {@code sourceVersion} or a newer
+     * one, even if that one has been sent since (the store remembers the newest version per key).
+     * A consumer that offers versioned values through this is idempotent by construction: an event
+     * delivered again, or late, cannot put an older value back. Returns whether it was offered.
+     */
+    boolean offerIfNewer(String connectionId, String kind, String key, JsonNode value, long sourceVersion);
+
+    /**
      * Offers an availability change of {@code channel} as {@code {quantity, eventId}} keyed by sku;
-     * events of other types or channels are ignored. Returns whether it was offered.
+     * events of other types or channels are ignored, and so is an availability whose version is not
+     * newer than the newest offered for the sku ({@link #offerIfNewer}; an event without a version,
+     * published before versions existed, is offered as it is). Returns whether it was offered.
      */
     default boolean offerAvailability(String connectionId, String kind, String channel,
             dev.unison.canonical.event.CanonicalEvent event) {
@@ -40,6 +50,9 @@ public interface CoalescingQueue {
         var value = dev.unison.canonical.json.CanonicalJson.mapper().createObjectNode();
         value.put("quantity", availability.availableToSell());
         value.put("eventId", event.id());
+        if (availability.version() != null) {
+            return offerIfNewer(connectionId, kind, availability.sku(), value, availability.version());
+        }
         offer(connectionId, kind, availability.sku(), value);
         return true;
     }
