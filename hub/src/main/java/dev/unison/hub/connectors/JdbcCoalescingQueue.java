@@ -39,22 +39,26 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
     }
 
     /**
-     * Advances the key's row in {@code offer_watermark} (kept after the value is sent), then offers.
-     * When another transaction inserts the first row of the key at the same time, the insert finds
-     * it after that transaction ends and the update is tried once more against it.
+     * Advances the key's row in {@code offer_watermark} (kept after the value is sent), then offers,
+     * in one transaction (the caller's when there is one): a watermark advanced for a value that was
+     * not stored would make the value's retry look old and drop it. When another transaction
+     * inserts the first row of the key at the same time, the insert finds it after that
+     * transaction ends and the update is tried once more against it.
      */
     @Override
     public boolean offerIfNewer(String connectionId, String kind, String key, com.fasterxml.jackson.databind.JsonNode value,
             long sourceVersion) {
-        if (!advanceWatermark(connectionId, kind, key, sourceVersion)) {
-            int inserted = jdbc.update("INSERT INTO offer_watermark (connection_id, kind, update_key, source_version) "
-                    + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", connectionId, kind, key, sourceVersion);
-            if (inserted == 0 && !advanceWatermark(connectionId, kind, key, sourceVersion)) {
-                return false; // this version or a newer one was offered before
+        return Boolean.TRUE.equals(tx.execute(status -> {
+            if (!advanceWatermark(connectionId, kind, key, sourceVersion)) {
+                int inserted = jdbc.update("INSERT INTO offer_watermark (connection_id, kind, update_key, source_version) "
+                        + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", connectionId, kind, key, sourceVersion);
+                if (inserted == 0 && !advanceWatermark(connectionId, kind, key, sourceVersion)) {
+                    return false; // this version or a newer one was offered before
+                }
             }
-        }
-        offer(connectionId, kind, key, value);
-        return true;
+            offer(connectionId, kind, key, value);
+            return true;
+        }));
     }
 
     private boolean advanceWatermark(String connectionId, String kind, String key, long sourceVersion) {

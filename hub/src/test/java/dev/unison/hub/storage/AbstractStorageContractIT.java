@@ -309,6 +309,22 @@ abstract class AbstractStorageContractIT {
     }
 
     @Test
+    void aValueThatCouldNotBeStoredDoesNotAdvanceTheWatermark() {
+        var queue = new dev.unison.hub.connectors.JdbcCoalescingQueue(jdbc, Clock.systemUTC());
+        var mapper = dev.unison.canonical.json.CanonicalJson.mapper();
+        // pending_update.payload holds at most 65,536 characters: this offer fails after the watermark's write
+        var tooLarge = mapper.createObjectNode().put("quantity", 3).put("note", "x".repeat(70_000));
+
+        assertThatThrownBy(() -> queue.offerIfNewer("shop", "inventory", "SKU-7", tooLarge, 4))
+                .isInstanceOf(org.springframework.dao.DataAccessException.class);
+
+        assertThat(queue.offerIfNewer("shop", "inventory", "SKU-7", mapper.createObjectNode().put("quantity", 3), 4))
+                .as("the same version again is still new: the failed offer left nothing behind").isTrue();
+        assertThat(queue.next("shop", "inventory", 10)).singleElement()
+                .satisfies(p -> assertThat(p.value().get("quantity").asLong()).isEqualTo(3));
+    }
+
+    @Test
     void anAvailabilityEventDeliveredAgainDoesNotRegressTheQueuedQuantity() {
         var queue = new dev.unison.hub.connectors.JdbcCoalescingQueue(jdbc, Clock.systemUTC());
         Instant at = Instant.parse("2026-11-26T12:00:00Z");

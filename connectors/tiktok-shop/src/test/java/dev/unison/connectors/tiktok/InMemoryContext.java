@@ -104,11 +104,12 @@ final class InMemoryContext implements ConnectorContext {
             @Override
             public synchronized boolean offerIfNewer(String connectionId, String kind, String key, JsonNode value,
                     long sourceVersion) {
-                Long newest = watermarks.get(key);
+                String watermark = connectionId + "/" + kind + "/" + key; // per connection and kind, as the hub keeps it
+                Long newest = watermarks.get(watermark);
                 if (newest != null && newest >= sourceVersion) {
                     return false;
                 }
-                watermarks.put(key, sourceVersion);
+                watermarks.put(watermark, sourceVersion);
                 offer(connectionId, kind, key, value);
                 return true;
             }
