@@ -13,9 +13,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties(prefix = "unison")
 public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String mappingsLocation,
         String bootstrapApiKey, String routesLocation, String connectionsLocation, Simulators simulators,
-        Inventory inventory, Identity identity) {
+        Inventory inventory, Identity identity, Storage storage) {
 
     public UnisonProperties {
+        storage = storage == null ? new Storage(null) : storage;
         simulators = simulators == null ? new Simulators(null, null) : simulators;
         inventory = inventory == null ? new Inventory(null, null) : inventory;
         identity = identity == null ? new Identity(null, null, null, null, null, null, null, false, null) : identity;
@@ -78,6 +79,20 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
         public Outbox {
             if (batchSize <= 0 || batchSize > 10_000) {
                 throw new IllegalArgumentException("unison.outbox.batch-size must be 1..10000, got " + batchSize);
+            }
+        }
+    }
+
+    /**
+     * The embedded H2 database: how often its file is forced to disk ({@link dev.unison.hub.jdbc.H2PeriodicSync});
+     * zero turns the periodic sync off.
+     */
+    public record Storage(Duration h2SyncInterval) {
+        public Storage {
+            h2SyncInterval = h2SyncInterval == null ? Duration.ofSeconds(1) : h2SyncInterval;
+            if (h2SyncInterval.isNegative()) {
+                throw new IllegalArgumentException("unison.storage.h2-sync-interval must be 0 (off) or positive, got "
+                        + h2SyncInterval);
             }
         }
     }

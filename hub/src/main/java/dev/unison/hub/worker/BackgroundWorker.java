@@ -51,11 +51,20 @@ public abstract class BackgroundWorker {
         }
     }
 
+    /**
+     * Lets the current round finish, then ends the thread; interrupts it only if it has not ended
+     * within 5 s. An interrupt during a database call would close H2's file channel under it
+     * ({@code ClosedByInterruptException}) and so the whole embedded database.
+     */
     public synchronized void stop() {
         if (running.compareAndSet(true, false) && thread != null) {
-            thread.interrupt();
+            wakeUp();
             try {
                 thread.join(5_000);
+                if (thread.isAlive()) {
+                    thread.interrupt();
+                    thread.join(5_000);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
