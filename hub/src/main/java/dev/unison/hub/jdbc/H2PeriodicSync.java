@@ -12,8 +12,8 @@ import javax.sql.DataSource;
 /**
  * Forces the embedded H2 database file to disk at a steady pace with {@code CHECKPOINT SYNC}
  * (H2 SQL grammar, "Commands (Other)"; needs admin rights, which the embedded {@code sa} has). In
- * H2 2.4 it stores pending changes and then calls {@code FileChannel.force(true)} on the file,
- * holding no lock an ordinary commit needs.
+ * H2 2.4 it stores pending changes (as any commit does) and then calls
+ * {@code FileChannel.force(true)} on the file outside the store lock that commits take.
  *
  * <p>Why: with {@code WRITE_DELAY=0} every commit reaches the OS page cache but H2 never syncs the
  * file. Linux writes a continuously written file back once its oldest dirty page is 30 s old
