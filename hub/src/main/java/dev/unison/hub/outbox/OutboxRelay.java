@@ -108,7 +108,9 @@ public class OutboxRelay extends BackgroundWorker {
 
     @Override
     protected boolean runRound() {
-        int n = drain();
+        // one batch per round: the worker runs the next at once while batches are full, and a stop
+        // is noticed between batches instead of after the whole backlog
+        int n = relayOnce();
         if (clock.instant().isAfter(nextRetentionSweep)) {
             sweepRetention();
             nextRetentionSweep = clock.instant().plus(Duration.ofMinutes(10));

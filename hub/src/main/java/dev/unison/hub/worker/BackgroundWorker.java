@@ -17,6 +17,9 @@ public abstract class BackgroundWorker {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundWorker.class);
 
+    /** How long a round may take to finish after a stop before the thread is interrupted. */
+    public static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
     private final String name;
     private final Duration pollInterval;
     private final Duration maxBackoff;
@@ -39,6 +42,11 @@ public abstract class BackgroundWorker {
         LOG.warn("{} failed, retrying in {} ms: {}", name, retryIn.toMillis(), failure.toString());
     }
 
+    /** False once a stop has been asked for (the current round may still be finishing). */
+    public boolean isRunning() {
+        return running.get();
+    }
+
     public void wakeUp() {
         wakeUps.offer(Boolean.TRUE);
     }
@@ -56,18 +64,38 @@ public abstract class BackgroundWorker {
      * within 5 s. An interrupt during a database call would close H2's file channel under it
      * ({@code ClosedByInterruptException}) and so the whole embedded database.
      */
-    public synchronized void stop() {
-        if (running.compareAndSet(true, false) && thread != null) {
+    public void stop() {
+        requestStop();
+        awaitStopped(System.nanoTime() + STOP_GRACE.toNanos());
+    }
+
+    /** Asks the thread to end after its current round; returns at once. */
+    public synchronized void requestStop() {
+        if (running.compareAndSet(true, false)) {
             wakeUp();
-            try {
-                thread.join(5_000);
-                if (thread.isAlive()) {
-                    thread.interrupt();
-                    thread.join(5_000);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits until the thread has ended or the deadline ({@link System#nanoTime()}) has passed, then
+     * interrupts it if it is still running and waits for it a little longer.
+     */
+    public void awaitStopped(long deadlineNanos) {
+        Thread current;
+        synchronized (this) {
+            current = thread;
+        }
+        if (current == null) {
+            return;
+        }
+        try {
+            current.join(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000));
+            if (current.isAlive()) {
+                current.interrupt();
+                current.join(STOP_GRACE.toMillis());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -22,8 +22,11 @@ public class WorkersLifecycle {
         workers.forEach(BackgroundWorker::start);
     }
 
+    /** Asks every worker to stop at once, then waits for all of them against one deadline. */
     @EventListener(ContextClosedEvent.class)
     public void stop() {
-        workers.forEach(BackgroundWorker::stop);
+        workers.forEach(BackgroundWorker::requestStop);
+        long deadline = System.nanoTime() + BackgroundWorker.STOP_GRACE.toNanos();
+        workers.forEach(worker -> worker.awaitStopped(deadline));
     }
 }
