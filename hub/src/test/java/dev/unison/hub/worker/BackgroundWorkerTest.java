@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -28,13 +29,13 @@ class BackgroundWorkerTest {
         protected boolean runRound() {
             rounds.incrementAndGet();
             inRound.countDown();
-            try {
-                while (!roundMayEnd.getAsBoolean()) {
-                    Thread.sleep(1); // stands for a blocking database call
+            // stands for a blocking database call: parked until the round may end or an interrupt comes
+            while (!roundMayEnd.getAsBoolean()) {
+                LockSupport.parkNanos(1_000_000);
+                if (Thread.currentThread().isInterrupted()) {
+                    interrupted.set(true);
+                    break;
                 }
-            } catch (InterruptedException e) {
-                interrupted.set(true);
-                Thread.currentThread().interrupt();
             }
             return false;
         }
