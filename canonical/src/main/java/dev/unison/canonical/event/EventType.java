@@ -26,35 +26,60 @@ import java.util.stream.Collectors;
 /**
  * Every canonical event type, versioned in its name. A breaking change to a payload is a new
  * type ({@code ...v2}) published beside the old one, never an edit of {@code v1}.
+ *
+ * <p>Each type declares its {@link Producer}: an <em>input fact</em> reports something that happened
+ * elsewhere (an order was placed, a consent was given) and may come from a partner; a
+ * <em>derived</em> type is the hub's own computation over those facts (available-to-sell, a profile
+ * merge, an oversell) and only the hub may produce it, because consumers act on it without
+ * recomputing it (the fan-out writes an availability straight to every shop).
  */
 public enum EventType {
-    ITEM_UPSERTED("commerce.item.upserted.v1", Item.class),
-    PRICE_CHANGED("commerce.price.changed.v1", Price.class),
-    LOCATION_UPSERTED("commerce.location.upserted.v1", Location.class),
-    INVENTORY_ADJUSTED("commerce.inventory.adjusted.v1", InventoryPosition.class),
-    AVAILABILITY_CHANGED("commerce.availability.changed.v1", ChannelAvailability.class),
-    INVENTORY_OVERSOLD("commerce.inventory.oversold.v1", Oversell.class),
-    PROFILE_UPSERTED("commerce.profile.upserted.v1", Profile.class),
-    PROFILE_MERGED("commerce.profile.merged.v1", ProfileMerge.class),
-    CUSTOMER_UPSERTED("commerce.customer.upserted.v1", CustomerAccount.class),
-    CONSENT_CHANGED("commerce.consent.changed.v1", Consent.class),
-    CART_UPDATED("commerce.cart.updated.v1", Cart.class),
-    ORDER_PLACED("commerce.order.placed.v1", Order.class),
-    ORDER_UPDATED("commerce.order.updated.v1", Order.class),
-    REFUND_CREATED("commerce.refund.created.v1", Refund.class),
-    AD_EXPOSURE_RECORDED("commerce.ad.exposure.recorded.v1", AdExposure.class),
-    AD_SPEND_REPORTED("commerce.ad.spend.reported.v1", AdSpend.class),
-    ERASURE_REQUESTED("commerce.erasure.requested.v1", ErasureRequest.class);
+    ITEM_UPSERTED("commerce.item.upserted.v1", Item.class, Producer.INPUT),
+    PRICE_CHANGED("commerce.price.changed.v1", Price.class, Producer.INPUT),
+    LOCATION_UPSERTED("commerce.location.upserted.v1", Location.class, Producer.INPUT),
+    INVENTORY_ADJUSTED("commerce.inventory.adjusted.v1", InventoryPosition.class, Producer.HUB),
+    AVAILABILITY_CHANGED("commerce.availability.changed.v1", ChannelAvailability.class, Producer.HUB),
+    INVENTORY_OVERSOLD("commerce.inventory.oversold.v1", Oversell.class, Producer.HUB),
+    PROFILE_UPSERTED("commerce.profile.upserted.v1", Profile.class, Producer.HUB),
+    PROFILE_MERGED("commerce.profile.merged.v1", ProfileMerge.class, Producer.HUB),
+    CUSTOMER_UPSERTED("commerce.customer.upserted.v1", CustomerAccount.class, Producer.INPUT),
+    CONSENT_CHANGED("commerce.consent.changed.v1", Consent.class, Producer.INPUT),
+    CART_UPDATED("commerce.cart.updated.v1", Cart.class, Producer.INPUT),
+    ORDER_PLACED("commerce.order.placed.v1", Order.class, Producer.INPUT),
+    ORDER_UPDATED("commerce.order.updated.v1", Order.class, Producer.INPUT),
+    REFUND_CREATED("commerce.refund.created.v1", Refund.class, Producer.INPUT),
+    AD_EXPOSURE_RECORDED("commerce.ad.exposure.recorded.v1", AdExposure.class, Producer.INPUT),
+    AD_SPEND_REPORTED("commerce.ad.spend.reported.v1", AdSpend.class, Producer.INPUT),
+    ERASURE_REQUESTED("commerce.erasure.requested.v1", ErasureRequest.class, Producer.INPUT);
+
+    /** Who may produce events of a type. */
+    public enum Producer {
+        /** A fact reported from outside: connectors and partners may submit it. */
+        INPUT,
+        /** The hub's own computation: produced only by the hub, never accepted from outside. */
+        HUB
+    }
 
     private static final Map<String, EventType> BY_NAME =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(EventType::typeName, Function.identity()));
 
     private final String typeName;
     private final Class<? extends CanonicalRecord> dataClass;
+    private final Producer producer;
 
-    EventType(String typeName, Class<? extends CanonicalRecord> dataClass) {
+    EventType(String typeName, Class<? extends CanonicalRecord> dataClass, Producer producer) {
         this.typeName = typeName;
         this.dataClass = dataClass;
+        this.producer = producer;
+    }
+
+    public Producer producer() {
+        return producer;
+    }
+
+    /** True when only the hub may produce this type (see {@link Producer#HUB}). */
+    public boolean hubOnly() {
+        return producer == Producer.HUB;
     }
 
     /** The CloudEvents {@code type} attribute. */

@@ -52,8 +52,17 @@ public final class ApiSupport {
         return exchange.getProperty(PRINCIPAL, Partners.Principal.class);
     }
 
-    /** The request body as JSON: 413 when too large, 400 when malformed or not an object. */
+    /** The request body as a JSON object: 413 when too large, 400 when malformed or not an object. */
     public static JsonNode jsonBody(Exchange exchange) {
+        JsonNode json = jsonValue(exchange);
+        if (!json.isObject()) {
+            throw ApiException.badRequest("the request body must be a JSON object");
+        }
+        return json;
+    }
+
+    /** The request body as any JSON value (an array for batches): 413 when too large, 400 when malformed. */
+    public static JsonNode jsonValue(Exchange exchange) {
         Long declared = exchange.getIn().getHeader(Exchange.CONTENT_LENGTH, Long.class);
         if (declared != null && declared > MAX_BODY_BYTES) {
             throw new ApiException(413, "payload_too_large", "request bodies are limited to " + MAX_BODY_BYTES + " bytes");
@@ -71,8 +80,8 @@ public final class ApiSupport {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        if (json == null || !json.isObject()) {
-            throw ApiException.badRequest("the request body must be a JSON object");
+        if (json == null) {
+            throw ApiException.badRequest("a JSON request body is required");
         }
         return json;
     }

@@ -289,17 +289,29 @@ public class InventoryApiRoutes extends RouteBuilder {
             if (!problems.isEmpty()) {
                 throw ApiException.unprocessable(String.join("; ", problems));
             }
-            InventoryLedger.ReservationOutcome outcome = tx.execute(s -> ledger.reserve(id, sku, location, q.asLong(), expiresAt));
+            // the key is namespaced by the partner: another partner can neither take nor release this id
+            Partners.Principal caller = ApiSupport.principal(e);
+            InventoryLedger.ReservationOutcome outcome = tx.execute(s -> ledger.reserve(reservationKey(caller.partnerId(), id),
+                    caller.partnerId(), sku, location, q.asLong(), expiresAt));
             boolean held = outcome == InventoryLedger.ReservationOutcome.HELD;
             ApiSupport.respond(e, held ? 201 : 200, Map.of("reservationId", id, "status", held ? "held" : "duplicate"));
         });
         secured("delete-reservation", e -> {
             String id = e.getIn().getHeader("id", String.class);
-            if (!Boolean.TRUE.equals(tx.execute(s -> ledger.release(id, "released")))) {
-                throw ApiException.notFound("no held reservation " + id);
+            Partners.Principal caller = ApiSupport.principal(e);
+            // an operator (partners:all) may also name any partner's reservation by its full key, <partner id>:<id>
+            boolean released = Boolean.TRUE.equals(tx.execute(s -> ledger.release(reservationKey(caller.partnerId(), id), "released")
+                    || (caller.has(Scope.ALL_PARTNERS) && ledger.release(id, "released"))));
+            if (!released) {
+                throw ApiException.notFound("no held reservation " + id + " of yours");
             }
             ApiSupport.respond(e, 204, null);
         });
+    }
+
+    /** A reservation's key: the partner's id for it, inside the partner's own namespace. */
+    private static String reservationKey(String partnerId, String reservationId) {
+        return partnerId + ":" + reservationId;
     }
 
     private void secured(String operation, Processor handler) {

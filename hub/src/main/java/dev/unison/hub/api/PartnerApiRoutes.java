@@ -1,26 +1,20 @@
 package dev.unison.hub.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.unison.canonical.event.CanonicalEvent;
-import dev.unison.canonical.event.CanonicalValidationException;
-import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.hub.connectors.InstalledConnectors;
 import dev.unison.hub.identity.ProfileDirectory;
 import dev.unison.hub.orders.OrderStore;
 import dev.unison.hub.outbox.Outbox;
 import dev.unison.hub.outbox.OutboxRecord;
-import java.net.URI;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.apache.camel.model.rest.RestParamType;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The partner API under {@code /api/v1}, in Camel's REST DSL on platform-http. Each operation is a
@@ -64,10 +58,14 @@ public class PartnerApiRoutes extends RouteBuilder {
     private final InstalledConnectors connectors;
     private final OrderStore orders;
     private final ProfileDirectory profiles;
+    private final SubmittedEvents submitted;
+    private final TransactionTemplate tx;
 
     public PartnerApiRoutes(ApiSupport api, Partners partners, Outbox outbox, OpenApiDocument openApi,
-            InstalledConnectors connectors, OrderStore orders, ProfileDirectory profiles) {
+            InstalledConnectors connectors, OrderStore orders, ProfileDirectory profiles, TransactionTemplate tx) {
         this.profiles = profiles;
+        this.tx = tx;
+        this.submitted = new SubmittedEvents(partners::isReservedName);
         this.api = api;
         this.partners = partners;
         this.outbox = outbox;
@@ -106,20 +104,30 @@ public class PartnerApiRoutes extends RouteBuilder {
                     .responseMessage().code(404).message("no such order").endResponseMessage()
                     .to("direct:get-order")
                 .get("/events/{id}").id("get-event")
-                    .description("A canonical event the hub accepted, with its relay status (for tracing)")
+                    .description("An event you submitted, by the id you gave it, with its relay status (for tracing). "
+                            + "Holders of partners:all may also read any event by its bus id.")
                     .produces("application/json")
-                    .param().name("id").type(RestParamType.path).description("CloudEvents id").endParam()
+                    .param().name("id").type(RestParamType.path).description("the event's id as you submitted it").endParam()
                     .responseMessage().code(200).message("the event: status pending|published, the CloudEvent").endResponseMessage()
-                    .responseMessage().code(404).message("no such event").endResponseMessage()
+                    .responseMessage().code(404).message("no such event of yours").endResponseMessage()
                     .to("direct:get-event")
                 .post("/events").id("post-event")
-                    .description("Submit a canonical event: {type, data, id?, source?} or a structured CloudEvent. "
-                            + "The id is the idempotency key: the same id again is not published twice.")
-                    .consumes("application/json").produces("application/json")
+                    .description("Submit canonical events as CloudEvents 1.0 over HTTP: binary mode (ce-* headers, "
+                            + "application/json data), structured mode (" + SubmittedEvents.STRUCTURED + "), batched mode ("
+                            + SubmittedEvents.BATCH + ", up to " + SubmittedEvents.MAX_BATCH + " events, a result per event) "
+                            + "or the short form {type, data, id?} as application/json. The id is your idempotency key: the "
+                            + "same id again is not published twice. The hub sets source to /partners/<your partner id>; "
+                            + "types the hub computes itself (availability, oversell, profiles) are refused.")
+                    .consumes("application/json," + SubmittedEvents.STRUCTURED + "," + SubmittedEvents.BATCH)
+                    .produces("application/json")
                     .responseMessage().code(202).message("accepted into the outbox").endResponseMessage()
-                    .responseMessage().code(200).message("duplicate id: already accepted").endResponseMessage()
-                    .responseMessage().code(400).message("malformed JSON").endResponseMessage()
+                    .responseMessage().code(200).message("duplicate id: already accepted; or, for a batch, one result per event")
+                        .endResponseMessage()
+                    .responseMessage().code(400).message("malformed JSON or an invalid CloudEvent; the attribute named").endResponseMessage()
+                    .responseMessage().code(403).message("a type only the hub produces, another channel's record, or a price "
+                            + "change without prices:write").endResponseMessage()
                     .responseMessage().code(413).message("body over 1 MiB").endResponseMessage()
+                    .responseMessage().code(415).message("not JSON, a CloudEvent or a CloudEvents batch").endResponseMessage()
                     .responseMessage().code(422).message("unknown type or data breaking its JSON Schema; each field named").endResponseMessage()
                     .to("direct:post-event")
                 .get("/admin/partners").id("list-partners").description("All partners, their scopes and key ids")
@@ -183,7 +191,7 @@ public class PartnerApiRoutes extends RouteBuilder {
             OrderStore.StoredOrder stored = orders.find(channel, externalId)
                     .orElseThrow(() -> ApiException.notFound("no " + channel + " order " + externalId));
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("order", stored.order());
+            body.put("order", ApiSupport.principal(e).has(Scope.PII_READ) ? stored.order() : PiiMask.order(stored.order()));
             // the live profile: after a merge the order follows the survivor
             body.put("profileId", profiles.profileOfTransaction(stored.order().id()).orElse(null));
             body.put("eventId", stored.eventId());
@@ -193,9 +201,14 @@ public class PartnerApiRoutes extends RouteBuilder {
 
         secured("get-event", e -> {
             String id = e.getIn().getHeader("id", String.class);
-            OutboxRecord r = outbox.find(id).orElseThrow(() -> ApiException.notFound("no event " + id));
+            Partners.Principal caller = ApiSupport.principal(e);
+            OutboxRecord r = outbox.findOwned(caller.partnerId(), id)
+                    .or(() -> caller.has(Scope.ALL_PARTNERS) ? outbox.find(id) : java.util.Optional.empty())
+                    .orElseThrow(() -> ApiException.notFound("no event " + id + " of yours"));
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("id", r.eventId());
+            body.put("id", r.ownerEventId() != null && r.owner().equals(caller.partnerId()) ? r.ownerEventId() : r.eventId());
+            body.put("eventId", r.eventId());
+            body.put("owner", r.owner());
             body.put("type", r.eventType());
             body.put("topic", r.topic());
             body.put("partitionKey", r.partitionKey());
@@ -207,10 +220,34 @@ public class PartnerApiRoutes extends RouteBuilder {
         });
 
         secured("post-event", e -> {
-            CanonicalEvent event = parseSubmittedEvent(e);
-            boolean accepted = outbox.appendIfAbsent(EVENTS_TOPIC, event);
-            ApiSupport.respond(e, accepted ? 202 : 200,
-                    Map.of("id", event.id(), "type", event.type().typeName(), "status", accepted ? "accepted" : "duplicate"));
+            Partners.Principal caller = ApiSupport.principal(e);
+            SubmittedEvents.Mode mode = SubmittedEvents.mode(e);
+            if (mode == SubmittedEvents.Mode.BATCH) {
+                List<SubmittedEvents.Item> items = submitted.batch(e, caller);
+                List<Boolean> accepted = appendAccepted(items);
+                List<Map<String, Object>> results = new ArrayList<>(items.size());
+                for (int i = 0, k = 0; i < items.size(); i++) {
+                    SubmittedEvents.Item item = items.get(i);
+                    Map<String, Object> result = new LinkedHashMap<>();
+                    result.put("index", i);
+                    result.put("id", item.partnerEventId());
+                    if (item.refused() == null) {
+                        result.put("status", accepted.get(k++) ? "accepted" : "duplicate");
+                    } else {
+                        result.put("status", "rejected");
+                        result.put("httpStatus", item.refused().status());
+                        result.put("error", item.refused().error());
+                        result.put("detail", item.refused().detail());
+                    }
+                    results.add(result);
+                }
+                ApiSupport.respond(e, 200, Map.of("results", results));
+                return;
+            }
+            SubmittedEvents.Item item = submitted.single(e, mode, caller);
+            boolean accepted = appendAccepted(List.of(item)).get(0);
+            ApiSupport.respond(e, accepted ? 202 : 200, Map.of("id", item.partnerEventId(), "eventId",
+                    item.submitted().event().id(), "type", item.type().typeName(), "status", accepted ? "accepted" : "duplicate"));
         });
 
         secured("list-partners", e -> ApiSupport.respond(e, 200, Map.of("partners", partners.list())));
@@ -252,41 +289,25 @@ public class PartnerApiRoutes extends RouteBuilder {
                 .process(handler);
     }
 
-    private static CanonicalEvent parseSubmittedEvent(Exchange exchange) {
-        JsonNode body = ApiSupport.jsonBody(exchange);
-        try {
-            if (body.has("specversion")) {
-                return CanonicalEvent.fromStructuredJson(CanonicalJson.write(body));
-            }
-            List<String> unknown = new ArrayList<>();
-            body.fieldNames().forEachRemaining(f -> {
-                if (!List.of("id", "type", "source", "data").contains(f)) {
-                    unknown.add(f + ": unknown field (expected id, type, source, data or a structured CloudEvent)");
+    /**
+     * Appends the events that were not refused, in one transaction; returns per appended event whether
+     * it was new. A concurrent request inserting the same id first rolls this one back; the retry
+     * finds that event and answers duplicate for it.
+     */
+    private List<Boolean> appendAccepted(List<SubmittedEvents.Item> items) {
+        List<Outbox.Submitted> events = items.stream().filter(i -> i.refused() == null).map(SubmittedEvents.Item::submitted)
+                .toList();
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        for (int attempt = 1;; attempt++) {
+            try {
+                return tx.execute(status -> outbox.appendSubmitted(EVENTS_TOPIC, events));
+            } catch (org.springframework.dao.DuplicateKeyException raced) {
+                if (attempt == 3) {
+                    throw raced;
                 }
-            });
-            if (!unknown.isEmpty()) {
-                throw new CanonicalValidationException("event", unknown);
             }
-            String typeName = text(body, "type");
-            EventType type = EventType.byTypeName(typeName).orElseThrow(() -> ApiException.unprocessable(
-                    "type: unknown canonical event type '" + typeName + "'"));
-            if (!body.hasNonNull("data")) {
-                throw ApiException.unprocessable("data: required");
-            }
-            String id = body.hasNonNull("id") ? body.get("id").asText() : UUID.randomUUID().toString();
-            if (id.isBlank() || id.length() > 128) {
-                throw ApiException.unprocessable("id: 1 to 128 characters");
-            }
-            URI source = body.hasNonNull("source") ? URI.create(body.get("source").asText())
-                    : URI.create("/partners/" + ApiSupport.principal(exchange).name());
-            return CanonicalEvent.of(id, type, source, body.get("data"), Instant.now());
-        } catch (CanonicalValidationException e) {
-            throw ApiException.unprocessable(String.join("; ", e.violations()));
-        } catch (io.cloudevents.rw.CloudEventRWException | IllegalArgumentException e) {
-            if (e instanceof ApiException api) {
-                throw api;
-            }
-            throw ApiException.unprocessable(e.getMessage());
         }
     }
 

@@ -51,10 +51,25 @@ public class Partners {
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
+    private final java.util.function.Predicate<String> reservedName;
 
     public Partners(JdbcTemplate jdbc, Clock clock) {
+        this(jdbc, clock, name -> false);
+    }
+
+    /**
+     * @param reservedName names a partner may not take: the hub's own channels and connections, since a
+     *     partner's name is the channel it reports records for
+     */
+    public Partners(JdbcTemplate jdbc, Clock clock, java.util.function.Predicate<String> reservedName) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.reservedName = reservedName;
+    }
+
+    /** True when {@code name} is a channel or connection of the hub's own (see the constructor). */
+    public boolean isReservedName(String name) {
+        return reservedName.test(name);
     }
 
     public Optional<Principal> authenticate(String apiKey) {
@@ -67,6 +82,10 @@ public class Partners {
     @Transactional
     public IssuedPartner create(String name, List<String> scopes) {
         requireName(name);
+        if (reservedName.test(name)) {
+            throw ApiException.unprocessable("name: '" + name + "' is a channel or connection of the hub's own; a partner's "
+                    + "name is the channel it reports for, so choose another");
+        }
         Set<String> checked = checkScopes(scopes);
         String id = "ptn_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         try {

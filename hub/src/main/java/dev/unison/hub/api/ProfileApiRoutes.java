@@ -86,7 +86,8 @@ public class ProfileApiRoutes extends RouteBuilder {
 
         secured("get-profile", e -> {
             String id = e.getIn().getHeader("id", String.class);
-            ApiSupport.respond(e, 200, directory.profile(id).orElseThrow(() -> ApiException.notFound("no profile with id " + id)));
+            ProfileDirectory.ProfileView view = directory.profile(id).orElseThrow(() -> ApiException.notFound("no profile with id " + id));
+            ApiSupport.respond(e, 200, ApiSupport.principal(e).has(Scope.PII_READ) ? view : PiiMask.profile(view));
         });
 
         secured("find-profile", e -> {
@@ -107,8 +108,9 @@ public class ProfileApiRoutes extends RouteBuilder {
                         ? "unknown identifier type in '" + typed + "'; types: " + String.join(", ", typeNames()) : bad.getMessage())
                         + " (URL-encode the value: a '+' must be sent as %2B)");
             }
-            ApiSupport.respond(e, 200, directory.profileOf(identifier)
-                    .orElseThrow(() -> ApiException.notFound("no profile holds " + identifier)));
+            ProfileDirectory.ProfileView view = directory.profileOf(identifier)
+                    .orElseThrow(() -> ApiException.notFound("no profile holds " + identifier));
+            ApiSupport.respond(e, 200, ApiSupport.principal(e).has(Scope.PII_READ) ? view : PiiMask.profile(view));
         });
 
         secured("post-identities", e -> {

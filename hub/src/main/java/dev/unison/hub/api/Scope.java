@@ -4,7 +4,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-/** Partner API scopes. A partner holds a set of them; every operation requires one. */
+/**
+ * Partner API scopes. A partner holds a set of them; every operation requires one. Some widen what
+ * an operation shows or accepts: {@link #PII_READ} unmasks email addresses and phone numbers,
+ * {@link #PRICES_WRITE} allows submitting price changes (the fan-out writes them into shops) and
+ * {@link #ALL_PARTNERS} is the operator's: it reads and releases every partner's events and
+ * reservations and submits records of any channel.
+ */
 public enum Scope {
     ADMIN("admin"),
     OPS("ops"),
@@ -16,7 +22,10 @@ public enum Scope {
     POS_WRITE("pos:write"),
     PROFILES_READ("profiles:read"),
     PROFILES_WRITE("profiles:write"),
-    METRICS_READ("metrics:read");
+    METRICS_READ("metrics:read"),
+    PII_READ("pii:read"),
+    PRICES_WRITE("prices:write"),
+    ALL_PARTNERS("partners:all");
 
     private final String wireName;
 

@@ -14,22 +14,23 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Wires the partner API and the bootstrap partner. */
 @Configuration(proxyBeanMethods = false)
 public class ApiConfiguration {
 
     @Bean
-    Partners partners(JdbcTemplate jdbc, Clock clock) {
-        return new Partners(jdbc, clock);
+    Partners partners(JdbcTemplate jdbc, Clock clock, InstalledConnectors connectors) {
+        return new Partners(jdbc, clock, connectors::isOwnChannel);
     }
 
     @Bean
     PartnerApiRoutes partnerApiRoutes(Partners partners, Outbox outbox, InstalledConnectors connectors,
-            OrderStore orders, ProfileDirectory profiles) {
+            OrderStore orders, ProfileDirectory profiles, TransactionTemplate tx) {
         String version = ApiConfiguration.class.getPackage().getImplementationVersion();
         return new PartnerApiRoutes(new ApiSupport(partners), partners, outbox,
-                new OpenApiDocument(version == null ? "dev" : version), connectors, orders, profiles);
+                new OpenApiDocument(version == null ? "dev" : version), connectors, orders, profiles, tx);
     }
 
     @Bean

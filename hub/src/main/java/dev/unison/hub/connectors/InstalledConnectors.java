@@ -35,6 +35,9 @@ public class InstalledConnectors implements ConnectorContext {
     public record CheckOutcome(boolean ok, String detail, Instant checkedAt) {
     }
 
+    /** The channel of orders from the hub's own POS API (the POS connector's {@code PosTransaction.CHANNEL}). */
+    private static final String POS_CHANNEL = "store";
+
     private final Map<String, Connector> connectors;
     private final Map<String, Connection> connections;
     private final MappingLibrary mappings;
@@ -144,6 +147,18 @@ public class InstalledConnectors implements ConnectorContext {
     @Override
     public void reportStatus(String connectionId, CheckResult status) {
         lastChecks.put(connectionId, new CheckOutcome(status.ok(), status.detail(), clock.instant()));
+    }
+
+    /**
+     * True when {@code name} is one of the hub's own channels or connections: a connection id, a
+     * connector name, a connection's channel, or {@code store} (the POS channel). A partner reports
+     * records under its own name as channel, so it may not take one of these.
+     */
+    public boolean isOwnChannel(String name) {
+        if (POS_CHANNEL.equals(name) || connections.containsKey(name) || connectors.containsKey(name)) {
+            return true;
+        }
+        return connections.values().stream().anyMatch(c -> name.equals(connectors.get(c.connector().name()).channel(c)));
     }
 
     public Optional<CheckOutcome> lastCheck(String connectionId) {

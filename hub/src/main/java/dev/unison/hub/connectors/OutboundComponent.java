@@ -29,6 +29,8 @@ import org.apache.camel.support.DefaultProducer;
 public class OutboundComponent extends DefaultComponent {
 
     public static final String BY_CHANNEL = "by-channel";
+    /** The {@code source} the partner API gives every event a partner submits. */
+    public static final String PARTNER_SOURCE_PREFIX = "/partners/";
 
     private final InstalledConnectors installed;
 
@@ -68,6 +70,12 @@ public class OutboundComponent extends DefaultComponent {
                     CanonicalEvent event = exchange.getIn().getBody(CanonicalEvent.class);
                     if (event == null) {
                         throw new IllegalArgumentException("outbound: the body must be a CanonicalEvent");
+                    }
+                    // Defence in depth: the partner API refuses derived types, but should one ever reach the
+                    // bus from outside, it must not be written into a shop (it would be forged stock).
+                    if (event.type().hubOnly() && event.source().toString().startsWith(PARTNER_SOURCE_PREFIX)) {
+                        throw new IllegalArgumentException("outbound: " + event.type().typeName() + " " + event.id()
+                                + " came from a partner (" + event.source() + "); only the hub produces this type");
                     }
                     if (BY_CHANNEL.equals(target)) {
                         JsonNode channel = event.data().get("channel");

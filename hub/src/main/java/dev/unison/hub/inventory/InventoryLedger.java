@@ -134,17 +134,18 @@ public class InventoryLedger {
      * Holds {@code quantity} units of a sku at a location for a cart until {@code expiresAt}:
      * reserved grows, so ATS drops in every channel the location serves. Idempotent on the
      * reservation id. Released by {@link #release} (checkout done or cart abandoned) or when it
-     * lapses ({@link #expireDue}).
+     * lapses ({@link #expireDue}). {@code owner} is the partner that placed it (null for the hub's own).
      */
-    public ReservationOutcome reserve(String reservationId, String sku, String locationId, long quantity, Instant expiresAt) {
+    public ReservationOutcome reserve(String reservationId, String owner, String sku, String locationId, long quantity,
+            Instant expiresAt) {
         requireTransaction();
         if (network.location(locationId).isEmpty()) {
             throw new IllegalArgumentException("location " + locationId + " is not declared in unison.inventory.locations");
         }
         lockSku(sku);
         int held = jdbc.update("INSERT INTO inventory_reservation (reservation_key, sku, location_id, quantity, expires_at, status, "
-                + "created_at) VALUES (?, ?, ?, ?, ?, 'held', ?) ON CONFLICT DO NOTHING", reservationId, sku, locationId, quantity,
-                utc(expiresAt), now());
+                + "created_at, owner) VALUES (?, ?, ?, ?, ?, 'held', ?, ?) ON CONFLICT DO NOTHING", reservationId, sku, locationId,
+                quantity, utc(expiresAt), now(), owner);
         if (held == 0) {
             return ReservationOutcome.DUPLICATE;
         }

@@ -1,6 +1,7 @@
 package dev.unison.hub.outbox;
 
 import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.hub.jdbc.InLists;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -8,8 +9,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -30,6 +34,10 @@ public class Outbox {
     private static final String INSERT_IF_ABSENT = "INSERT INTO outbox_event "
             + "(event_id, topic, event_type, partition_key, payload, created_at) "
             + "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM outbox_event WHERE event_id = ?)";
+
+    private static final String INSERT_OWNED = "INSERT INTO outbox_event "
+            + "(event_id, topic, event_type, partition_key, payload, created_at, owner, owner_event_id) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
     static final RowMapper<OutboxRecord> ROW = Outbox::mapRow;
 
@@ -92,6 +100,58 @@ public class Outbox {
         return inserted == 1;
     }
 
+    /** An event a partner submitted: its owner (partner id), the id the partner gave it, the event as the hub built it. */
+    public record Submitted(String owner, String ownerEventId, CanonicalEvent event) {
+    }
+
+    /**
+     * Appends partner-submitted events in one JDBC batch, inside the caller's transaction, skipping
+     * those whose bus id is already in the outbox (the partner's id is its idempotency key). Returns,
+     * per event in order, whether it was accepted (false: a duplicate, also within the batch). A
+     * concurrent request that inserts the same id first makes this throw {@link DuplicateKeyException};
+     * the caller retries, and the retry sees the other request's row.
+     */
+    public List<Boolean> appendSubmitted(String topic, List<Submitted> events) {
+        requireTopic(topic);
+        Set<String> existing = new HashSet<>();
+        List<String> ids = events.stream().map(s -> s.event().id()).distinct().toList();
+        for (List<String> chunk : InLists.chunks(ids)) {
+            existing.addAll(jdbc.queryForList("SELECT event_id FROM outbox_event WHERE event_id IN ("
+                    + InLists.placeholders(chunk.size()) + ")", String.class, chunk.toArray()));
+        }
+        List<Boolean> accepted = new ArrayList<>(events.size());
+        List<Submitted> fresh = new ArrayList<>();
+        for (Submitted s : events) {
+            boolean isNew = existing.add(s.event().id());
+            accepted.add(isNew);
+            if (isNew) {
+                fresh.add(s);
+            }
+        }
+        if (!fresh.isEmpty()) {
+            Timestamp now = Timestamp.from(clock.instant());
+            jdbc.batchUpdate(INSERT_OWNED, fresh, 500, (ps, s) -> {
+                CanonicalEvent e = s.event();
+                ps.setString(1, e.id());
+                ps.setString(2, topic);
+                ps.setString(3, e.type().typeName());
+                ps.setString(4, e.partitionKey());
+                ps.setString(5, e.toStructuredJson());
+                ps.setTimestamp(6, now);
+                ps.setString(7, s.owner());
+                ps.setString(8, s.ownerEventId());
+            });
+            notifyRelay();
+        }
+        return accepted;
+    }
+
+    /** The event a partner submitted under its own id. */
+    public Optional<OutboxRecord> findOwned(String owner, String ownerEventId) {
+        return jdbc.query("SELECT * FROM outbox_event WHERE owner = ? AND owner_event_id = ?", ROW, owner, ownerEventId)
+                .stream().findFirst();
+    }
+
     public Optional<OutboxRecord> find(String eventId) {
         return jdbc.query("SELECT * FROM outbox_event WHERE event_id = ?", ROW, eventId).stream().findFirst();
     }
@@ -117,7 +177,7 @@ public class Outbox {
     private static OutboxRecord mapRow(ResultSet rs, int row) throws SQLException {
         return new OutboxRecord(rs.getLong("seq"), rs.getString("event_id"), rs.getString("topic"),
                 rs.getString("event_type"), rs.getString("partition_key"), rs.getString("payload"),
-                instant(rs, "created_at"), instant(rs, "published_at"));
+                instant(rs, "created_at"), instant(rs, "published_at"), rs.getString("owner"), rs.getString("owner_event_id"));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

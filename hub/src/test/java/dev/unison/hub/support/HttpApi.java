@@ -33,6 +33,13 @@ public final class HttpApi {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    /** A POST with its own content type and extra headers (e.g. CloudEvents binary mode's ce-* headers). */
+    public Reply post(String path, String apiKey, String contentType, String body, java.util.Map<String, String> headers) {
+        HttpRequest.Builder b = request(path, apiKey).header("Content-Type", contentType);
+        headers.forEach(b::header);
+        return send(b.POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
     public Reply put(String path, String apiKey, String json) {
         return send(request(path, apiKey).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
