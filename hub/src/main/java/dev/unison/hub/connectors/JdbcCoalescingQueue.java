@@ -2,10 +2,13 @@ package dev.unison.hub.connectors;
 
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.kit.spi.CoalescingQueue;
+import dev.unison.hub.jdbc.InLists;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -113,6 +116,7 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
                 if (attempt == 5) {
                     throw lostRace;
                 }
+                lockRetries.incrementAndGet();
                 try {
                     Thread.sleep(20L * attempt);
                 } catch (InterruptedException e) {
@@ -123,9 +127,48 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
         }
     }
 
+    private final java.util.concurrent.atomic.AtomicLong lockRetries = new java.util.concurrent.atomic.AtomicLong();
+
+    /** How often {@link #done} had to repeat its transaction after a lost lock race (zero is the aim). */
+    public long lockRetries() {
+        return lockRetries.get();
+    }
+
+    /**
+     * Deletes the sent rows that still hold the sent version, without ever waiting for a row another
+     * transaction holds: the rows are locked first with {@code FOR UPDATE SKIP LOCKED} (PostgreSQL
+     * "The Locking Clause"; H2's SELECT grammar has the same clause), and only the locked ones are
+     * deleted. A row a consumer group is updating right now is skipped: when that group commits,
+     * the row holds a newer value the delete would not have matched anyway; when it rolls back, the
+     * already-sent value stays queued and is set once more (setting an absolute quantity again is
+     * harmless). Waiting instead is what deadlocked under load: the group updates the rows of its
+     * batch in event order and holds them until it commits, while a batched delete of the same
+     * keys in another order waited for them (on PostgreSQL every batch of both sides was rolled
+     * back, and nothing reached the shop). As this transaction never waits, no cycle can form.
+     */
     private void deleteSent(List<Pending> sent) {
+        Map<String, List<Pending>> byQueue = new java.util.LinkedHashMap<>();
+        sent.forEach(p -> byQueue.computeIfAbsent(p.connectionId() + "\u0000" + p.kind(), q -> new ArrayList<>()).add(p));
+        List<Pending> deletable = new ArrayList<>(sent.size());
+        for (List<Pending> queued : byQueue.values()) {
+            String connectionId = queued.get(0).connectionId();
+            String kind = queued.get(0).kind();
+            for (List<Pending> chunk : InLists.chunks(queued)) {
+                List<Object> args = new ArrayList<>(chunk.size() + 2);
+                args.add(connectionId);
+                args.add(kind);
+                chunk.forEach(p -> args.add(p.key()));
+                Map<String, Long> lockedVersions = new java.util.HashMap<>();
+                jdbc.query("SELECT update_key, version FROM pending_update WHERE connection_id = ? AND kind = ? "
+                                + "AND update_key IN (" + InLists.placeholders(chunk.size()) + ") FOR UPDATE SKIP LOCKED",
+                        rs -> {
+                            lockedVersions.put(rs.getString(1), rs.getLong(2));
+                        }, args.toArray());
+                chunk.stream().filter(p -> Long.valueOf(p.version()).equals(lockedVersions.get(p.key()))).forEach(deletable::add);
+            }
+        }
         jdbc.batchUpdate("DELETE FROM pending_update WHERE connection_id = ? AND kind = ? AND update_key = ? "
-                + "AND version = ?", sent, 500, (ps, p) -> {
+                + "AND version = ?", deletable, 500, (ps, p) -> {
                     ps.setString(1, p.connectionId());
                     ps.setString(2, p.kind());
                     ps.setString(3, p.key());

@@ -13,4 +13,10 @@ class PostgresStorageIT extends AbstractStorageContractIT {
     protected HikariDataSource newDatabase() {
         return TestDatabases.postgres();
     }
+
+    /** PostgreSQL is where the fan-out and the sender deadlocked under load: they contend for a full minute. */
+    @Override
+    protected java.time.Duration contention() {
+        return java.time.Duration.ofSeconds(Long.getLong("unison.it.queue-contention-seconds", 60));
+    }
 }
