@@ -162,7 +162,11 @@ public final class TikTokShopClient {
     /** Seller deauthorization (webhook type 6): stop sending until the connection is re-authorised. */
     public void deauthorize(String why) {
         CredentialStore.Deauthorization stored = credentials.deauthorize(connection.id(), why);
+        boolean already = unauthorized != null;
         unauthorized = stored.reason() + " (since " + stored.since() + ")";
+        if (already) {
+            return; // the webhook receiver and the inbox mapping both see a type 6 notification
+        }
         log.warn("TikTok Shop connection {} deauthorized: {}; nothing is sent until it is authorised again",
                 connection.id(), unauthorized);
         context.reportStatus(connection.id(), CheckResult.failed("unauthorized: " + unauthorized));
