@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.tiktok.simulator.TikTokShopSimulator;
 import dev.unison.hub.support.ForkedHub;
 import dev.unison.hub.support.HttpApi;
@@ -96,6 +97,9 @@ class TikTokDeauthorizationIT {
         tiktok.clearReceived();
         Process second = start("second", Map.of());
         HttpApi restarted = ForkedHub.awaitUp(port, second);
+        // a deauthorization not signed with the connection's app secret changes nothing
+        assertThat(tiktok.sendBadlySigned(hub("/webhooks/tiktok-shop/tiktok-demo"),
+                tiktok.webhook(6, CanonicalJson.mapper().createObjectNode()))).isEqualTo(401);
         adjust(restarted, 2);
         awaitTikTokQuantity(11);
         assertThat(tiktok.receivedOn("GET", "/api/v2/token/refresh")).as("no refresh was needed").isEmpty();
