@@ -7,12 +7,14 @@ import dev.unison.canonical.model.Identifier;
 import dev.unison.canonical.model.IdentifierType;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
  * Turns an identifier as a system sent it into the one canonical value the hub stores and
- * matches on: email trimmed and lower-cased, phone in E.164 (libphonenumber, with a default
+ * matches on: email trimmed and lower-cased (an address at a relay domain becomes a channel
+ * identifier, {@link RelayEmails}), phone in E.164 (libphonenumber, with a default
  * region for national formats), device ids lower-cased, hashed emails as 64-char lowercase hex.
  * Destination-specific variants (Meta's digits-only phone, Google's gmail dots, UID2's base64)
  * are derived only at send time and never stored.
@@ -32,11 +34,21 @@ public final class IdentifierNormalizer {
 
     private final PhoneNumberUtil phones = PhoneNumberUtil.getInstance();
     private final String defaultRegion;
+    private final RelayEmails relays;
     private final ConcurrentHashMap<String, String> phoneCache = new ConcurrentHashMap<>();
 
     /** @param defaultRegion ISO 3166 region used for phone numbers written without a country code, e.g. {@code US} */
     public IdentifierNormalizer(String defaultRegion) {
+        this(defaultRegion, RelayEmails.defaults());
+    }
+
+    /**
+     * @param relays email domains whose addresses are channel identifiers, not emails
+     *        ({@link RelayEmails}): an {@code email} at one normalizes to a {@code channel_customer_id}
+     */
+    public IdentifierNormalizer(String defaultRegion, RelayEmails relays) {
         Objects.requireNonNull(defaultRegion, "defaultRegion");
+        this.relays = Objects.requireNonNull(relays, "relays");
         if (!phones.getSupportedRegions().contains(defaultRegion.toUpperCase(Locale.ROOT))) {
             throw new IllegalArgumentException("unknown phone region '" + defaultRegion + "' (use an ISO 3166 code such as US or GB)");
         }
@@ -45,6 +57,10 @@ public final class IdentifierNormalizer {
 
     public String defaultRegion() {
         return defaultRegion;
+    }
+
+    public RelayEmails relays() {
+        return relays;
     }
 
     /**
@@ -74,6 +90,13 @@ public final class IdentifierNormalizer {
         };
         if (normalized.length() > MAX_LENGTH) { // case mapping can lengthen a value (e.g. 'İ' lower-cases to two chars)
             throw new InvalidIdentifierException(type, raw, "is longer than " + MAX_LENGTH + " characters once normalized");
+        }
+        if (type == IdentifierType.EMAIL) {
+            // a marketplace's relay address names a buyer in one shop, not a mailbox (RelayEmails)
+            Optional<Identifier> relay = relays.channelIdentifier(normalized);
+            if (relay.isPresent()) {
+                return relay.get();
+            }
         }
         return new Identifier(type, normalized);
     }

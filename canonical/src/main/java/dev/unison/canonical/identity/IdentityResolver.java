@@ -89,13 +89,32 @@ public final class IdentityResolver {
                 : Optional.empty();
     }
 
+    /**
+     * One identifier as a caller sent it, checked at an input door (an API) the way resolution will
+     * treat it: a placeholder is returned as sent, so that resolution reports it as blocked (with
+     * why) while the rest of the sighting is stored — placeholders are often not valid values of
+     * their type ({@code 0000000000} is no phone number) and must not fail the whole request; any
+     * other value is returned normalized.
+     *
+     * @throws IdentifierNormalizer.InvalidIdentifierException only for a value that is neither a
+     *         placeholder nor valid
+     */
+    public Identifier screen(IdentifierType type, String raw) {
+        if (raw != null && rules.isBlocked(new Identifier(type, raw.strip()))) {
+            return new Identifier(type, raw);
+        }
+        return normalizer.normalize(type, raw);
+    }
+
     /** Normalizes, drops invalid and blocked values and duplicates; strongest first. */
     List<Candidate> candidates(Observation observation, List<Rejection> rejected) {
         List<Candidate> candidates = new ArrayList<>(observation.identifiers().size());
         Set<String> seen = new HashSet<>();
         for (Identifier raw : observation.identifiers()) {
-            if (raw.value() != null && rules.isBlocked(new Identifier(raw.type(), raw.value().strip()))) {
-                rejected.add(new Rejection(raw, Rejection.Reason.BLOCKED, "blocked value"));
+            Optional<String> placeholder = raw.value() == null ? Optional.empty()
+                    : rules.blockedBecause(new Identifier(raw.type(), raw.value().strip()));
+            if (placeholder.isPresent()) {
+                rejected.add(new Rejection(raw, Rejection.Reason.BLOCKED, placeholder.get()));
                 continue;
             }
             Identifier normalized;
@@ -105,8 +124,9 @@ public final class IdentityResolver {
                 rejected.add(new Rejection(raw, Rejection.Reason.INVALID, e.getMessage()));
                 continue;
             }
-            if (rules.isBlocked(normalized)) {
-                rejected.add(new Rejection(normalized, Rejection.Reason.BLOCKED, "blocked value"));
+            placeholder = rules.blockedBecause(normalized);
+            if (placeholder.isPresent()) {
+                rejected.add(new Rejection(normalized, Rejection.Reason.BLOCKED, placeholder.get()));
                 continue;
             }
             String key = rules.matchKey(normalized);

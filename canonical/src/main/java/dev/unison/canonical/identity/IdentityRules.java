@@ -138,12 +138,21 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
 
     /** Whether a normalized value is a placeholder that must link nobody. */
     public boolean isBlocked(Identifier identifier) {
+        return blockedBecause(identifier).isPresent();
+    }
+
+    /**
+     * Why a value (normalized, or as sent: placeholders are often not valid values of their type)
+     * is a placeholder that must link nobody; empty when it is not one.
+     */
+    public java.util.Optional<String> blockedBecause(Identifier identifier) {
         String value = identifier.value();
         if (blockedValues.contains(value.toLowerCase(Locale.ROOT))) {
-            return true;
+            return java.util.Optional.of("placeholder: '" + value + "' is on the blocked-values list");
         }
         if (identifier.type() == IdentifierType.HASHED_EMAIL && blockedEmailHashes(blockedValues).contains(value)) {
-            return true; // the SHA-256 of a blocked email (test@test.com) is as much a placeholder
+            // the SHA-256 of a blocked email (test@test.com) is as much a placeholder
+            return java.util.Optional.of("placeholder: the SHA-256 of a blocked email");
         }
         // A channel customer id is also checked on its id part: shopify:my-shop:null or :0 link nobody.
         String idPart = null;
@@ -151,16 +160,20 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
             int second = value.indexOf(':', value.indexOf(':') + 1);
             idPart = second < 0 ? null : value.substring(second + 1);
             if (idPart != null && blockedValues.contains(idPart.toLowerCase(Locale.ROOT))) {
-                return true;
+                return java.util.Optional.of("placeholder: id '" + idPart + "' is on the blocked-values list");
             }
         }
+        // A phone is also checked on its digits: "(000) 000-0000" is the same placeholder as 0000000000.
+        String digits = identifier.type() == IdentifierType.PHONE && value.matches("^\\+?[0-9 ().\\-]+$")
+                ? value.replaceAll("[^0-9]", "") : null;
         // Patterns are searched (find), so anchor them (^...$) to match whole values only.
         for (Pattern pattern : blockedPatterns) {
-            if (pattern.matcher(value).find() || (idPart != null && pattern.matcher(idPart).find())) {
-                return true;
+            if (pattern.matcher(value).find() || (idPart != null && pattern.matcher(idPart).find())
+                    || (digits != null && !digits.isEmpty() && pattern.matcher(digits).find())) {
+                return java.util.Optional.of("placeholder: matches the blocked pattern " + pattern.pattern());
             }
         }
-        return false;
+        return java.util.Optional.empty();
     }
 
     /**
@@ -186,6 +199,10 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
      * shop but may have accounts in many shops.
      */
     public static String slot(String matchKey, IdentifierType type) {
+        if (type == IdentifierType.CHANNEL_CUSTOMER_ID && RelayEmails.isRelayKey(matchKey)) {
+            // a relay address is unique per buyer and shop, and the shop is not in it: each is its own slot
+            return matchKey;
+        }
         if (type == IdentifierType.CHANNEL_CUSTOMER_ID) {
             // channel_customer_id:<channel>:<account>:<id> -> up to the account (an id may contain ':')
             int channelEnd = matchKey.indexOf(':', matchKey.indexOf(':') + 1);

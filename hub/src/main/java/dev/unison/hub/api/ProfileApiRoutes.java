@@ -180,7 +180,6 @@ public class ProfileApiRoutes extends RouteBuilder {
             problems.add("identifiers: required array of 1.." + MAX_IDENTIFIERS + " {type, value}");
             return out;
         }
-        IdentifierNormalizer normalizer = identity.resolver().normalizer();
         for (int i = 0; i < array.size(); i++) {
             JsonNode node = array.get(i);
             String at = "identifiers[" + i + "].";
@@ -198,7 +197,7 @@ public class ProfileApiRoutes extends RouteBuilder {
                 continue;
             }
             try {
-                out.add(normalizer.normalize(t, value.asText()));
+                out.add(identity.resolver().screen(t, value.asText())); // a placeholder is reported as blocked, not a 422
             } catch (IdentifierNormalizer.InvalidIdentifierException invalid) {
                 problems.add(at + "value: " + invalid.getMessage());
             }

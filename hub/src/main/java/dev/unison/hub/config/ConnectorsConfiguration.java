@@ -10,6 +10,8 @@ import dev.unison.hub.connectors.JdbcExternalRefs;
 import dev.unison.hub.connectors.MicrometerConnectionMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.unison.hub.deadletter.DeadLetters;
+import dev.unison.hub.secrets.EncryptionKeys;
+import dev.unison.hub.secrets.JdbcCredentialStore;
 import dev.unison.hub.inbox.InboxDispatcher;
 import dev.unison.hub.inbox.JdbcInbox;
 import dev.unison.hub.orders.OrderStore;
@@ -45,7 +47,9 @@ public class ConnectorsConfiguration {
         var stores = new InstalledConnectors.Stores(new JdbcInbox(jdbc, () -> dispatcher.getObject().wakeUp()),
                 new JdbcExternalRefs(jdbc, tx, clock), new JdbcCoalescingQueue(jdbc, clock),
                 (consumer, key, type, reason, payload) -> deadLetters.record(consumer, key, type, reason, payload),
-                (connection, what, outcome, amount) -> metrics.get().add(connection, what, outcome, amount));
+                (connection, what, outcome, amount) -> metrics.get().add(connection, what, outcome, amount),
+                new JdbcCredentialStore(jdbc, tx, EncryptionKeys.resolve(environment.getProperty(EncryptionKeys.SETTING),
+                        environment.matchesProfiles("production"), java.nio.file.Path.of(properties.dataDir())), clock));
         // ${NAME} in connections.yaml: environment variables first, like every Spring property source
         InstalledConnectors installed = new InstalledConnectors(InstalledConnectors.discover(),
                 new DefaultResourceLoader().getResource(properties.connectionsLocation()), environment::getProperty, mappings,

@@ -23,7 +23,8 @@ public class IdentityConfiguration {
     @Bean
     IdentityResolver identityResolver(UnisonProperties properties) {
         UnisonProperties.Identity settings = properties.identity();
-        return new IdentityResolver(new IdentifierNormalizer(settings.defaultRegion()), settings.rules());
+        return new IdentityResolver(new IdentifierNormalizer(settings.defaultRegion(), settings.relayEmails()),
+                settings.rules());
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package dev.unison.hub.config;
 
 import dev.unison.canonical.identity.IdentityRules;
+import dev.unison.canonical.identity.RelayEmails;
 import dev.unison.canonical.model.IdentifierType;
 import dev.unison.hub.inventory.InventoryNetwork;
 import java.time.Duration;
@@ -19,7 +20,7 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
         storage = storage == null ? new Storage(null) : storage;
         simulators = simulators == null ? new Simulators(null, null) : simulators;
         inventory = inventory == null ? new Inventory(null, null) : inventory;
-        identity = identity == null ? new Identity(null, null, null, null, null, null, null, false, null) : identity;
+        identity = identity == null ? new Identity(null, null, null, null, null, null, null, false, null, null) : identity;
     }
 
     /**
@@ -28,9 +29,15 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
      */
     public record Identity(String defaultRegion, List<String> blockedValues, List<String> blockedPatterns,
             Map<IdentifierType, Integer> limits, List<IdentifierType> priority, Integer maxMergesPerProfile,
-            Integer maxIdentifiersPerProfile, boolean gmailDotInsensitive, Set<IdentifierType> sharedTypes) {
+            Integer maxIdentifiersPerProfile, boolean gmailDotInsensitive, Set<IdentifierType> sharedTypes,
+            List<String> relayEmailDomains) {
         public Identity {
             defaultRegion = defaultRegion == null ? "US" : defaultRegion;
+        }
+
+        /** Email domains whose addresses are channel identifiers; unset: TikTok Shop's ({@link RelayEmails#DEFAULT_DOMAINS}). */
+        public RelayEmails relayEmails() {
+            return new RelayEmails(relayEmailDomains == null ? RelayEmails.DEFAULT_DOMAINS : relayEmailDomains);
         }
 
         public IdentityRules rules() {

@@ -7,6 +7,7 @@ import dev.unison.connectors.kit.mapping.MappingLibrary;
 import dev.unison.connectors.kit.spi.CheckResult;
 import dev.unison.connectors.kit.spi.CoalescingQueue;
 import dev.unison.connectors.kit.spi.ConnectionMetrics;
+import dev.unison.connectors.kit.spi.CredentialStore;
 import dev.unison.connectors.kit.spi.DeadLetterSink;
 import dev.unison.connectors.kit.spi.ExternalRefs;
 import dev.unison.connectors.kit.spi.Connector;
@@ -46,12 +47,13 @@ public class InstalledConnectors implements ConnectorContext {
     private final CoalescingQueue outboundQueue;
     private final DeadLetterSink deadLetters;
     private final ConnectionMetrics metrics;
+    private final CredentialStore credentials;
     private final Clock clock;
     private final Map<String, CheckOutcome> lastChecks = new ConcurrentHashMap<>();
 
     /** The hub's stores a connector may use. */
     public record Stores(Inbox inbox, ExternalRefs refs, CoalescingQueue outboundQueue, DeadLetterSink deadLetters,
-            ConnectionMetrics metrics) {
+            ConnectionMetrics metrics, CredentialStore credentials) {
     }
 
     public InstalledConnectors(List<Connector> connectors, Resource connectionsFile, Function<String, String> env,
@@ -75,6 +77,7 @@ public class InstalledConnectors implements ConnectorContext {
         this.outboundQueue = stores.outboundQueue();
         this.deadLetters = stores.deadLetters();
         this.metrics = stores.metrics();
+        this.credentials = stores.credentials();
         this.clock = clock;
     }
 
@@ -128,6 +131,11 @@ public class InstalledConnectors implements ConnectorContext {
     @Override
     public ConnectionMetrics metrics() {
         return metrics;
+    }
+
+    @Override
+    public CredentialStore credentials() {
+        return credentials;
     }
 
     /** Runs the connector's check for a connection and remembers the outcome. */

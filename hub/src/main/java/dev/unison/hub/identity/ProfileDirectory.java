@@ -93,7 +93,7 @@ public class ProfileDirectory {
 
     /** Whether an identifier is one the guards never promote (so a lookup can say why nothing is found). */
     public boolean isBlocked(Identifier raw) {
-        return resolver.rules().isBlocked(resolver.normalizer().normalize(raw));
+        return resolver.rules().isBlocked(resolver.screen(raw.type(), raw.value()));
     }
 
     private ProfileView view(String id, String requestedId, Instant createdAt, Instant updatedAt) {

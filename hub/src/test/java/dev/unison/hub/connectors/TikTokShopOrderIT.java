@@ -89,7 +89,7 @@ class TikTokShopOrderIT {
         });
         assertThat(stored.get("total").get("amount").asText()).isEqualTo("119.80");
         assertThat(stored.get("identifiers").toString()).as("the masked relay address is a channel identifier, not an email")
-                .contains("tiktok-shop-relay:").doesNotContain("\"type\":\"email\"");
+                .contains("email-relay:").doesNotContain("\"type\":\"email\"");
 
         List<SimRequest> detailCalls = tiktok.receivedOn("GET", "/order/202309/orders");
         assertThat(detailCalls).isNotEmpty();

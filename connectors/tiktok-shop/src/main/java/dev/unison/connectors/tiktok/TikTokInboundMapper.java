@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.event.EventType;
+import dev.unison.canonical.identity.RelayEmails;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.canonical.model.Item;
 import dev.unison.connectors.kit.config.Connection;
@@ -57,6 +58,7 @@ final class TikTokInboundMapper {
                 input.put("currency", "USD");
                 input.set("payload", order);
                 JsonNode mapped = context.mappings().mapping(TikTokShopConnector.NAME, "order").apply(input);
+                relayEmailsAsChannelIdentifiers(mapped);
                 EventType type = "placed".equals(mapped.path("status").asText()) ? EventType.ORDER_PLACED : EventType.ORDER_UPDATED;
                 return List.of(CanonicalEvent.of(idPrefix + "0", type, source, mapped, time));
             }
@@ -75,6 +77,23 @@ final class TikTokInboundMapper {
             }
         }
     }
+
+    /**
+     * The buyer email is usually a masked relay address: the order then carries it as the channel
+     * identifier the hub's identity normalization makes of it (canonical {@link RelayEmails}, the one
+     * place for the rule; the hub applies its configured domain list again on resolution), so no
+     * consumer of the order mistakes it for the person's mailbox.
+     */
+    static void relayEmailsAsChannelIdentifiers(JsonNode mapped) {
+        for (JsonNode identifier : mapped.path("identifiers")) {
+            if (identifier instanceof ObjectNode node && "email".equals(node.path("type").asText())) {
+                RELAYS.channelIdentifier(node.path("value").asText()).ifPresent(channelId -> node
+                        .put("type", channelId.type().wireName()).put("value", channelId.value()));
+            }
+        }
+    }
+
+    private static final RelayEmails RELAYS = RelayEmails.defaults();
 
     private static TikTokShopClient requireClient(Optional<TikTokShopClient> client, Connection connection) {
         return client.orElseThrow(() -> new RetryLaterException("connection " + connection.id() + " has no API client yet"));

@@ -7,6 +7,7 @@ import dev.unison.connectors.kit.http.ApiClient;
 import dev.unison.connectors.kit.http.FeedbackRateLimiter;
 import dev.unison.connectors.kit.spi.CheckResult;
 import dev.unison.connectors.kit.spi.ConnectorContext;
+import dev.unison.connectors.kit.spi.CredentialStore;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
 import java.net.URI;
@@ -18,8 +19,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One TikTok Shop connection's Open API (202309): every call signed ({@link TikTokRequestSigner}),
@@ -31,10 +36,25 @@ import java.util.Set;
  * {@code x-tts-access-token} header; when a call is refused for the token, the client refreshes it
  * once with {@code GET {auth}/api/v2/token/refresh?app_key&app_secret&refresh_token&grant_type=refresh_token}
  * (unsigned) and repeats the call. A refresh the auth API refuses (or no refresh token), or a seller deauthorization webhook
- * (type 6), marks the connection unauthorized: nothing is sent until the connection is replaced,
- * queued work stays queued, and the state is reported where operators see connection checks.
+ * (TikTok Shop Partner Center, "Webhooks: Seller deauthorization", type 6), marks the connection
+ * unauthorized: nothing is sent until it is authorised again, queued work stays queued, and the
+ * state is reported where operators see connection checks.
+ *
+ * <p>Both survive restarts through the hub's {@link CredentialStore}: refreshed tokens are stored
+ * (encrypted by the hub) and used instead of the configured ones, because the auth API may rotate
+ * the refresh token and the configured one then no longer works; a deauthorization is stored and
+ * consulted before every call, so a restarted hub (or another instance) stays silent towards a
+ * shop that revoked the app. Re-authorising means configuring the new tokens the seller's new
+ * authorization produced: when the configured tokens differ from those last seen, the stored
+ * tokens and the deauthorization are dropped.
  */
 public final class TikTokShopClient {
+
+    private static final Logger log = LoggerFactory.getLogger(TikTokShopClient.class);
+    /** Keys in the credential store. */
+    static final String ACCESS_TOKEN = "accessToken";
+    static final String REFRESH_TOKEN = "refreshToken";
+    static final String CONFIGURED = "configuredTokensDigest";
 
     public static final String DEFAULT_API_BASE = "https://open-api.tiktokglobalshop.com";
     public static final String DEFAULT_AUTH_BASE = "https://auth.tiktok-shops.com";
@@ -64,6 +84,7 @@ public final class TikTokShopClient {
     private volatile String accessToken;
     private volatile String refreshToken;
     private volatile String unauthorized;
+    private final CredentialStore credentials;
 
     public TikTokShopClient(Connection connection, HttpClient http, CircuitBreaker breaker, ConnectorContext context,
             Clock clock) {
@@ -74,26 +95,81 @@ public final class TikTokShopClient {
         int rate = Integer.parseInt(Optional.ofNullable(connection.setting("requestsPerSecond")).orElse("10"));
         this.api = new ApiClient(connection.id(), "TikTok Shop", http, breaker, context.metrics(),
                 FeedbackRateLimiter.of(rate, rate, 0), Set.of(401, 403), clock);
-        this.accessToken = connection.requireSecret("accessToken").reveal();
-        this.refreshToken = connection.secret("refreshToken").map(s -> s.reveal()).orElse(null);
+        this.credentials = context.credentials();
+        restoreCredentials(connection.requireSecret("accessToken").reveal(),
+                connection.secret("refreshToken").map(s -> s.reveal()).orElse(null));
         this.signer = new TikTokRequestSigner(connection.setting("appKey"), connection.requireSecret("appSecret").reveal(),
                 () -> accessToken, connection.setting("shopCipher"), clock);
     }
 
+    /**
+     * Starts from the newest tokens the hub stored for this connection, unless the configured ones
+     * changed since they were last seen (the operator configured a new authorization): then those
+     * apply and the stored tokens and any deauthorization are dropped.
+     */
+    private void restoreCredentials(String configuredAccess, String configuredRefresh) {
+        String digest = sha256Hex(configuredAccess + "\n" + (configuredRefresh == null ? "" : configuredRefresh));
+        Optional<String> seen = credentials.get(connection.id(), CONFIGURED);
+        accessToken = configuredAccess;
+        refreshToken = configuredRefresh;
+        if (seen.isPresent() && !seen.get().equals(digest)) {
+            credentials.clear(connection.id());
+            if (credentials.deauthorization(connection.id()).isPresent()) {
+                log.info("TikTok Shop connection {}: new credentials configured; the stored deauthorization is lifted",
+                        connection.id());
+            }
+            credentials.reauthorize(connection.id());
+        } else if (seen.isPresent()) {
+            accessToken = credentials.get(connection.id(), ACCESS_TOKEN).orElse(configuredAccess);
+            refreshToken = credentials.get(connection.id(), REFRESH_TOKEN).orElse(configuredRefresh);
+        }
+        if (seen.isEmpty() || !seen.get().equals(digest)) {
+            credentials.putAll(connection.id(), Map.of(CONFIGURED, digest));
+        }
+        checkStoredAuthorization();
+    }
+
+    /**
+     * Adopts a deauthorization stored by this or another hub instance (a webhook may reach any of
+     * them); cheap enough to run before every call: one primary-key read.
+     */
+    private boolean checkStoredAuthorization() {
+        if (unauthorized != null) {
+            return false;
+        }
+        Optional<CredentialStore.Deauthorization> stored = credentials.deauthorization(connection.id());
+        if (stored.isEmpty()) {
+            return true;
+        }
+        unauthorized = stored.get().reason() + " (since " + stored.get().since() + ")";
+        log.warn("TikTok Shop connection {} is deauthorized: {}; nothing is sent, pending updates stay queued until "
+                + "it is authorised again", connection.id(), unauthorized);
+        context.reportStatus(connection.id(), CheckResult.failed("unauthorized: " + unauthorized));
+        return false;
+    }
+
     /** True when a call may go now: authorised, within the rate, circuit closed. */
     public boolean ready() {
-        return unauthorized == null && api.ready(perCall);
+        return checkStoredAuthorization() && api.ready(perCall);
     }
 
     /** Why the connection may not send, when the seller revoked it or its token could not be refreshed. */
     public Optional<String> unauthorizedReason() {
+        checkStoredAuthorization();
         return Optional.ofNullable(unauthorized);
     }
 
     /** Seller deauthorization (webhook type 6): stop sending until the connection is re-authorised. */
     public void deauthorize(String why) {
-        unauthorized = why;
-        context.reportStatus(connection.id(), CheckResult.failed("unauthorized: " + why));
+        CredentialStore.Deauthorization stored = credentials.deauthorize(connection.id(), why);
+        boolean already = unauthorized != null;
+        unauthorized = stored.reason() + " (since " + stored.since() + ")";
+        if (already) {
+            return; // the webhook receiver and the inbox mapping both see a type 6 notification
+        }
+        log.warn("TikTok Shop connection {} deauthorized: {}; nothing is sent until it is authorised again",
+                connection.id(), unauthorized);
+        context.reportStatus(connection.id(), CheckResult.failed("unauthorized: " + unauthorized));
     }
 
     public Outcome get(String what, String path, String query) {
@@ -106,7 +182,7 @@ public final class TikTokShopClient {
 
     private synchronized Outcome call(String what, String method, String path, String query, byte[] body) {
         for (int attempt = 0; ; attempt++) {
-            if (unauthorized != null) {
+            if (!checkStoredAuthorization()) {
                 return new Outcome.Later("connection unauthorized: " + unauthorized);
             }
             ApiClient.Outcome outcome = api.send(what, request(method, path, query, body), perCall);
@@ -185,6 +261,9 @@ public final class TikTokShopClient {
             if (data.hasNonNull("refresh_token")) {
                 refreshToken = data.get("refresh_token").asText();
             }
+            // stored before the new token is used: a restart must not fall back to a rotated-out token
+            credentials.putAll(connection.id(), refreshToken == null ? Map.of(ACCESS_TOKEN, accessToken)
+                    : Map.of(ACCESS_TOKEN, accessToken, REFRESH_TOKEN, refreshToken));
             context.metrics().count(connection.id(), "token_refresh", "ok");
             context.reportStatus(connection.id(), CheckResult.ok("access token refreshed; valid until "
                     + Instant.ofEpochSecond(data.path("access_token_expire_in").asLong(clock.instant().getEpochSecond()))));
@@ -199,9 +278,17 @@ public final class TikTokShopClient {
     }
 
     private void markUnauthorized(String why) {
-        unauthorized = why;
         context.metrics().count(connection.id(), "token_refresh", "refused");
-        context.reportStatus(connection.id(), CheckResult.failed("unauthorized: " + why));
+        deauthorize(why);
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String enc(String value) {

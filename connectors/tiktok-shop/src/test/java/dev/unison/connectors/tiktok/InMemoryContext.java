@@ -38,6 +38,7 @@ final class InMemoryContext implements ConnectorContext {
     final Map<String, Long> counters = new ConcurrentHashMap<>();
     final List<Connection> connections;
     private final Clock clock;
+    final dev.unison.connectors.kit.spi.CredentialStore credentials;
     private long versions;
 
     InMemoryContext(String connectionsYaml, Map<String, String> env, Clock clock) {
@@ -45,6 +46,12 @@ final class InMemoryContext implements ConnectorContext {
         this.connections = new ConnectionsLoader(Map.of(descriptor.name(), descriptor), env::get)
                 .load(new ByteArrayInputStream(connectionsYaml.getBytes(StandardCharsets.UTF_8)), "test");
         this.clock = clock;
+        this.credentials = dev.unison.connectors.kit.spi.CredentialStore.inMemory(clock);
+    }
+
+    @Override
+    public dev.unison.connectors.kit.spi.CredentialStore credentials() {
+        return credentials;
     }
 
     @Override

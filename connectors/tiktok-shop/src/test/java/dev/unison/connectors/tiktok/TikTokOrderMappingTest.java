@@ -45,6 +45,7 @@ class TikTokOrderMappingTest {
         input.put("connection", "tts-main").put("shop", "7495611106826340000").put("currency", "USD");
         input.set("payload", CanonicalJson.parse(json));
         var data = library.mapping("tiktok-shop", "order").apply(input);
+        TikTokInboundMapper.relayEmailsAsChannelIdentifiers(data); // as the connector does after the mapping
         return CanonicalEvent.of("e-1", EventType.ORDER_PLACED, URI.create("/t"), data, Instant.now()).dataAs(Order.class);
     }
 
@@ -71,7 +72,7 @@ class TikTokOrderMappingTest {
 
         assertThat(order.identifiers()).noneMatch(i -> i.type() == IdentifierType.EMAIL);
         assertThat(order.identifiers()).extracting(i -> i.value()).containsExactly(
-                "tiktok-shop:7495611106826340000:7021436810468230477", "tiktok-shop-relay:7495611106826340000:v2_7ad3rf3a@scs2.tiktok.com");
+                "tiktok-shop:7495611106826340000:7021436810468230477", "email-relay:scs2.tiktok.com:v2_7ad3rf3a");
     }
 
     @Test

@@ -122,6 +122,82 @@ class TikTokShopClientTest {
         assertThat(context.statuses.get("tt").detail()).contains("deauthorized");
     }
 
+    private TikTokShopClient restarted() {
+        return new TikTokShopClient(context.connections.get(0), HttpClient.newHttpClient(),
+                ConnectionCircuitBreakers.defaults().forConnection("tt"), context, Clock.systemUTC());
+    }
+
+    @Test
+    void aDeauthorizationOutlivesTheClient() {
+        client.deauthorize("the seller deauthorized the app (webhook type 6)");
+
+        TikTokShopClient next = restarted();
+
+        assertThat(next.ready()).isFalse();
+        assertThat(next.unauthorizedReason()).get().asString().contains("deauthorized the app").contains("since");
+        assertThat(next.get("check", "/authorization/202309/shops", null)).isInstanceOf(TikTokShopClient.Outcome.Later.class);
+        assertThat(tiktok.received()).isEmpty();
+    }
+
+    @Test
+    void aDeauthorizationStoredByAnotherInstanceStopsTheNextCall() {
+        assertThat(client.get("check", "/authorization/202309/shops", null)).isInstanceOf(TikTokShopClient.Outcome.Answered.class);
+        int calls = tiktok.received().size();
+
+        context.credentials.deauthorize("tt", "the seller deauthorized the app (webhook type 6)");
+
+        assertThat(client.get("again", "/authorization/202309/shops", null)).isInstanceOf(TikTokShopClient.Outcome.Later.class);
+        assertThat(tiktok.received()).hasSize(calls);
+        assertThat(context.statuses.get("tt").ok()).isFalse();
+    }
+
+    @Test
+    void rotatedTokensAreKeptAndUsedAfterARestart() {
+        tiktok.rotateRefreshTokens(true);
+        tiktok.expireAccessToken();
+        assertThat(client.get("check", "/authorization/202309/shops", null)).isInstanceOf(TikTokShopClient.Outcome.Answered.class);
+        assertThat(context.credentials.get("tt", TikTokShopClient.ACCESS_TOKEN)).contains(tiktok.currentAccessToken());
+        assertThat(context.credentials.get("tt", TikTokShopClient.REFRESH_TOKEN)).contains(tiktok.currentRefreshToken());
+        tiktok.clearReceived();
+
+        TikTokShopClient next = restarted();
+
+        assertThat(next.get("check", "/authorization/202309/shops", null)).isInstanceOf(TikTokShopClient.Outcome.Answered.class);
+        assertThat(tiktok.receivedOn("GET", "/api/v2/token/refresh")).isEmpty();
+        assertThat(tiktok.received()).singleElement()
+                .satisfies(call -> assertThat(call.header("x-tts-access-token")).isEqualTo(tiktok.currentAccessToken()));
+    }
+
+    @Test
+    void newlyConfiguredTokensLiftTheDeauthorization() {
+        client.deauthorize("the seller deauthorized the app (webhook type 6)");
+        tiktok.reauthorize("TTP_new", "TTP_new_refresh");
+        var reconfigured = new InMemoryContext("""
+                connections:
+                  - id: tt
+                    connector: tiktok-shop
+                    settings:
+                      appKey: app
+                      appSecret: ${SECRET}
+                      accessToken: ${TOKEN}
+                      refreshToken: ${REFRESH}
+                      shopCipher: CIPHER
+                      warehouseId: '%s'
+                      apiBaseUrl: %s
+                      authBaseUrl: %s
+                """.formatted(TikTokShopSimulator.DEFAULT_WAREHOUSE_ID, tiktok.baseUrl(), tiktok.baseUrl()),
+                Map.of("SECRET", "secret", "TOKEN", "TTP_new", "REFRESH", "TTP_new_refresh"), queueClock)
+                .connections.get(0);
+
+        // the same store (the hub's database), the connection configured with the new authorization's tokens
+        TikTokShopClient next = new TikTokShopClient(reconfigured, HttpClient.newHttpClient(),
+                ConnectionCircuitBreakers.defaults().forConnection("tt"), context, Clock.systemUTC());
+
+        assertThat(next.ready()).isTrue();
+        assertThat(next.get("check", "/authorization/202309/shops", null)).isInstanceOf(TikTokShopClient.Outcome.Answered.class);
+        assertThat(context.credentials.deauthorization("tt")).isEmpty();
+    }
+
     private static CanonicalEvent available(String sku, long quantity) {
         return CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, URI.create("/test"),
                 new ChannelAvailability(sku, "tiktok-shop", quantity, Instant.now()));

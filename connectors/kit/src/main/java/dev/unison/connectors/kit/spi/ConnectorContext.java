@@ -5,7 +5,7 @@ import dev.unison.connectors.kit.mapping.MappingLibrary;
 import java.util.List;
 import java.util.Optional;
 
-/** What the hub lends a connector: its connections, the mappings, the inbox and outbound stores. */
+/** What the hub lends a connector: its connections, the mappings, the inbox, outbound and credential stores. */
 public interface ConnectorContext {
 
     Optional<Connection> connection(String connectionId);
@@ -24,6 +24,12 @@ public interface ConnectorContext {
     DeadLetterSink deadLetters();
 
     ConnectionMetrics metrics();
+
+    /**
+     * Rotated tokens and revocations of connections, kept across restarts (encrypted at rest by
+     * the hub): consult it before sending, so that a revoked connection stays silent.
+     */
+    CredentialStore credentials();
 
     /**
      * Reports a connection's state found outside a check — a token that expired and could not be

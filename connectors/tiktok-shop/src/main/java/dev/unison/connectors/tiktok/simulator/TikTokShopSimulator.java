@@ -85,6 +85,7 @@ public class TikTokShopSimulator extends SimulatorServer {
     private volatile String refreshToken;
     private volatile long accessTokenExpiresAt;
     private volatile boolean revoked;
+    private volatile boolean rotateRefreshTokens;
     private final AtomicLong inventoryCalls = new AtomicLong();
 
     public TikTokShopSimulator(int port, String appKey, String appSecret, String accessToken, String shopCipher,
@@ -362,7 +363,13 @@ public class TikTokShopSimulator extends SimulatorServer {
         return ok(data);
     }
 
-    /** The auth API's refresh: unsigned; a new access token valid 7 days, the refresh token kept. */
+    /**
+     * The auth API's refresh: unsigned; a new access token valid 7 days (the old one stops working).
+     * The answer carries a {@code refresh_token}; TikTok Shop Partner Center, "Authorization overview",
+     * tells clients to keep the one returned. With {@link #rotateRefreshTokens} the simulator issues a
+     * new one each time and refuses the previous one, so a client that forgets what it was given
+     * (e.g. across a restart) is locked out, as with a provider that rotates.
+     */
     private SimResponse refreshToken(SimRequest request) {
         if (!appKey.equals(request.queryParam("app_key")) || !appSecret.equals(request.queryParam("app_secret"))) {
             return envelope(UNKNOWN_APP, "invalid app_key or app_secret", "{}");
@@ -372,6 +379,9 @@ public class TikTokShopSimulator extends SimulatorServer {
             return envelope(INVALID_REFRESH_TOKEN, "invalid or revoked refresh token", "{}");
         }
         accessToken = "TTP_" + UUID.randomUUID().toString().replace("-", "");
+        if (rotateRefreshTokens) {
+            refreshToken = "TTR_" + UUID.randomUUID().toString().replace("-", "");
+        }
         accessTokenExpiresAt = clock.instant().plus(Duration.ofDays(7)).getEpochSecond();
         ObjectNode data = CanonicalJson.mapper().createObjectNode();
         data.put("access_token", accessToken).put("access_token_expire_in", accessTokenExpiresAt)
@@ -391,6 +401,23 @@ public class TikTokShopSimulator extends SimulatorServer {
     /** The seller revokes the app: every call and every refresh is refused from now on. */
     public void revokeAuthorization() {
         revoked = true;
+    }
+
+    /** The seller authorises the app again: new tokens, the earlier ones stay refused. */
+    public void reauthorize(String newAccessToken, String newRefreshToken) {
+        accessToken = newAccessToken;
+        refreshToken = newRefreshToken;
+        accessTokenExpiresAt = clock.instant().plus(Duration.ofDays(7)).getEpochSecond();
+        revoked = false;
+    }
+
+    /** Whether each refresh issues a new refresh token and invalidates the previous one (off by default). */
+    public void rotateRefreshTokens(boolean rotate) {
+        rotateRefreshTokens = rotate;
+    }
+
+    public String currentRefreshToken() {
+        return refreshToken;
     }
 
     public String currentAccessToken() {
@@ -498,6 +525,17 @@ public class TikTokShopSimulator extends SimulatorServer {
                 .put("shop_id", SHOP_ID).put("timestamp", clock.instant().getEpochSecond()).set("data", data);
         byte[] body = CanonicalJson.write(envelope).getBytes(StandardCharsets.UTF_8);
         return new Delivery(type, body, hmacHex(appSecret, appKey + new String(body, StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * A SELLER_DEAUTHORIZATION (type 6) notification: the seller removed the app from the shop
+     * (TikTok Shop Partner Center, "Webhooks: Seller deauthorization"). Revokes the tokens too.
+     */
+    public Delivery sellerDeauthorization() {
+        revokeAuthorization();
+        ObjectNode data = CanonicalJson.mapper().createObjectNode();
+        data.put("update_time", clock.instant().getEpochSecond());
+        return webhook(6, data);
     }
 
     /** An ORDER_STATUS_CHANGE (type 1) notification for a stored order. */
