@@ -45,6 +45,6 @@ final class JavaOrderMapper {
         }
         return new Order(connection + ":" + o.get("id").asText(), "shopify", o.get("id").asText(), status,
                 OffsetDateTime.parse(o.get("created_at").asText()).toInstant(), null, null, null, ids, lines,
-                new Money(new BigDecimal(o.get("total_price").asText()), currency));
+                new Money(new BigDecimal(o.get("total_price").asText()), currency), null, null);
     }
 }
