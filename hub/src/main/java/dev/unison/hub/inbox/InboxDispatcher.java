@@ -142,7 +142,7 @@ public class InboxDispatcher extends BackgroundWorker {
         LOG.info("stale delivery {} of connection {}: order {} at version {} is not newer than the version {} the hub "
                 + "holds; nothing changed", row.id(), row.connectionId(), printable(event.partitionKey()),
                 InboundVersions.version(event).orElse(null),
-                versions.held(row.connectionId(), event.partitionKey()).orElse(null));
+                versions.held(row.connectionId(), event).orElse(null));
     }
 
     /** Control characters from a payload never reach the log raw. */
