@@ -112,6 +112,22 @@ class ShopifyPosOrderIT {
     }
 
     @Test
+    void aTillSaleThroughThePosApiIsInStoreToo() {
+        String register = "R-POS-" + sku;
+        HttpApi.Reply sold = api.post("/api/v1/pos/transactions", KEY, """
+                {"storeId": "STORE-7", "registerId": "%s", "businessDay": "2026-11-26", "sequence": 1, "type": "sale",
+                 "occurredAt": "%s", "currency": "USD", "lines": [{"sku": "%s", "quantity": 1, "unitPrice": "89.90"}]}
+                """.formatted(register, Instant.now().minusSeconds(1), sku));
+        assertThat(sold.status()).as(sold.body()).isEqualTo(201);
+        String key = "STORE-7:" + register + ":2026-11-26:1";
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.get("/api/v1/orders/store/" + key, KEY).status() == 200);
+        JsonNode order = api.get("/api/v1/orders/store/" + key, KEY).json().get("order");
+        assertThat(order.get("placedIn").asText()).isEqualTo("store");
+        assertThat(order.get("placedAtLocation").asText()).isEqualTo("STORE-7");
+    }
+
+    @Test
     void aPosOrderFromAShopifyLocationWithNoHubLocationIsDeadLetteredNotSoldOnline() {
         long unmapped = 99887766L;
         ObjectNode order = shopify.newPosOrder(unmapped, "lost@example.com", "USD", new ShopifySimulator.Line(sku, 1, "89.90"));

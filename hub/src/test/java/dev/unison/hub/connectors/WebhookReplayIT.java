@@ -152,6 +152,8 @@ class WebhookReplayIT {
         ObjectNode paid = order.deepCopy();
         assertThat(tiktok.send(hub("/webhooks/tiktok-shop/tiktok-demo"), tiktok.orderStatusChange(order))).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).until(() -> status("tiktok-shop", id).equals("paid") && onHand("WH-1") == 9);
+        assertThat(api.get("/api/v1/orders/tiktok-shop/" + id, KEY).json().at("/order/placedIn").asText())
+                .as("an order placed inside TikTok is online").isEqualTo("online");
 
         // cancelled a second later by TikTok's clock (update_time is whole seconds)
         order.put("status", "CANCELLED").put("update_time", paid.get("update_time").asLong() + 1);
