@@ -7,6 +7,7 @@ import dev.unison.canonical.model.Money;
 import dev.unison.canonical.model.Order;
 import dev.unison.canonical.model.OrderLine;
 import dev.unison.canonical.model.OrderStatus;
+import dev.unison.canonical.model.PlacedIn;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -45,6 +46,8 @@ final class JavaOrderMapper {
         }
         return new Order(connection + ":" + o.get("id").asText(), "shopify", o.get("id").asText(), status,
                 OffsetDateTime.parse(o.get("created_at").asText()).toInstant(), null, null, null, ids, lines,
-                new Money(new BigDecimal(o.get("total_price").asText()), currency));
+                new Money(new BigDecimal(o.get("total_price").asText()), currency),
+                "pos".equals(o.path("source_name").asText()) ? PlacedIn.STORE : PlacedIn.ONLINE,
+                o.hasNonNull("updated_at") ? OffsetDateTime.parse(o.get("updated_at").asText()).toInstant() : null);
     }
 }

@@ -69,6 +69,18 @@ class CanonicalModelTest {
     }
 
     @Test
+    void anOrderThatDoesNotSayWhereItWasPlacedFollowsItsStore() {
+        ObjectNode online = (ObjectNode) CanonicalJson.toTree(CanonicalSamples.sample(EventType.ORDER_PLACED));
+        online.remove("placedIn");
+        ObjectNode inStore = online.deepCopy().put("placedAtLocation", "STORE-7");
+
+        assertThat(CanonicalEvent.of("o-a", EventType.ORDER_PLACED, SOURCE, online, java.time.Instant.now()).dataAs(Order.class).placedIn())
+                .isEqualTo(dev.unison.canonical.model.PlacedIn.ONLINE);
+        assertThat(CanonicalEvent.of("o-b", EventType.ORDER_PLACED, SOURCE, inStore, java.time.Instant.now()).dataAs(Order.class).placedIn())
+                .isEqualTo(dev.unison.canonical.model.PlacedIn.STORE);
+    }
+
+    @Test
     void moneyIsExactAndKeepsTrailingZeros() {
         Order order = (Order) CanonicalSamples.sample(EventType.ORDER_PLACED);
         String json = CanonicalJson.write(order);
@@ -91,6 +103,8 @@ class CanonicalModelTest {
                 invalid(EventType.ORDER_PLACED, o -> ((ObjectNode) o.get("lines").get(0)).put("quantity", 0), "/lines/0/quantity"),
                 invalid(EventType.ORDER_PLACED, o -> o.put("placedAt", "yesterday"), "/placedAt"),
                 invalid(EventType.ORDER_PLACED, o -> o.put("surprise", true), "surprise"),
+                invalid(EventType.ORDER_PLACED, o -> o.put("placedIn", "marketplace"), "/placedIn"),
+                invalid(EventType.ORDER_UPDATED, o -> o.put("updatedAt", "later"), "/updatedAt"),
                 invalid(EventType.ORDER_UPDATED, o -> o.put("status", "lost"), "/status"),
                 invalid(EventType.ITEM_UPSERTED, o -> o.put("gtin", "12AB"), "/gtin"),
                 invalid(EventType.PRICE_CHANGED, o -> ((ObjectNode) o.get("amount")).put("currency", "usd"), "/amount/currency"),

@@ -24,6 +24,7 @@ import dev.unison.canonical.model.Order;
 import dev.unison.canonical.model.Oversell;
 import dev.unison.canonical.model.OrderLine;
 import dev.unison.canonical.model.OrderStatus;
+import dev.unison.canonical.model.PlacedIn;
 import dev.unison.canonical.model.Price;
 import dev.unison.canonical.model.Profile;
 import dev.unison.canonical.model.ProfileMerge;
@@ -63,7 +64,7 @@ public final class CanonicalSamples {
             case ORDER_PLACED, ORDER_UPDATED -> new Order("o-1", "shopify", "5678901234567890123",
                     type == EventType.ORDER_PLACED ? OrderStatus.PLACED : OrderStatus.PAID, T0, null, "STORE-7", "p-1",
                     List.of(EMAIL), List.of(new OrderLine("l-1", "TRAIL-SHOE-42", 2, Money.of("89.90", "USD"),
-                            Money.of("179.80", "USD"))), Money.of("179.80", "USD"));
+                            Money.of("179.80", "USD"))), Money.of("179.80", "USD"), PlacedIn.ONLINE, T0);
             case REFUND_CREATED -> new Refund("r-1", "o-1", "shopify", Money.of("89.90", "USD"),
                     List.of(new RefundLine("TRAIL-SHOE-42", 1, Money.of("89.90", "USD"))), T0);
             case AD_EXPOSURE_RECORDED -> new AdExposure("walmart-connect", "SPRING-GROCERY",

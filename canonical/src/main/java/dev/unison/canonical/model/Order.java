@@ -6,13 +6,21 @@ import java.util.List;
 /**
  * An order from any channel (web, app, store till, marketplace). {@code placedAtLocation} is the
  * store where it was placed (null online); {@code fulfilledFromLocation} the location that ships it.
+ * {@code placedIn} says whether it was placed in a store or online, for every channel (so revenue
+ * can be split); when a producer leaves it out it follows {@code placedAtLocation}.
+ * {@code updatedAt} is when the source system last changed the order (Shopify {@code updated_at},
+ * TikTok Shop {@code update_time}): a delivery that is not newer than what the hub holds changes
+ * nothing.
  */
 public record Order(String id, String channel, String externalId, OrderStatus status, Instant placedAt,
         String placedAtLocation, String fulfilledFromLocation, String profileId, List<Identifier> identifiers,
-        List<OrderLine> lines, Money total) implements CanonicalRecord {
+        List<OrderLine> lines, Money total, PlacedIn placedIn, Instant updatedAt) implements CanonicalRecord {
     public Order {
         identifiers = identifiers == null ? List.of() : List.copyOf(identifiers);
         lines = lines == null ? List.of() : List.copyOf(lines);
+        if (placedIn == null) {
+            placedIn = placedAtLocation != null ? PlacedIn.STORE : PlacedIn.ONLINE;
+        }
     }
 
     @Override

@@ -42,7 +42,7 @@ final class PiiMask {
                 .toList();
         return new Order(order.id(), order.channel(), order.externalId(), order.status(), order.placedAt(),
                 order.placedAtLocation(), order.fulfilledFromLocation(), order.profileId(), identifiers, order.lines(),
-                order.total());
+                order.total(), order.placedIn(), order.updatedAt());
     }
 
     static ProfileDirectory.ProfileView profile(ProfileDirectory.ProfileView view) {

@@ -7,6 +7,7 @@ import dev.unison.hub.connectors.InstalledConnectors;
 import dev.unison.hub.connectors.OutboundComponent;
 import dev.unison.hub.connectors.JdbcCoalescingQueue;
 import dev.unison.hub.connectors.JdbcExternalRefs;
+import dev.unison.hub.connectors.LocationReferences;
 import dev.unison.hub.connectors.MicrometerConnectionMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.unison.hub.deadletter.DeadLetters;
@@ -14,12 +15,14 @@ import dev.unison.hub.secrets.EncryptionKeys;
 import dev.unison.hub.secrets.JdbcCredentialStore;
 import dev.unison.hub.inbox.InboxDispatcher;
 import dev.unison.hub.inbox.JdbcInbox;
+import dev.unison.hub.inventory.InventoryNetwork;
 import dev.unison.hub.orders.OrderStore;
 import dev.unison.hub.orders.OrderStoreRoutes;
 import dev.unison.hub.outbox.Outbox;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
@@ -40,7 +43,7 @@ public class ConnectorsConfiguration {
     @Bean
     InstalledConnectors installedConnectors(UnisonProperties properties, MappingLibrary mappings, JdbcTemplate jdbc,
             ObjectProvider<InboxDispatcher> dispatcher, Clock clock, Environment environment, DeadLetters deadLetters,
-            MeterRegistry meters, TransactionTemplate tx) throws IOException {
+            MeterRegistry meters, TransactionTemplate tx, InventoryNetwork network) throws IOException {
         // connection ids are only known once the file is read: metrics resolve them lazily
         var connectionIds = new java.util.concurrent.CopyOnWriteArraySet<String>();
         var metrics = new java.util.concurrent.atomic.AtomicReference<MicrometerConnectionMetrics>();
@@ -54,6 +57,11 @@ public class ConnectorsConfiguration {
         InstalledConnectors installed = new InstalledConnectors(InstalledConnectors.discover(),
                 new DefaultResourceLoader().getResource(properties.connectionsLocation()), environment::getProperty, mappings,
                 stores, clock);
+        List<String> undeclared = LocationReferences.problems(installed.connections(), installed.connectors(),
+                id -> network.location(id).isPresent());
+        if (!undeclared.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", undeclared));
+        }
         installed.connections().forEach(c -> connectionIds.add(c.id()));
         metrics.set(new MicrometerConnectionMetrics(meters, connectionIds));
         metrics.get().registerGauges(jdbc);

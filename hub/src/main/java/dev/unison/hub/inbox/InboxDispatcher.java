@@ -18,6 +18,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -26,7 +28,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * one transaction: its events enter the outbox and the row is marked together, so a crash in
  * between replays the delivery and (the event ids being derived from it) publishes nothing twice.
  * A delivery the connector cannot map is dead-lettered with its original body and the reason; one
- * it cannot map <em>yet</em> ({@link RetryLaterException}) is tried again with backoff.
+ * it cannot map <em>yet</em> ({@link RetryLaterException}) is tried again with backoff. An order
+ * whose source version is not newer than the one the hub holds ({@link InboundVersions}) is stale:
+ * counted and logged, not published, so it changes no order, stock or identity.
  * A {@code job_lock} row keeps one dispatcher of all hub instances at work, so deliveries of one
  * connection are mapped in the order they arrived.
  */
@@ -35,6 +39,8 @@ public class InboxDispatcher extends BackgroundWorker {
     private record Row(long id, String connectionId, String connector, String messageType, String dedupeKey,
             String headers, String body, OffsetDateTime receivedAt, int attempts) {
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(InboxDispatcher.class);
 
     /** Attempts before a delivery that keeps asking to be retried later is dead-lettered (~12 h of backoff). */
     static final int MAX_ATTEMPTS = 30;
@@ -46,6 +52,7 @@ public class InboxDispatcher extends BackgroundWorker {
     private final Map<String, Connector> connectors;
     private final ConnectorContext context;
     private final Clock clock;
+    private final InboundVersions versions;
 
     public InboxDispatcher(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, DeadLetters deadLetters,
             Map<String, Connector> connectors, ConnectorContext context, Clock clock, Duration pollInterval) {
@@ -57,6 +64,7 @@ public class InboxDispatcher extends BackgroundWorker {
         this.connectors = connectors;
         this.context = context;
         this.clock = clock;
+        this.versions = new InboundVersions(jdbc);
     }
 
     /** A delivery waiting to be handled whose retry time (if any) has come; one parameter: now. */
@@ -112,11 +120,36 @@ public class InboxDispatcher extends BackgroundWorker {
             return true;
         }
         // database failures from here on roll the whole delivery back; it is retried, not dead-lettered
+        int published = 0;
         for (CanonicalEvent event : events) {
+            if (versions.admit(row.connectionId(), event) == InboundVersions.Verdict.STALE) {
+                stale(row, event);
+                continue;
+            }
             outbox.appendIfAbsent("events", event);
+            published++;
         }
-        mark(row.id(), events.isEmpty() ? "kept" : "processed", events.size());
+        mark(row.id(), events.isEmpty() ? "kept" : published == 0 ? "stale" : "processed", published);
         return true;
+    }
+
+    /**
+     * A record not newer than the one the hub holds (a replayed or late delivery of an older state):
+     * not an error and not dead-lettered — counted, logged, and nothing changes.
+     */
+    private void stale(Row row, CanonicalEvent event) {
+        context.metrics().count(row.connectionId(), "inbound_order", "stale");
+        LOG.info("stale delivery {} of connection {}: order {} at version {} is not newer than the version {} the hub "
+                + "holds; nothing changed", row.id(), row.connectionId(), printable(event.partitionKey()),
+                InboundVersions.version(event).orElse(null),
+                versions.held(row.connectionId(), event).orElse(null));
+    }
+
+    /** Control characters from a payload never reach the log raw. */
+    private static String printable(String value) {
+        return value == null ? null : value.codePoints()
+                .map(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 
     private List<CanonicalEvent> map(Row row) throws Exception {

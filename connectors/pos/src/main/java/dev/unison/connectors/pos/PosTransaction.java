@@ -6,6 +6,7 @@ import dev.unison.canonical.model.Money;
 import dev.unison.canonical.model.Order;
 import dev.unison.canonical.model.OrderLine;
 import dev.unison.canonical.model.OrderStatus;
+import dev.unison.canonical.model.PlacedIn;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -79,6 +80,6 @@ public record PosTransaction(String storeId, String registerId, LocalDate busine
             identifiers.add(new Identifier(IdentifierType.EMAIL, email));
         }
         return new Order("store-" + key().replace(':', '-'), CHANNEL, key(), OrderStatus.FULFILLED, occurredAt, storeId,
-                storeId, null, identifiers, orderLines, new Money(total, currency));
+                storeId, null, identifiers, orderLines, new Money(total, currency), PlacedIn.STORE, null);
     }
 }

@@ -33,6 +33,7 @@ class PosTransactionParserTest {
         assertThat(order.channel()).isEqualTo("store");
         assertThat(order.externalId()).isEqualTo("STORE-7:R1:2026-11-26:1042");
         assertThat(order.placedAtLocation()).isEqualTo("STORE-7");
+        assertThat(order.placedIn()).as("a till sale is in store").isEqualTo(dev.unison.canonical.model.PlacedIn.STORE);
         assertThat(order.lines()).extracting(l -> l.lineId() + " " + l.sku() + " x" + l.quantity() + " " + l.lineTotal().amount())
                 .containsExactly("1 TRAIL-SHOE-42 x2 179.80", "2 SOCKS-3 x1 5");
         assertThat(order.total().amount()).isEqualByComparingTo("184.80");

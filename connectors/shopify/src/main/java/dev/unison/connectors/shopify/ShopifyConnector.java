@@ -136,6 +136,15 @@ public final class ShopifyConnector implements Connector {
         return mapper.map(delivery, connection, context.mappings(), context.refs());
     }
 
+    /** {@code posLocations}: each Shopify POS location's hub location. */
+    @Override
+    public Map<String, String> locationReferences(Connection connection) {
+        Map<String, String> references = new java.util.TreeMap<>();
+        connection.settings().path(ShopifyInboundMapper.POS_LOCATIONS).fields().forEachRemaining(e ->
+                references.put(ShopifyInboundMapper.POS_LOCATIONS + "." + e.getKey(), e.getValue().asText()));
+        return references;
+    }
+
     /** Admin API auth: {@code X-Shopify-Access-Token} on every call (shopify.dev "Authentication"). */
     static RequestSigner signer(Connection connection) {
         return (request, uri, body) -> request.header(ShopifyHeaders.ACCESS_TOKEN,

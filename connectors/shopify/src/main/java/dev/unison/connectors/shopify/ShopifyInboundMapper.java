@@ -3,6 +3,7 @@ package dev.unison.connectors.shopify;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.kit.config.Connection;
 import dev.unison.connectors.kit.mapping.MappingException;
@@ -15,6 +16,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns a stored Shopify delivery into canonical events with the JSONata mapping of its topic
@@ -29,6 +31,10 @@ final class ShopifyInboundMapper {
     static final String INVENTORY_ITEM = "inventory_item";
     /** The ref kind of sku -> "productGid variantGid" (prices are set per product's variants). */
     static final String VARIANT = "variant";
+    /** Shopify's {@code source_name} of orders taken at a Shopify POS till. */
+    static final String POS_SOURCE = "pos";
+    /** The connection setting mapping Shopify location ids to hub locations. */
+    static final String POS_LOCATIONS = "posLocations";
 
     List<CanonicalEvent> map(InboundDelivery delivery, Connection connection, MappingLibrary mappings,
             ExternalRefs refs) {
@@ -43,6 +49,9 @@ final class ShopifyInboundMapper {
         input.put("shop", connection.setting("shopDomain"));
         input.put("currency", connection.setting("currency") == null ? "USD" : connection.setting("currency"));
         input.set("payload", CanonicalJson.parse(delivery.body()));
+        if (topic.eventType() == EventType.ORDER_PLACED || topic.eventType() == EventType.ORDER_UPDATED) {
+            storeLocation(input.get("payload"), connection).ifPresent(location -> input.put("storeLocation", location));
+        }
         if (topic == ShopifyTopic.PRODUCTS_UPDATE && refs != null) {
             // products/update is where Shopify tells which inventory item a sku is (inventory webhooks carry no sku)
             input.get("payload").path("variants").forEach(v -> {
@@ -69,13 +78,42 @@ final class ShopifyInboundMapper {
             records.add(mapped);
         }
         URI source = URI.create("/connectors/shopify/" + connection.id());
-        Instant time = triggeredAt(delivery);
+        Instant triggeredAt = triggeredAt(delivery);
         List<CanonicalEvent> events = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             String id = "shopify:" + connection.id() + ":" + delivery.dedupeKey() + ":" + i;
+            // an order's time is its signed updated_at, not the unsigned X-Shopify-Triggered-At header:
+            // a replayed body with fresh headers must not look newer than it is
+            Instant time = records.get(i).hasNonNull("updatedAt")
+                    ? Instant.parse(records.get(i).get("updatedAt").asText()) : triggeredAt;
             events.add(CanonicalEvent.of(id, topic.eventType(), source, records.get(i), time));
         }
         return events;
+    }
+
+    /**
+     * The hub location of a Shopify POS order: {@code source_name: "pos"} with {@code location_id},
+     * the POS location where it was processed (Shopify REST Admin API, Order resource; null for
+     * online orders), looked up in the connection's {@code posLocations}. A POS order whose location
+     * is not mapped is refused (dead-lettered with this reason) rather than taken as an online sale:
+     * its stock would be taken from the wrong place and its revenue counted as online.
+     */
+    static Optional<String> storeLocation(JsonNode order, Connection connection) {
+        if (!POS_SOURCE.equals(order.path("source_name").asText())) {
+            return Optional.empty();
+        }
+        JsonNode locationId = order.path("location_id");
+        if (!locationId.canConvertToLong()) {
+            throw new MappingException("Shopify POS order " + order.path("id").asText() + " has no location_id: "
+                    + "its store is unknown");
+        }
+        JsonNode mapped = connection.settings().path(POS_LOCATIONS).path(locationId.asText());
+        if (!mapped.isTextual() || mapped.asText().isBlank()) {
+            throw new MappingException("Shopify POS order " + order.path("id").asText() + " was placed at Shopify location "
+                    + locationId.asText() + ", which connection " + connection.id() + " does not map to a hub location: add it to "
+                    + "settings." + POS_LOCATIONS + " (Shopify location id: hub location id)");
+        }
+        return Optional.of(mapped.asText());
     }
 
     private static Instant triggeredAt(InboundDelivery delivery) {

@@ -13,6 +13,8 @@ public enum ShopifyTopic {
     ORDERS_CREATE("orders/create", "order", EventType.ORDER_PLACED),
     ORDERS_PAID("orders/paid", "order", EventType.ORDER_UPDATED),
     ORDERS_UPDATED("orders/updated", "order", EventType.ORDER_UPDATED),
+    /** the order with cancelled_at set: maps to status cancelled */
+    ORDERS_CANCELLED("orders/cancelled", "order", EventType.ORDER_UPDATED),
     REFUNDS_CREATE("refunds/create", "refund", EventType.REFUND_CREATED),
     PRODUCTS_UPDATE("products/update", "product", EventType.ITEM_UPSERTED),
     CARTS_CREATE("carts/create", "cart", EventType.CART_UPDATED),

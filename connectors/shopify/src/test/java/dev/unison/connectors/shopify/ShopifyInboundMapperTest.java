@@ -14,8 +14,10 @@ import dev.unison.canonical.model.Item;
 import dev.unison.canonical.model.Money;
 import dev.unison.canonical.model.Order;
 import dev.unison.canonical.model.OrderStatus;
+import dev.unison.canonical.model.PlacedIn;
 import dev.unison.canonical.model.Refund;
 import dev.unison.connectors.kit.config.Connection;
+import dev.unison.connectors.kit.mapping.MappingException;
 import dev.unison.connectors.kit.mapping.MappingLibrary;
 import dev.unison.connectors.kit.spi.InboundDelivery;
 import java.math.BigDecimal;
@@ -82,6 +84,60 @@ class ShopifyInboundMapperTest {
                 new Identifier(IdentifierType.EMAIL, "jon@example.com"),
                 new Identifier(IdentifierType.PHONE, "+14155550100"),
                 new Identifier(IdentifierType.CHANNEL_CUSTOMER_ID, "shopify:demo-shop.myshopify.com:115310627314723954"));
+    }
+
+    @Test
+    void aWebOrderIsOnlineAndItsVersionAndEventTimeAreTheSignedUpdatedAtNotTheHeader() {
+        String updated = ORDER.replace("\"source_name\"", "\"updated_at\": \"2025-10-01T12:30:00-04:00\", \"source_name\"");
+        CanonicalEvent event = mapper.map(new InboundDelivery("shop-main", "shopify", "orders/updated", "event:e-2",
+                Map.of(ShopifyHeaders.TRIGGERED_AT, "2031-01-01T00:00:00Z"), updated.getBytes(StandardCharsets.UTF_8),
+                Instant.parse("2031-01-01T00:00:01Z")), connection, mappings, refs).get(0);
+
+        Order order = event.dataAs(Order.class);
+        assertThat(order.placedIn()).isEqualTo(PlacedIn.ONLINE);
+        assertThat(order.placedAtLocation()).isNull();
+        assertThat(order.updatedAt()).isEqualTo(Instant.parse("2025-10-01T16:30:00Z"));
+        assertThat(event.time()).as("the unsigned X-Shopify-Triggered-At does not make an old body look new")
+                .isEqualTo(Instant.parse("2025-10-01T16:30:00Z"));
+    }
+
+    @Test
+    void aShopifyPosOrderIsInStoreAtTheHubLocationItsShopifyLocationMapsTo() {
+        Connection withStores = ShopifyTestSupport.connection("http://127.0.0.1:1", """
+                      posLocations:
+                        '64213017': STORE-7
+                """);
+        String pos = ORDER.replace("\"source_name\": \"web\", \"location_id\": null",
+                "\"source_name\": \"pos\", \"location_id\": 64213017");
+
+        Order order = mapper.map(delivery("orders/create", pos), withStores, mappings, refs).get(0).dataAs(Order.class);
+
+        assertThat(order.placedIn()).isEqualTo(PlacedIn.STORE);
+        assertThat(order.placedAtLocation()).isEqualTo("STORE-7");
+
+        String elsewhere = pos.replace("64213017", "99");
+        assertThatThrownBy(() -> mapper.map(delivery("orders/create", elsewhere), withStores, mappings, refs))
+                .as("an unmapped store is refused, never taken as an online sale")
+                .isInstanceOf(MappingException.class)
+                .hasMessageContaining("Shopify location 99").hasMessageContaining("posLocations");
+        String noLocation = pos.replace("64213017", "null");
+        assertThatThrownBy(() -> mapper.map(delivery("orders/create", noLocation), withStores, mappings, refs))
+                .isInstanceOf(MappingException.class).hasMessageContaining("no location_id");
+        assertThatThrownBy(() -> mapper.map(delivery("orders/create", pos), connection, mappings, refs))
+                .as("a connection without posLocations maps no store").isInstanceOf(MappingException.class);
+    }
+
+    @Test
+    void posLocationsMustMapNumericShopifyIdsToLocationIds() {
+        assertThatThrownBy(() -> ShopifyTestSupport.connection("http://127.0.0.1:1", """
+                      posLocations:
+                        'store-7': STORE-7
+                """)).hasMessageContaining("posLocations");
+    }
+
+    private static InboundDelivery delivery(String topic, String json) {
+        return new InboundDelivery("shop-main", "shopify", topic, "event:e-3", Map.of(),
+                json.getBytes(StandardCharsets.UTF_8), Instant.parse("2025-10-01T16:00:01Z"));
     }
 
     @Test

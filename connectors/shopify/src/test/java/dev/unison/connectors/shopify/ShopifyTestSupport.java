@@ -21,6 +21,11 @@ final class ShopifyTestSupport {
     }
 
     static Connection connection(String adminBaseUrl) {
+        return connection(adminBaseUrl, "");
+    }
+
+    /** @param extraSettings more YAML lines under {@code settings:}, indented by 6 spaces */
+    static Connection connection(String adminBaseUrl, String extraSettings) {
         ShopifyConnector connector = new ShopifyConnector();
         String yaml = """
                 connections:
@@ -31,7 +36,7 @@ final class ShopifyTestSupport {
                       accessToken: ${TOKEN}
                       webhookSecret: ${SECRET}
                       adminBaseUrl: %s
-                """.formatted(SHOP, adminBaseUrl);
+                """.formatted(SHOP, adminBaseUrl) + extraSettings;
         return new ConnectionsLoader(Map.of("shopify", connector.descriptor()), Map.of("TOKEN", TOKEN, "SECRET", SECRET)::get)
                 .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test").get(0);
     }

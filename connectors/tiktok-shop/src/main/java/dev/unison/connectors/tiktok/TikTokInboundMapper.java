@@ -60,7 +60,10 @@ final class TikTokInboundMapper {
                 JsonNode mapped = context.mappings().mapping(TikTokShopConnector.NAME, "order").apply(input);
                 relayEmailsAsChannelIdentifiers(mapped);
                 EventType type = "placed".equals(mapped.path("status").asText()) ? EventType.ORDER_PLACED : EventType.ORDER_UPDATED;
-                return List.of(CanonicalEvent.of(idPrefix + "0", type, source, mapped, time));
+                // the fetched state's own time (update_time), not the notification's: a late notification
+                // fetches the current order, which must not look older than what it replaces
+                Instant orderTime = mapped.hasNonNull("updatedAt") ? Instant.parse(mapped.get("updatedAt").asText()) : time;
+                return List.of(CanonicalEvent.of(idPrefix + "0", type, source, mapped, orderTime));
             }
             case TikTokWebhook.PRODUCT_STATUS_CHANGE, TikTokWebhook.PRODUCT_INFORMATION_CHANGE,
                     TikTokWebhook.PRODUCT_CREATION -> {

@@ -10,6 +10,7 @@ import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.canonical.model.IdentifierType;
 import dev.unison.canonical.model.Order;
 import dev.unison.canonical.model.OrderStatus;
+import dev.unison.canonical.model.PlacedIn;
 import dev.unison.connectors.kit.mapping.MappingLibrary;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -47,6 +48,15 @@ class TikTokOrderMappingTest {
         var data = library.mapping("tiktok-shop", "order").apply(input);
         TikTokInboundMapper.relayEmailsAsChannelIdentifiers(data); // as the connector does after the mapping
         return CanonicalEvent.of("e-1", EventType.ORDER_PLACED, URI.create("/t"), data, Instant.now()).dataAs(Order.class);
+    }
+
+    @Test
+    void aTikTokOrderIsOnlineAndVersionedByItsUpdateTime() throws Exception {
+        Order order = map(ORDER);
+
+        assertThat(order.placedIn()).isEqualTo(PlacedIn.ONLINE);
+        assertThat(order.placedAtLocation()).isNull();
+        assertThat(order.updatedAt()).as("update_time, Unix seconds").isEqualTo(Instant.ofEpochSecond(1700000300));
     }
 
     @Test

@@ -38,6 +38,15 @@ public interface Connector {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The hub locations a connection's settings name, by the setting path that names each (e.g.
+     * Shopify's {@code posLocations.64213017 -> STORE-7}). The hub refuses to start when one is not a
+     * declared location, so a typo cannot send stock movements to the wrong place.
+     */
+    default java.util.Map<String, String> locationReferences(Connection connection) {
+        return java.util.Map.of();
+    }
+
     /** The canonical channel a connection shows (its {@code channel} setting, else the connector's name). */
     default String channel(Connection connection) {
         String configured = connection.setting("channel");

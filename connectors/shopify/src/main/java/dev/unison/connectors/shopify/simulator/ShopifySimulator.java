@@ -45,8 +45,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class ShopifySimulator extends SimulatorServer {
 
-    /** The demo shop's one location. */
+    /** The demo shop's location whose available quantities the hub sets. */
     public static final long DEFAULT_LOCATION_ID = 24826418L;
+    /** The demo shop's retail store, where its Shopify POS takes orders (the demo maps it to STORE-7). */
+    public static final long STORE_LOCATION_ID = 64213017L;
     public static final String API_VERSION_PATTERN = "(?<version>20[0-9]{2}-[0-9]{2})";
     static final String INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)";
 
@@ -70,14 +72,16 @@ public class ShopifySimulator extends SimulatorServer {
         this.bucket = new RefillingBucket(40, 2.0, clock);
         this.costBucket = new RefillingBucket(2000, 100, clock);
         this.locations.add(DEFAULT_LOCATION_ID);
+        this.locations.add(STORE_LOCATION_ID);
         String admin = "/admin/api/" + API_VERSION_PATTERN;
         route("GET", admin + "/shop\\.json", rest(this::shop));
         route("GET", admin + "/orders/(?<id>[0-9]+)\\.json", rest(this::order));
         route("GET", admin + "/inventory_levels\\.json", rest(this::inventoryLevels));
         route("POST", admin + "/inventory_levels/set\\.json", rest(this::setInventoryLevel));
         route("POST", admin + "/graphql\\.json", this::graphql);
-        // simulator control, not part of Shopify: create an order and send its orders/create webhook
+        // simulator control, not part of Shopify: create (or cancel) an order and send its webhook
         route("POST", "/simulator/orders", this::simulateOrder);
+        route("POST", "/simulator/orders/(?<id>[0-9]+)/cancel", this::simulateCancel);
         route("POST", "/simulator/products", this::simulateProduct);
         route("POST", "/simulator/customers", this::simulateCustomer);
         route("GET", "/simulator/inventory/(?<sku>[^/]+)", this::simulatedQuantity);
@@ -476,10 +480,30 @@ public class ShopifySimulator extends SimulatorServer {
         }
         ObjectNode order = newOrder(in.path("email").asText("jane.doe@example.com"), in.path("currency").asText("USD"),
                 lines.toArray(Line[]::new));
+        if ("pos".equals(in.path("sourceName").asText())) {
+            // a sale at the shop's Shopify POS: source_name pos and the store's location_id
+            order.put("source_name", "pos").put("location_id", in.path("locationId").asLong(STORE_LOCATION_ID));
+        }
         int status = send(webhookTarget, webhook("orders/create", order));
         ObjectNode out = CanonicalJson.mapper().createObjectNode();
         out.put("orderId", order.get("id").asText()).put("webhookStatus", status).put("webhookTarget", webhookTarget);
         return SimResponse.json(200, CanonicalJson.write(out));
+    }
+
+    /**
+     * {@code POST /simulator/orders/{id}/cancel}: cancels the order ({@link #cancelOrder}) and sends
+     * its signed orders/cancelled webhook.
+     */
+    private SimResponse simulateCancel(SimRequest request) {
+        if (webhookTarget == null) {
+            throw new SimulatorRejection(SimResponse.json(409, "{\"errors\":\"no webhook target configured\"}"));
+        }
+        long id = Long.parseLong(request.pathParam("id"));
+        if (!orders.containsKey(id)) {
+            return SimResponse.json(404, "{\"errors\":\"Not Found\"}");
+        }
+        int status = send(webhookTarget, webhook("orders/cancelled", cancelOrder(id)));
+        return SimResponse.json(200, "{\"orderId\":\"" + id + "\",\"webhookStatus\":" + status + "}");
     }
 
     /**
@@ -626,6 +650,8 @@ public class ShopifySimulator extends SimulatorServer {
                 .put("email", email).put("created_at", OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.ofHours(-4)).toString())
                 .put("currency", currency).put("financial_status", "pending").putNull("fulfillment_status")
                 .put("source_name", "web").putNull("location_id").put("name", "#" + (1000 + id % 1000));
+        // a new order's updated_at is its created_at; every change moves it on (Shopify REST Admin API, Order)
+        order.put("updated_at", order.get("created_at").asText());
         ArrayNode lines = order.putArray("line_items");
         java.math.BigDecimal total = java.math.BigDecimal.ZERO;
         for (int i = 0; i < items.length; i++) {
@@ -639,6 +665,35 @@ public class ShopifySimulator extends SimulatorServer {
         order.putObject("customer").put("id", 115310627314723954L).put("email", email).putNull("phone");
         orders.put(id, order);
         return order;
+    }
+
+    /** An order taken at the shop's Shopify POS in the store at {@code locationId} ({@code source_name: pos}). */
+    public ObjectNode newPosOrder(long locationId, String email, String currency, Line... items) {
+        ObjectNode order = newOrder(email, currency, items);
+        order.put("source_name", "pos").put("location_id", locationId);
+        return order;
+    }
+
+    /**
+     * Cancels a stored order as the Shopify admin would: {@code cancelled_at}, {@code cancel_reason}
+     * and a later {@code updated_at}; returns the new state (the orders/cancelled payload).
+     */
+    public ObjectNode cancelOrder(long orderId) {
+        ObjectNode order = ((ObjectNode) orders.get(orderId)).deepCopy();
+        OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.ofHours(-4));
+        order.put("cancelled_at", now.toString()).put("cancel_reason", "customer")
+                .put("updated_at", later(order.path("updated_at").asText(null), now).toString());
+        orders.put(orderId, order);
+        return order;
+    }
+
+    /** Now, or a second after {@code previous} when the clock has not moved past it: updated_at only grows. */
+    private static OffsetDateTime later(String previous, OffsetDateTime now) {
+        if (previous == null) {
+            return now;
+        }
+        OffsetDateTime before = OffsetDateTime.parse(previous);
+        return now.isAfter(before) ? now : before.plusSeconds(1);
     }
 
     public Delivery webhook(String topic, JsonNode payload) {
