@@ -91,7 +91,8 @@ public final class BodyDeadlineFilter implements Filter {
             this.request = request;
             this.response = response;
             this.in = in;
-            this.body = new ByteArrayOutputStream(Math.min(expected, maxBytes));
+            // grows as bytes arrive: a declared length alone (cheap to send) reserves at most 64 KiB
+            this.body = new ByteArrayOutputStream(Math.min(expected, 64 * 1024));
         }
 
         @Override
