@@ -2,6 +2,7 @@ package dev.unison.hub.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.connectors.kit.log.LogSafe;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -113,7 +114,7 @@ public final class ApiSupport {
             return;
         }
         String incident = UUID.randomUUID().toString();
-        LOG.error("partner API request failed (incident {})", incident, cause);
+        LOG.error("partner API request failed (incident {})", incident, LogSafe.throwable(cause)); // messages may quote input
         respond(exchange, 500, errorBody("internal_error", "unexpected error; incident " + incident + " is in the hub log"));
     }
 

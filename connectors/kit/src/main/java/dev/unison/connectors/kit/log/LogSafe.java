@@ -56,6 +56,42 @@ public final class LogSafe {
         return end < s.length() ? kept + "…(+" + (s.length() - end) + " chars)" : kept;
     }
 
+    /**
+     * A stand-in for {@code failure} to hand to a logger: its stack trace and causes, every message
+     * escaped (exception messages often quote the input that caused them) and prefixed with the
+     * original class name (a logger prints {@code LogSafe$Escaped: java.lang.X: message}).
+     * {@code null} stays {@code null}.
+     */
+    public static Throwable throwable(Throwable failure) {
+        return failure == null ? null : copy(failure, 0);
+    }
+
+    private static Throwable copy(Throwable failure, int depth) {
+        String text = failure.getMessage() == null ? failure.getClass().getName()
+                : failure.getClass().getName() + ": " + of(failure.getMessage(), 1000);
+        Throwable cause = failure.getCause() == null || failure.getCause() == failure || depth >= 10
+                ? null : copy(failure.getCause(), depth + 1);
+        Throwable safe = new Escaped(text, cause);
+        safe.setStackTrace(failure.getStackTrace());
+        return safe;
+    }
+
+    /** Prints as the original would ({@code class: message}), with the message escaped. */
+    private static final class Escaped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String text;
+
+        Escaped(String text, Throwable cause) {
+            super(text, cause, false, true);
+            this.text = text;
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
     /** True when the character at {@code i} must not appear raw in a log line. */
     private static boolean needsEscape(String s, int i, int end) {
         char c = s.charAt(i);

@@ -45,6 +45,19 @@ class LogSafeTest {
         assertThat(cut).isEqualTo("x".repeat(LogSafe.MAX_LENGTH) + "…(+5 chars)");
     }
 
+    @Example
+    void anExceptionForTheLogKeepsItsStackAndCausesWithEscapedMessages() {
+        IllegalStateException original = new IllegalStateException("bad sku 'A\nFAKE LINE'",
+                new IllegalArgumentException("\u202Eevil"));
+
+        Throwable safe = LogSafe.throwable(original);
+
+        assertThat(safe.toString()).isEqualTo("java.lang.IllegalStateException: bad sku 'A\\u000AFAKE LINE'");
+        assertThat(safe.getStackTrace()).isEqualTo(original.getStackTrace());
+        assertThat(safe.getCause().toString()).isEqualTo("java.lang.IllegalArgumentException: \\u202Eevil");
+        assertThat(LogSafe.throwable(null)).isNull();
+    }
+
     @Provide
     Arbitrary<String> hostile() {
         Arbitrary<Character> dangerous = Arbitraries.of('\u0000', '\n', '\r', '\t', '\u001B', '\u007F', '\u0085', '\u009B',
