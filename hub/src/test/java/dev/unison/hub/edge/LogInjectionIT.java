@@ -81,6 +81,32 @@ class LogInjectionIT {
         assertThat(mine).anySatisfy(line -> assertThat(line).contains("ev-" + run + "-â\\u0080®\\u0085\\u009B-end"));
     }
 
+    @Test
+    void anOrderIdWithControlCharactersIsEscapedInTheEventLogRoute() {
+        Logger eventLog = (Logger) LoggerFactory.getLogger("unison.event-log");
+        ch.qos.logback.classic.Level before = eventLog.getLevel();
+        eventLog.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        try {
+            String run = Long.toString(System.nanoTime());
+            ObjectNode order = shopify.newOrder("log-" + run + "@example.com", "USD",
+                    new ShopifySimulator.Line("LOG-SKU-" + run, 1, "10.00"));
+            order.put("id", run + "\u0000\u202E\nFAKE");
+            assertThat(shopify.send("http://127.0.0.1:" + port + "/webhooks/shopify/shopify-demo",
+                    shopify.webhook("orders/create", order))).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lines())
+                    .anySatisfy(line -> assertThat(line).startsWith("commerce.order.placed.v1")
+                            .contains("key=shopify-demo:" + run + "\\u0000\\u202E\\u000AFAKE")));
+            assertThat(lines().stream().filter(line -> line.contains(run))).allSatisfy(line -> {
+                for (char c : line.toCharArray()) {
+                    assertThat(LogSafe.isUnsafe(c)).as("raw U+%04X in %s", (int) c, line).isFalse();
+                }
+            });
+        } finally {
+            eventLog.setLevel(before);
+        }
+    }
+
     private List<String> lines() {
         synchronized (captured.list) {
             return captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
