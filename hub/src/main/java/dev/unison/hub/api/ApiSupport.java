@@ -2,6 +2,7 @@ package dev.unison.hub.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.connectors.kit.log.LogSafe;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -21,9 +22,16 @@ public final class ApiSupport {
     private static final String BEARER = "bearer ";
 
     private final Partners partners;
+    private final ApiRateLimiter limiter;
 
     public ApiSupport(Partners partners) {
+        this(partners, ApiRateLimiter.UNLIMITED);
+    }
+
+    /** With {@code limiter}: per-partner rate limit and failed-authentication throttling (429). */
+    public ApiSupport(Partners partners, ApiRateLimiter limiter) {
         this.partners = partners;
+        this.limiter = limiter;
     }
 
     /**
@@ -32,6 +40,7 @@ public final class ApiSupport {
      */
     public Processor require(Scope scope) {
         return exchange -> {
+            String client = limiter.checkClient(exchange);
             String header = exchange.getIn().getHeader("Authorization", String.class);
             if (header == null || header.isBlank()) {
                 throw ApiException.unauthorized("missing API key: send 'Authorization: Bearer <key>'");
@@ -40,7 +49,8 @@ public final class ApiSupport {
                 throw ApiException.unauthorized("the Authorization header must use the Bearer scheme");
             }
             Partners.Principal principal = partners.authenticate(header.substring(BEARER.length()).trim())
-                    .orElseThrow(() -> ApiException.unauthorized("invalid or revoked API key"));
+                    .orElseThrow(() -> limiter.failedAuthentication(client, ApiException.unauthorized("invalid or revoked API key")));
+            limiter.acquire(principal);
             if (!principal.has(scope)) {
                 throw ApiException.forbidden("this operation needs the scope '" + scope.wireName() + "'");
             }
@@ -107,10 +117,13 @@ public final class ApiSupport {
             if (api.status() == 401) {
                 exchange.getMessage().setHeader("WWW-Authenticate", "Bearer realm=\"unison\"");
             }
+            if (api instanceof ApiRateLimiter.Limited limited) {
+                exchange.getMessage().setHeader("Retry-After", limited.retryAfterSeconds());
+            }
             return;
         }
         String incident = UUID.randomUUID().toString();
-        LOG.error("partner API request failed (incident {})", incident, cause);
+        LOG.error("partner API request failed (incident {})", incident, LogSafe.throwable(cause)); // messages may quote input
         respond(exchange, 500, errorBody("internal_error", "unexpected error; incident " + incident + " is in the hub log"));
     }
 

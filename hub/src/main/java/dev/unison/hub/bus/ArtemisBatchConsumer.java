@@ -1,5 +1,6 @@
 package dev.unison.hub.bus;
 
+import dev.unison.connectors.kit.log.LogSafe;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
@@ -134,7 +135,7 @@ class ArtemisBatchConsumer extends DefaultConsumer {
                         session.commit();
                     } catch (RuntimeException failure) {
                         // the database is unavailable: nothing was acknowledged, the batch comes again
-                        LOG.warn("bus group {}: batch of {} failed, retrying: {}", group, batch.size(), failure.toString());
+                        LOG.warn("bus group {}: batch of {} failed, retrying: {}", group, batch.size(), LogSafe.of(failure, 1000));
                         session.rollback();
                         sleep(backoffMillis);
                         backoffMillis = Math.min(backoffMillis * 2, 5_000);
@@ -143,7 +144,7 @@ class ArtemisBatchConsumer extends DefaultConsumer {
             } catch (JMSException | RuntimeException e) {
                 current = null;
                 if (running) {
-                    LOG.warn("bus group {}: broker connection failed, reconnecting: {}", group, e.toString());
+                    LOG.warn("bus group {}: broker connection failed, reconnecting: {}", group, LogSafe.of(e, 1000));
                     sleep(backoffMillis);
                     backoffMillis = Math.min(backoffMillis * 2, 5_000);
                 }

@@ -1,6 +1,7 @@
 package dev.unison.hub.config;
 
 import dev.unison.hub.api.ApiErrorAttributes;
+import dev.unison.hub.api.ApiRateLimiter;
 import dev.unison.hub.api.ApiSupport;
 import dev.unison.hub.api.OpenApiDocument;
 import dev.unison.hub.api.PartnerApiRoutes;
@@ -27,9 +28,9 @@ public class ApiConfiguration {
 
     @Bean
     PartnerApiRoutes partnerApiRoutes(Partners partners, Outbox outbox, InstalledConnectors connectors,
-            OrderStore orders, ProfileDirectory profiles, TransactionTemplate tx) {
+            OrderStore orders, ProfileDirectory profiles, TransactionTemplate tx, ApiRateLimiter limiter) {
         String version = ApiConfiguration.class.getPackage().getImplementationVersion();
-        return new PartnerApiRoutes(new ApiSupport(partners), partners, outbox,
+        return new PartnerApiRoutes(new ApiSupport(partners, limiter), partners, outbox,
                 new OpenApiDocument(version == null ? "dev" : version), connectors, orders, profiles, tx);
     }
 

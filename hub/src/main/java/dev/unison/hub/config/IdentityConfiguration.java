@@ -2,6 +2,7 @@ package dev.unison.hub.config;
 
 import dev.unison.canonical.identity.IdentifierNormalizer;
 import dev.unison.canonical.identity.IdentityResolver;
+import dev.unison.hub.api.ApiRateLimiter;
 import dev.unison.hub.api.ApiSupport;
 import dev.unison.hub.api.Partners;
 import dev.unison.hub.api.ProfileApiRoutes;
@@ -44,7 +45,8 @@ public class IdentityConfiguration {
     }
 
     @Bean
-    ProfileApiRoutes profileApiRoutes(Partners partners, IdentityService identity, ProfileDirectory directory, Clock clock) {
-        return new ProfileApiRoutes(new ApiSupport(partners), identity, directory, clock);
+    ProfileApiRoutes profileApiRoutes(Partners partners, IdentityService identity, ProfileDirectory directory, Clock clock,
+            ApiRateLimiter limiter) {
+        return new ProfileApiRoutes(new ApiSupport(partners, limiter), identity, directory, clock);
     }
 }

@@ -1,6 +1,7 @@
 package dev.unison.hub.config;
 
 import dev.unison.canonical.identity.IdentityResolver;
+import dev.unison.hub.api.ApiRateLimiter;
 import dev.unison.hub.api.ApiSupport;
 import dev.unison.hub.api.InventoryApiRoutes;
 import dev.unison.hub.api.Partners;
@@ -52,7 +53,7 @@ public class InventoryConfiguration {
 
     @Bean
     InventoryApiRoutes inventoryApiRoutes(Partners partners, InventoryLedger ledger, PosTransactions pos,
-            TransactionTemplate tx, IdentityResolver identity) {
-        return new InventoryApiRoutes(new ApiSupport(partners), ledger, pos, tx, identity.normalizer());
+            TransactionTemplate tx, IdentityResolver identity, ApiRateLimiter limiter) {
+        return new InventoryApiRoutes(new ApiSupport(partners, limiter), ledger, pos, tx, identity.normalizer());
     }
 }

@@ -1,5 +1,6 @@
 package dev.unison.hub.deadletter;
 
+import dev.unison.connectors.kit.log.LogSafe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -50,7 +51,9 @@ public class DeadLetters {
                 consumer, eventId, eventType, reason, exceptionClass, payload,
                 OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
         counter.increment();
-        LOG.warn("dead-lettered {} event {} for consumer {}: {}", eventType, eventId, consumer, reason);
+        // ids, types and reasons come from webhooks and partners: escaped so they cannot forge log lines
+        LOG.warn("dead-lettered {} event {} for consumer {}: {}", LogSafe.of(eventType), LogSafe.of(eventId),
+                LogSafe.of(consumer), LogSafe.of(reason, 1000));
     }
 
     public List<DeadLetter> recent(String consumer, int limit) {

@@ -1,5 +1,6 @@
 package dev.unison.hub.identity;
 
+import dev.unison.connectors.kit.log.LogSafe;
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.identity.IdentityResolver;
@@ -137,7 +138,7 @@ public class IdentityService {
                     throw failure;
                 }
                 meters.counter("unison_identity_retries_total").increment();
-                LOG.debug("identity race on attempt {} ({}); retrying", attempt, failure.getMessage());
+                LOG.debug("identity race on attempt {} ({}); retrying", attempt, LogSafe.of(failure.getMessage(), 1000));
                 sleepQuietly(ThreadLocalRandom.current().nextInt(1, 5 * attempt));
             }
         }

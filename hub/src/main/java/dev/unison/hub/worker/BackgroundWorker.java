@@ -1,5 +1,6 @@
 package dev.unison.hub.worker;
 
+import dev.unison.connectors.kit.log.LogSafe;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -39,7 +40,7 @@ public abstract class BackgroundWorker {
 
     /** Called when a round failed, before the back-off (count it, log it). */
     protected void roundFailed(RuntimeException failure, Duration retryIn) {
-        LOG.warn("{} failed, retrying in {} ms: {}", name, retryIn.toMillis(), failure.toString());
+        LOG.warn("{} failed, retrying in {} ms: {}", name, retryIn.toMillis(), LogSafe.of(failure, 1000));
     }
 
     /** False once a stop has been asked for (the current round may still be finishing). */

@@ -25,12 +25,18 @@ import org.springframework.test.context.ContextConfiguration;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(classes = UnisonHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "unison.bootstrap-api-key=" + EmbeddedHub.BOOTSTRAP_KEY)
+        properties = {"unison.bootstrap-api-key=" + EmbeddedHub.BOOTSTRAP_KEY,
+                // HttpEdgeIT: a body deadline a test can wait for, and one partner with a small rate
+                "unison.api.edge.body-read-timeout=10s",
+                "unison.api.rate-limit.partners." + EmbeddedHub.RATE_LIMITED_PARTNER + ".requests-per-second=2",
+                "unison.api.rate-limit.partners." + EmbeddedHub.RATE_LIMITED_PARTNER + ".burst=3"})
 @Import(ProbeRoutes.class)
 @ContextConfiguration(initializers = EmbeddedHub.FreshDataDir.class)
 public @interface EmbeddedHub {
 
     String BOOTSTRAP_KEY = "it-bootstrap-key-0123456789";
+    /** A partner name with its own small rate limit (2 requests per second, burst 3). */
+    String RATE_LIMITED_PARTNER = "rate-limited-it";
 
     /** One temporary data directory per test JVM, and a free port for the demo Shopify simulator. */
     class FreshDataDir implements ApplicationContextInitializer<ConfigurableApplicationContext> {

@@ -1,6 +1,7 @@
 package dev.unison.connectors.kit.http;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import dev.unison.connectors.kit.log.LogSafe;
 import dev.unison.connectors.kit.spi.ConnectionMetrics;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -139,7 +140,8 @@ public final class ApiClient {
     public synchronized Outcome.Later backOff(Optional<Duration> retryAfter, String why) {
         failedAttempts++;
         Duration wait = retry.delayAfter(Math.min(failedAttempts, 20), retryAfter);
-        LOG.warn("{} call for {} failed ({}); retrying in {} ms", system, connectionId, why, wait.toMillis());
+        // why may quote the remote system's answer: escaped (LogSafe)
+        LOG.warn("{} call for {} failed ({}); retrying in {} ms", system, connectionId, LogSafe.of(why, 600), wait.toMillis());
         limiter.onRetryAfter(wait);
         return new Outcome.Later(why);
     }
