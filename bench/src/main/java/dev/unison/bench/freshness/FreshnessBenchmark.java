@@ -269,19 +269,7 @@ public final class FreshnessBenchmark {
     }
 
     private void awaitHealthy(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(hub + "/actuator/health")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("the hub did not become healthy within " + timeout);
+        dev.unison.bench.HubHealth.await(http, hub, timeout);
     }
 
     /** Products in both shops (webhooks teach the hub), stock at every store, until both shops show it. */

@@ -254,19 +254,7 @@ public final class PartnerIngestBenchmark {
     }
 
     private void awaitHealthy(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(hub + "/actuator/health")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("the hub did not become healthy within " + timeout);
+        dev.unison.bench.HubHealth.await(http, hub, timeout);
     }
 
     /** CPU time of the hub process and its children, in milliseconds. */

@@ -29,13 +29,11 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 public class Outbox {
 
     private static final Pattern TOPIC = Pattern.compile("[a-z][a-z0-9-]{0,63}");
-    private static final String INSERT = "INSERT INTO outbox_event "
-            + "(event_id, topic, event_type, partition_key, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)";
     private static final String INSERT_IF_ABSENT = "INSERT INTO outbox_event "
             + "(event_id, topic, event_type, partition_key, payload, created_at) "
             + "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM outbox_event WHERE event_id = ?)";
 
-    private static final String INSERT_OWNED = "INSERT INTO outbox_event "
+    private static final String INSERT = "INSERT INTO outbox_event "
             + "(event_id, topic, event_type, partition_key, payload, created_at, owner, owner_event_id) "
             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
@@ -65,16 +63,7 @@ public class Outbox {
         if (events.isEmpty()) {
             return;
         }
-        Timestamp now = Timestamp.from(clock.instant());
-        jdbc.batchUpdate(INSERT, events, 500, (ps, e) -> {
-            ps.setString(1, e.id());
-            ps.setString(2, topic);
-            ps.setString(3, e.type().typeName());
-            ps.setString(4, e.partitionKey());
-            ps.setString(5, e.toStructuredJson());
-            ps.setTimestamp(6, now);
-        });
-        notifyRelay();
+        insert(topic, events.stream().map(e -> new Submitted(null, null, e)).toList());
     }
 
     public void append(String topic, CanonicalEvent event) {
@@ -129,21 +118,26 @@ public class Outbox {
             }
         }
         if (!fresh.isEmpty()) {
-            Timestamp now = Timestamp.from(clock.instant());
-            jdbc.batchUpdate(INSERT_OWNED, fresh, 500, (ps, s) -> {
-                CanonicalEvent e = s.event();
-                ps.setString(1, e.id());
-                ps.setString(2, topic);
-                ps.setString(3, e.type().typeName());
-                ps.setString(4, e.partitionKey());
-                ps.setString(5, e.toStructuredJson());
-                ps.setTimestamp(6, now);
-                ps.setString(7, s.owner());
-                ps.setString(8, s.ownerEventId());
-            });
-            notifyRelay();
+            insert(topic, fresh);
         }
         return accepted;
+    }
+
+    /** One JDBC batch of inserts, then the relay is woken once the transaction commits. */
+    private void insert(String topic, List<Submitted> events) {
+        Timestamp now = Timestamp.from(clock.instant());
+        jdbc.batchUpdate(INSERT, events, 500, (ps, s) -> {
+            CanonicalEvent e = s.event();
+            ps.setString(1, e.id());
+            ps.setString(2, topic);
+            ps.setString(3, e.type().typeName());
+            ps.setString(4, e.partitionKey());
+            ps.setString(5, e.toStructuredJson());
+            ps.setTimestamp(6, now);
+            ps.setString(7, s.owner());
+            ps.setString(8, s.ownerEventId());
+        });
+        notifyRelay();
     }
 
     /** The event a partner submitted under its own id. */

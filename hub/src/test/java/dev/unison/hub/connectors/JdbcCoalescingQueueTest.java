@@ -34,13 +34,12 @@ class JdbcCoalescingQueueTest {
                 "jdbc:h2:mem:queue-" + System.nanoTime() + ";MODE=PostgreSQL;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000", "sa", "");
     }
 
-    @Test
-    void doneNeverWaitsForARowAGroupHoldsAndForgetsOnlyWhatWasSent() throws Exception {
-        DriverManagerDataSource db = database();
-        JdbcCoalescingQueue queue = queue(db);
-        List<CoalescingQueue.Pending> sent = queue.next("shop", "inventory", 10);
-
-        // a consumer group's batch touches SKU-2 (a newer value) and keeps its lock until it commits
+    /**
+     * A consumer group's batch gives SKU-2 a newer value and holds its row lock while {@code done}
+     * runs (it must finish within 5 s though the lock timeout is 10 s), then commits or rolls back.
+     */
+    private static void doneWhileAGroupHoldsSku2(DriverManagerDataSource db, JdbcCoalescingQueue queue,
+            List<CoalescingQueue.Pending> sent, boolean commit) throws Exception {
         try (Connection group = db.getConnection()) {
             group.setAutoCommit(false);
             try (Statement statement = group.createStatement()) {
@@ -48,8 +47,21 @@ class JdbcCoalescingQueueTest {
                         + "WHERE update_key = 'SKU-2'");
             }
             CompletableFuture.runAsync(() -> queue.done(sent)).get(5, TimeUnit.SECONDS);
-            group.commit();
+            if (commit) {
+                group.commit();
+            } else {
+                group.rollback();
+            }
         }
+    }
+
+    @Test
+    void doneNeverWaitsForARowAGroupHoldsAndForgetsOnlyWhatWasSent() throws Exception {
+        DriverManagerDataSource db = database();
+        JdbcCoalescingQueue queue = queue(db);
+        List<CoalescingQueue.Pending> sent = queue.next("shop", "inventory", 10);
+
+        doneWhileAGroupHoldsSku2(db, queue, sent, true);
 
         // SKU-1 was sent and forgotten; SKU-2 changed after it was sent, so its newer value stays queued
         assertThat(queue.next("shop", "inventory", 10)).singleElement().satisfies(p -> {
@@ -65,15 +77,7 @@ class JdbcCoalescingQueueTest {
         JdbcCoalescingQueue queue = queue(db);
         List<CoalescingQueue.Pending> sent = queue.next("shop", "inventory", 10);
 
-        try (Connection group = db.getConnection()) {
-            group.setAutoCommit(false);
-            try (Statement statement = group.createStatement()) {
-                statement.executeUpdate("UPDATE pending_update SET payload = '{\"quantity\":5}', version = version + 1 "
-                        + "WHERE update_key = 'SKU-2'");
-            }
-            CompletableFuture.runAsync(() -> queue.done(sent)).get(5, TimeUnit.SECONDS);
-            group.rollback();
-        }
+        doneWhileAGroupHoldsSku2(db, queue, sent, false);
 
         // the sent value of SKU-2 is still queued: setting it once more is harmless, losing a value is not
         assertThat(queue.next("shop", "inventory", 10)).singleElement().satisfies(p -> {

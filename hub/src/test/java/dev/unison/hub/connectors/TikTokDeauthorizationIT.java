@@ -168,16 +168,7 @@ class TikTokDeauthorizationIT {
 
     /** As {@link ForkedHub#awaitUp}, with room for four starts on a busy 2-core machine. */
     private HttpApi awaitUp(Process process) {
-        HttpApi http = new HttpApi(port);
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            assertThat(process.isAlive()).as("hub process exited early").isTrue();
-            try {
-                return http.get("/actuator/health", null).status() == 200;
-            } catch (IllegalStateException notYetListening) {
-                return false;
-            }
-        });
-        return http;
+        return ForkedHub.awaitUp(port, process, Duration.ofMinutes(3));
     }
 
     private static void stopGracefully(Process process) throws InterruptedException {

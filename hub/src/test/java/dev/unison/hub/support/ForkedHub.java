@@ -32,8 +32,13 @@ public final class ForkedHub {
 
     /** Waits until the process answers health UP on {@code port}; fails if it exits first. */
     public static HttpApi awaitUp(int port, Process process) {
+        return awaitUp(port, process, Duration.ofSeconds(90));
+    }
+
+    /** As {@link #awaitUp(int, Process)}, waiting at most {@code patience}. */
+    public static HttpApi awaitUp(int port, Process process, Duration patience) {
         HttpApi http = new HttpApi(port);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        await().atMost(patience).pollInterval(Duration.ofMillis(500)).until(() -> {
             assertThat(process.isAlive()).as("hub process exited early").isTrue();
             try {
                 return http.get("/actuator/health", null).status() == 200;
