@@ -1,6 +1,7 @@
 package dev.unison.hub.config;
 
 import dev.unison.canonical.identity.IdentityResolver;
+import dev.unison.hub.api.ApiSchemas;
 import dev.unison.hub.api.ApiSupport;
 import dev.unison.hub.api.InventoryApiRoutes;
 import dev.unison.hub.api.Partners;
@@ -51,8 +52,8 @@ public class InventoryConfiguration {
     }
 
     @Bean
-    InventoryApiRoutes inventoryApiRoutes(Partners partners, InventoryLedger ledger, PosTransactions pos,
+    InventoryApiRoutes inventoryApiRoutes(Partners partners, ApiSchemas schemas, InventoryLedger ledger, PosTransactions pos,
             TransactionTemplate tx, IdentityResolver identity) {
-        return new InventoryApiRoutes(new ApiSupport(partners), ledger, pos, tx, identity.normalizer());
+        return new InventoryApiRoutes(new ApiSupport(partners), schemas, ledger, pos, tx, identity.normalizer());
     }
 }
