@@ -30,6 +30,8 @@ class OpenApiIT {
 
     @LocalServerPort
     int port;
+    @org.springframework.beans.factory.annotation.Autowired
+    ApiSchemas schemas;
     HttpApi api;
     JsonNode doc;
 
@@ -78,6 +80,22 @@ class OpenApiIT {
         }
         JsonNode created = resolve(operation("post-reservation").at("/responses/201/content/application~1json/schema"));
         assertThat(created.at("/properties/status/enum").toString()).contains("held");
+    }
+
+    @Test
+    void readResponsesMatchTheirDeclaredSchemas() {
+        String sku = "OAS-" + System.nanoTime();
+        assertThat(api.post("/api/v1/inventory/counts", KEY, """
+                {"countId": "%s", "locationId": "STORE-7", "asOf": "%s", "counts": [{"sku": "%s", "quantity": 3}]}
+                """.formatted(sku, java.time.Instant.now().minusSeconds(5), sku)).status()).isEqualTo(200);
+        HttpApi.Reply inventory = api.get("/api/v1/inventory/" + sku, KEY);
+        assertThat(inventory.status()).isEqualTo(200);
+        assertThat(schemas.validateResponse("get-inventory", inventory.json())).isEmpty();
+        assertThat(schemas.responseSchema("get-inventory")).isPresent();
+
+        HttpApi.Reply check = api.post("/api/v1/connections/shopify-demo/check", KEY, "");
+        assertThat(check.status()).as(check.body()).isEqualTo(200);
+        assertThat(schemas.validateResponse("check-connection", check.json())).isEmpty();
     }
 
     @Test
