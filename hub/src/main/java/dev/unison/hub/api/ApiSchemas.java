@@ -145,10 +145,17 @@ public final class ApiSchemas {
             String message = switch (String.valueOf(error.getKeyword())) {
                 case "required" -> "required";
                 case "additionalProperties" -> "unknown field";
+                // {"not": {"const": 0}} would read "must not be valid to the schema {"const":0}"
+                case "not" -> error.getSchemaNode() != null && error.getSchemaNode().has("const")
+                        ? "must not be " + error.getSchemaNode().get("const") : error.getMessage();
                 default -> error.getMessage().replaceFirst("^\\$[^:]*: ", "");
             };
             out.add((pointer.isEmpty() ? "/" : pointer) + ": " + message);
         }
+        // a malformed date-time is named once (by "format"), not also by x-instant-window
+        List<String> pointersNamed = out.stream().filter(v -> !v.contains(": " + UNPARSABLE))
+                .map(v -> v.substring(0, v.indexOf(": "))).toList();
+        out.removeIf(v -> v.contains(": " + UNPARSABLE) && pointersNamed.contains(v.substring(0, v.indexOf(": "))));
         return out;
     }
 
@@ -196,11 +203,16 @@ public final class ApiSchemas {
      */
     public static Instant instant(String text) {
         String t = text.toUpperCase(java.util.Locale.ROOT);
+        if (t.length() > 10 && t.charAt(10) == ' ') {
+            t = t.substring(0, 10) + "T" + t.substring(11); // RFC 3339, section 5.6, allows a space here
+        }
         if (t.length() == 10) {
             return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
         }
         return OffsetDateTime.parse(t).toInstant();
     }
+
+    private static final String UNPARSABLE = "not a date-time this hub can store: ";
 
     /** {@value #INSTANT_WINDOW}: the instant must lie in [notBefore, now + notAfterFromNow]. */
     private final class InstantWindowKeyword implements Keyword {
@@ -228,7 +240,8 @@ public final class ApiSchemas {
                     try {
                         value = instant(node.asString());
                     } catch (java.time.DateTimeException notInstant) {
-                        ctx.addError(error(at, node, "not an RFC 3339 date-time: '" + node.asString() + "'"));
+                        // also what "format" lets through (e.g. 23:59:60); when both refuse, validate() keeps one
+                        ctx.addError(error(at, node, UNPARSABLE + "'" + node.asString() + "'"));
                         return;
                     }
                     Instant now = clock.instant();

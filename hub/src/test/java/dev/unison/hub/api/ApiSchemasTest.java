@@ -32,6 +32,11 @@ class ApiSchemasTest {
         assertThat(reservation("18446744073709551617", "2026-11-27T10:00:00Z"))
                 .singleElement().asString().startsWith("/quantity: ");
         assertThat(reservation("1e30", "2026-11-27T10:00:00Z")).singleElement().asString().startsWith("/quantity: ");
+        assertThat(schemas.validateRequest("post-inventory-adjustment", CanonicalJson.parse("""
+                {"adjustmentId": "a", "sku": "S", "locationId": "L", "quantity": 0, "kind": "count", "occurredAt": "x"}""")))
+                .containsExactlyInAnyOrder("/quantity: must not be 0",
+                        "/kind: does not have a value in the enumeration [\"receipt\", \"adjustment\", \"return\"]",
+                        "/occurredAt: does not match the date-time pattern must be a valid RFC 3339 date-time");
     }
 
     @Test
@@ -44,6 +49,9 @@ class ApiSchemasTest {
         assertThat(reservation("1", "9999-12-31T23:59:59Z")).singleElement().asString().startsWith("/expiresAt: ");
         assertThat(reservation("1", "+1000000000-01-01T00:00:00Z")).isNotEmpty().allMatch(v -> v.startsWith("/expiresAt: "));
         assertThat(reservation("1", "2026-11-27t10:00:00z")).isEmpty();
+        assertThat(reservation("1", "2026-11-27T23:59:60Z")).as("a leap second java.time cannot hold").isNotEmpty()
+                .allMatch(v -> v.startsWith("/expiresAt: "));
+        assertThat(ApiSchemas.instant("2026-11-27 10:00:00Z")).isEqualTo(Instant.parse("2026-11-27T10:00:00Z"));
     }
 
     @Test
