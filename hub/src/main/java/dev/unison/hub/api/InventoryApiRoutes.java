@@ -9,10 +9,8 @@ import dev.unison.hub.inventory.InventoryLedger;
 import dev.unison.hub.inventory.Movement;
 import dev.unison.hub.inventory.PosTransactions;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +35,12 @@ public class InventoryApiRoutes extends RouteBuilder {
     private final PosTransactions pos;
     private final TransactionTemplate tx;
     private final IdentifierNormalizer identifiers;
+    private final ApiSchemas schemas;
 
-    public InventoryApiRoutes(ApiSupport api, InventoryLedger ledger, PosTransactions pos, TransactionTemplate tx,
-            IdentifierNormalizer identifiers) {
+    public InventoryApiRoutes(ApiSupport api, ApiSchemas schemas, InventoryLedger ledger, PosTransactions pos,
+            TransactionTemplate tx, IdentifierNormalizer identifiers) {
         this.identifiers = identifiers;
+        this.schemas = schemas;
         this.api = api;
         this.ledger = ledger;
         this.pos = pos;
@@ -107,8 +107,8 @@ public class InventoryApiRoutes extends RouteBuilder {
                     .responseMessage().code(404).message("no held reservation with this id").endResponseMessage()
                     .to("direct:delete-reservation");
 
-        secured("post-pos-transaction", e -> {
-            JsonNode body = ApiSupport.jsonBody(e);
+        validated("post-pos-transaction", e -> {
+            JsonNode body = ApiSchemas.body(e);
             PosTransaction transaction;
             try {
                 transaction = PosTransactionParser.parse(body, id -> ledger.network().location(id).isPresent(), identifiers);
@@ -131,23 +131,22 @@ public class InventoryApiRoutes extends RouteBuilder {
             ApiSupport.respond(e, accepted.duplicate() ? 200 : 201, out);
         });
 
-        secured("post-pos-transactions-batch", e -> {
-            JsonNode body = ApiSupport.jsonBody(e);
-            JsonNode items = body.path("transactions");
-            List<String> problems = new ArrayList<>();
-            onlyFields(body, Set.of("transactions"), "", problems);
-            if (!items.isArray() || items.isEmpty() || items.size() > MAX_POS_BATCH) {
-                problems.add("transactions: an array of 1 to " + MAX_POS_BATCH + " POS transactions");
-            }
-            if (!problems.isEmpty()) {
-                throw ApiException.unprocessable(String.join("; ", problems));
-            }
+        validated("post-pos-transactions-batch", e -> {
+            JsonNode items = ApiSchemas.body(e).path("transactions");
             List<Map<String, Object>> results = new ArrayList<>();
             List<PosTransaction> valid = new ArrayList<>();
             List<Integer> validAt = new ArrayList<>();
             for (int i = 0; i < items.size(); i++) {
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("index", i);
+                // each transaction stands alone: its schema violations make it invalid, not the batch
+                List<String> violations = schemas.validateRequest("post-pos-transaction", items.get(i));
+                if (!violations.isEmpty()) {
+                    result.put("status", "invalid");
+                    result.put("errors", violations);
+                    results.add(result);
+                    continue;
+                }
                 try {
                     valid.add(PosTransactionParser.parse(items.get(i), id -> ledger.network().location(id).isPresent(), identifiers));
                     validAt.add(i);
@@ -185,35 +184,19 @@ public class InventoryApiRoutes extends RouteBuilder {
             ApiSupport.respond(e, 200, view);
         });
 
-        secured("post-inventory-adjustment", e -> {
-            JsonNode body = ApiSupport.jsonBody(e);
-            List<String> problems = new ArrayList<>();
-            onlyFields(body, Set.of("adjustmentId", "sku", "locationId", "quantity", "kind", "occurredAt", "reason"), "", problems);
-            String id = text(body, "adjustmentId", 200, problems);
-            String sku = text(body, "sku", 64, problems);
-            String location = location(body, "locationId", problems);
+        validated("post-inventory-adjustment", e -> {
+            JsonNode body = ApiSchemas.body(e);
+            String id = body.get("adjustmentId").asText();
+            String sku = body.get("sku").asText();
+            String location = knownLocation(body, "locationId");
             JsonNode q = body.get("quantity");
-            if (q == null || !q.isIntegralNumber() || q.asLong() == 0) {
-                problems.add("quantity: required non-zero integer (negative removes stock)");
-            }
-            String kindText = text(body, "kind", 16, problems);
-            Movement.Kind kind = null;
-            if (kindText != null) {
-                switch (kindText) {
-                    case "receipt" -> kind = Movement.Kind.RECEIPT;
-                    case "adjustment" -> kind = Movement.Kind.ADJUSTMENT;
-                    case "return" -> kind = Movement.Kind.RETURN;
-                    default -> problems.add("kind: receipt, adjustment or return; got '" + kindText + "' (absolute counts go to /inventory/counts)");
-                }
-            }
-            Instant occurredAt = instant(body, "occurredAt", problems);
+            Movement.Kind kind = switch (body.get("kind").asText()) {
+                case "receipt" -> Movement.Kind.RECEIPT;
+                case "return" -> Movement.Kind.RETURN;
+                default -> Movement.Kind.ADJUSTMENT;
+            };
+            Instant occurredAt = ApiSchemas.instant(body.get("occurredAt").asText());
             String reason = body.hasNonNull("reason") ? body.get("reason").asText() : null;
-            if (reason != null && reason.length() > 256) {
-                problems.add("reason: at most 256 characters");
-            }
-            if (!problems.isEmpty()) {
-                throw ApiException.unprocessable(String.join("; ", problems));
-            }
             Movement m = new Movement("adjustment:" + id, sku, location, kind, q.asLong(), occurredAt,
                     ApiSupport.principal(e).name(), reason);
             InventoryLedger.Result result = tx.execute(s -> ledger.apply(List.of(m)));
@@ -221,35 +204,23 @@ public class InventoryApiRoutes extends RouteBuilder {
                     "outcome", result.outcomes().get(0).wireName(), "unknownSku", !result.unknownSkus().isEmpty()));
         });
 
-        secured("post-inventory-count", e -> {
-            JsonNode body = ApiSupport.jsonBody(e);
-            List<String> problems = new ArrayList<>();
-            onlyFields(body, Set.of("countId", "locationId", "asOf", "counts"), "", problems);
-            String id = text(body, "countId", 200, problems);
-            String location = location(body, "locationId", problems);
-            Instant asOf = instant(body, "asOf", problems);
-            JsonNode counts = body.get("counts");
+        validated("post-inventory-count", e -> {
+            JsonNode body = ApiSchemas.body(e);
+            String id = body.get("countId").asText();
+            String location = knownLocation(body, "locationId");
+            Instant asOf = ApiSchemas.instant(body.get("asOf").asText());
             List<String> skus = new ArrayList<>();
             List<Long> quantities = new ArrayList<>();
-            if (counts == null || !counts.isArray() || counts.isEmpty() || counts.size() > 10_000) {
-                problems.add("counts: required array of 1..10000 {sku, quantity}");
-            } else {
-                Set<String> seen = new HashSet<>();
-                for (int i = 0; i < counts.size(); i++) {
-                    JsonNode c = counts.get(i);
-                    String at = "counts[" + i + "].";
-                    onlyFields(c, Set.of("sku", "quantity"), at, problems);
-                    String sku = text(c, "sku", 64, problems, at);
-                    JsonNode q = c.get("quantity");
-                    if (q == null || !q.isIntegralNumber() || q.asLong() < 0) {
-                        problems.add(at + "quantity: required integer >= 0 (a count is what is on the shelf)");
-                    } else if (sku != null && !seen.add(sku)) {
-                        problems.add(at + "sku: " + sku + " is counted twice");
-                    } else {
-                        skus.add(sku);
-                        quantities.add(q.asLong());
-                    }
+            List<String> problems = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            JsonNode counts = body.get("counts");
+            for (int i = 0; i < counts.size(); i++) {
+                String sku = counts.get(i).get("sku").asText();
+                if (!seen.add(sku)) {
+                    problems.add("/counts/" + i + "/sku: " + sku + " is counted twice");
                 }
+                skus.add(sku);
+                quantities.add(counts.get(i).get("quantity").asLong());
             }
             if (!problems.isEmpty()) {
                 throw ApiException.unprocessable(String.join("; ", problems));
@@ -271,24 +242,13 @@ public class InventoryApiRoutes extends RouteBuilder {
     }
 
     private void reservationRoutes() {
-        secured("post-reservation", e -> {
-            JsonNode body = ApiSupport.jsonBody(e);
-            List<String> problems = new ArrayList<>();
-            onlyFields(body, Set.of("reservationId", "sku", "locationId", "quantity", "expiresAt"), "", problems);
-            String id = text(body, "reservationId", 200, problems);
-            String sku = text(body, "sku", 64, problems);
-            String location = location(body, "locationId", problems);
+        validated("post-reservation", e -> {
+            JsonNode body = ApiSchemas.body(e);
+            String id = body.get("reservationId").asText();
+            String sku = body.get("sku").asText();
+            String location = knownLocation(body, "locationId");
             JsonNode q = body.get("quantity");
-            if (q == null || !q.isIntegralNumber() || q.asLong() <= 0 || q.asLong() > 100_000) {
-                problems.add("quantity: required integer 1..100000");
-            }
-            Instant expiresAt = instant(body, "expiresAt", problems);
-            if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
-                problems.add("expiresAt: must be in the future");
-            }
-            if (!problems.isEmpty()) {
-                throw ApiException.unprocessable(String.join("; ", problems));
-            }
+            Instant expiresAt = ApiSchemas.instant(body.get("expiresAt").asText());
             // the key is namespaced by the partner: another partner can neither take nor release this id
             Partners.Principal caller = ApiSupport.principal(e);
             InventoryLedger.ReservationOutcome outcome = tx.execute(s -> ledger.reserve(reservationKey(caller.partnerId(), id),
@@ -320,48 +280,20 @@ public class InventoryApiRoutes extends RouteBuilder {
                 .process(handler);
     }
 
-    private String location(JsonNode body, String field, List<String> problems) {
-        String id = text(body, field, 64, problems);
-        if (id != null && ledger.network().location(id).isEmpty()) {
-            problems.add(field + ": unknown location '" + id + "' (not declared in unison.inventory.locations)");
-            return null;
+    /** Body checked against the operation's request schema (422 naming each field) before the handler runs. */
+    private void validated(String operation, Processor handler) {
+        from("direct:" + operation).routeId(operation + "-route")
+                .process(api.require(PartnerApiRoutes.SCOPES.get(operation)))
+                .process(schemas.validator(operation))
+                .process(handler);
+    }
+
+    /** Locations are configuration, not schema: an undeclared one is refused by name. */
+    private String knownLocation(JsonNode body, String field) {
+        String id = body.get(field).asText();
+        if (ledger.network().location(id).isEmpty()) {
+            throw ApiException.unprocessable("/" + field + ": unknown location '" + id + "' (not declared in unison.inventory.locations)");
         }
         return id;
-    }
-
-    private static void onlyFields(JsonNode node, Set<String> allowed, String at, List<String> problems) {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
-            String f = it.next();
-            if (!allowed.contains(f)) {
-                problems.add(at + f + ": unknown field");
-            }
-        }
-    }
-
-    private static String text(JsonNode body, String field, int max, List<String> problems) {
-        return text(body, field, max, problems, "");
-    }
-
-    private static String text(JsonNode body, String field, int max, List<String> problems, String at) {
-        JsonNode v = body.get(field);
-        if (v == null || !v.isTextual() || v.asText().isBlank() || v.asText().length() > max) {
-            problems.add(at + field + ": required string of 1.." + max + " characters");
-            return null;
-        }
-        return v.asText();
-    }
-
-    private static Instant instant(JsonNode body, String field, List<String> problems) {
-        JsonNode v = body.get(field);
-        if (v == null || !v.isTextual()) {
-            problems.add(field + ": required ISO-8601 instant, e.g. 2026-11-26T10:15:30Z");
-            return null;
-        }
-        try {
-            return Instant.parse(v.asText());
-        } catch (DateTimeParseException ex) {
-            problems.add(field + ": not an ISO-8601 instant: '" + v.asText() + "'");
-            return null;
-        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.unison.hub.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,36 +10,53 @@ import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.rest.ParamDefinition;
+import org.apache.camel.model.rest.RestParamType;
 import org.apache.camel.model.rest.ResponseMessageDefinition;
 import org.apache.camel.model.rest.RestDefinition;
 import org.apache.camel.model.rest.VerbDefinition;
 
 /**
- * Renders the OpenAPI 3.0.3 document of the partner API from the REST DSL definitions themselves,
+ * Renders the OpenAPI 3.1 document of the partner API from the REST DSL definitions themselves,
  * so the document cannot drift from the routes. (camel-openapi-java is not served at Camel 4.22
- * here; this covers what our REST DSL declares: paths, verbs, path parameters, responses, scopes.)
+ * here; this covers what our REST DSL declares: paths, verbs, path and query parameters, responses,
+ * scopes.) Request and 2xx response bodies are the JSON Schema files of {@link ApiSchemas}, found by
+ * operation id ({@code api-schemas/<operationId>.request.schema.json}); OpenAPI 3.1 schema objects
+ * are JSON Schema 2020-12, so the files are embedded under {@code components/schemas} unchanged. An
+ * operation whose handler reads the body itself (e.g. {@code post-event}) declares its schema by
+ * adding that file: the document picks it up without the route validating against it.
+ *
+ * <p>Statuses: each operation declares its own response messages; the ones the shared edge can
+ * answer are added here so the set matches what the routes return: 401/403 for every secured
+ * operation, 404 for every operation addressed by a path parameter, and 400 (malformed JSON), 413
+ * (over {@link ApiSupport#MAX_BODY_BYTES}), 415 and 422 (schema) for every operation with a body.
  */
 public class OpenApiDocument {
 
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
     private final String version;
+    private final ApiSchemas schemas;
 
-    public OpenApiDocument(String version) {
+    public OpenApiDocument(String version, ApiSchemas schemas) {
         this.version = version;
+        this.schemas = schemas;
     }
 
     public Map<String, Object> render(CamelContext camel) {
         Map<String, Object> paths = new java.util.TreeMap<>();
+        Map<String, Object> components = new java.util.TreeMap<>();
+        components.put("Error", Map.of("type", "object", "required", List.of("error", "detail"),
+                "properties", Map.of("error", Map.of("type", "string"), "detail", Map.of("type", "string"))));
         for (RestDefinition rest : camel.getCamelContextExtension().getContextPlugin(Model.class).getRestDefinitions()) {
             for (VerbDefinition verb : rest.getVerbs()) {
                 String path = join(rest.getPath(), verb.getPath());
                 @SuppressWarnings("unchecked")
                 Map<String, Object> item = (Map<String, Object>) paths.computeIfAbsent(path, p -> new LinkedHashMap<>());
-                item.put(verb.asVerb(), operation(verb, path));
+                item.put(verb.asVerb(), operation(verb, path, components));
             }
         }
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("openapi", "3.0.3");
+        doc.put("openapi", "3.1.0");
+        doc.put("jsonSchemaDialect", "https://json-schema.org/draft/2020-12/schema");
         doc.put("info", Map.of("title", "Unison partner API", "version", version,
                 "description", "Authenticate with 'Authorization: Bearer <API key>'. Errors are "
                         + "{\"error\": \"...\", \"detail\": \"...\"}."));
@@ -46,14 +65,14 @@ public class OpenApiDocument {
         doc.put("components", Map.of(
                 "securitySchemes", Map.of("apiKey", Map.of("type", "http", "scheme", "bearer",
                         "description", "a partner API key; each operation needs the scope it names")),
-                "schemas", Map.of("Error", Map.of("type", "object", "required", List.of("error", "detail"),
-                        "properties", Map.of("error", Map.of("type", "string"), "detail", Map.of("type", "string"))))));
+                "schemas", components));
         return doc;
     }
 
-    private Map<String, Object> operation(VerbDefinition verb, String path) {
+    private Map<String, Object> operation(VerbDefinition verb, String path, Map<String, Object> components) {
+        String id = verb.getId();
         Map<String, Object> op = new LinkedHashMap<>();
-        op.put("operationId", verb.getId());
+        op.put("operationId", id);
         if (verb.getDescriptionText() != null) {
             op.put("summary", verb.getDescriptionText());
         }
@@ -67,23 +86,50 @@ public class OpenApiDocument {
             parameters.add(Map.of("name", name, "in", "path", "required", true, "description", description,
                     "schema", Map.of("type", "string")));
         }
+        if (verb.getParams() != null) {
+            for (ParamDefinition p : verb.getParams()) {
+                if (p.getType() == RestParamType.query || p.getType() == RestParamType.header) {
+                    Map<String, Object> param = new LinkedHashMap<>();
+                    param.put("name", p.getName());
+                    param.put("in", p.getType().name());
+                    param.put("required", Boolean.TRUE.equals(p.getRequired()));
+                    if (p.getDescription() != null) {
+                        param.put("description", p.getDescription());
+                    }
+                    param.put("schema", Map.of("type", "string"));
+                    parameters.add(param);
+                }
+            }
+        }
         if (!parameters.isEmpty()) {
             op.put("parameters", parameters);
         }
-        if (verb.getConsumes() != null && verb.getConsumes().contains("json")) {
-            op.put("requestBody", Map.of("required", true, "content",
-                    Map.of("application/json", Map.of("schema", Map.of("type", "object")))));
-        }
         Map<String, Object> responses = new java.util.TreeMap<>();
+        boolean hasBody = verb.getConsumes() != null && verb.getConsumes().contains("json");
+        if (hasBody) {
+            Object schema = schemas.requestSchema(id).map(json -> component(components, id + ".request", json))
+                    .orElse(Map.of("type", "object"));
+            op.put("requestBody", Map.of("required", true, "content", Map.of("application/json", Map.of("schema", schema))));
+            responses.put("400", response("malformed JSON, or not a JSON object", true));
+            responses.put("413", response("body over " + ApiSupport.MAX_BODY_BYTES + " bytes", true));
+            responses.put("415", response("the body is not application/json", true));
+            responses.put("422", response("the body breaks its schema; each field named by JSON Pointer; nothing changed", true));
+        }
+        if (path.contains("{")) {
+            responses.put("404", response("no such " + path.replaceAll(".*\\{([^}]+)}.*", "$1"), true));
+        }
+        Object responseSchema = schemas.responseSchema(id).map(json -> component(components, id + ".response", json))
+                .orElse(Map.of("type", "object"));
         if (verb.getResponseMsgs() != null) {
             for (ResponseMessageDefinition r : verb.getResponseMsgs()) {
-                responses.put(r.getCode(), response(r.getMessage(), !r.getCode().startsWith("2")));
+                responses.put(r.getCode(), r.getCode().startsWith("2")
+                        ? success(r.getCode(), r.getMessage(), responseSchema) : response(r.getMessage(), true));
             }
         }
         if (responses.keySet().stream().noneMatch(c -> c.startsWith("2"))) {
-            responses.put("200", response("OK", false));
+            responses.put("200", success("200", "OK", responseSchema));
         }
-        Scope scope = PartnerApiRoutes.SCOPES.get(verb.getId());
+        Scope scope = PartnerApiRoutes.SCOPES.get(id);
         if (scope != null) {
             op.put("security", List.of(Map.of("apiKey", List.of(scope.wireName()))));
             op.put("description", "Needs scope `" + scope.wireName() + "`.");
@@ -94,6 +140,22 @@ public class OpenApiDocument {
         }
         op.put("responses", responses);
         return op;
+    }
+
+    /** Embeds a schema file under components/schemas (its $schema and $id are the document's business). */
+    private static Map<String, Object> component(Map<String, Object> components, String name, JsonNode schema) {
+        ObjectNode copy = ((ObjectNode) schema).deepCopy();
+        copy.remove("$schema");
+        copy.remove("$id");
+        components.put(name, copy);
+        return Map.of("$ref", "#/components/schemas/" + name);
+    }
+
+    private static Map<String, Object> success(String code, String description, Object schema) {
+        if (code.equals("204")) {
+            return Map.of("description", description);
+        }
+        return Map.of("description", description, "content", Map.of("application/json", Map.of("schema", schema)));
     }
 
     private static Map<String, Object> response(String description, boolean error) {

@@ -58,12 +58,14 @@ public class PartnerApiRoutes extends RouteBuilder {
     private final InstalledConnectors connectors;
     private final OrderStore orders;
     private final ProfileDirectory profiles;
+    private final ApiSchemas schemas;
     private final SubmittedEvents submitted;
     private final TransactionTemplate tx;
 
-    public PartnerApiRoutes(ApiSupport api, Partners partners, Outbox outbox, OpenApiDocument openApi,
+    public PartnerApiRoutes(ApiSupport api, ApiSchemas schemas, Partners partners, Outbox outbox, OpenApiDocument openApi,
             InstalledConnectors connectors, OrderStore orders, ProfileDirectory profiles, TransactionTemplate tx) {
         this.profiles = profiles;
+        this.schemas = schemas;
         this.tx = tx;
         this.submitted = new SubmittedEvents(partners::isReservedName);
         this.api = api;
@@ -252,9 +254,9 @@ public class PartnerApiRoutes extends RouteBuilder {
 
         secured("list-partners", e -> ApiSupport.respond(e, 200, Map.of("partners", partners.list())));
 
-        secured("create-partner", e -> {
-            JsonNode body = ApiSupport.jsonBody(e);
-            Partners.IssuedPartner created = partners.create(text(body, "name"), strings(body, "scopes"));
+        validated("create-partner", e -> {
+            JsonNode body = ApiSchemas.body(e);
+            Partners.IssuedPartner created = partners.create(body.get("name").asText(), strings(body, "scopes"));
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("partner", created.partner());
             out.put("keyId", created.key().keyId());
@@ -267,8 +269,8 @@ public class PartnerApiRoutes extends RouteBuilder {
             ApiSupport.respond(e, 200, partners.find(id).orElseThrow(() -> ApiException.notFound("no partner " + id)));
         });
 
-        secured("update-partner", e -> ApiSupport.respond(e, 200,
-                partners.updateScopes(e.getIn().getHeader("id", String.class), strings(ApiSupport.jsonBody(e), "scopes"))));
+        validated("update-partner", e -> ApiSupport.respond(e, 200,
+                partners.updateScopes(e.getIn().getHeader("id", String.class), strings(ApiSchemas.body(e), "scopes"))));
 
         secured("issue-key", e -> {
             String id = e.getIn().getHeader("id", String.class);
@@ -281,6 +283,14 @@ public class PartnerApiRoutes extends RouteBuilder {
             partners.revokeKey(e.getIn().getHeader("id", String.class), e.getIn().getHeader("keyId", String.class));
             ApiSupport.respond(e, 204, null);
         });
+    }
+
+    /** Body checked against the operation's request schema (422 naming each field) before the handler runs. */
+    private void validated(String operation, org.apache.camel.Processor handler) {
+        from("direct:" + operation).routeId(operation + "-route")
+                .process(api.require(SCOPES.get(operation)))
+                .process(schemas.validator(operation))
+                .process(handler);
     }
 
     private void secured(String operation, org.apache.camel.Processor handler) {
@@ -319,11 +329,9 @@ public class PartnerApiRoutes extends RouteBuilder {
         return value.asText();
     }
 
+    /** A string array the request schema has already checked. */
     private static List<String> strings(JsonNode body, String field) {
         JsonNode value = body.get(field);
-        if (value == null || !value.isArray()) {
-            throw ApiException.unprocessable(field + ": required array of strings");
-        }
         List<String> out = new ArrayList<>();
         value.forEach(v -> out.add(v.asText()));
         return out;

@@ -10,16 +10,12 @@ import dev.unison.canonical.model.IdentifierType;
 import dev.unison.hub.identity.IdentityService;
 import dev.unison.hub.identity.ProfileDirectory;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.apache.camel.Processor;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.DuplicateKeyException;
@@ -33,16 +29,17 @@ import org.apache.camel.model.rest.RestParamType;
 public class ProfileApiRoutes extends RouteBuilder {
 
     private static final int MAX_IDENTIFIERS = 50;
-    /** Identifiers seen before this are not links anyone can vouch for (and far dates break timestamp columns). */
-    private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
 
     private final ApiSupport api;
     private final IdentityService identity;
     private final ProfileDirectory directory;
     private final Clock clock;
+    private final ApiSchemas schemas;
 
-    public ProfileApiRoutes(ApiSupport api, IdentityService identity, ProfileDirectory directory, Clock clock) {
+    public ProfileApiRoutes(ApiSupport api, ApiSchemas schemas, IdentityService identity, ProfileDirectory directory,
+            Clock clock) {
         this.api = api;
+        this.schemas = schemas;
         this.identity = identity;
         this.directory = directory;
         this.clock = clock;
@@ -77,6 +74,8 @@ public class ProfileApiRoutes extends RouteBuilder {
                     .responseMessage().code(201).message("a new profile").endResponseMessage()
                     .responseMessage().code(200).message("an existing profile (matched, extended or merged)").endResponseMessage()
                     .responseMessage().code(422).message("invalid; every bad field named; nothing changed").endResponseMessage()
+                    .responseMessage().code(503).message("the same profiles are being changed by many requests at once; retry")
+                        .endResponseMessage()
                     .to("direct:post-identities")
                 .get("/metrics/identity").id("get-identity-metrics")
                     .description("Identity resolution rate: transactions linked to a known profile ÷ all transactions, "
@@ -113,36 +112,12 @@ public class ProfileApiRoutes extends RouteBuilder {
             ApiSupport.respond(e, 200, ApiSupport.principal(e).has(Scope.PII_READ) ? view : PiiMask.profile(view));
         });
 
-        secured("post-identities", e -> {
-            JsonNode body = ApiSupport.jsonBody(e);
+        validated("post-identities", e -> {
+            JsonNode body = ApiSchemas.body(e);
             List<String> problems = new ArrayList<>();
-            for (Iterator<String> it = body.fieldNames(); it.hasNext();) {
-                String f = it.next();
-                if (!Set.of("source", "observedAt", "identifiers").contains(f)) {
-                    problems.add(f + ": unknown field");
-                }
-            }
-            JsonNode sourceNode = body.get("source");
-            String source = null;
-            if (sourceNode == null || !sourceNode.isTextual() || sourceNode.asText().isBlank() || sourceNode.asText().length() > 64) {
-                problems.add("source: required string of 1..64 characters naming where the link was seen (e.g. loyalty-signup)");
-            } else {
-                source = sourceNode.asText();
-            }
-            Instant observedAt = clock.instant();
-            JsonNode at = body.get("observedAt");
-            if (at != null) {
-                try {
-                    Instant parsed = Instant.parse(at.asText());
-                    if (parsed.isBefore(EARLIEST) || parsed.isAfter(clock.instant().plus(Duration.ofDays(1)))) {
-                        problems.add("observedAt: must lie between " + EARLIEST + " and a day from now, got " + parsed);
-                    } else {
-                        observedAt = parsed;
-                    }
-                } catch (DateTimeParseException ex) {
-                    problems.add("observedAt: not an ISO-8601 instant: '" + at.asText() + "'");
-                }
-            }
+            String source = body.get("source").asText();
+            Instant observedAt = body.hasNonNull("observedAt") ? ApiSchemas.instant(body.get("observedAt").asText())
+                    : clock.instant();
             List<Identifier> identifiers = identifiers(body.get("identifiers"), problems);
             if (!problems.isEmpty()) {
                 throw ApiException.unprocessable(String.join("; ", problems));
@@ -211,6 +186,14 @@ public class ProfileApiRoutes extends RouteBuilder {
             names.add(t.wireName());
         }
         return names;
+    }
+
+    /** Body checked against the operation's request schema (422 naming each field) before the handler runs. */
+    private void validated(String operation, Processor handler) {
+        from("direct:" + operation).routeId(operation + "-route")
+                .process(api.require(PartnerApiRoutes.SCOPES.get(operation)))
+                .process(schemas.validator(operation))
+                .process(handler);
     }
 
     private void secured(String operation, Processor handler) {

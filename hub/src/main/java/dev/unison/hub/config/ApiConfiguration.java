@@ -2,6 +2,7 @@ package dev.unison.hub.config;
 
 import dev.unison.hub.api.ApiErrorAttributes;
 import dev.unison.hub.api.ApiRateLimiter;
+import dev.unison.hub.api.ApiSchemas;
 import dev.unison.hub.api.ApiSupport;
 import dev.unison.hub.api.OpenApiDocument;
 import dev.unison.hub.api.PartnerApiRoutes;
@@ -11,6 +12,9 @@ import dev.unison.hub.identity.ProfileDirectory;
 import dev.unison.hub.orders.OrderStore;
 import dev.unison.hub.outbox.Outbox;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,12 +30,18 @@ public class ApiConfiguration {
         return new Partners(jdbc, clock, connectors::isOwnChannel);
     }
 
+    /** The request/response schemas; reservation-max-hold bounds a reservation's expiresAt. */
     @Bean
-    PartnerApiRoutes partnerApiRoutes(Partners partners, Outbox outbox, InstalledConnectors connectors,
+    ApiSchemas apiSchemas(Clock clock, @Value("${unison.api.reservation-max-hold:P7D}") Duration reservationMaxHold) {
+        return new ApiSchemas(clock, Map.of("reservation-max-hold", reservationMaxHold));
+    }
+
+    @Bean
+    PartnerApiRoutes partnerApiRoutes(Partners partners, ApiSchemas schemas, Outbox outbox, InstalledConnectors connectors,
             OrderStore orders, ProfileDirectory profiles, TransactionTemplate tx, ApiRateLimiter limiter) {
         String version = ApiConfiguration.class.getPackage().getImplementationVersion();
-        return new PartnerApiRoutes(new ApiSupport(partners, limiter), partners, outbox,
-                new OpenApiDocument(version == null ? "dev" : version), connectors, orders, profiles, tx);
+        return new PartnerApiRoutes(new ApiSupport(partners, limiter), schemas, partners, outbox,
+                new OpenApiDocument(version == null ? "dev" : version, schemas), connectors, orders, profiles, tx);
     }
 
     @Bean

@@ -3,6 +3,7 @@ package dev.unison.hub.config;
 import dev.unison.canonical.identity.IdentifierNormalizer;
 import dev.unison.canonical.identity.IdentityResolver;
 import dev.unison.hub.api.ApiRateLimiter;
+import dev.unison.hub.api.ApiSchemas;
 import dev.unison.hub.api.ApiSupport;
 import dev.unison.hub.api.Partners;
 import dev.unison.hub.api.ProfileApiRoutes;
@@ -45,8 +46,8 @@ public class IdentityConfiguration {
     }
 
     @Bean
-    ProfileApiRoutes profileApiRoutes(Partners partners, IdentityService identity, ProfileDirectory directory, Clock clock,
-            ApiRateLimiter limiter) {
-        return new ProfileApiRoutes(new ApiSupport(partners, limiter), identity, directory, clock);
+    ProfileApiRoutes profileApiRoutes(Partners partners, ApiSchemas schemas, IdentityService identity, ProfileDirectory directory,
+            Clock clock, ApiRateLimiter limiter) {
+        return new ProfileApiRoutes(new ApiSupport(partners, limiter), schemas, identity, directory, clock);
     }
 }

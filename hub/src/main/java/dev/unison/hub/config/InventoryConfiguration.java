@@ -2,6 +2,7 @@ package dev.unison.hub.config;
 
 import dev.unison.canonical.identity.IdentityResolver;
 import dev.unison.hub.api.ApiRateLimiter;
+import dev.unison.hub.api.ApiSchemas;
 import dev.unison.hub.api.ApiSupport;
 import dev.unison.hub.api.InventoryApiRoutes;
 import dev.unison.hub.api.Partners;
@@ -52,8 +53,8 @@ public class InventoryConfiguration {
     }
 
     @Bean
-    InventoryApiRoutes inventoryApiRoutes(Partners partners, InventoryLedger ledger, PosTransactions pos,
+    InventoryApiRoutes inventoryApiRoutes(Partners partners, ApiSchemas schemas, InventoryLedger ledger, PosTransactions pos,
             TransactionTemplate tx, IdentityResolver identity, ApiRateLimiter limiter) {
-        return new InventoryApiRoutes(new ApiSupport(partners, limiter), ledger, pos, tx, identity.normalizer());
+        return new InventoryApiRoutes(new ApiSupport(partners, limiter), schemas, ledger, pos, tx, identity.normalizer());
     }
 }

@@ -171,13 +171,13 @@ class InventoryIT {
         JsonNode results = reply.json().get("results");
         assertThat(results).extracting(r -> r.get("status").asText())
                 .containsExactly("accepted", "duplicate", "conflict", "invalid", "accepted");
-        assertThat(results.get(3).get("errors").get(0).asText()).contains("lines[0].quantity: must be positive, got -1");
+        assertThat(results.get(3).get("errors").get(0).asText()).startsWith("/lines/0/quantity: ");
         assertThat(results.get(4).get("lines").get(0).get("outcome").asText()).isEqualTo("applied");
         assertThat(onHand(sku, "STORE-7")).isEqualTo(10 - 1 - 2 - 3);
 
         assertThat(api.post("/api/v1/pos/transactions/batch", KEY, "{\"transactions\": []}").status()).isEqualTo(422);
         assertThat(api.post("/api/v1/pos/transactions/batch", KEY, first).json().get("detail").asText())
-                .contains("transactions: an array of 1 to 500 POS transactions");
+                .contains("/transactions: required").contains("/storeId: unknown field");
     }
 
     @Test
@@ -223,7 +223,7 @@ class InventoryIT {
         String sku = "NEG-" + run;
         HttpApi.Reply reply = api.post("/api/v1/pos/transactions", KEY, sale("R5-" + run, 1, Instant.now(), sku, -2));
         assertThat(reply.status()).isEqualTo(422);
-        assertThat(reply.json().get("detail").asText()).contains("lines[0].quantity: must be positive, got -2");
+        assertThat(reply.json().get("detail").asText()).startsWith("/lines/0/quantity: ");
         assertThat(api.get("/api/v1/inventory/" + sku, KEY).status()).isEqualTo(404);
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM pos_transaction WHERE register_id = ?", Long.class, "R5-" + run))
                 .isZero();
@@ -295,7 +295,7 @@ class InventoryIT {
                 {"reservationId": "x", "sku": "%s", "locationId": "STORE-7", "quantity": 0, "expiresAt": "2020-01-01T00:00:00Z"}
                 """.formatted(sku));
         assertThat(bad.status()).isEqualTo(422);
-        assertThat(bad.json().get("detail").asText()).contains("quantity: required integer 1..100000")
-                .contains("expiresAt: must be in the future");
+        assertThat(bad.json().get("detail").asText()).contains("/quantity: ")
+                .contains("/expiresAt: must be in the future");
     }
 }

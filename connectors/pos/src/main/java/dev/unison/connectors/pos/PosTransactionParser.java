@@ -173,6 +173,9 @@ public final class PosTransactionParser {
             long quantity = 0;
             if (q == null || !q.isIntegralNumber()) {
                 problems.add(at + "quantity: required positive integer");
+            } else if (!q.canConvertToLong()) {
+                // asLong() of 2^64+1 is 1: a number beyond long must be refused, not wrapped
+                problems.add(at + "quantity: at most 100000 units per line");
             } else if (q.asLong() <= 0) {
                 problems.add(at + "quantity: must be positive, got " + q.asLong()
                         + " (send a return as \"type\": \"return\" with positive quantities)");

@@ -57,6 +57,14 @@ class PosTransactionParserTest {
     }
 
     @Test
+    void aQuantityBeyond64BitsIsRefusedNotWrapped() {
+        // 2^64 + 1: read as a long it would be 1
+        String json = SALE.replace("\"quantity\": 2", "\"quantity\": 18446744073709551617");
+        assertThatThrownBy(() -> parse(json)).isInstanceOfSatisfying(PosValidationException.class,
+                e -> assertThat(e.violations()).containsExactly("lines[0].quantity: at most 100000 units per line"));
+    }
+
+    @Test
     void everyBadFieldIsNamedAtOnce() {
         ObjectNode json = (ObjectNode) CanonicalJson.parse(SALE);
         json.put("storeId", "STORE-99");
