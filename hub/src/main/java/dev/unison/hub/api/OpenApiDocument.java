@@ -109,10 +109,15 @@ public class OpenApiDocument {
         if (hasBody) {
             Object schema = schemas.requestSchema(id).map(json -> component(components, id + ".request", json))
                     .orElse(Map.of("type", "object"));
-            op.put("requestBody", Map.of("required", true, "content", Map.of("application/json", Map.of("schema", schema))));
+            Map<String, Object> content = new LinkedHashMap<>();
+            for (String mediaType : verb.getConsumes().split(",")) {
+                content.put(mediaType.trim(), Map.of("schema", schema));
+            }
+            op.put("requestBody", Map.of("required", true, "content", content));
             responses.put("400", response("malformed JSON, or not a JSON object", true));
+            responses.put("408", response("the body did not arrive within the read deadline", true));
             responses.put("413", response("body over " + ApiSupport.MAX_BODY_BYTES + " bytes", true));
-            responses.put("415", response("the body is not application/json", true));
+            responses.put("415", response("the body is not " + verb.getConsumes(), true));
             responses.put("422", response("the body breaks its schema; each field named by JSON Pointer; nothing changed", true));
         }
         if (path.contains("{")) {
@@ -135,6 +140,8 @@ public class OpenApiDocument {
             op.put("description", "Needs scope `" + scope.wireName() + "`.");
             responses.put("401", response("missing, invalid or revoked API key", true));
             responses.put("403", response("the key's partner lacks scope " + scope.wireName(), true));
+            responses.put("429", response("over the partner's rate limit, or too many failed authentications from this "
+                    + "address; Retry-After says when to try again", true));
         } else {
             op.put("security", List.of());
         }

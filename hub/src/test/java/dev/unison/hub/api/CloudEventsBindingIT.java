@@ -154,4 +154,13 @@ class CloudEventsBindingIT {
         assertThat(http.post("/api/v1/events", key, "text/plain", "hello", Map.of()).status()).isEqualTo(415);
         assertThat(http.get("/api/v1/events/i", key).status()).as("nothing stored").isEqualTo(404);
     }
+
+    @Test
+    void theOpenApiDocumentDeclaresEveryModeAndOutcome() {
+        JsonNode post = http.get("/api/v1/openapi.json", null).json().at("/paths/~1api~1v1~1events/post");
+        assertThat(post.at("/requestBody/content").fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("application/json", "application/cloudevents+json", "application/cloudevents-batch+json");
+        assertThat(post.get("responses").fieldNames()).toIterable().contains("200", "202", "400", "403", "415", "422", "429");
+        assertThat(post.at("/requestBody/content/application~1cloudevents+json/schema/$ref").asText()).isNotEmpty();
+    }
 }
