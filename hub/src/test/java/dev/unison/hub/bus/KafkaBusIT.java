@@ -60,6 +60,11 @@ class KafkaBusIT extends AbstractBusContractIT {
         registry.add("spring.datasource.password", pg::password);
         String dir = Files.createTempDirectory("unison-kafka-it-").toString();
         registry.add("unison.data-dir", () -> dir);
+        // the production profile requires the key that seals stored connector tokens: a fresh one per run
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        String encoded = java.util.Base64.getEncoder().encodeToString(key);
+        registry.add("unison.secrets.encryption-key", () -> encoded);
     }
 
     @Autowired
