@@ -48,12 +48,17 @@ public final class PartnerIngestBenchmark {
 
     private static final String KEY = "bench-bootstrap-key-0123456789";
 
-    record Settings(int seconds, int warmup, int clients, int batch, Path hubJar, Path out) {
+    /**
+     * @param singleOnly measure the single-event mode only, sent as a structured event in an
+     *     {@code application/json} body (what hubs before the CloudEvents binding accepted), to compare builds
+     */
+    record Settings(int seconds, int warmup, int clients, int batch, Path hubJar, Path out, boolean singleOnly) {
         static Settings parse(String[] args) {
-            Map<String, String> a = Options.parse(args, Set.of("seconds", "warmup", "clients", "batch", "hub", "out"));
+            Map<String, String> a = Options.parse(args, Set.of("seconds", "warmup", "clients", "batch", "hub", "out", "single-only"));
             return new Settings(Integer.parseInt(a.getOrDefault("seconds", "30")), Integer.parseInt(a.getOrDefault("warmup", "10")),
                     Integer.parseInt(a.getOrDefault("clients", "8")), Integer.parseInt(a.getOrDefault("batch", "100")),
-                    Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")), Path.of(a.getOrDefault("out", "bench/results")));
+                    Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")), Path.of(a.getOrDefault("out", "bench/results")),
+                    Boolean.parseBoolean(a.getOrDefault("single-only", "false")));
         }
     }
 
@@ -94,10 +99,12 @@ public final class PartnerIngestBenchmark {
 
             // warm-up of both paths (JIT, pools), not counted
             measure("warmup-single", 1, settings.warmup(), process);
-            measure("warmup-batch", settings.batch(), settings.warmup(), process);
+            if (!settings.singleOnly()) {
+                measure("warmup-batch", settings.batch(), settings.warmup(), process);
+            }
             Outcome single = measure("single", 1, settings.seconds(), process);
-            Outcome batched = measure("batch", settings.batch(), settings.seconds(), process);
-            long unreadable = verify(single) + verify(batched);
+            Outcome batched = settings.singleOnly() ? null : measure("batch", settings.batch(), settings.seconds(), process);
+            long unreadable = verify(single) + (batched == null ? 0 : verify(batched));
             report(single, batched, unreadable);
             if (unreadable > 0) {
                 throw new IllegalStateException(unreadable + " accepted events could not be read back");
@@ -136,7 +143,8 @@ public final class PartnerIngestBenchmark {
                     body.append(perRequest > 1 ? "]" : "");
                     long sent = System.nanoTime();
                     HttpResponse<String> answer = send("/api/v1/events", partnerKey,
-                            perRequest > 1 ? "application/cloudevents-batch+json" : "application/cloudevents+json", body.toString());
+                            perRequest > 1 ? "application/cloudevents-batch+json"
+                                    : settings.singleOnly() ? "application/json" : "application/cloudevents+json", body.toString());
                     recorder.recordValue(Math.max(1, (System.nanoTime() - sent) / 1_000));
                     requests.incrementAndGet();
                     collect(answer, ids, accepted, refused);
@@ -188,7 +196,7 @@ public final class PartnerIngestBenchmark {
                 for (String id : ids) {
                     HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(hub + "/api/v1/events/" + id))
                             .header("Authorization", "Bearer " + partnerKey).build(), HttpResponse.BodyHandlers.ofString());
-                    if (answer.statusCode() != 200 || !answer.body().contains("\"" + id + "\"")) {
+                    if (answer.statusCode() != 200 || !answer.body().contains(id + "\"")) {
                         missing.incrementAndGet();
                     }
                 }
@@ -211,7 +219,7 @@ public final class PartnerIngestBenchmark {
                 + settings.seconds() + " s per mode, " + Runtime.getRuntime().availableProcessors() + " cores)\n\n"
                 + "| mode | events/request | requests | events accepted | refused | events/s | ack p50 | ack p99 | ack max | hub CPU per event |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|\n");
-        for (Outcome o : List.of(single, batched)) {
+        for (Outcome o : batched == null ? List.of(single) : List.of(single, batched)) {
             ObjectNode m = result.putObject(o.mode());
             m.put("eventsPerRequest", o.eventsPerRequest()).put("requests", o.requests()).put("accepted", o.accepted())
                     .put("refused", o.refused()).put("eventsPerSecond", Math.round(o.eventsPerSecond()))
@@ -225,7 +233,7 @@ public final class PartnerIngestBenchmark {
                     o.latency().getMaxValue() / 1000.0, o.accepted() == 0 ? 0 : o.hubCpuMillis() * 1000 / o.accepted()));
         }
         md.append("\nEvery accepted event read back afterwards: ").append(unreadable == 0 ? "yes" : unreadable + " missing")
-                .append(" (").append(single.accepted() + batched.accepted()).append(" events).\n");
+                .append(" (").append(single.accepted() + (batched == null ? 0 : batched.accepted())).append(" events).\n");
         Results.write(settings.out(), "partner-ingest", result, md.toString());
     }
 
@@ -243,10 +251,14 @@ public final class PartnerIngestBenchmark {
     }
 
     private Process startHub(Path dir, int port) throws IOException {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-jar",
-                settings.hubJar().toAbsolutePath().toString(), "--server.port=" + port, "--unison.data-dir=" + dir.resolve("data"),
-                "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false",
-                "--logging.level.org.apache.activemq.audit=WARN");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g"));
+        String extra = System.getProperty("bench.hubJvmOpts"); // e.g. a JFR recording when profiling
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", settings.hubJar().toAbsolutePath().toString(), "--server.port=" + port,
+                "--unison.data-dir=" + dir.resolve("data"), "--unison.simulators.shopify.enabled=false",
+                "--unison.simulators.tiktok-shop.enabled=false", "--logging.level.org.apache.activemq.audit=WARN"));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("UNISON_BOOTSTRAP_API_KEY", KEY);
         builder.redirectErrorStream(true).redirectOutput(dir.resolve("hub.log").toFile());
