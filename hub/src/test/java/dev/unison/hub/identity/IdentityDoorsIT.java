@@ -25,6 +25,8 @@ class IdentityDoorsIT {
 
     static final String KEY = EmbeddedHub.BOOTSTRAP_KEY;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    dev.unison.hub.api.ApiSchemas schemas;
     @LocalServerPort
     int port;
     HttpApi api;
@@ -50,6 +52,16 @@ class IdentityDoorsIT {
 
     private String phone() {
         return String.format("+1415%03d%04d", 200 + run % 700, run % 10_000);
+    }
+
+    @Test
+    void aSightingOfPlaceholdersOnlyStoresNothingAndAnswersOnItsSchema() {
+        HttpApi.Reply reply = api.post("/api/v1/identities", KEY, """
+                {"source":"kiosk-only-placeholders","identifiers":[{"type":"phone","value":"0000000000"}]}""");
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json().get("outcome").asText()).isEqualTo("unresolved");
+        assertThat(reply.json().get("rejected").get(0).get("reason").asText()).isEqualTo("blocked");
+        assertThat(schemas.validateResponse("post-identities", reply.json())).as("off the response schema").isEmpty();
     }
 
     @Test
