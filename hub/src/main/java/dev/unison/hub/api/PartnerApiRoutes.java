@@ -248,8 +248,12 @@ public class PartnerApiRoutes extends RouteBuilder {
             }
             SubmittedEvents.Item item = submitted.single(e, mode, caller);
             boolean accepted = appendAccepted(List.of(item)).get(0);
-            ApiSupport.respond(e, accepted ? 202 : 200, Map.of("id", item.partnerEventId(), "eventId",
-                    item.submitted().event().id(), "type", item.type().typeName(), "status", accepted ? "accepted" : "duplicate"));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("id", item.partnerEventId());
+            body.put("eventId", item.submitted().event().id());
+            body.put("type", item.type().typeName());
+            body.put("status", accepted ? "accepted" : "duplicate");
+            ApiSupport.respond(e, accepted ? 202 : 200, body);
         });
 
         secured("list-partners", e -> ApiSupport.respond(e, 200, Map.of("partners", partners.list())));
