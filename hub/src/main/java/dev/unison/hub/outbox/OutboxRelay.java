@@ -19,7 +19,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code outbox-relay} row of {@code job_lock}: only one relay of all hub instances publishes at a
  * time, so per-key order holds. A batch is sent as one broker transaction (Artemis) or one flushed
  * producer batch (Kafka); a persistent synchronous send per event would cap the hub near 290
- * events/s (see STACK.md). If the hub dies after publishing but before marking, the batch is
+ * events/s (measured on embedded Artemis here). If the hub dies after publishing but before marking, the batch is
  * published again, and bus consumers drop the copies by event id (idempotent repository).
  */
 public class OutboxRelay extends BackgroundWorker {
