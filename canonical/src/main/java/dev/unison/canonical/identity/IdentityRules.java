@@ -166,6 +166,10 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
         // A phone is also checked on its digits: "(000) 000-0000" is the same placeholder as 0000000000.
         String digits = identifier.type() == IdentifierType.PHONE && value.matches("^\\+?[0-9 ().\\-]+$")
                 ? value.replaceAll("[^0-9]", "") : null;
+        // ...and on its national number: "+1 000 000 0000" keeps a country code but is the same placeholder
+        if (digits != null && value.startsWith("+") && nationalNumberIsZero(value)) {
+            return java.util.Optional.of("placeholder: the national number after the country code is all zeros");
+        }
         // Patterns are searched (find), so anchor them (^...$) to match whole values only.
         for (Pattern pattern : blockedPatterns) {
             if (pattern.matcher(value).find() || (idPart != null && pattern.matcher(idPart).find())
@@ -174,6 +178,14 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
             }
         }
         return java.util.Optional.empty();
+    }
+
+    private static boolean nationalNumberIsZero(String international) {
+        try {
+            return com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance().parse(international, "ZZ").getNationalNumber() == 0;
+        } catch (com.google.i18n.phonenumbers.NumberParseException notANumber) {
+            return false;
+        }
     }
 
     /**

@@ -27,7 +27,7 @@ class IdentityDoorsTest {
     @Test
     void placeholdersOfEveryTypeAreScreenedAsBlockedNotInvalid() {
         // each would fail normalization (or link strangers) if it were taken for a real value
-        for (String typed : List.of("phone:0000000000", "phone:(000) 000-0000", "phone:null", "email:null",
+        for (String typed : List.of("phone:0000000000", "phone:(000) 000-0000", "phone:+1 000 000 0000", "phone:+44 00000 000000", "phone:null", "email:null",
                 "email:TEST@test.com", "loyalty_id:0000", "device_id:00000000-0000-0000-0000-000000000000",
                 "channel_customer_id:shopify:my-shop:null", "hashed_email:unknown", "payment_token:-1", "click_id:undefined")) {
             Identifier raw = Identifier.parse(typed);

@@ -187,8 +187,26 @@ public final class ApiSchemas {
         return compiled.computeIfAbsent(file, f -> document(f).map(json -> registry.getSchema(SchemaLocation.of(BASE_URI + f))));
     }
 
+    /**
+     * A schema document a response or request schema refers to by absolute {@code $id}: one of ours
+     * under {@link #BASE_URI} or a canonical model schema under {@link CanonicalSchemas#BASE_URI}.
+     */
+    public Optional<JsonNode> referenced(String uri) {
+        if (uri.startsWith(BASE_URI)) {
+            return document(uri.substring(BASE_URI.length()));
+        }
+        if (uri.startsWith(CanonicalSchemas.BASE_URI)) {
+            return resource("schemas/" + uri.substring(CanonicalSchemas.BASE_URI.length()));
+        }
+        return Optional.empty();
+    }
+
     private static Optional<JsonNode> document(String file) {
-        try (InputStream in = ApiSchemas.class.getClassLoader().getResourceAsStream("api-schemas/" + file)) {
+        return resource("api-schemas/" + file);
+    }
+
+    private static Optional<JsonNode> resource(String path) {
+        try (InputStream in = ApiSchemas.class.getClassLoader().getResourceAsStream(path)) {
             return in == null ? Optional.empty() : Optional.of(CanonicalJson.parse(in.readAllBytes()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

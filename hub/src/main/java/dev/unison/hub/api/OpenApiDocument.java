@@ -149,13 +149,40 @@ public class OpenApiDocument {
         return op;
     }
 
-    /** Embeds a schema file under components/schemas (its $schema and $id are the document's business). */
-    private static Map<String, Object> component(Map<String, Object> components, String name, JsonNode schema) {
-        ObjectNode copy = ((ObjectNode) schema).deepCopy();
-        copy.remove("$schema");
-        copy.remove("$id");
-        components.put(name, copy);
+    /**
+     * Embeds a schema file under components/schemas (its $schema and $id are the document's
+     * business). A {@code $ref} to another of our files or to a canonical model schema (relative refs
+     * inside a canonical schema resolve against its $id) embeds that one too, under its own name, so
+     * a client reading only this document sees every type.
+     */
+    private Map<String, Object> component(Map<String, Object> components, String name, JsonNode schema) {
+        return component(components, name, schema, ApiSchemas.BASE_URI);
+    }
+
+    private Map<String, Object> component(Map<String, Object> components, String name, JsonNode schema, String base) {
+        if (!components.containsKey(name)) {
+            ObjectNode copy = ((ObjectNode) schema).deepCopy();
+            copy.remove("$schema");
+            copy.remove("$id");
+            components.put(name, copy); // placed before its refs are followed, so a cycle ends here
+            rewriteRefs(components, copy, base);
+        }
         return Map.of("$ref", "#/components/schemas/" + name);
+    }
+
+    private void rewriteRefs(Map<String, Object> components, JsonNode node, String base) {
+        if (node instanceof ObjectNode object && object.path("$ref").isTextual()
+                && !object.get("$ref").asText().startsWith("#")) {
+            String ref = object.get("$ref").asText();
+            String uri = ref.contains("://") ? ref : base + ref;
+            JsonNode target = schemas.referenced(uri)
+                    .orElseThrow(() -> new IllegalStateException("schema $ref to an unknown document: " + uri));
+            String targetBase = uri.substring(0, uri.lastIndexOf('/') + 1);
+            String file = uri.substring(targetBase.length()).replace(".schema.json", "");
+            String targetName = targetBase.equals(ApiSchemas.BASE_URI) ? file : "canonical." + file;
+            object.put("$ref", component(components, targetName, target, targetBase).get("$ref").toString());
+        }
+        node.forEach(child -> rewriteRefs(components, child, base));
     }
 
     private static Map<String, Object> success(String code, String description, Object schema) {

@@ -193,7 +193,12 @@ public class PartnerApiRoutes extends RouteBuilder {
             OrderStore.StoredOrder stored = orders.find(channel, externalId)
                     .orElseThrow(() -> ApiException.notFound("no " + channel + " order " + externalId));
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("order", ApiSupport.principal(e).has(Scope.PII_READ) ? stored.order() : PiiMask.order(stored.order()));
+            if (ApiSupport.principal(e).has(Scope.PII_READ)) {
+                body.put("order", stored.order());
+            } else {
+                body.put("order", PiiMask.order(stored.order()));
+                body.put("maskedIdentifiers", PiiMask.maskedContacts(stored.order()));
+            }
             // the live profile: after a merge the order follows the survivor
             body.put("profileId", profiles.profileOfTransaction(stored.order().id()).orElse(null));
             body.put("eventId", stored.eventId());

@@ -5,11 +5,12 @@ import dev.unison.canonical.model.IdentifierType;
 import dev.unison.canonical.model.Order;
 import dev.unison.hub.identity.ProfileDirectory;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a caller without {@code pii:read} sees of email addresses and phone numbers: enough to tell
  * two apart on a screen ({@code j***@example.com}, {@code +1********00}), not enough to contact the
- * person. Profiles and orders are shown masked; everything else in them is unchanged.
+ * person. Profiles show them masked in place; orders list them apart (see {@link #order}).
  */
 final class PiiMask {
 
@@ -36,13 +37,20 @@ final class PiiMask {
         return value;
     }
 
+    /**
+     * The order without its email and phone identifiers, so it stays a valid canonical order (a masked
+     * phone is not a phone number); {@link #maskedContacts} shows them masked beside it.
+     */
     static Order order(Order order) {
-        List<Identifier> identifiers = order.identifiers().stream()
-                .map(i -> isContact(i.type().wireName()) ? new Identifier(i.type(), mask(i.type().wireName(), i.value())) : i)
-                .toList();
+        List<Identifier> identifiers = order.identifiers().stream().filter(i -> !isContact(i.type().wireName())).toList();
         return new Order(order.id(), order.channel(), order.externalId(), order.status(), order.placedAt(),
                 order.placedAtLocation(), order.fulfilledFromLocation(), order.profileId(), identifiers, order.lines(),
                 order.total(), order.placedIn(), order.updatedAt());
+    }
+
+    static List<Map<String, String>> maskedContacts(Order order) {
+        return order.identifiers().stream().filter(i -> isContact(i.type().wireName()))
+                .map(i -> Map.of("type", i.type().wireName(), "value", mask(i.type().wireName(), i.value()))).toList();
     }
 
     static ProfileDirectory.ProfileView profile(ProfileDirectory.ProfileView view) {
