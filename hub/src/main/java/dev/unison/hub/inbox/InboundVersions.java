@@ -16,8 +16,8 @@ import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The newest source version of each inbound order the hub has let through, per connection
- * ({@code inbound_version}). An order's version is its {@code updatedAt}: the source system's own
+ * The newest source version of each inbound order, customer account and cart the hub has let
+ * through, per connection ({@code inbound_version}). A record's version is its {@code updatedAt}: the source system's own
  * last-modified time (Shopify {@code updated_at}, TikTok Shop {@code update_time}), which travels
  * inside the signed body. Delivery-id dedupe stops a copy of the same delivery; this stops an old
  * state delivered anew — a replayed body under fresh, unsigned delivery headers, or a retry that
@@ -56,7 +56,7 @@ public class InboundVersions {
         if (version.isEmpty()) {
             return Verdict.UNVERSIONED;
         }
-        String key = key(event.partitionKey());
+        String key = key(event);
         int rank = rank(event);
         String fingerprint = fingerprint(event);
         OffsetDateTime at = OffsetDateTime.ofInstant(version.get(), ZoneOffset.UTC);
@@ -79,7 +79,7 @@ public class InboundVersions {
 
     /** The version held for an order of a connection, if any. */
     public Optional<Instant> held(String connectionId, CanonicalEvent event) {
-        return held(connectionId, key(event.partitionKey())).map(Held::version);
+        return held(connectionId, key(event)).map(Held::version);
     }
 
     private Optional<Held> held(String connectionId, String key) {
@@ -90,13 +90,26 @@ public class InboundVersions {
         return rows.stream().findFirst();
     }
 
-    private static String key(String orderId) {
-        return "order:" + orderId;
+    private static String key(CanonicalEvent event) {
+        return kind(event).orElseThrow() + ":" + event.partitionKey();
     }
 
-    /** Orders are versioned (their {@code updatedAt}); other records are not yet. */
+    /** The kind of record an event carries, when that kind is versioned: order, customer or cart. */
+    public static Optional<String> kind(CanonicalEvent event) {
+        return Optional.ofNullable(switch (event.type()) {
+            case ORDER_PLACED, ORDER_UPDATED -> "order";
+            case CUSTOMER_UPSERTED -> "customer";
+            case CART_UPDATED -> "cart";
+            default -> null;
+        });
+    }
+
+    /**
+     * Orders, customer accounts and carts are versioned by their {@code updatedAt} (a customer's
+     * older state would bring back an email it no longer has; an older cart, items it no longer holds).
+     */
     static Optional<Instant> version(CanonicalEvent event) {
-        if (event.type() != EventType.ORDER_PLACED && event.type() != EventType.ORDER_UPDATED) {
+        if (kind(event).isEmpty()) {
             return Optional.empty();
         }
         String updatedAt = event.data().path("updatedAt").asText(null);
@@ -105,6 +118,9 @@ public class InboundVersions {
 
     /** How far along its life an order is; cancelled and refunded are ends. */
     private static int rank(CanonicalEvent event) {
+        if (!kind(event).orElse("").equals("order")) {
+            return 0;
+        }
         String status = event.data().path("status").asText("placed");
         return switch (OrderStatus.fromWireName(status)) {
             case PLACED -> 0;

@@ -28,8 +28,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * one transaction: its events enter the outbox and the row is marked together, so a crash in
  * between replays the delivery and (the event ids being derived from it) publishes nothing twice.
  * A delivery the connector cannot map is dead-lettered with its original body and the reason; one
- * it cannot map <em>yet</em> ({@link RetryLaterException}) is tried again with backoff. An order
- * whose source version is not newer than the one the hub holds ({@link InboundVersions}) is stale:
+ * it cannot map <em>yet</em> ({@link RetryLaterException}) is tried again with backoff. An order,
+ * customer account or cart whose source version is not newer than the one the hub holds ({@link InboundVersions}) is stale:
  * counted and logged, not published, so it changes no order, stock or identity.
  * A {@code job_lock} row keeps one dispatcher of all hub instances at work, so deliveries of one
  * connection are mapped in the order they arrived.
@@ -138,9 +138,10 @@ public class InboxDispatcher extends BackgroundWorker {
      * not an error and not dead-lettered — counted, logged, and nothing changes.
      */
     private void stale(Row row, CanonicalEvent event) {
-        context.metrics().count(row.connectionId(), "inbound_order", "stale");
-        LOG.info("stale delivery {} of connection {}: order {} at version {} is not newer than the version {} the hub "
-                + "holds; nothing changed", row.id(), row.connectionId(), printable(event.partitionKey()),
+        String kind = InboundVersions.kind(event).orElse("record");
+        context.metrics().count(row.connectionId(), "inbound_" + kind, "stale");
+        LOG.info("stale delivery {} of connection {}: {} {} at version {} is not newer than the version {} the hub "
+                + "holds; nothing changed", row.id(), row.connectionId(), kind, printable(event.partitionKey()),
                 InboundVersions.version(event).orElse(null),
                 versions.held(row.connectionId(), event).orElse(null));
     }

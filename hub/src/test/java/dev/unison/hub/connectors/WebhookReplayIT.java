@@ -94,11 +94,15 @@ class WebhookReplayIT {
     }
 
     private double staleCount(String connection) {
+        return staleCount(connection, "inbound_order");
+    }
+
+    private double staleCount(String connection, String what) {
         String metrics = api.get("/actuator/prometheus", null).body();
         double total = 0;
         for (String line : metrics.split("\n")) {
             if (line.startsWith("unison_connection_events_total{") && line.contains("connection=\"" + connection + "\"")
-                    && line.contains("what=\"inbound_order\"") && line.contains("outcome=\"stale\"")) {
+                    && line.contains("what=\"" + what + "\"") && line.contains("outcome=\"stale\"")) {
                 total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
@@ -176,5 +180,31 @@ class WebhookReplayIT {
         assertThat(eventsOf("tiktok-demo:" + id)).isEqualTo(eventsBefore);
         assertThat(status("tiktok-shop", id)).isEqualTo("cancelled");
         assertThat(onHand("WH-1")).isEqualTo(10);
+    }
+
+    @Test
+    void anOlderCustomerStateDeliveredLateDoesNotBringBackTheEmailTheCustomerRemoved() {
+        long customerId = System.nanoTime() % 1_000_000_000L;
+        String oldEmail = "old-" + customerId + "@example.com";
+        String newEmail = "new-" + customerId + "@example.com";
+        OffsetDateTime changed = OffsetDateTime.now(ZoneOffset.UTC).withNano(0);
+        ObjectNode before = CanonicalJson.parse("""
+                {"id": %d, "email": "%s", "updated_at": "%s"}""".formatted(customerId, oldEmail, changed.minusMinutes(10)))
+                .deepCopy();
+        ObjectNode after = CanonicalJson.parse("""
+                {"id": %d, "email": "%s", "updated_at": "%s"}""".formatted(customerId, newEmail, changed)).deepCopy();
+        double staleBefore = staleCount("shopify-demo", "inbound_customer");
+
+        // the newer state arrives first, the older one (an honest late retry or a replay) after it
+        assertThat(shopify.send(hub("/webhooks/shopify/shopify-demo"), shopify.webhook("customers/update", after))).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> api.get("/api/v1/profiles?identifier=email:" + newEmail, KEY).status() == 200);
+        Delivery late = shopify.webhook("customers/update", before);
+        assertThat(shopify.send(hub("/webhooks/shopify/shopify-demo"), late)).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> staleCount("shopify-demo", "inbound_customer") == staleBefore + 1);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(api.get("/api/v1/profiles?identifier=email:" + oldEmail, KEY).status())
+                        .as("the old email links nobody").isEqualTo(404));
     }
 }
