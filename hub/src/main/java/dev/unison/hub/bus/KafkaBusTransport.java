@@ -32,12 +32,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * record value; CloudEvents Kafka Protocol Binding) with the partition key as the record key, so
  * one key always lands on one partition and stays in order. The producer is idempotent with
  * {@code acks=all}; a batch is sent, flushed, and every acknowledgement awaited before the relay
- * marks it published. Consumer groups are Kafka consumer groups.
+ * marks it published. Consumer groups are Kafka consumer groups, consumed in batches by
+ * {@link KafkaBatchConsumer}.
  */
 public class KafkaBusTransport implements BusTransport {
 
     private static final EventFormat STRUCTURED_JSON =
             EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE);
+
+    static final int MAX_BATCH = 500;
 
     private final String brokers;
     private final KafkaProducer<String, byte[]> producer;
@@ -93,6 +96,15 @@ public class KafkaBusTransport implements BusTransport {
         return "kafka:" + BusTransport.brokerTopic(topic) + "?brokers=" + brokers + "&groupId=" + group
                 + "&autoOffsetReset=earliest&breakOnFirstError=true"
                 + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer";
+    }
+
+    /** Batches of up to 500 records per poll, one database transaction each (see {@link KafkaBatchConsumer}). */
+    @Override
+    public org.apache.camel.Consumer batchConsumer(org.apache.camel.Endpoint endpoint, String topic, String group,
+            java.util.Set<String> types, BusDelivery delivery) {
+        BusEndpoint bus = (BusEndpoint) endpoint;
+        return new KafkaBatchConsumer(bus, brokers, BusTransport.brokerTopic(topic), group, delivery, MAX_BATCH,
+                bus.getComponent().meters);
     }
 
     @Override

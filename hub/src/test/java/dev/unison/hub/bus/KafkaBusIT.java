@@ -40,7 +40,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @ActiveProfiles("production")
 @DirtiesContext
 @SpringBootTest(classes = UnisonHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@Import(ProbeRoutes.class)
+@Import({ProbeRoutes.class, KafkaBusIT.TransactionProbe.class})
 class KafkaBusIT extends AbstractBusContractIT {
 
     static final EmbeddedKafkaKraftBroker KAFKA = new EmbeddedKafkaKraftBroker(1, 3, "unison.events");
@@ -102,6 +102,91 @@ class KafkaBusIT extends AbstractBusContractIT {
             assertThat(header(record, "ce_partitionkey")).isEqualTo("BIN-1");
             assertThat(new String(record.value(), StandardCharsets.UTF_8)).contains("\"availableToSell\":4");
         }
+    }
+
+    /**
+     * Group {@code it-tx-probe}: records each event with the PostgreSQL transaction it was handled
+     * in ({@code txid_current()}), in a table written in that same transaction.
+     */
+    static class TransactionProbe extends org.apache.camel.builder.RouteBuilder {
+        static final String GROUP = "it-tx-probe";
+        private final org.springframework.jdbc.core.JdbcTemplate jdbc;
+
+        TransactionProbe(DataSource dataSource) {
+            this.jdbc = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
+        }
+
+        @Override
+        public void configure() {
+            jdbc.execute("CREATE TABLE IF NOT EXISTS it_tx_probe (event_id VARCHAR(200), sku VARCHAR(200), txid BIGINT)");
+            from("bus:events?group=" + GROUP).routeId(GROUP).process(exchange -> {
+                CanonicalEvent event = exchange.getIn().getBody(CanonicalEvent.class);
+                jdbc.update("INSERT INTO it_tx_probe (event_id, sku, txid) VALUES (?, ?, txid_current())", event.id(),
+                        event.data().path("sku").asText());
+            });
+        }
+    }
+
+    @Autowired
+    org.apache.camel.CamelContext camel;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    private org.springframework.jdbc.core.JdbcTemplate jdbc() {
+        return new org.springframework.jdbc.core.JdbcTemplate(dataSource);
+    }
+
+    @Test
+    void aPollsRecordsAreHandledInOneDatabaseTransaction() {
+        String sku = "TX-" + System.nanoTime();
+        List<CanonicalEvent> events = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            events.add(CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, URI.create("/it"),
+                    new ChannelAvailability(sku, "shopify", i, Instant.now())));
+        }
+        tx.executeWithoutResult(status -> outbox.append("events", events));
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+                jdbc().queryForObject("SELECT COUNT(*) FROM it_tx_probe WHERE sku = ?", Long.class, sku) == 300);
+        Long transactions = jdbc().queryForObject("SELECT COUNT(DISTINCT txid) FROM it_tx_probe WHERE sku = ?", Long.class, sku);
+        // one transaction per record would be 300; the relay publishes in batches and a poll takes what has arrived
+        assertThat(transactions).as("database transactions for 300 events").isLessThanOrEqualTo(30);
+        assertThat(jdbc().queryForList("SELECT event_id FROM it_tx_probe WHERE sku = ?", String.class, sku))
+                .doesNotHaveDuplicates().hasSize(300);
+    }
+
+    @Test
+    void aGroupStoppedAndStartedMidStreamLosesNothingAndAppliesNothingTwice() throws Exception {
+        String sku = "RESTART-" + System.nanoTime();
+        List<String> ids = new ArrayList<>();
+        for (int round = 0; round < 20; round++) {
+            List<CanonicalEvent> batch = new ArrayList<>();
+            for (int i = 0; i < 25; i++) {
+                CanonicalEvent event = CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, URI.create("/it"),
+                        new ChannelAvailability(sku, "shopify", round * 25L + i, Instant.now()));
+                batch.add(event);
+                ids.add(event.id());
+            }
+            tx.executeWithoutResult(status -> outbox.append("events", batch));
+            if (round == 8) {
+                // the member leaves the group mid-stream (its partitions are revoked) and comes back
+                camel.getRouteController().stopRoute(TransactionProbe.GROUP);
+            }
+            if (round == 14) {
+                camel.getRouteController().startRoute(TransactionProbe.GROUP);
+            }
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).until(() ->
+                jdbc().queryForObject("SELECT COUNT(*) FROM it_tx_probe WHERE sku = ?", Long.class, sku) >= ids.size());
+        assertThat(jdbc().queryForList("SELECT event_id FROM it_tx_probe WHERE sku = ?", String.class, sku))
+                .containsExactlyInAnyOrderElementsOf(ids);
+    }
+
+    @Test
+    void consumerLagIsExposedPerGroup() {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(meters.find("kafka.consumer.fetch.manager.records.lag.max").tag("group", ProbeRoutes.GROUP)
+                        .gauges()).isNotEmpty());
     }
 
     private static String header(ConsumerRecord<String, byte[]> record, String name) {
