@@ -1,0 +1,298 @@
+package dev.unison.hub.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unison.connectors.shopify.simulator.ShopifySimulator;
+import dev.unison.hub.support.ForkedHub;
+import dev.unison.hub.support.HttpApi;
+import dev.unison.hub.support.TestDatabases;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * Three hub processes on one PostgreSQL and one Kafka (the production profile), with real
+ * processes: tills, Shopify webhooks and a partner's events are spread over all three; one
+ * instance is killed with SIGKILL mid-load. The survivors take over its Kafka partitions and its
+ * job locks (the relay's and the inbox dispatcher's are row locks its dead connection releases);
+ * the senders resend what never got an answer, to a survivor, as a till, Shopify and a partner
+ * would. Afterwards every accepted input is applied exactly once (stock per sku, each order, each
+ * partner event) and the shop converges to the ledger.
+ */
+class MultiInstanceIT {
+
+    private static final String KEY = "multi-instance-it-key-1234567890";
+    private static final List<String> STORES = List.of("STORE-A", "STORE-B");
+    private static final int SKUS = 12;
+    private static final long STOCK = 500;
+    private static final int SALES = 450;
+    private static final int WEB_ORDERS = 45;
+    private static final int PARTNER_EVENTS = 90;
+
+    @TempDir
+    Path work;
+    private final List<Process> processes = new ArrayList<>();
+    private ShopifySimulator shopify;
+    private EmbeddedKafkaKraftBroker kafka;
+
+    @AfterEach
+    void cleanUp() {
+        processes.forEach(Process::destroyForcibly);
+        if (shopify != null) {
+            shopify.close();
+        }
+        if (kafka != null) {
+            kafka.destroy();
+        }
+    }
+
+    record Sale(String store, int sequence, String sku) {
+        String json() {
+            return """
+                    {"storeId": "%s", "registerId": "R1", "businessDay": "%s", "sequence": %d, "type": "sale",
+                     "occurredAt": "%s", "currency": "USD", "lines": [{"sku": "%s", "quantity": 1, "unitPrice": "5.00"}]}
+                    """.formatted(store, LocalDate.of(2026, 11, 26), sequence, Instant.parse("2026-11-26T12:00:00Z")
+                    .plusMillis(sequence), sku);
+        }
+    }
+
+    @Test
+    void threeInstancesOneKilledMidLoadEveryInputAppliedOnceAndTheShopConverges() throws Exception {
+        kafka = new EmbeddedKafkaKraftBroker(1, 6, "unison.events");
+        kafka.afterPropertiesSet();
+        TestDatabases.PgCoordinates pg = TestDatabases.freshPostgresSchema();
+        shopify = new ShopifySimulator(ForkedHub.freePort(), "multi-shop.myshopify.com", "shpat_multi", "multi-secret",
+                Clock.systemUTC());
+        shopify.start();
+        Files.writeString(work.resolve("application-production.yaml"), """
+                unison:
+                  inventory:
+                    locations:
+                      - {id: STORE-A, type: store, channels: [store, shopify]}
+                      - {id: STORE-B, type: store, channels: [store, shopify]}
+                """);
+        Files.writeString(work.resolve("connections.yaml"), """
+                connections:
+                  - id: multi-shop
+                    connector: shopify
+                    settings:
+                      shopDomain: multi-shop.myshopify.com
+                      accessToken: ${MULTI_TOKEN}
+                      webhookSecret: ${MULTI_SECRET}
+                      adminBaseUrl: %s
+                      locationId: '%d'
+                """.formatted(shopify.baseUrl(), ShopifySimulator.DEFAULT_LOCATION_ID));
+        byte[] sealing = new byte[32];
+        new java.security.SecureRandom().nextBytes(sealing);
+        Map<String, String> environment = Map.of("MULTI_TOKEN", "shpat_multi", "MULTI_SECRET", "multi-secret",
+                "UNISON_DB_URL", pg.url(), "UNISON_DB_USER", pg.user(), "UNISON_DB_PASSWORD", pg.password(),
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.getBrokersAsString(),
+                "UNISON_SECRETS_ENCRYPTION_KEY", java.util.Base64.getEncoder().encodeToString(sealing));
+        Path logs = Files.createDirectories(Path.of("target", "multi-instance-it-logs"));
+
+        // the first instance migrates the schema; the others join it
+        int[] ports = {ForkedHub.freePort(), ForkedHub.freePort(), ForkedHub.freePort()};
+        Process[] hubs = new Process[3];
+        HttpApi[] apis = new HttpApi[3];
+        hubs[0] = start(0, ports[0], environment, logs);
+        apis[0] = ForkedHub.awaitUp(ports[0], hubs[0], Duration.ofSeconds(180));
+        hubs[1] = start(1, ports[1], environment, logs);
+        hubs[2] = start(2, ports[2], environment, logs);
+        apis[1] = ForkedHub.awaitUp(ports[1], hubs[1], Duration.ofSeconds(180));
+        apis[2] = ForkedHub.awaitUp(ports[2], hubs[2], Duration.ofSeconds(180));
+
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < SKUS; i++) {
+            skus.add("MULTI-" + i);
+        }
+        ObjectNode product = shopify.newProduct("Multi test", skus.toArray(String[]::new));
+        Map<String, Long> items = new HashMap<>();
+        product.get("variants").forEach(v -> items.put(v.get("sku").asText(), v.get("inventory_item_id").asLong()));
+        ShopifySimulator.Delivery learn = shopify.webhook("products/update", product);
+        assertThat(shopify.send(webhookUrl(ports[0]), learn)).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                apis[0].get("/api/v1/events/shopify:multi-shop:event:" + learn.eventId() + ":0", KEY).status() == 200);
+        for (String store : STORES) {
+            StringBuilder counts = new StringBuilder();
+            skus.forEach(sku -> counts.append(counts.length() == 0 ? "" : ",").append("{\"sku\":\"").append(sku)
+                    .append("\",\"quantity\":").append(STOCK).append('}'));
+            HttpApi.Reply counted = apis[0].post("/api/v1/inventory/counts", KEY, "{\"countId\":\"open-" + store
+                    + "\",\"locationId\":\"" + store + "\",\"asOf\":\"2026-11-26T11:00:00Z\",\"counts\":[" + counts + "]}");
+            assertThat(counted.status()).as(counted.body()).isEqualTo(200);
+        }
+        String partner = "mkt" + System.nanoTime() % 1_000_000;
+        HttpApi.Reply created = apis[0].post("/api/v1/admin/partners", KEY,
+                "{\"name\":\"" + partner + "\",\"scopes\":[\"events:write\",\"events:read\"]}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String partnerKey = created.json().get("apiKey").asText();
+
+        // the load: tills, Shopify and the partner, each request to instance (i mod 3)
+        Random random = new Random(11);
+        List<Sale> sales = new ArrayList<>();
+        for (int i = 0; i < SALES; i++) {
+            sales.add(new Sale(STORES.get(random.nextInt(STORES.size())), i, skus.get(random.nextInt(SKUS))));
+        }
+        List<ShopifySimulator.Delivery> webOrders = new ArrayList<>();
+        Map<String, String> webSkuOfOrder = new HashMap<>();
+        for (int i = 0; i < WEB_ORDERS; i++) {
+            String sku = skus.get(random.nextInt(SKUS));
+            ObjectNode order = shopify.newOrder("web" + i + "@example.com", "USD", new ShopifySimulator.Line(sku, 1, "19.90"));
+            webSkuOfOrder.put(order.get("id").asText(), sku);
+            webOrders.add(shopify.webhook("orders/create", order));
+        }
+        List<String> partnerEvents = new ArrayList<>();
+        for (int i = 0; i < PARTNER_EVENTS; i++) {
+            partnerEvents.add("""
+                    {"type": "commerce.customer.upserted.v1", "id": "cust-%d",
+                     "data": {"id": "%s:%d", "channel": "%s", "identifiers": [{"type": "email", "value": "member%d-%s@example.com"}]}}
+                    """.formatted(i, partner, i, partner, i, partner));
+        }
+
+        Map<Integer, Integer> saleAnswers = new ConcurrentHashMap<>();
+        Map<Integer, Integer> webAnswers = new ConcurrentHashMap<>();
+        Map<Integer, Integer> partnerAnswers = new ConcurrentHashMap<>();
+        AtomicInteger answered = new AtomicInteger();
+        ExecutorService senders = Executors.newFixedThreadPool(9);
+        List<Future<?>> sent = new ArrayList<>();
+        int rounds = Math.max(SALES, Math.max(WEB_ORDERS, PARTNER_EVENTS));
+        for (int i = 0; i < rounds; i++) {
+            int n = i;
+            if (n < SALES) {
+                sent.add(senders.submit(() -> saleAnswers.put(n, status(() -> apis[n % 3].post("/api/v1/pos/transactions",
+                        KEY, sales.get(n).json()).status(), answered))));
+            }
+            if (n < WEB_ORDERS) {
+                sent.add(senders.submit(() -> webAnswers.put(n, status(() -> shopify.send(webhookUrl(ports[n % 3]),
+                        webOrders.get(n)), answered))));
+            }
+            if (n < PARTNER_EVENTS) {
+                sent.add(senders.submit(() -> partnerAnswers.put(n, status(() -> apis[n % 3].post("/api/v1/events",
+                        partnerKey, partnerEvents.get(n)).status(), answered))));
+            }
+        }
+        await().atMost(Duration.ofSeconds(120)).until(() -> answered.get() >= 150);
+        hubs[1].destroyForcibly(); // SIGKILL mid-load
+        assertThat(hubs[1].waitFor()).isNotZero();
+        for (Future<?> f : sent) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        senders.shutdown();
+
+        // whatever got no success answer is sent again to a survivor, as its sender would retry
+        HttpApi survivor = apis[2];
+        int resent = 0;
+        for (int i = 0; i < SALES; i++) {
+            if (saleAnswers.get(i) != 201) {
+                HttpApi.Reply again = survivor.post("/api/v1/pos/transactions", KEY, sales.get(i).json());
+                assertThat(again.status()).as("resent sale " + i + ": " + again.body()).isIn(200, 201);
+                resent++;
+            }
+        }
+        for (int i = 0; i < WEB_ORDERS; i++) {
+            if (webAnswers.get(i) != 200) {
+                assertThat(shopify.send(webhookUrl(ports[2]), webOrders.get(i))).as("Shopify retry of order " + i).isEqualTo(200);
+                resent++;
+            }
+        }
+        for (int i = 0; i < PARTNER_EVENTS; i++) {
+            if (partnerAnswers.get(i) != 202) {
+                HttpApi.Reply again = survivor.post("/api/v1/events", partnerKey, partnerEvents.get(i));
+                assertThat(again.status()).as("resent partner event " + i + ": " + again.body()).isIn(200, 202);
+                resent++;
+            }
+        }
+        assertThat(saleAnswers.values().stream().filter(s -> s != 201).count() + webAnswers.values().stream()
+                .filter(s -> s != 200).count()).as("the kill cut some requests off").isPositive();
+
+        // every web order is stored once; every partner event published
+        await().atMost(Duration.ofSeconds(180)).untilAsserted(() -> {
+            for (String orderId : webSkuOfOrder.keySet()) {
+                assertThat(survivor.get("/api/v1/orders/shopify/" + orderId, KEY).status()).as("order " + orderId).isEqualTo(200);
+            }
+            for (int i = 0; i < PARTNER_EVENTS; i++) {
+                JsonNode event = survivor.get("/api/v1/events/cust-" + i, partnerKey).json();
+                assertThat(event.path("status").asText()).as("partner event " + i).isEqualTo("published");
+            }
+        });
+        // stock: each sale and each web order taken exactly once
+        Map<String, Long> soldPerSku = new HashMap<>();
+        sales.forEach(s -> soldPerSku.merge(s.sku(), 1L, Long::sum));
+        webSkuOfOrder.values().forEach(sku -> soldPerSku.merge(sku, 1L, Long::sum));
+        Map<String, Long> soldPerPosition = new HashMap<>();
+        sales.forEach(s -> soldPerPosition.merge(s.sku() + "@" + s.store(), 1L, Long::sum));
+        await().atMost(Duration.ofSeconds(180)).untilAsserted(() -> {
+            for (String sku : skus) {
+                long onHand = 0;
+                for (JsonNode position : survivor.get("/api/v1/inventory/" + sku, KEY).json().get("positions")) {
+                    onHand += position.get("onHand").asLong();
+                    assertThat(position.get("onHand").asLong()).as("till sales of " + sku + " at " + position.get("locationId"))
+                            .isLessThanOrEqualTo(STOCK - soldPerPosition.getOrDefault(sku + "@"
+                                    + position.get("locationId").asText(), 0L));
+                }
+                assertThat(onHand).as("on hand of " + sku).isEqualTo(STOCK * STORES.size() - soldPerSku.getOrDefault(sku, 0L));
+            }
+        });
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            for (String sku : skus) {
+                assertThat(shopify.available(items.get(sku), ShopifySimulator.DEFAULT_LOCATION_ID)).as("shop quantity of " + sku)
+                        .isEqualTo(STOCK * STORES.size() - soldPerSku.getOrDefault(sku, 0L));
+            }
+        });
+        System.out.printf("Multi-instance: %d sales, %d web orders, %d partner events over 3 instances; one killed; "
+                + "%d resent to a survivor%n", SALES, WEB_ORDERS, PARTNER_EVENTS, resent);
+        for (int i : new int[] {0, 2}) {
+            hubs[i].destroy();
+            hubs[i].waitFor();
+        }
+    }
+
+    private static int status(java.util.concurrent.Callable<Integer> request, AtomicInteger answered) {
+        try {
+            return request.call();
+        } catch (Exception connectionLost) {
+            return -1;
+        } finally {
+            answered.incrementAndGet();
+        }
+    }
+
+    private static String webhookUrl(int port) {
+        return "http://127.0.0.1:" + port + "/webhooks/shopify/multi-shop";
+    }
+
+    private Process start(int index, int port, Map<String, String> environment, Path logs) throws IOException {
+        Path data = Files.createDirectories(work.resolve("data-" + index));
+        Process process = ForkedHub.start(List.of(
+                "--spring.profiles.active=production",
+                "--spring.config.additional-location=file:" + work.toAbsolutePath() + "/",
+                "--server.port=" + port,
+                "--unison.data-dir=" + data.toAbsolutePath(),
+                "--unison.bootstrap-api-key=" + KEY,
+                "--unison.connections-location=file:" + work.resolve("connections.yaml").toAbsolutePath()),
+                environment, logs.resolve("hub-" + index + ".log"));
+        processes.add(process);
+        return process;
+    }
+}
