@@ -58,10 +58,10 @@ public final class FreshnessBenchmark {
     static final String HUB_HEAP = "-Xmx2g";
 
     record Settings(int rate, int seconds, int skus, int stores, Path hubJar, Path out, int drainSeconds, long seed,
-            Baseline baseline, int warmupSeconds, String db, int posBatchMillis, int warmupRate, int settleSeconds) {
+            Baseline baseline, int warmupSeconds, String db, int posBatchMillis, int warmupRate, int settleSeconds, String bus) {
         static Settings parse(String[] args) {
             Map<String, String> a = dev.unison.bench.Options.parse(args, Set.of("rate", "seconds", "skus", "stores", "hub", "out",
-                    "drain", "seed", "naive", "warmup", "db", "pos-batch-ms", "warmup-rate", "settle"));
+                    "drain", "seed", "naive", "warmup", "db", "pos-batch-ms", "warmup-rate", "settle", "bus"));
             return new Settings(Integer.parseInt(a.getOrDefault("rate", "1000")),
                     Integer.parseInt(a.getOrDefault("seconds", "30")), Integer.parseInt(a.getOrDefault("skus", "1000")),
                     Integer.parseInt(a.getOrDefault("stores", "20")), Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")),
@@ -70,7 +70,17 @@ public final class FreshnessBenchmark {
                     Integer.parseInt(a.getOrDefault("warmup", "30")), a.getOrDefault("db", "h2"),
                     Integer.parseInt(a.getOrDefault("pos-batch-ms", "0")),
                     Integer.parseInt(a.getOrDefault("warmup-rate", a.getOrDefault("rate", "1000"))),
-                    Integer.parseInt(a.getOrDefault("settle", "0")));
+                    Integer.parseInt(a.getOrDefault("settle", "0")), a.getOrDefault("bus", "artemis"));
+        }
+
+        /** Kafka runs the hub's production profile, which needs PostgreSQL. */
+        Settings {
+            if (!Set.of("artemis", "kafka").contains(bus)) {
+                throw new IllegalArgumentException("--bus takes artemis or kafka, got '" + bus + "'");
+            }
+            if (bus.equals("kafka") && !db.equals("postgres")) {
+                throw new IllegalArgumentException("--bus kafka runs the production profile: add --db postgres");
+            }
         }
     }
 
@@ -125,6 +135,8 @@ public final class FreshnessBenchmark {
             .executor(Executors.newFixedThreadPool(8)).connectTimeout(Duration.ofSeconds(5)).build();
     private String hub;
     private String postgresUrl;
+    /** The in-process Kafka broker of {@code --bus kafka}, else null. */
+    private org.springframework.kafka.test.EmbeddedKafkaKraftBroker kafka;
 
     FreshnessBenchmark(Settings settings) {
         this.settings = settings;
@@ -196,6 +208,11 @@ public final class FreshnessBenchmark {
                     .setServerConfig("full_page_writes", "on").setServerConfig("max_connections", "100").start();
             postgresUrl = postgres.getJdbcUrl("postgres", "postgres");
         }
+        if (settings.bus().equals("kafka")) {
+            // one broker, the events topic with 6 partitions (docs/operations.md); it shares the two cores
+            kafka = new org.springframework.kafka.test.EmbeddedKafkaKraftBroker(1, 6, "unison.events");
+            kafka.afterPropertiesSet();
+        }
         int hubPort = freePort();
         hub = "http://127.0.0.1:" + hubPort;
         writeConfiguration(dir, stores, shops);
@@ -213,6 +230,10 @@ public final class FreshnessBenchmark {
             shops.forEach(s -> s.simulator.close());
             if (postgres != null) {
                 postgres.close();
+            }
+            if (kafka != null) {
+                kafka.destroy();
+                kafka = null;
             }
             // the H2 file and the Artemis journal grow to gigabytes; keep the configuration and the log only
             deleteRecursively(dir.resolve("data"));
@@ -264,6 +285,18 @@ public final class FreshnessBenchmark {
         builder.environment().put("UNISON_BOOTSTRAP_API_KEY", KEY);
         builder.environment().put("BENCH_SHOP_TOKEN", "shpat_bench");
         builder.environment().put("BENCH_WEBHOOK_SECRET", "bench-secret");
+        if (kafka != null) {
+            // the production profile: PostgreSQL (from application.yaml above) and Kafka
+            command.add("--spring.profiles.active=production");
+            builder.command(command);
+            builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", kafka.getBrokersAsString());
+            builder.environment().put("UNISON_DB_URL", postgresUrl);
+            builder.environment().put("UNISON_DB_USER", "postgres");
+            builder.environment().put("UNISON_DB_PASSWORD", "postgres");
+            byte[] sealing = new byte[32];
+            new java.security.SecureRandom().nextBytes(sealing);
+            builder.environment().put("UNISON_SECRETS_ENCRYPTION_KEY", java.util.Base64.getEncoder().encodeToString(sealing));
+        }
         builder.redirectErrorStream(true).redirectOutput(dir.resolve("hub.log").toFile());
         return builder.start();
     }
@@ -519,7 +552,9 @@ public final class FreshnessBenchmark {
                 .put("posSubmission", settings.posBatchMillis() > 0
                         ? "per store, every " + settings.posBatchMillis() + " ms, POST /api/v1/pos/transactions/batch (freshness timed from the sale)"
                         : "one POST /api/v1/pos/transactions per sale")
-                .put("database", settings.db().equals("postgres") ? "PostgreSQL (local, fsync on)" : "H2 file (embedded default)");
+                .put("database", settings.db().equals("postgres") ? "PostgreSQL (local, fsync on)" : "H2 file (embedded default)")
+                .put("bus", settings.bus().equals("kafka") ? "Apache Kafka (in the benchmark's JVM, 6 partitions; production profile)"
+                        : "embedded Artemis");
         Histogram api = new Histogram(3_600_000_000L, 3);
         for (int i = warm; i < total; i++) {
             if (answeredAt.get(i) > 0) {

@@ -19,7 +19,7 @@ final class Report {
                 .append(s.path("warmupRate").asInt(s.get("rate").asInt())).append(" sales/s")
                 .append(s.path("settleSeconds").asInt() > 0 ? " and " + s.path("settleSeconds").asInt() + " s at the target rate" : "")
                 .append(", not measured; hub ")
-                .append(s.path("hubHeap").asText()).append(", ").append(s.path("database").asText()).append(", bus Artemis; POS: ")
+                .append(s.path("hubHeap").asText()).append(", ").append(s.path("database").asText()).append(", bus ").append(s.path("bus").asText("embedded Artemis")).append("; POS: ")
                 .append(s.path("posSubmission").asText("one POST /api/v1/pos/transactions per sale")).append(")\n\n");
         md.append("Naive baseline: ").append(s.path("baseline").asText()).append(".\n\n");
         for (JsonNode phase : r.get("phases")) {

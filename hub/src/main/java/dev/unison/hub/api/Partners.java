@@ -148,22 +148,16 @@ public class Partners {
         if (apiKey.length() < 16) {
             throw new IllegalStateException("UNISON_BOOTSTRAP_API_KEY must be at least 16 characters");
         }
-        String id = jdbc.query("SELECT id FROM partner WHERE name = ?", (rs, i) -> rs.getString("id"), BOOTSTRAP)
-                .stream().findFirst().orElse(null);
+        // instances starting together on a fresh database each get here: every write tolerates the others'
         String allScopes = String.join(" ", Scope.allWireNames());
-        if (id == null) {
-            id = "ptn_bootstrap";
-            jdbc.update("INSERT INTO partner (id, name, scopes, created_at) VALUES (?, ?, ?, ?)", id, BOOTSTRAP,
-                    allScopes, now());
-        } else {
-            jdbc.update("UPDATE partner SET scopes = ? WHERE id = ?", allScopes, id);
-        }
-        Integer held = jdbc.queryForObject("SELECT COUNT(*) FROM api_key WHERE key_hash = ?", Integer.class, hash(apiKey));
-        if (held == null || held == 0) {
-            storeKey(id, apiKey);
-        } else {
-            jdbc.update("UPDATE api_key SET partner_id = ?, revoked_at = NULL WHERE key_hash = ?", id, hash(apiKey));
-        }
+        jdbc.update("INSERT INTO partner (id, name, scopes, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                "ptn_bootstrap", BOOTSTRAP, allScopes, now());
+        String id = jdbc.queryForObject("SELECT id FROM partner WHERE name = ?", String.class, BOOTSTRAP);
+        jdbc.update("UPDATE partner SET scopes = ? WHERE id = ?", allScopes, id);
+        String keyId = "key_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        jdbc.update("INSERT INTO api_key (key_id, partner_id, key_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                keyId, id, hash(apiKey), now());
+        jdbc.update("UPDATE api_key SET partner_id = ?, revoked_at = NULL WHERE key_hash = ?", id, hash(apiKey));
     }
 
     private String storeKey(String partnerId, String apiKey) {

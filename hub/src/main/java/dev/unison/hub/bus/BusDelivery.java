@@ -80,6 +80,8 @@ class BusDelivery implements Processor {
         if (exchanges.isEmpty()) {
             return;
         }
+        List<CanonicalEvent> together = List.copyOf(events);
+        exchanges.forEach(exchange -> exchange.setProperty(BusHeaders.BATCH, together));
         int[] counts = new int[2];
         Boolean allDone = tx.execute(status -> {
             counts[0] = 0;
@@ -111,6 +113,7 @@ class BusDelivery implements Processor {
         }
         for (int i = 0; i < exchanges.size(); i++) {
             exchanges.get(i).setException(null);
+            exchanges.get(i).setProperty(BusHeaders.BATCH, List.of(events.get(i)));
             processOne(exchanges.get(i), events.get(i));
         }
     }
@@ -163,6 +166,9 @@ class BusDelivery implements Processor {
     }
 
     private void processOne(Exchange exchange, CanonicalEvent event) {
+        if (exchange.getProperty(BusHeaders.BATCH) == null) {
+            exchange.setProperty(BusHeaders.BATCH, List.of(event));
+        }
         Exception failure = tx.execute(status -> {
             if (idempotent && !processed.add(event.id())) {
                 duplicates.increment();

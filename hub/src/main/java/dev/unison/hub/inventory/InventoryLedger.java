@@ -228,6 +228,7 @@ public class InventoryLedger {
             jdbc.queryForList("SELECT sku FROM inventory_sku WHERE sku IN (" + placeholders(chunk.size()) + ") ORDER BY sku FOR UPDATE",
                     chunk.toArray());
         }
+        lockedInThisTransaction().addAll(skus);
         Map<String, Working> positions = new HashMap<>();
         Map<String, List<Working>> bySku = new HashMap<>();
         for (List<String> chunk : chunks(skus)) {
@@ -407,8 +408,41 @@ public class InventoryLedger {
                 (rs, i) -> rs.getLong(1), sku, channel).stream().findFirst().orElse(0L);
     }
 
+    /**
+     * Locks every given sku not yet locked by this transaction, in sorted order (creating lock rows
+     * for new skus), so that work applied afterwards in any order waits on no other transaction in
+     * a cycle: the POS group and the order consumer lock in the same order.
+     */
+    public void lockAhead(java.util.Collection<String> skus) {
+        requireTransaction();
+        Set<String> locked = lockedInThisTransaction();
+        List<String> wanted = skus.stream().filter(sku -> !locked.contains(sku)).distinct().sorted().toList();
+        if (wanted.isEmpty()) {
+            return;
+        }
+        OffsetDateTime now = now();
+        int[] inserted = jdbc.batchUpdate("INSERT INTO inventory_sku (sku, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                wanted.stream().map(sku -> new Object[] {sku, now}).toList());
+        Set<String> created = createdInThisTransaction();
+        for (int i = 0; i < wanted.size(); i++) {
+            if (inserted[i] == 1) {
+                created.add(wanted.get(i));
+            }
+        }
+        for (List<String> chunk : chunks(wanted)) {
+            jdbc.queryForList("SELECT sku FROM inventory_sku WHERE sku IN (" + placeholders(chunk.size()) + ") ORDER BY sku FOR UPDATE",
+                    chunk.toArray());
+        }
+        locked.addAll(wanted);
+    }
+
     /** Inserts the sku's lock row if new, then locks it; returns whether the sku was known before. */
     private boolean lockSku(String sku) {
+        Set<String> locked = lockedInThisTransaction();
+        if (locked.contains(sku)) {
+            return !createdInThisTransaction().contains(sku);
+        }
+        locked.add(sku);
         int inserted = jdbc.update("INSERT INTO inventory_sku (sku, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 sku, now());
         jdbc.queryForList("SELECT sku FROM inventory_sku WHERE sku = ? FOR UPDATE", sku);
@@ -420,23 +454,33 @@ public class InventoryLedger {
     }
 
     private static final Object CREATED_SKUS = new Object();
+    private static final Object LOCKED_SKUS = new Object();
+
+    /** Skus whose lock row this transaction holds already. */
+    private static Set<String> lockedInThisTransaction() {
+        return transactionSet(LOCKED_SKUS);
+    }
 
     /** Skus this transaction introduced (a group of POS transactions locks them before applying any). */
-    @SuppressWarnings("unchecked")
     private static Set<String> createdInThisTransaction() {
-        Set<String> created = (Set<String>) TransactionSynchronizationManager.getResource(CREATED_SKUS);
-        if (created == null) {
+        return transactionSet(CREATED_SKUS);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String> transactionSet(Object key) {
+        Set<String> set = (Set<String>) TransactionSynchronizationManager.getResource(key);
+        if (set == null) {
             Set<String> fresh = new HashSet<>();
-            TransactionSynchronizationManager.bindResource(CREATED_SKUS, fresh);
+            TransactionSynchronizationManager.bindResource(key, fresh);
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
                 public void afterCompletion(int status) {
-                    TransactionSynchronizationManager.unbindResourceIfPossible(CREATED_SKUS);
+                    TransactionSynchronizationManager.unbindResourceIfPossible(key);
                 }
             });
             return fresh;
         }
-        return created;
+        return set;
     }
 
     private Movement.Outcome applyLocked(Movement m) {

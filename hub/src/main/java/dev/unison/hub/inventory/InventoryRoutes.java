@@ -4,6 +4,9 @@ import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.model.Order;
 import dev.unison.connectors.kit.spi.BusHeaders;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -28,8 +31,27 @@ public class InventoryRoutes extends RouteBuilder {
                 .process(exchange -> {
                     CanonicalEvent event = exchange.getIn().getBody(CanonicalEvent.class);
                     if (!PosTransactions.SOURCE.equals(event.source().toString())) {
+                        // every sku of the batch's orders locked first, in sorted order: order A's sku Z
+                        // then order B's sku A would wait in a cycle with a POS group locking A then Z
+                        ledger.lockAhead(skusOf(exchange.getProperty(BusHeaders.BATCH, List.class)));
                         ledger.applyOrder(event.dataAs(Order.class));
                     }
                 });
+    }
+
+    private static Set<String> skusOf(List<?> batch) {
+        Set<String> skus = new TreeSet<>();
+        for (Object item : batch == null ? List.of() : batch) {
+            CanonicalEvent event = (CanonicalEvent) item;
+            boolean order = event.type() == EventType.ORDER_PLACED || event.type() == EventType.ORDER_UPDATED;
+            if (order && !PosTransactions.SOURCE.equals(event.source().toString())) {
+                event.data().path("lines").forEach(line -> {
+                    if (line.hasNonNull("sku") && line.path("quantity").asLong() > 0) {
+                        skus.add(line.get("sku").asText());
+                    }
+                });
+            }
+        }
+        return skus;
     }
 }

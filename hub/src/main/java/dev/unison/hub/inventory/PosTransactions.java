@@ -61,6 +61,9 @@ public class PosTransactions {
             .description("one group commit of POS transactions").register(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     private io.micrometer.core.instrument.DistributionSummary groupSize = io.micrometer.core.instrument.DistributionSummary
             .builder("unison.pos.group.size").baseUnit("transactions").register(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    private io.micrometer.core.instrument.Counter groupsReplayed = io.micrometer.core.instrument.Counter
+            .builder("unison.pos.group.replayed").register(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PosTransactions.class);
 
     /** A transaction waiting for the writer, and where its outcome goes. */
     private record Pending(PosTransaction pos, String payload, CompletableFuture<Accepted> outcome) {
@@ -72,6 +75,8 @@ public class PosTransactions {
                 .register(meters);
         groupSize = io.micrometer.core.instrument.DistributionSummary.builder("unison.pos.group.size")
                 .description("POS transactions per group commit").register(meters);
+        groupsReplayed = io.micrometer.core.instrument.Counter.builder("unison.pos.group.replayed")
+                .description("group commits that failed and were applied again one transaction at a time").register(meters);
     }
 
     public PosTransactions(JdbcTemplate jdbc, TransactionTemplate tx, InventoryLedger ledger, Outbox outbox, Clock clock) {
@@ -158,6 +163,10 @@ public class PosTransactions {
                     groupTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                     groupSize.record(group.size());
                 } catch (RuntimeException groupFailed) {
+                    // one at a time costs a commit per sale: visible, so a group path that keeps failing is noticed
+                    groupsReplayed.increment();
+                    LOG.warn("POS group of {} failed and is applied one transaction at a time: {}", group.size(),
+                            dev.unison.connectors.kit.log.LogSafe.of(groupFailed, 500));
                     outcomes = new ArrayList<>();
                     for (Pending p : group) {
                         try {

@@ -112,16 +112,16 @@ class MultiInstanceIT {
                 "UNISON_SECRETS_ENCRYPTION_KEY", java.util.Base64.getEncoder().encodeToString(sealing));
         Path logs = Files.createDirectories(Path.of("target", "multi-instance-it-logs"));
 
-        // the first instance migrates the schema; the others join it
+        // all three start at once on the empty database: one migrates it (Flyway's lock), all create the bootstrap key
         int[] ports = {ForkedHub.freePort(), ForkedHub.freePort(), ForkedHub.freePort()};
         Process[] hubs = new Process[3];
         HttpApi[] apis = new HttpApi[3];
-        hubs[0] = start(0, ports[0], environment, logs);
-        apis[0] = ForkedHub.awaitUp(ports[0], hubs[0], Duration.ofSeconds(180));
-        hubs[1] = start(1, ports[1], environment, logs);
-        hubs[2] = start(2, ports[2], environment, logs);
-        apis[1] = ForkedHub.awaitUp(ports[1], hubs[1], Duration.ofSeconds(180));
-        apis[2] = ForkedHub.awaitUp(ports[2], hubs[2], Duration.ofSeconds(180));
+        for (int i = 0; i < 3; i++) {
+            hubs[i] = start(i, ports[i], environment, logs);
+        }
+        for (int i = 0; i < 3; i++) {
+            apis[i] = ForkedHub.awaitUp(ports[i], hubs[i], Duration.ofSeconds(240));
+        }
 
         List<String> skus = new ArrayList<>();
         for (int i = 0; i < SKUS; i++) {

@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.flywaydb.core.Flyway;
@@ -486,6 +487,90 @@ abstract class AbstractStorageContractIT {
     private static dev.unison.hub.inventory.Movement move(String key, String sku, String location,
             dev.unison.hub.inventory.Movement.Kind kind, long quantity, Instant at) {
         return new dev.unison.hub.inventory.Movement(key, sku, location, kind, quantity, at, "test", null);
+    }
+
+    /**
+     * The order consumer applies a batch of orders in one transaction while the POS group applies
+     * till sales of the same skus: the orders' skus come in any order across the batch (order 1
+     * sells Z, order 2 sells A), the POS group locks its skus sorted. With every sku of the batch
+     * locked first, in sorted order ({@code lockAhead}, as the inventory route does), neither ever
+     * waits on the other in a cycle: no deadlock, and every sale is applied exactly once.
+     */
+    @Test
+    void anOrderBatchAndAPosGroupOnTheSameSkusNeverDeadlock() throws Exception {
+        var ledger = ledger();
+        int skus = 40;
+        tx.executeWithoutResult(s -> {
+            List<dev.unison.hub.inventory.Movement> counts = new ArrayList<>();
+            for (int k = 0; k < skus; k++) {
+                counts.add(move("lock-count-" + k, "LK-" + k, "S1", dev.unison.hub.inventory.Movement.Kind.COUNT, 1_000_000,
+                        Instant.now().minusSeconds(3600)));
+            }
+            ledger.apply(counts);
+        });
+        java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicLong orderLines = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong tillSales = new java.util.concurrent.atomic.AtomicLong();
+        long until = System.nanoTime() + contention().toNanos() / 3;
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        Future<?> orders = pool.submit(() -> {
+            java.util.Random random = new java.util.Random(1);
+            int n = 0;
+            while (System.nanoTime() < until) {
+                List<dev.unison.canonical.model.Order> batch = new ArrayList<>();
+                java.util.Set<String> batchSkus = new java.util.TreeSet<>();
+                for (int o = 0; o < 20; o++, n++) {
+                    // each order's lines descend: across the batch the skus are taken in no global order
+                    int hi = 1 + random.nextInt(skus - 1);
+                    int lo = random.nextInt(hi);
+                    List<dev.unison.canonical.model.OrderLine> lines = List.of(
+                            new dev.unison.canonical.model.OrderLine("1", "LK-" + hi, 1, null, null),
+                            new dev.unison.canonical.model.OrderLine("2", "LK-" + lo, 1, null, null));
+                    batch.add(new dev.unison.canonical.model.Order("shopify:" + n, "shopify", "o-" + n,
+                            dev.unison.canonical.model.OrderStatus.PLACED, Instant.now(), null, "S1", null, List.of(), lines,
+                            dev.unison.canonical.model.Money.of("1.00", "USD"), null, Instant.now()));
+                    batchSkus.add("LK-" + hi);
+                    batchSkus.add("LK-" + lo);
+                }
+                try {
+                    tx.executeWithoutResult(s -> batch.forEach(order -> {
+                        ledger.lockAhead(batchSkus);
+                        ledger.applyOrder(order);
+                    }));
+                    orderLines.addAndGet(batch.size() * 2L);
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            }
+        });
+        Future<?> tills = pool.submit(() -> {
+            java.util.Random random = new java.util.Random(2);
+            int n = 0;
+            while (System.nanoTime() < until) {
+                List<dev.unison.hub.inventory.Movement> group = new ArrayList<>();
+                for (int i = 0; i < 30; i++, n++) {
+                    group.add(move("till-" + n, "LK-" + random.nextInt(skus), "S1", dev.unison.hub.inventory.Movement.Kind.SALE,
+                            -1, Instant.now()));
+                }
+                try {
+                    tx.executeWithoutResult(s -> ledger.apply(group));
+                    tillSales.addAndGet(group.size());
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            }
+        });
+        orders.get(5, TimeUnit.MINUTES);
+        tills.get(5, TimeUnit.MINUTES);
+        pool.shutdown();
+        assertThat(failures).as("deadlocks or other failures between the order consumer and the POS group").isEmpty();
+        long onHand = 0;
+        for (int k = 0; k < skus; k++) {
+            onHand += ledger.view("LK-" + k).orElseThrow().positions().get(0).onHand();
+        }
+        assertThat(orderLines.get()).as("orders applied").isPositive();
+        assertThat(tillSales.get()).as("till sales applied").isPositive();
+        assertThat(onHand).as("every sale applied exactly once").isEqualTo(1_000_000L * skus - orderLines.get() - tillSales.get());
     }
 
     @Test
