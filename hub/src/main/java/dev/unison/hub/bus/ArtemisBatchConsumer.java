@@ -137,7 +137,7 @@ class ArtemisBatchConsumer extends DefaultConsumer {
                         // the database is unavailable: nothing was acknowledged, the batch comes again
                         LOG.warn("bus group {}: batch of {} failed, retrying: {}", group, batch.size(), LogSafe.of(failure, 1000));
                         session.rollback();
-                        sleep(backoffMillis);
+                        BusDelivery.pause(backoffMillis);
                         backoffMillis = Math.min(backoffMillis * 2, 5_000);
                     }
                 }
@@ -145,7 +145,7 @@ class ArtemisBatchConsumer extends DefaultConsumer {
                 current = null;
                 if (running) {
                     LOG.warn("bus group {}: broker connection failed, reconnecting: {}", group, LogSafe.of(e, 1000));
-                    sleep(backoffMillis);
+                    BusDelivery.pause(backoffMillis);
                     backoffMillis = Math.min(backoffMillis * 2, 5_000);
                 }
             }
@@ -157,13 +157,5 @@ class ArtemisBatchConsumer extends DefaultConsumer {
         exchange.getIn().setBody(message instanceof TextMessage text ? text.getText() : null);
         exchange.getIn().setHeader(ArtemisBusTransport.TYPE_PROPERTY, message.getStringProperty(ArtemisBusTransport.TYPE_PROPERTY));
         return exchange;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

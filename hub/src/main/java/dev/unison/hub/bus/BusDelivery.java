@@ -198,4 +198,13 @@ class BusDelivery implements Processor {
             });
         }
     }
+
+    /** A batch consumer's backoff before it tries again; an interrupt (stopping) ends it early. */
+    static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

@@ -152,7 +152,7 @@ class KafkaBatchConsumer extends DefaultConsumer {
                         // the database is unavailable: nothing committed; read the same records again
                         LOG.warn("bus group {}: batch of {} failed, retrying: {}", group, batch.size(), LogSafe.of(failure, 1000));
                         first.forEach(kafka::seek);
-                        sleep(backoffMillis);
+                        BusDelivery.pause(backoffMillis);
                         backoffMillis = Math.min(backoffMillis * 2, 5_000);
                         continue;
                     }
@@ -171,7 +171,7 @@ class KafkaBatchConsumer extends DefaultConsumer {
             } catch (RuntimeException e) {
                 if (running) {
                     LOG.warn("bus group {}: Kafka consumer failed, reconnecting: {}", group, LogSafe.of(e, 1000));
-                    sleep(backoffMillis);
+                    BusDelivery.pause(backoffMillis);
                     backoffMillis = Math.min(backoffMillis * 2, 5_000);
                 }
             } finally {
@@ -188,13 +188,5 @@ class KafkaBatchConsumer extends DefaultConsumer {
             exchange.getIn().setHeader(header.key(), header.value());
         }
         return exchange;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

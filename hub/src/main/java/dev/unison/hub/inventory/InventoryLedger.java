@@ -216,19 +216,8 @@ public class InventoryLedger {
     private Result applyDeltas(List<Movement> movements) {
         List<String> skus = movements.stream().map(Movement::sku).distinct().sorted().toList();
         OffsetDateTime now = now();
-        int[] inserted = jdbc.batchUpdate("INSERT INTO inventory_sku (sku, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                skus.stream().map(sku -> new Object[] {sku, now}).toList());
+        lockAhead(skus);
         Set<String> created = createdInThisTransaction();
-        for (int i = 0; i < skus.size(); i++) {
-            if (inserted[i] == 1) {
-                created.add(skus.get(i));
-            }
-        }
-        for (List<String> chunk : chunks(skus)) {
-            jdbc.queryForList("SELECT sku FROM inventory_sku WHERE sku IN (" + placeholders(chunk.size()) + ") ORDER BY sku FOR UPDATE",
-                    chunk.toArray());
-        }
-        lockedInThisTransaction().addAll(skus);
         Map<String, Working> positions = new HashMap<>();
         Map<String, List<Working>> bySku = new HashMap<>();
         for (List<String> chunk : chunks(skus)) {

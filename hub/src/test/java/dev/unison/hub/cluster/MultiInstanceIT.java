@@ -8,14 +8,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import dev.unison.hub.support.ForkedHub;
 import dev.unison.hub.support.HttpApi;
+import dev.unison.hub.support.StoreLoad;
+import dev.unison.hub.support.StoreLoad.Sale;
 import dev.unison.hub.support.TestDatabases;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,16 +68,6 @@ class MultiInstanceIT {
         }
     }
 
-    record Sale(String store, int sequence, String sku) {
-        String json() {
-            return """
-                    {"storeId": "%s", "registerId": "R1", "businessDay": "%s", "sequence": %d, "type": "sale",
-                     "occurredAt": "%s", "currency": "USD", "lines": [{"sku": "%s", "quantity": 1, "unitPrice": "5.00"}]}
-                    """.formatted(store, LocalDate.of(2026, 11, 26), sequence, Instant.parse("2026-11-26T12:00:00Z")
-                    .plusMillis(sequence), sku);
-        }
-    }
-
     @Test
     void threeInstancesOneKilledMidLoadEveryInputAppliedOnceAndTheShopConverges() throws Exception {
         kafka = new EmbeddedKafkaKraftBroker(1, 6, "unison.events");
@@ -127,21 +117,8 @@ class MultiInstanceIT {
         for (int i = 0; i < SKUS; i++) {
             skus.add("MULTI-" + i);
         }
-        ObjectNode product = shopify.newProduct("Multi test", skus.toArray(String[]::new));
-        Map<String, Long> items = new HashMap<>();
-        product.get("variants").forEach(v -> items.put(v.get("sku").asText(), v.get("inventory_item_id").asLong()));
-        ShopifySimulator.Delivery learn = shopify.webhook("products/update", product);
-        assertThat(shopify.send(webhookUrl(ports[0]), learn)).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(60)).until(() ->
-                apis[0].get("/api/v1/events/shopify:multi-shop:event:" + learn.eventId() + ":0", KEY).status() == 200);
-        for (String store : STORES) {
-            StringBuilder counts = new StringBuilder();
-            skus.forEach(sku -> counts.append(counts.length() == 0 ? "" : ",").append("{\"sku\":\"").append(sku)
-                    .append("\",\"quantity\":").append(STOCK).append('}'));
-            HttpApi.Reply counted = apis[0].post("/api/v1/inventory/counts", KEY, "{\"countId\":\"open-" + store
-                    + "\",\"locationId\":\"" + store + "\",\"asOf\":\"2026-11-26T11:00:00Z\",\"counts\":[" + counts + "]}");
-            assertThat(counted.status()).as(counted.body()).isEqualTo(200);
-        }
+        Map<String, Long> items = StoreLoad.listInShop(shopify, webhookUrl(ports[0]), "multi-shop", apis[0], KEY, skus);
+        StoreLoad.openingCounts(apis[0], KEY, STORES, skus, STOCK);
         String partner = "mkt" + System.nanoTime() % 1_000_000;
         HttpApi.Reply created = apis[0].post("/api/v1/admin/partners", KEY,
                 "{\"name\":\"" + partner + "\",\"scopes\":[\"events:write\",\"events:read\"]}");

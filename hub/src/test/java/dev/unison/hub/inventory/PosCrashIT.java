@@ -4,17 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import dev.unison.hub.support.ForkedHub;
 import dev.unison.hub.support.HttpApi;
+import dev.unison.hub.support.StoreLoad;
+import dev.unison.hub.support.StoreLoad.Sale;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,16 +55,6 @@ class PosCrashIT {
         }
     }
 
-    record Sale(String store, int sequence, String sku) {
-        String json() {
-            return """
-                    {"storeId": "%s", "registerId": "R1", "businessDay": "%s", "sequence": %d, "type": "sale",
-                     "occurredAt": "%s", "currency": "USD", "lines": [{"sku": "%s", "quantity": 1, "unitPrice": "5.00"}]}
-                    """.formatted(store, LocalDate.of(2026, 11, 26), sequence, Instant.parse("2026-11-26T12:00:00Z")
-                    .plusMillis(sequence), sku);
-        }
-    }
-
     @Test
     void everySaleIsReflectedExactlyOnceAfterAKillAndTheShopConverges() throws Exception {
         shopify = new ShopifySimulator(freePort(), "crash-shop.myshopify.com", "shpat_crash", "crash-secret", Clock.systemUTC());
@@ -102,21 +91,9 @@ class PosCrashIT {
         for (int i = 0; i < SKUS; i++) {
             skus.add("CRASH-" + i);
         }
-        ObjectNode product = shopify.newProduct("Crash test", skus.toArray(String[]::new));
-        Map<String, Long> items = new HashMap<>();
-        product.get("variants").forEach(v -> items.put(v.get("sku").asText(), v.get("inventory_item_id").asLong()));
-        ShopifySimulator.Delivery learn = shopify.webhook("products/update", product);
-        assertThat(shopify.send("http://127.0.0.1:" + port + "/webhooks/shopify/crash-shop", learn)).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                http.get("/api/v1/events/shopify:crash-shop:event:" + learn.eventId() + ":0", KEY).status() == 200);
-        for (String store : STORES) {
-            StringBuilder counts = new StringBuilder();
-            skus.forEach(sku -> counts.append(counts.length() == 0 ? "" : ",").append("{\"sku\":\"").append(sku)
-                    .append("\",\"quantity\":").append(STOCK).append('}'));
-            HttpApi.Reply counted = http.post("/api/v1/inventory/counts", KEY, "{\"countId\":\"open-" + store + "\",\"locationId\":\""
-                    + store + "\",\"asOf\":\"2026-11-26T11:00:00Z\",\"counts\":[" + counts + "]}");
-            assertThat(counted.status()).as(counted.body()).isEqualTo(200);
-        }
+        Map<String, Long> items = StoreLoad.listInShop(shopify, "http://127.0.0.1:" + port + "/webhooks/shopify/crash-shop",
+                "crash-shop", http, KEY, skus);
+        StoreLoad.openingCounts(http, KEY, STORES, skus, STOCK);
 
         // eight tills sell; the hub is killed while they do
         Random random = new Random(7);
