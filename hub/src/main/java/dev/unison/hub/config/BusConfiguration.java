@@ -32,11 +32,17 @@ public class BusConfiguration {
      * Embedded Artemis: redeliver without limit. A consumer group rolls a batch back when the
      * database is unavailable and retries with backoff; Artemis' default of 10 delivery attempts
      * (ActiveMQ Artemis docs, "Undelivered Messages") would then drop events during a longer outage.
+     * The dead-letter and expiry addresses are named anyway (the broker's own DLQ and ExpiryQueue,
+     * as in its default broker.xml): nothing reaches them, since delivery is never given up and our
+     * messages carry no expiry, but without them Artemis warns about every queue at each start
+     * (AMQ222165, AMQ222166). What a consumer cannot handle goes to the hub's dead_letter table.
      */
     @Bean
     org.springframework.boot.artemis.autoconfigure.ArtemisConfigurationCustomizer unlimitedRedelivery() {
         return configuration -> configuration.addAddressSetting("#",
-                new org.apache.activemq.artemis.core.settings.impl.AddressSettings().setMaxDeliveryAttempts(-1));
+                new org.apache.activemq.artemis.core.settings.impl.AddressSettings().setMaxDeliveryAttempts(-1)
+                        .setDeadLetterAddress(org.apache.activemq.artemis.api.core.SimpleString.of("DLQ"))
+                        .setExpiryAddress(org.apache.activemq.artemis.api.core.SimpleString.of("ExpiryQueue")));
     }
 
     @Bean

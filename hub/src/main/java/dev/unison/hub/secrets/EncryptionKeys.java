@@ -71,7 +71,7 @@ public final class EncryptionKeys {
                     Files.deleteIfExists(temp);
                 }
             }
-            log.warn("Generated an encryption key for stored connection tokens at {} (owner-only). Keep it with "
+            log.info("Generated an encryption key for stored connection tokens at {} (owner-only). Keep it with "
                     + "the data directory and out of backups of the database, or set {} instead.", file, SETTING);
             return key;
         } catch (IOException e) {
