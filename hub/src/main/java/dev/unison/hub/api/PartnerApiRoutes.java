@@ -88,7 +88,8 @@ public class PartnerApiRoutes extends RouteBuilder {
                     .responseMessage().code(200).message("the OpenAPI document").endResponseMessage()
                     .to("direct:openapi")
                 .get("/connections").id("list-connections")
-                    .description("Configured connections: connector, enabled, settings with secrets masked, last check")
+                    .description("Configured connections: connector, enabled, settings with secrets masked, last check, and "
+                            + "which hub instance holds each sender lease; 'instance' is the instance that answered")
                     .produces("application/json")
                     .to("direct:list-connections")
                 .post("/connections/{id}/check").id("check-connection")
@@ -164,16 +165,30 @@ public class PartnerApiRoutes extends RouteBuilder {
         from("direct:openapi").routeId("openapi-route")
                 .process(e -> ApiSupport.respond(e, 200, openApi.render(getContext())));
 
-        secured("list-connections", e -> ApiSupport.respond(e, 200, Map.of("connections",
-                connectors.connections().stream().map(c -> {
-                    Map<String, Object> view = new LinkedHashMap<>();
-                    view.put("id", c.id());
-                    view.put("connector", c.connector().name());
-                    view.put("enabled", c.enabled());
-                    view.put("settings", c.redactedSettings());
-                    view.put("lastCheck", connectors.lastCheck(c.id()).orElse(null));
-                    return view;
-                }).toList())));
+        secured("list-connections", e -> {
+            java.time.Instant now = java.time.Instant.now();
+            Map<String, Object> body = new LinkedHashMap<>();
+            // several instances share one database: say which one answers and which one sends
+            body.put("instance", connectors.instanceId());
+            body.put("connections", connectors.connections().stream().map(c -> {
+                Map<String, Object> view = new LinkedHashMap<>();
+                view.put("id", c.id());
+                view.put("connector", c.connector().name());
+                view.put("enabled", c.enabled());
+                view.put("settings", c.redactedSettings());
+                view.put("lastCheck", connectors.lastCheck(c.id()).orElse(null));
+                view.put("senders", connectors.outboundQueue().leases(c.id()).stream().map(lease -> {
+                    Map<String, Object> sender = new LinkedHashMap<>();
+                    sender.put("kind", lease.kind());
+                    sender.put("instance", lease.owner());
+                    sender.put("leaseExpiresAt", lease.expiresAt());
+                    sender.put("active", lease.expiresAt().isAfter(now));
+                    return sender;
+                }).toList());
+                return view;
+            }).toList());
+            ApiSupport.respond(e, 200, body);
+        });
 
         secured("check-connection", e -> {
             String id = e.getIn().getHeader("id", String.class);

@@ -200,6 +200,13 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
         return taken;
     }
 
+    @Override
+    public List<Lease> leases(String connectionId) {
+        return jdbc.query("SELECT kind, owner, expires_at FROM queue_lease WHERE connection_id = ? ORDER BY kind",
+                (rs, i) -> new Lease(rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant()),
+                connectionId);
+    }
+
     private boolean writeLease(String connectionId, String kind, String owner, java.time.Duration ttl) {
         OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
         OffsetDateTime until = now.plus(ttl);

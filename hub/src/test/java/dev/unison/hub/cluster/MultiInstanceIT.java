@@ -237,6 +237,24 @@ class MultiInstanceIT {
                         .isEqualTo(STOCK * STORES.size() - soldPerSku.getOrDefault(sku, 0L));
             }
         });
+        // the sender lease moved to a survivor, and the ops endpoint says which instance holds it
+        long killedPid = hubs[1].pid();
+        JsonNode connections = survivor.get("/api/v1/connections", KEY).json();
+        assertThat(connections.get("instance").asText()).endsWith("/" + hubs[2].pid());
+        JsonNode shop = null;
+        for (JsonNode c : connections.get("connections")) {
+            if (c.get("id").asText().equals("multi-shop")) {
+                shop = c;
+            }
+        }
+        assertThat(shop).as("multi-shop listed").isNotNull();
+        assertThat(shop.get("senders").toString()).as("inventory sender").contains("\"kind\":\"inventory\"");
+        for (JsonNode sender : shop.get("senders")) {
+            if (sender.get("kind").asText().equals("inventory")) {
+                assertThat(sender.get("instance").asText()).as("held by a survivor")
+                        .matches(".*/(" + hubs[0].pid() + "|" + hubs[2].pid() + ")").doesNotEndWith("/" + killedPid);
+            }
+        }
         System.out.printf("Multi-instance: %d sales, %d web orders, %d partner events over 3 instances; one killed; "
                 + "%d resent to a survivor%n", SALES, WEB_ORDERS, PARTNER_EVENTS, resent);
         for (int i : new int[] {0, 2}) {

@@ -61,7 +61,6 @@ final class ShopifyInventorySync {
     private final int batchSize;
     private final boolean compareAndSet;
     private final Duration unknownSkuGrace;
-    private final String owner = UUID.randomUUID().toString();
 
     ShopifyInventorySync(Connection connection, ConnectorContext context, ShopifyAdminClient shop, Clock clock) {
         this.connection = connection;
@@ -101,7 +100,7 @@ final class ShopifyInventorySync {
             return 0; // below half: paced at the restore rate (see lastCallAt)
         }
         List<Pending> batch = context.outboundQueue().next(connection.id(), KIND, batchSize);
-        if (batch.isEmpty() || !context.outboundQueue().tryLease(connection.id(), KIND, owner, Duration.ofSeconds(15))) {
+        if (batch.isEmpty() || !context.outboundQueue().tryLease(connection.id(), KIND, context.instanceId(), Duration.ofSeconds(15))) {
             return 0;
         }
         List<Pending> sendable = new ArrayList<>();

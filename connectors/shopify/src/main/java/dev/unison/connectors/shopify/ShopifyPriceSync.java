@@ -42,7 +42,6 @@ final class ShopifyPriceSync {
     private final String channel;
     private final String shopCurrency;
     private final java.time.Duration unknownSkuGrace;
-    private final String owner = java.util.UUID.randomUUID().toString();
 
     ShopifyPriceSync(Connection connection, ConnectorContext context, ShopifyAdminClient shop, Clock clock) {
         this.connection = connection;
@@ -78,7 +77,7 @@ final class ShopifyPriceSync {
         boolean lingering = !batch.isEmpty() && batch.size() < 250
                 && batch.get(0).firstOfferedAt().isAfter(clock.instant().minus(LINGER));
         if (batch.isEmpty() || lingering || !shop.ready()
-                || !context.outboundQueue().tryLease(connection.id(), KIND, owner, java.time.Duration.ofSeconds(15))) {
+                || !context.outboundQueue().tryLease(connection.id(), KIND, context.instanceId(), java.time.Duration.ofSeconds(15))) {
             return 0;
         }
         Map<String, List<Pending>> byProduct = new LinkedHashMap<>();

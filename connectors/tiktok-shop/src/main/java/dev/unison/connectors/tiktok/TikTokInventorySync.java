@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Writes available quantities to one TikTok Shop warehouse for one connection.
@@ -50,7 +49,6 @@ final class TikTokInventorySync {
     private final String channel;
     private final String warehouseId;
     private final Duration unknownSkuGrace;
-    private final String owner = UUID.randomUUID().toString();
     private final Map<String, Integer> failedAttempts = new java.util.concurrent.ConcurrentHashMap<>();
 
     TikTokInventorySync(Connection connection, ConnectorContext context, TikTokShopClient shop, Clock clock) {
@@ -77,7 +75,7 @@ final class TikTokInventorySync {
     int tick() {
         List<Pending> window = context.outboundQueue().next(connection.id(), KIND, WINDOW);
         if (window.isEmpty() || window.get(0).firstOfferedAt().isAfter(clock.instant().minus(LINGER)) || !shop.ready()
-                || !context.outboundQueue().tryLease(connection.id(), KIND, owner, Duration.ofSeconds(15))) {
+                || !context.outboundQueue().tryLease(connection.id(), KIND, context.instanceId(), Duration.ofSeconds(15))) {
             return 0;
         }
         // group the window by product; unknown skus wait for their product notification, then give up

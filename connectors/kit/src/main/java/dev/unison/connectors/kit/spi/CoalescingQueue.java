@@ -80,4 +80,13 @@ public interface CoalescingQueue {
      * Several hub instances run senders; only the holder may send, so no two race the same keys.
      */
     boolean tryLease(String connectionId, String kind, String owner, java.time.Duration ttl);
+
+    /** Who holds a connection's sender lease of one kind, and until when (an expired one is free). */
+    record Lease(String kind, String owner, java.time.Instant expiresAt) {
+    }
+
+    /** The sender leases of a connection, for operators; empty for stores that keep none. */
+    default List<Lease> leases(String connectionId) {
+        return List.of();
+    }
 }

@@ -37,4 +37,12 @@ public interface ConnectorContext {
      * ({@code GET /api/v1/connections}).
      */
     void reportStatus(String connectionId, CheckResult status);
+
+    /**
+     * This hub process, as operators see it ({@code <host>/<pid>}): the owner a sender writes when
+     * it takes a queue lease, so {@code GET /api/v1/connections} shows which instance sends.
+     */
+    default String instanceId() {
+        return InstanceId.OF_THIS_PROCESS;
+    }
 }
