@@ -135,7 +135,9 @@ public final class ApiSchemas {
 
     private List<String> validate(Schema schema, JsonNode body) {
         List<String> out = new ArrayList<>();
-        for (Error error : schema.validate(CanonicalJson.write(wideFloatsAsIntegers(body)), InputFormat.JSON)) {
+        // as text: the validator reads Jackson 3 trees (tools.jackson), the hub's bodies are Jackson 2 trees
+        for (Error error : schema.validate(CanonicalJson.write(hasWideFloat(body) ? wideFloatsAsIntegers(body) : body),
+                InputFormat.JSON)) {
             String location = error.getInstanceLocation().toString();
             String base = location.equals("$") || location.equals("/") ? "" : location;
             String pointer = switch (String.valueOf(error.getKeyword())) {
@@ -166,6 +168,18 @@ public final class ApiSchemas {
      * which throws for e.g. {@code 1e30}: such a number is integral anyway (every double beyond
      * 2^53 is), so it is handed over as the big integer it denotes and fails its bound as it should.
      */
+    private static boolean hasWideFloat(JsonNode node) {
+        if (node.isFloatingPointNumber()) {
+            return node.decimalValue().abs().compareTo(LONG_RANGE) > 0;
+        }
+        for (JsonNode child : node) {
+            if (hasWideFloat(child)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static JsonNode wideFloatsAsIntegers(JsonNode node) {
         if (node.isFloatingPointNumber() && node.decimalValue().abs().compareTo(LONG_RANGE) > 0) {
             return BigIntegerNode.valueOf(node.decimalValue().toBigInteger());

@@ -30,10 +30,13 @@ public class InventoryRoutes extends RouteBuilder {
                 .filter(header(BusHeaders.EVENT_TYPE).in(EventType.ORDER_PLACED.typeName(), EventType.ORDER_UPDATED.typeName()))
                 .process(exchange -> {
                     CanonicalEvent event = exchange.getIn().getBody(CanonicalEvent.class);
+                    List<?> batch = exchange.getProperty(BusHeaders.BATCH, List.class);
+                    if (batch != null && !batch.isEmpty() && batch.get(0) == event) {
+                        // at the batch's first event, every sku of its orders locked in sorted order: order A's
+                        // sku Z then order B's sku A would wait in a cycle with a POS group locking A then Z
+                        ledger.lockAhead(skusOf(batch));
+                    }
                     if (!PosTransactions.SOURCE.equals(event.source().toString())) {
-                        // every sku of the batch's orders locked first, in sorted order: order A's sku Z
-                        // then order B's sku A would wait in a cycle with a POS group locking A then Z
-                        ledger.lockAhead(skusOf(exchange.getProperty(BusHeaders.BATCH, List.class)));
                         ledger.applyOrder(event.dataAs(Order.class));
                     }
                 });
@@ -41,7 +44,7 @@ public class InventoryRoutes extends RouteBuilder {
 
     private static Set<String> skusOf(List<?> batch) {
         Set<String> skus = new TreeSet<>();
-        for (Object item : batch == null ? List.of() : batch) {
+        for (Object item : batch) {
             CanonicalEvent event = (CanonicalEvent) item;
             boolean order = event.type() == EventType.ORDER_PLACED || event.type() == EventType.ORDER_UPDATED;
             if (order && !PosTransactions.SOURCE.equals(event.source().toString())) {
