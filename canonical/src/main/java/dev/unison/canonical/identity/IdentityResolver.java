@@ -90,6 +90,20 @@ public final class IdentityResolver {
     }
 
     /**
+     * The match keys resolution would look up for this observation (normalized, unblocked, without
+     * duplicates): lets a caller resolving many observations at once load every profile they can
+     * reach in one read before resolving them one by one.
+     */
+    public List<String> matchKeys(Observation observation) {
+        List<Candidate> candidates = candidates(observation, new ArrayList<>());
+        List<String> keys = new ArrayList<>(candidates.size());
+        for (Candidate c : candidates) {
+            keys.add(c.matchKey());
+        }
+        return keys;
+    }
+
+    /**
      * One identifier as a caller sent it, checked at an input door (an API) the way resolution will
      * treat it: a placeholder is returned as sent, so that resolution reports it as blocked (with
      * why) while the rest of the sighting is stored — placeholders are often not valid values of

@@ -41,6 +41,7 @@ public class PartnerApiRoutes extends RouteBuilder {
             Map.entry("get-profile", Scope.PROFILES_READ),
             Map.entry("find-profile", Scope.PROFILES_READ),
             Map.entry("post-identities", Scope.PROFILES_WRITE),
+            Map.entry("post-identities-batch", Scope.PROFILES_WRITE),
             Map.entry("get-identity-metrics", Scope.METRICS_READ),
             Map.entry("get-event", Scope.EVENTS_READ),
             Map.entry("post-event", Scope.EVENTS_WRITE),

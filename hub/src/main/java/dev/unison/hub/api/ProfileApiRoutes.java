@@ -29,6 +29,8 @@ import org.apache.camel.model.rest.RestParamType;
 public class ProfileApiRoutes extends RouteBuilder {
 
     private static final int MAX_IDENTIFIERS = 50;
+    /** Sightings per batch request (the request schema says the same). */
+    static final int MAX_SIGHTINGS = 1000;
 
     private final ApiSupport api;
     private final IdentityService identity;
@@ -77,6 +79,19 @@ public class ProfileApiRoutes extends RouteBuilder {
                     .responseMessage().code(503).message("the same profiles are being changed by many requests at once; retry")
                         .endResponseMessage()
                     .to("direct:post-identities")
+                .post("/identities/batch").id("post-identities-batch")
+                    .description("Up to " + MAX_SIGHTINGS + " sightings resolved in one transaction, in the order sent, "
+                            + "with the same rules as one at a time (a CRM or loyalty backfill): {sightings: [{source, "
+                            + "observedAt?, identifiers[]}]}. A sighting with an invalid identifier is answered 'invalid' "
+                            + "with every bad field named and changes nothing; the others are resolved. Batches of one "
+                            + "instance take turns: send them one after the other to keep the order.")
+                    .consumes("application/json").produces("application/json")
+                    .responseMessage().code(200).message("one result per sighting, by index").endResponseMessage()
+                    .responseMessage().code(422).message("the body is not a batch of sightings; nothing changed")
+                        .endResponseMessage()
+                    .responseMessage().code(503).message("the same profiles are being changed by many requests at once; retry")
+                        .endResponseMessage()
+                    .to("direct:post-identities-batch")
                 .get("/metrics/identity").id("get-identity-metrics")
                     .description("Identity resolution rate: transactions linked to a known profile ÷ all transactions, "
                             + "overall and per channel (unit: transactions); profile and identifier counts")
@@ -113,39 +128,81 @@ public class ProfileApiRoutes extends RouteBuilder {
         });
 
         validated("post-identities", e -> {
-            JsonNode body = ApiSchemas.body(e);
             List<String> problems = new ArrayList<>();
-            String source = body.get("source").asText();
-            Instant observedAt = body.hasNonNull("observedAt") ? ApiSchemas.instant(body.get("observedAt").asText())
-                    : clock.instant();
-            List<Identifier> identifiers = identifiers(body.get("identifiers"), problems);
+            Observation sighting = sighting(ApiSchemas.body(e), ApiSupport.principal(e).name(), problems);
             if (!problems.isEmpty()) {
                 throw ApiException.unprocessable(String.join("; ", problems));
             }
-            String seenAt = "api:" + ApiSupport.principal(e).name() + ":" + source;
             Resolution r;
             try {
-                r = identity.resolve(new Observation(seenAt.length() <= 128 ? seenAt : seenAt.substring(0, 128), observedAt,
-                        identifiers));
+                r = identity.resolve(sighting);
             } catch (ConcurrencyFailureException | DuplicateKeyException busy) {
                 // still losing races after every retry: the caller may simply send it again
                 throw new ApiException(503, "busy", "the same profiles are being changed by many requests at once; retry shortly");
             }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("profileId", r.profileId());
-            out.put("outcome", r.outcome().name().toLowerCase(Locale.ROOT));
-            out.put("merged", r.merged());
-            out.put("added", r.added());
-            List<Map<String, String>> rejected = new ArrayList<>();
-            for (Rejection rej : r.rejected()) {
-                rejected.add(Map.of("type", rej.identifier().type().wireName(), "value", rej.identifier().value(),
-                        "reason", rej.reason().wireName(), "detail", rej.detail()));
+            ApiSupport.respond(e, r.outcome() == Resolution.Outcome.CREATED ? 201 : 200, resolution(r));
+        });
+
+        validated("post-identities-batch", e -> {
+            JsonNode sightings = ApiSchemas.body(e).get("sightings");
+            String partner = ApiSupport.principal(e).name();
+            List<Map<String, Object>> results = new ArrayList<>(sightings.size());
+            List<Observation> valid = new ArrayList<>(sightings.size());
+            List<Map<String, Object>> validResults = new ArrayList<>(sightings.size());
+            for (int i = 0; i < sightings.size(); i++) {
+                List<String> problems = new ArrayList<>();
+                Observation sighting = sighting(sightings.get(i), partner, problems);
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("index", i);
+                if (problems.isEmpty()) {
+                    result.put("status", "resolved");
+                    valid.add(sighting);
+                    validResults.add(result);
+                } else {
+                    result.put("status", "invalid");
+                    result.put("errors", problems);
+                }
+                results.add(result);
             }
-            out.put("rejected", rejected);
-            ApiSupport.respond(e, r.outcome() == Resolution.Outcome.CREATED ? 201 : 200, out);
+            if (!valid.isEmpty()) {
+                List<Resolution> resolved;
+                try {
+                    resolved = identity.resolveAll(valid);
+                } catch (ConcurrencyFailureException | DuplicateKeyException busy) {
+                    throw new ApiException(503, "busy", "the same profiles are being changed by many requests at once; "
+                            + "retry the batch shortly (nothing of it was stored)");
+                }
+                for (int i = 0; i < resolved.size(); i++) {
+                    validResults.get(i).putAll(resolution(resolved.get(i)));
+                }
+            }
+            ApiSupport.respond(e, 200, Map.of("results", results));
         });
 
         secured("get-identity-metrics", e -> ApiSupport.respond(e, 200, directory.metrics()));
+    }
+
+    /** One sighting of a request body (schema-checked); the bad identifiers go to {@code problems}. */
+    private Observation sighting(JsonNode body, String partner, List<String> problems) {
+        Instant observedAt = body.hasNonNull("observedAt") ? ApiSchemas.instant(body.get("observedAt").asText()) : clock.instant();
+        List<Identifier> identifiers = identifiers(body.get("identifiers"), problems);
+        String seenAt = "api:" + partner + ":" + body.get("source").asText();
+        return new Observation(seenAt.length() <= 128 ? seenAt : seenAt.substring(0, 128), observedAt, identifiers);
+    }
+
+    private static Map<String, Object> resolution(Resolution r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("profileId", r.profileId());
+        out.put("outcome", r.outcome().name().toLowerCase(Locale.ROOT));
+        out.put("merged", r.merged());
+        out.put("added", r.added());
+        List<Map<String, String>> rejected = new ArrayList<>();
+        for (Rejection rej : r.rejected()) {
+            rejected.add(Map.of("type", rej.identifier().type().wireName(), "value", rej.identifier().value(),
+                    "reason", rej.reason().wireName(), "detail", rej.detail()));
+        }
+        out.put("rejected", rejected);
+        return out;
     }
 
     /** Parses and normalizes every identifier, naming each bad one; a blocked value is not an error (it is reported). */

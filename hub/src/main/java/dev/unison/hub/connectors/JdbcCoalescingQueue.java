@@ -33,11 +33,18 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
     @Override
     public void offer(String connectionId, String kind, String key, com.fasterxml.jackson.databind.JsonNode value) {
         String payload = CanonicalJson.write(value);
-        if (jdbc.update("UPDATE pending_update SET payload = ?, version = version + 1 WHERE connection_id = ? "
-                + "AND kind = ? AND update_key = ?", payload, connectionId, kind, key) == 0) {
-            jdbc.update("INSERT INTO pending_update (connection_id, kind, update_key, payload, version, first_offered_at) "
-                            + "VALUES (?, ?, ?, ?, 1, ?)", connectionId, kind, key, payload,
-                    OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+        // insert first: a sender keeps up, so the key is usually absent and one statement does
+        // (update-first missed 98% of the time in the PostgreSQL benchmark, two statements each).
+        // The row the insert ran into may be a sender's, locked and about to be deleted: then the
+        // update waits, finds nothing, and the insert goes again (a value is never dropped).
+        while (true) {
+            if (jdbc.update("INSERT INTO pending_update (connection_id, kind, update_key, payload, version, first_offered_at) "
+                    + "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING", connectionId, kind, key, payload,
+                    OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)) == 1
+                    || jdbc.update("UPDATE pending_update SET payload = ?, version = version + 1 WHERE connection_id = ? "
+                            + "AND kind = ? AND update_key = ?", payload, connectionId, kind, key) == 1) {
+                return;
+            }
         }
     }
 
@@ -149,7 +156,6 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
     private void deleteSent(List<Pending> sent) {
         Map<String, List<Pending>> byQueue = new java.util.LinkedHashMap<>();
         sent.forEach(p -> byQueue.computeIfAbsent(p.connectionId() + "\u0000" + p.kind(), q -> new ArrayList<>()).add(p));
-        List<Pending> deletable = new ArrayList<>(sent.size());
         for (List<Pending> queued : byQueue.values()) {
             String connectionId = queued.get(0).connectionId();
             String kind = queued.get(0).kind();
@@ -164,16 +170,19 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
                         rs -> {
                             lockedVersions.put(rs.getString(1), rs.getLong(2));
                         }, args.toArray());
-                chunk.stream().filter(p -> Long.valueOf(p.version()).equals(lockedVersions.get(p.key()))).forEach(deletable::add);
+                List<Object> deletable = new ArrayList<>(chunk.size() + 2);
+                deletable.add(connectionId);
+                deletable.add(kind);
+                chunk.stream().filter(p -> Long.valueOf(p.version()).equals(lockedVersions.get(p.key())))
+                        .forEach(p -> deletable.add(p.key()));
+                if (deletable.size() > 2) {
+                    // the rows are locked by this transaction and hold the sent versions: no version
+                    // check is needed again, and one statement deletes the chunk
+                    jdbc.update("DELETE FROM pending_update WHERE connection_id = ? AND kind = ? AND update_key IN ("
+                            + InLists.placeholders(deletable.size() - 2) + ")", deletable.toArray());
+                }
             }
         }
-        jdbc.batchUpdate("DELETE FROM pending_update WHERE connection_id = ? AND kind = ? AND update_key = ? "
-                + "AND version = ?", deletable, 500, (ps, p) -> {
-                    ps.setString(1, p.connectionId());
-                    ps.setString(2, p.kind());
-                    ps.setString(3, p.key());
-                    ps.setLong(4, p.version());
-                });
     }
 
     /** Leases this instance holds (connection, kind, owner) and until when, as last written. */

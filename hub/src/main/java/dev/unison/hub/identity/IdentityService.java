@@ -76,6 +76,61 @@ public class IdentityService {
     }
 
     /**
+     * Resolves many sightings in one transaction, in the order given, with the same rules as
+     * {@link #resolve(Observation)} one by one: every profile they can reach is read and locked
+     * once ({@link StagedIdentityGraph}), the sightings are resolved against that copy, and the
+     * changes are written in a few batched statements (a backfill's path). Batches of one hub
+     * instance take turns (they would only make each other retry); batches of several instances
+     * lock in the same profile-id order as single sightings and repeat after a lost race.
+     */
+    public List<Resolution> resolveAll(List<Observation> observations) {
+        batchTurn.lock();
+        try {
+            for (int attempt = 1;; attempt++) {
+                try {
+                    List<Resolution> resolutions = ownTransaction.execute(status -> {
+                        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+                        observations.forEach(o -> keys.addAll(resolver.matchKeys(o)));
+                        StagedIdentityGraph staged = StagedIdentityGraph.load(jdbc, keys, clock.instant());
+                        List<Resolution> out = new ArrayList<>(observations.size());
+                        for (Observation observation : observations) {
+                            out.add(resolver.resolve(observation, staged));
+                        }
+                        staged.flush(jdbc);
+                        for (int i = 0; i < out.size(); i++) {
+                            Resolution r = out.get(i);
+                            if (r.outcome() == Resolution.Outcome.MERGED) {
+                                appendMerge(r, observations.get(i).source());
+                            }
+                        }
+                        return out;
+                    });
+                    resolutions.forEach(r -> count(r, null, false));
+                    meters.counter("unison_identity_batches_total").increment();
+                    return resolutions;
+                } catch (DataAccessException failure) {
+                    if (!lostRace(failure) || attempt >= MAX_ATTEMPTS) {
+                        throw failure;
+                    }
+                    meters.counter("unison_identity_retries_total").increment();
+                    LOG.debug("identity batch race on attempt {} ({}); retrying", attempt, LogSafe.of(failure.getMessage(), 1000));
+                    sleepQuietly(ThreadLocalRandom.current().nextInt(1, 5 * attempt));
+                }
+            }
+        } finally {
+            batchTurn.unlock();
+        }
+    }
+
+    private final java.util.concurrent.locks.ReentrantLock batchTurn = new java.util.concurrent.locks.ReentrantLock(true);
+
+    private void appendMerge(Resolution r, String source) {
+        ProfileMerge merge = new ProfileMerge(r.profileId(), r.merged(), r.used(), source, clock.instant());
+        outbox.append("events", CanonicalEvent.of("profile-merge:" + r.merged().get(0), EventType.PROFILE_MERGED,
+                SOURCE, CanonicalJson.toTree(merge), merge.mergedAt()));
+    }
+
+    /**
      * Resolves a transaction's identifiers and records the transaction under its profile (or
      * under none), once per transaction id: the identity resolution rate counts it.
      */
@@ -122,10 +177,7 @@ public class IdentityService {
                         firstAndKnown[1] = firstAndKnown[0] && known(r.profileId());
                     }
                     if (r.outcome() == Resolution.Outcome.MERGED) {
-                        ProfileMerge merge = new ProfileMerge(r.profileId(), r.merged(), r.used(),
-                                observation.source(), clock.instant());
-                        outbox.append("events", CanonicalEvent.of("profile-merge:" + r.merged().get(0), EventType.PROFILE_MERGED,
-                                SOURCE, CanonicalJson.toTree(merge), merge.mergedAt()));
+                        appendMerge(r, observation.source());
                     }
                     return r;
                 });

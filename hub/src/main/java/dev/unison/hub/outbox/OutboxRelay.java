@@ -69,6 +69,8 @@ public class OutboxRelay extends BackgroundWorker {
             }
             transport.publish(batch);
             Instant now = clock.instant();
+            // one statement per row, batched: marking by IN lists was tried on PostgreSQL and cost more
+            // (the relay's unpublished-rows read then walked far more dead index entries, 1 ms -> 55 ms)
             jdbc.batchUpdate("UPDATE outbox_event SET published_at = ? WHERE seq = ?", batch, batch.size(),
                     (ps, r) -> {
                         ps.setObject(1, Outbox.utc(now));

@@ -196,4 +196,142 @@ abstract class AbstractIdentityGraphContractIT {
                 + "(SELECT 1 FROM identity_identifier i WHERE i.profile_id = p.profile_id)", Long.class))
                 .as("no empty profile left behind by a lost race").isZero();
     }
+
+    /** A seeded stream of sightings: persons seen through subsets of their identifiers, shared kiosks and placeholders. */
+    private static List<Observation> population(long seed, int persons, int sightings) {
+        java.util.Random random = new java.util.Random(seed);
+        List<Observation> stream = new ArrayList<>();
+        for (int i = 0; i < sightings; i++) {
+            int p = random.nextInt(persons);
+            List<String> own = new ArrayList<>(List.of("email:person" + p + "@example.com",
+                    "phone:+1415555" + String.format("%04d", 1000 + p), "loyalty_id:L-" + p,
+                    "email:person" + p + ".work@example.com"));
+            java.util.Collections.shuffle(own, random);
+            // every sighting carries a personal identifier (a device alone, like a kiosk, is nobody's)
+            List<String> typed = new ArrayList<>(own.subList(0, 1 + random.nextInt(2)));
+            if (random.nextInt(3) == 0) {
+                typed.add("device_id:dev-" + p);
+            }
+            if (random.nextInt(10) == 0) {
+                typed.add("device_id:kiosk-" + random.nextInt(3)); // shared by everyone who uses it
+            }
+            if (random.nextInt(20) == 0) {
+                typed.add("email:test@test.com"); // a placeholder beside the real identifiers
+            }
+            stream.add(new Observation("src-" + random.nextInt(4), T.plusSeconds(i), typed.stream().map(Identifier::parse).toList()));
+        }
+        return stream;
+    }
+
+    @Test
+    void aBatchDecidesAsOneAtATimeAndAsTheInMemoryReference() {
+        List<Observation> stream = population(7, 80, 700);
+        InMemoryIdentityGraph reference = new InMemoryIdentityGraph();
+        List<Resolution> inSql = new ArrayList<>();
+        for (Observation o : stream.subList(0, 150)) { // stored profiles first, one at a time
+            inSql.add(identity.resolve(o));
+        }
+        for (int from = 150; from < stream.size(); from += 110) { // then batches that reach, extend and merge them
+            inSql.addAll(identity.resolveAll(stream.subList(from, Math.min(stream.size(), from + 110))));
+        }
+        Map<String, String> sqlToRef = new HashMap<>();
+        int merges = 0;
+        for (int i = 0; i < stream.size(); i++) {
+            Observation o = stream.get(i);
+            Resolution inMemory = resolver.resolve(o, reference);
+            Resolution sql = inSql.get(i);
+            assertThat(sql.outcome()).as("%d %s", i, o).isEqualTo(inMemory.outcome());
+            assertThat(sql.rejected()).as(o.toString()).extracting(r -> r.reason() + " " + r.identifier())
+                    .isEqualTo(inMemory.rejected().stream().map(r -> r.reason() + " " + r.identifier()).toList());
+            assertThat(sql.added()).as(o.toString()).isEqualTo(inMemory.added());
+            assertThat(sql.merged()).hasSameSizeAs(inMemory.merged());
+            merges += sql.merged().size();
+        }
+        assertThat(merges).as("the stream exercises merges").isGreaterThan(10);
+        // the same partition: every identifier the reference holds is in the SQL profile that stands for the same reference profile
+        Set<String> keys = new HashSet<>();
+        stream.forEach(o -> keys.addAll(resolver.matchKeys(o)));
+        for (String key : keys) {
+            String ref = reference.profileOf(key);
+            String sql = jdbc.queryForList("SELECT profile_id FROM identity_identifier WHERE match_key = ?", String.class, key)
+                    .stream().findFirst().orElse(null);
+            assertThat(sql == null).as(key).isEqualTo(ref == null);
+            if (ref != null) {
+                String before = sqlToRef.putIfAbsent(sql, ref);
+                assertThat(before == null ? ref : before).as("SQL profile %s holds identifiers of two reference profiles", sql)
+                        .isEqualTo(ref);
+            }
+        }
+        assertThat(new HashSet<>(sqlToRef.values())).as("one SQL profile per reference profile").hasSize(sqlToRef.size());
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM identity_profile WHERE merged_into IS NULL", Long.class))
+                .isEqualTo((long) reference.profileCount());
+        // every merged id still means its person, and each merge is in the history and published
+        List<String> mergedIds = jdbc.queryForList("SELECT profile_id FROM identity_profile WHERE merged_into IS NOT NULL", String.class);
+        assertThat(mergedIds).hasSize(merges);
+        for (String merged : mergedIds) {
+            ProfileDirectory.ProfileView view = directory.profile(merged).orElseThrow();
+            assertThat(jdbc.queryForObject("SELECT merged_into IS NULL FROM identity_profile WHERE profile_id = ?", Boolean.class,
+                    view.id())).as("%s points at a live survivor", merged).isTrue();
+        }
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM identity_merge", Long.class)).isEqualTo((long) merges);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event WHERE event_type = ?", Long.class,
+                EventType.PROFILE_MERGED.typeName())).isEqualTo(inSql.stream().filter(r -> r.outcome() == Resolution.Outcome.MERGED)
+                        .count());
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM identity_profile p WHERE merged_into IS NULL AND NOT EXISTS "
+                + "(SELECT 1 FROM identity_identifier i WHERE i.profile_id = p.profile_id)", Long.class)).isZero();
+    }
+
+    @Test
+    void batchesOfSeveralInstancesOnTheSamePersonsEndInOneProfilePerPerson() throws Exception {
+        List<Observation> stream = population(11, 40, 900);
+        List<IdentityService> instances = new ArrayList<>();
+        for (int i = 0; i < 3; i++) { // each its own turn lock, as three hubs on one database
+            instances.add(new IdentityService(resolver, jdbc, new DataSourceTransactionManager(dataSource),
+                    new Outbox(jdbc, Clock.systemUTC(), () -> { }), Clock.systemUTC(), new SimpleMeterRegistry()));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> running = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                IdentityService instance = instances.get(i);
+                int offset = i;
+                running.add(pool.submit(() -> {
+                    start.await();
+                    for (int from = offset * 100; from < stream.size(); from += 300) {
+                        instance.resolveAll(stream.subList(from, Math.min(stream.size(), from + 100)));
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> r : running) {
+                r.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // the order the batches interleaved in decides where a person's identifiers meet (as it would
+        // one at a time); what must hold in any order: every identifier stored once, no person mixed with another
+        Set<String> keys = new HashSet<>();
+        stream.forEach(o -> keys.addAll(resolver.matchKeys(o)));
+        keys.removeIf(k -> k.contains("kiosk-"));
+        Map<String, String> personOfProfile = new HashMap<>();
+        for (String key : keys) {
+            List<String> holders = jdbc.queryForList("SELECT profile_id FROM identity_identifier WHERE match_key = ?", String.class, key);
+            assertThat(holders).as(key).hasSize(1);
+            String person = key.replaceAll("(?i)^.*?(person|L-|dev-|\\+1415555)(\\d+).*$", "$2");
+            if (key.startsWith("phone:")) {
+                person = String.valueOf(Integer.parseInt(person) - 1000);
+            }
+            String before = personOfProfile.putIfAbsent(holders.get(0), person);
+            assertThat(before == null ? person : before).as("profile %s mixes persons (%s)", holders.get(0), key).isEqualTo(person);
+        }
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM identity_profile WHERE merged_into IS NOT NULL AND merged_into IN "
+                + "(SELECT profile_id FROM identity_profile WHERE merged_into IS NOT NULL)", Long.class))
+                .as("every merged id points at a live survivor").isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM identity_profile p WHERE merged_into IS NULL AND NOT EXISTS "
+                + "(SELECT 1 FROM identity_identifier i WHERE i.profile_id = p.profile_id)", Long.class))
+                .as("no empty profile left behind by a lost race").isZero();
+    }
 }

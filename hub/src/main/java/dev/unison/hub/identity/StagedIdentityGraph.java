@@ -1,0 +1,313 @@
+package dev.unison.hub.identity;
+
+import dev.unison.canonical.identity.Candidate;
+import dev.unison.canonical.identity.IdentityGraph;
+import dev.unison.canonical.identity.Observation;
+import dev.unison.canonical.identity.ProfileState;
+import dev.unison.canonical.model.IdentifierType;
+import dev.unison.hub.jdbc.InLists;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.springframework.dao.ConcurrencyFailureException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The identity graph for one batch of sightings. Every profile the batch can reach (through any
+ * of its match keys) is read and locked up front, in profile-id order like
+ * {@link JdbcIdentityGraph}; the batch is then resolved against this copy in memory, by the same
+ * resolver and rules as one sighting at a time, and what changed is written at the end in a few
+ * batched statements. A profile the batch cannot reach cannot be affected by it, so the copy is
+ * complete for the batch. Must run inside one transaction (the locks hold until it commits); a
+ * concurrent writer creating the same identifier fails the batch on the primary key, and the
+ * caller repeats it.
+ */
+final class StagedIdentityGraph implements IdentityGraph {
+
+    /** Keys per {@code IN} list: identifier lookups are by primary key, so longer lists than {@link InLists#SIZE} are cheap. */
+    private static final int KEYS_PER_QUERY = 100;
+    private static final int MAX_LOCK_ROUNDS = 8;
+
+    private static final class Profile {
+        final String id;
+        final long age;
+        final boolean stored;
+        int mergeCount;
+        boolean changed;
+        final Map<String, IdentifierType> identifiers = new LinkedHashMap<>();
+
+        Profile(String id, long age, int mergeCount, boolean stored) {
+            this.id = id;
+            this.age = age;
+            this.mergeCount = mergeCount;
+            this.stored = stored;
+        }
+
+        ProfileState state() {
+            return new ProfileState(id, age, mergeCount, Collections.unmodifiableMap(identifiers));
+        }
+    }
+
+    /** An identifier first stored by this batch, or a stored one seen again. */
+    private static final class Sighting {
+        final Candidate candidate;
+        final String firstSource;
+        final Instant firstSeen;
+        String lastSource;
+        Instant lastSeen;
+
+        Sighting(Candidate candidate, String source, Instant at) {
+            this.candidate = candidate;
+            this.firstSource = source;
+            this.firstSeen = at;
+            this.lastSource = source;
+            this.lastSeen = at;
+        }
+
+        void seen(String source, Instant at) {
+            if (at.isAfter(lastSeen)) { // last_seen only moves forward, as in JdbcIdentityGraph
+                lastSeen = at;
+                lastSource = source;
+            }
+        }
+    }
+
+    private record Merge(String survivorId, List<String> mergedIds, String linkedBy, String source) {
+    }
+
+    private final Map<String, Profile> byKey = new HashMap<>();
+    private final Map<String, Profile> live = new HashMap<>();
+    private final Map<String, Profile> created = new LinkedHashMap<>();
+    private final Map<String, Profile> storedMerged = new LinkedHashMap<>();
+    private final Map<String, String> mergedInto = new HashMap<>();
+    private final Map<String, Sighting> added = new LinkedHashMap<>();
+    private final Map<String, Sighting> touched = new HashMap<>();
+    private final List<Merge> merges = new ArrayList<>();
+    private final Instant now;
+    private long lastAge;
+
+    private StagedIdentityGraph(Instant now) {
+        this.now = now;
+        this.lastAge = ChronoUnit.MICROS.between(Instant.EPOCH, now);
+    }
+
+    /** Reads and locks every live profile holding any of the keys (with all its identifiers). */
+    static StagedIdentityGraph load(JdbcTemplate jdbc, Collection<String> matchKeys, Instant now) {
+        StagedIdentityGraph graph = new StagedIdentityGraph(now);
+        List<String> keys = List.copyOf(matchKeys);
+        TreeSet<String> locked = new TreeSet<>();
+        for (int round = 0;; round++) {
+            TreeSet<String> holders = holders(jdbc, keys);
+            holders.removeAll(locked);
+            if (holders.isEmpty()) {
+                break;
+            }
+            if (round == MAX_LOCK_ROUNDS || !locked.isEmpty() && holders.first().compareTo(locked.last()) < 0) {
+                // locking it now would break the id order every writer locks in (a deadlock risk): start over
+                throw new ConcurrencyFailureException("identity profiles changed while a batch was locking them; retrying");
+            }
+            for (List<String> chunk : chunks(List.copyOf(holders))) {
+                // in id order; a profile merged meanwhile shows merged_into, and its identifiers have moved: the next round finds them
+                jdbc.query("SELECT profile_id, merged_into FROM identity_profile WHERE profile_id IN (" + InLists.placeholders(chunk.size())
+                        + ") ORDER BY profile_id FOR UPDATE", rs -> {
+                            if (rs.getString(2) == null) {
+                                locked.add(rs.getString(1));
+                            }
+                        }, chunk.toArray());
+            }
+        }
+        for (List<String> chunk : chunks(List.copyOf(locked))) {
+            Object[] ids = chunk.toArray();
+            jdbc.query("SELECT profile_id, age, merge_count FROM identity_profile WHERE profile_id IN ("
+                    + InLists.placeholders(chunk.size()) + ")", rs -> {
+                        Profile p = new Profile(rs.getString(1), rs.getLong(2), rs.getInt(3), true);
+                        graph.live.put(p.id, p);
+                        graph.lastAge = Math.max(graph.lastAge, p.age);
+                    }, ids);
+            jdbc.query("SELECT match_key, type, profile_id FROM identity_identifier WHERE profile_id IN ("
+                    + InLists.placeholders(chunk.size()) + ")", rs -> {
+                        Profile p = graph.live.get(rs.getString(3));
+                        p.identifiers.put(rs.getString(1), IdentifierType.fromWireName(rs.getString(2)));
+                        graph.byKey.put(rs.getString(1), p);
+                    }, ids);
+        }
+        return graph;
+    }
+
+    private static TreeSet<String> holders(JdbcTemplate jdbc, List<String> keys) {
+        TreeSet<String> holders = new TreeSet<>();
+        for (List<String> chunk : chunks(keys)) {
+            holders.addAll(jdbc.queryForList("SELECT DISTINCT profile_id FROM identity_identifier WHERE match_key IN ("
+                    + InLists.placeholders(chunk.size()) + ")", String.class, chunk.toArray()));
+        }
+        return holders;
+    }
+
+    private static <T> List<List<T>> chunks(List<T> items) {
+        List<List<T>> out = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += KEYS_PER_QUERY) {
+            out.add(items.subList(from, Math.min(items.size(), from + KEYS_PER_QUERY)));
+        }
+        return out;
+    }
+
+    /** Sorted by id, as {@link JdbcIdentityGraph} returns them. */
+    @Override
+    public List<ProfileState> profilesHolding(Collection<String> matchKeys) {
+        TreeMap<String, Profile> holders = new TreeMap<>();
+        for (String key : matchKeys) {
+            Profile p = byKey.get(key);
+            if (p != null) {
+                holders.put(p.id, p);
+            }
+        }
+        List<ProfileState> states = new ArrayList<>(holders.size());
+        holders.values().forEach(p -> states.add(p.state()));
+        return states;
+    }
+
+    @Override
+    public String create(List<Candidate> identifiers, Observation observation) {
+        // younger than every profile already stored or created by this batch: the oldest survives a merge
+        Profile p = new Profile(UUID.randomUUID().toString(), ++lastAge, 0, false);
+        live.put(p.id, p);
+        created.put(p.id, p);
+        add(p, identifiers, observation);
+        return p.id;
+    }
+
+    @Override
+    public void attach(String profileId, List<Candidate> addedNow, List<Candidate> seen, Observation observation) {
+        Profile p = live.get(profileId);
+        add(p, addedNow, observation);
+        for (Candidate c : seen) {
+            if (addedNow.contains(c)) {
+                continue;
+            }
+            Sighting first = added.get(c.matchKey());
+            if (first != null) {
+                first.seen(observation.source(), observation.at());
+            } else {
+                touched.computeIfAbsent(c.matchKey(), k -> new Sighting(c, observation.source(), observation.at()))
+                        .seen(observation.source(), observation.at());
+            }
+        }
+        p.changed |= !addedNow.isEmpty();
+    }
+
+    @Override
+    public void merge(String survivorId, List<String> mergedIds, List<Candidate> addedNow, List<Candidate> seen,
+            Observation observation) {
+        Profile survivor = live.get(survivorId);
+        for (String id : mergedIds) {
+            Profile gone = live.remove(id);
+            gone.identifiers.forEach((key, type) -> {
+                survivor.identifiers.put(key, type);
+                byKey.put(key, survivor);
+            });
+            survivor.mergeCount += 1 + gone.mergeCount;
+            mergedInto.put(id, survivorId);
+            if (gone.stored) {
+                storedMerged.put(id, gone);
+            }
+        }
+        survivor.changed = true;
+        String linkedBy = seen.stream().map(Candidate::matchKey).collect(Collectors.joining(", "));
+        merges.add(new Merge(survivorId, List.copyOf(mergedIds), linkedBy.length() > 2000 ? linkedBy.substring(0, 1997) + "..."
+                : linkedBy, observation.source()));
+        attach(survivorId, addedNow, seen, observation);
+    }
+
+    private void add(Profile p, List<Candidate> identifiers, Observation observation) {
+        for (Candidate c : identifiers) {
+            p.identifiers.put(c.matchKey(), c.identifier().type());
+            byKey.put(c.matchKey(), p);
+            added.put(c.matchKey(), new Sighting(c, observation.source(), observation.at()));
+        }
+    }
+
+    /** The live profile an id means after this batch. */
+    private String current(String profileId) {
+        String id = profileId;
+        String next;
+        while ((next = mergedInto.get(id)) != null) {
+            id = next;
+        }
+        return id;
+    }
+
+    /** Writes what the batch changed: profiles, then identifiers, then merge history (the foreign keys' order). */
+    void flush(JdbcTemplate jdbc) {
+        Object at = JdbcIdentityGraph.ts(now);
+        List<Object[]> profiles = new ArrayList<>(created.size());
+        for (Profile p : created.values()) {
+            // a profile created and merged within the batch is still stored: its id was answered and names its survivor
+            profiles.add(new Object[] {p.id, p.age, mergedInto.containsKey(p.id) ? current(p.id) : null, p.mergeCount, at, at});
+        }
+        jdbc.batchUpdate("INSERT INTO identity_profile (profile_id, age, merged_into, merge_count, created_at, updated_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?)", profiles);
+
+        // stored profiles folded into another stored one (the oldest survives, so never into one this batch created)
+        Map<String, List<String>> foldedInto = new LinkedHashMap<>();
+        storedMerged.keySet().forEach(id -> foldedInto.computeIfAbsent(current(id), s -> new ArrayList<>()).add(id));
+        foldedInto.forEach((survivor, folded) -> {
+            for (List<String> chunk : chunks(folded)) {
+                String in = InLists.placeholders(chunk.size());
+                List<Object> args = new ArrayList<>(chunk.size() * 2 + 2);
+                args.add(survivor);
+                args.addAll(chunk);
+                jdbc.update("UPDATE identity_identifier SET profile_id = ? WHERE profile_id IN (" + in + ")", args.toArray());
+                jdbc.update("UPDATE identity_transaction SET profile_id = ? WHERE profile_id IN (" + in + ")", args.toArray());
+                args.add(1, at);
+                args.addAll(chunk);
+                // flatten: what was merged into the folded profiles before now points at the live survivor too
+                jdbc.update("UPDATE identity_profile SET merged_into = ?, updated_at = ? WHERE profile_id IN (" + in
+                        + ") OR merged_into IN (" + in + ")", args.toArray());
+            }
+        });
+        List<Object[]> changed = new ArrayList<>();
+        for (Profile p : live.values()) {
+            if (p.stored && p.changed) {
+                changed.add(new Object[] {p.mergeCount, at, p.id});
+            }
+        }
+        jdbc.batchUpdate("UPDATE identity_profile SET merge_count = ?, updated_at = ? WHERE profile_id = ?", changed);
+
+        // in key order: two batches inserting some of the same new identifiers then wait for each
+        // other in one direction only (the second fails on the key and repeats) instead of deadlocking
+        List<Object[]> identifiers = new ArrayList<>(added.size());
+        for (Sighting s : new TreeMap<>(added).values()) {
+            identifiers.add(new Object[] {s.candidate.matchKey(), s.candidate.identifier().type().wireName(),
+                    s.candidate.identifier().value(), byKey.get(s.candidate.matchKey()).id, s.firstSource, s.lastSource,
+                    JdbcIdentityGraph.ts(s.firstSeen), JdbcIdentityGraph.ts(s.lastSeen)});
+        }
+        jdbc.batchUpdate("INSERT INTO identity_identifier (match_key, type, shown_value, profile_id, source, last_source, first_seen, "
+                + "last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", identifiers);
+        List<Object[]> seenAgain = new ArrayList<>(touched.size());
+        for (Sighting s : new TreeMap<>(touched).values()) {
+            seenAgain.add(new Object[] {JdbcIdentityGraph.ts(s.lastSeen), s.lastSource, s.candidate.matchKey(),
+                    JdbcIdentityGraph.ts(s.lastSeen)});
+        }
+        jdbc.batchUpdate("UPDATE identity_identifier SET last_seen = ?, last_source = ? WHERE match_key = ? AND last_seen < ?",
+                seenAgain);
+
+        List<Object[]> history = new ArrayList<>();
+        for (Merge m : merges) {
+            for (String id : m.mergedIds()) {
+                history.add(new Object[] {id, m.survivorId(), m.source(), m.linkedBy(), at});
+            }
+        }
+        jdbc.batchUpdate("INSERT INTO identity_merge (merged_id, survivor_id, source, linked_by, merged_at) VALUES (?, ?, ?, ?, ?)",
+                history);
+    }
+}
