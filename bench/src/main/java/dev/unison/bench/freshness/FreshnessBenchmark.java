@@ -206,11 +206,7 @@ public final class FreshnessBenchmark {
             var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
                     .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on").setServerConfig("max_connections", "100");
-            if (STATEMENTS_REPORT != null) {
-                // where the database's time goes, per statement (-Dbench.pgStatements=<file>)
-                builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
-            }
-            postgres = builder.start();
+            postgres = dev.unison.bench.PostgresStatements.configure(builder).start();
             postgresUrl = postgres.getJdbcUrl("postgres", "postgres");
         }
         if (settings.bus().equals("kafka")) {
@@ -234,9 +230,7 @@ public final class FreshnessBenchmark {
             }
             shops.forEach(s -> s.simulator.close());
             if (postgres != null) {
-                if (STATEMENTS_REPORT != null) {
-                    writeStatementsReport(postgres.getPostgresDatabase());
-                }
+                dev.unison.bench.PostgresStatements.write(postgres);
                 postgres.close();
             }
             if (kafka != null) {
@@ -414,28 +408,6 @@ public final class FreshnessBenchmark {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
-        }
-    }
-
-    /** Where to write PostgreSQL's per-statement totals after the run; null: not collected. */
-    private static final String STATEMENTS_REPORT = System.getProperty("bench.pgStatements");
-
-    /** The 40 statements that took the database the most time over the whole run (warm-up included). */
-    private static void writeStatementsReport(javax.sql.DataSource database) {
-        try (var connection = database.getConnection(); var statement = connection.createStatement()) {
-            statement.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-            StringBuilder report = new StringBuilder("total_ms\tcalls\tmean_ms\trows\tquery\n");
-            try (var rows = statement.executeQuery("SELECT total_exec_time, calls, mean_exec_time, rows, query"
-                    + " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 40")) {
-                while (rows.next()) {
-                    report.append(String.format("%.0f\t%d\t%.3f\t%d\t%s%n", rows.getDouble(1), rows.getLong(2),
-                            rows.getDouble(3), rows.getLong(4), rows.getString(5).replaceAll("\\s+", " ")));
-                }
-            }
-            Files.writeString(Path.of(STATEMENTS_REPORT), report);
-            System.err.println("statements: " + STATEMENTS_REPORT);
-        } catch (Exception e) {
-            System.err.println("no statements report: " + e);
         }
     }
 

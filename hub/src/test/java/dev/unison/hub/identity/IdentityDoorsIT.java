@@ -128,4 +128,42 @@ class IdentityDoorsIT {
                 "channel_customer_id:email-relay:scs.tiktokw.us:v2_a" + run,
                 "channel_customer_id:email-relay:scs.tiktokw.us:v2_b" + run);
     }
+
+    @Test
+    void aBatchResolvesInOrderAnswersEachSightingAndAnInvalidOneChangesNothing() {
+        String email = "batch" + run + "@example.com";
+        String card = "LB-" + run;
+        HttpApi.Reply reply = api.post("/api/v1/identities/batch", KEY, """
+                {"sightings":[
+                  {"source":"crm","identifiers":[{"type":"email","value":" %1$s "}]},
+                  {"source":"loyalty","identifiers":[{"type":"loyalty_id","value":"%2$s"},{"type":"phone","value":"%3$s"}]},
+                  {"source":"crm","identifiers":[{"type":"email","value":"not an email"},{"type":"loyalty_id","value":"LX-%4$s"}]},
+                  {"source":"pos","identifiers":[{"type":"email","value":"%1$s"},{"type":"loyalty_id","value":"%2$s"}]},
+                  {"source":"kiosk","identifiers":[{"type":"email","value":"test@test.com"}]}
+                ]}""".formatted(email, card, phone(), run));
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(schemas.validateResponse("post-identities-batch", reply.json())).as("off the response schema").isEmpty();
+        JsonNode results = reply.json().get("results");
+        assertThat(results).hasSize(5);
+        assertThat(results.get(0).get("outcome").asText()).isEqualTo("created");
+        assertThat(results.get(1).get("outcome").asText()).isEqualTo("created");
+        assertThat(results.get(2).get("status").asText()).isEqualTo("invalid");
+        assertThat(results.get(2).get("errors").get(0).asText()).startsWith("identifiers[0].value");
+        assertThat(results.get(3).get("outcome").asText()).as("the fourth links the first two, within the batch").isEqualTo("merged");
+        assertThat(results.get(3).get("profileId").asText()).isEqualTo(results.get(0).get("profileId").asText());
+        assertThat(results.get(3).get("merged").get(0).asText()).isEqualTo(results.get(1).get("profileId").asText());
+        assertThat(results.get(4).get("outcome").asText()).isEqualTo("unresolved");
+
+        JsonNode profile = profileOf("email:" + email).json();
+        assertThat(identifiers(profile)).contains("email:" + email, "loyalty_id:" + card, "phone:" + phone());
+        assertThat(profileOf("loyalty_id:LX-" + run).status()).as("the invalid sighting stored nothing").isEqualTo(404);
+        HttpApi.Reply merged = api.get("/api/v1/profiles/" + results.get(1).get("profileId").asText(), KEY);
+        assertThat(merged.json().get("id").asText()).as("the id merged within the batch names its survivor")
+                .isEqualTo(results.get(0).get("profileId").asText());
+
+        HttpApi.Reply notABatch = api.post("/api/v1/identities/batch", KEY, """
+                {"sightings":[{"source":"crm","identifiers":[]}]}""");
+        assertThat(notABatch.status()).isEqualTo(422);
+        assertThat(notABatch.body()).contains("sightings");
+    }
 }
