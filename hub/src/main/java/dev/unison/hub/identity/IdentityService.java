@@ -101,7 +101,7 @@ public class IdentityService {
                         }
                         java.util.Set<String> keys = new java.util.LinkedHashSet<>();
                         observations.forEach(o -> keys.addAll(resolver.matchKeys(o)));
-                        StagedIdentityGraph staged = StagedIdentityGraph.load(jdbc, keys, clock.instant());
+                        StagedIdentityGraph staged = StagedIdentityGraph.load(jdbc, keys, clock.instant(), postgres());
                         List<Resolution> out = new ArrayList<>(observations.size());
                         for (Observation observation : observations) {
                             out.add(resolver.resolve(observation, staged));

@@ -34,8 +34,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 final class StagedIdentityGraph implements IdentityGraph {
 
-    /** Keys per {@code IN} list: identifier lookups are by primary key, so longer lists than {@link InLists#SIZE} are cheap. */
-    private static final int KEYS_PER_QUERY = 100;
+    /**
+     * Keys (and rows) per statement: lookups are by primary key or indexed profile id, so longer
+     * lists than {@link InLists#SIZE} are cheap; PostgreSQL takes far longer ones than H2, which
+     * checks each row against the whole list.
+     */
+    private final int perStatement;
+    private final boolean postgres;
     private static final int MAX_LOCK_ROUNDS = 8;
 
     private static final class Profile {
@@ -96,18 +101,20 @@ final class StagedIdentityGraph implements IdentityGraph {
     private final Instant now;
     private long lastAge;
 
-    private StagedIdentityGraph(Instant now) {
+    private StagedIdentityGraph(Instant now, boolean postgres) {
         this.now = now;
+        this.postgres = postgres;
+        this.perStatement = postgres ? 500 : 100;
         this.lastAge = ChronoUnit.MICROS.between(Instant.EPOCH, now);
     }
 
     /** Reads and locks every live profile holding any of the keys (with all its identifiers). */
-    static StagedIdentityGraph load(JdbcTemplate jdbc, Collection<String> matchKeys, Instant now) {
-        StagedIdentityGraph graph = new StagedIdentityGraph(now);
+    static StagedIdentityGraph load(JdbcTemplate jdbc, Collection<String> matchKeys, Instant now, boolean postgres) {
+        StagedIdentityGraph graph = new StagedIdentityGraph(now, postgres);
         List<String> keys = List.copyOf(matchKeys);
         TreeSet<String> locked = new TreeSet<>();
         for (int round = 0;; round++) {
-            TreeSet<String> holders = holders(jdbc, keys);
+            TreeSet<String> holders = graph.holders(jdbc, keys);
             holders.removeAll(locked);
             if (holders.isEmpty()) {
                 break;
@@ -116,7 +123,7 @@ final class StagedIdentityGraph implements IdentityGraph {
                 // locking it now would break the id order every writer locks in (a deadlock risk): start over
                 throw new ConcurrencyFailureException("identity profiles changed while a batch was locking them; retrying");
             }
-            for (List<String> chunk : chunks(List.copyOf(holders))) {
+            for (List<String> chunk : graph.chunks(List.copyOf(holders))) {
                 // in id order; a profile merged meanwhile shows merged_into, and its identifiers have moved: the next round finds them
                 jdbc.query("SELECT profile_id, merged_into FROM identity_profile WHERE profile_id IN (" + InLists.placeholders(chunk.size())
                         + ") ORDER BY profile_id FOR UPDATE", rs -> {
@@ -126,7 +133,7 @@ final class StagedIdentityGraph implements IdentityGraph {
                         }, chunk.toArray());
             }
         }
-        for (List<String> chunk : chunks(List.copyOf(locked))) {
+        for (List<String> chunk : graph.chunks(List.copyOf(locked))) {
             Object[] ids = chunk.toArray();
             jdbc.query("SELECT profile_id, age, merge_count FROM identity_profile WHERE profile_id IN ("
                     + InLists.placeholders(chunk.size()) + ")", rs -> {
@@ -144,7 +151,7 @@ final class StagedIdentityGraph implements IdentityGraph {
         return graph;
     }
 
-    private static TreeSet<String> holders(JdbcTemplate jdbc, List<String> keys) {
+    private TreeSet<String> holders(JdbcTemplate jdbc, List<String> keys) {
         TreeSet<String> holders = new TreeSet<>();
         for (List<String> chunk : chunks(keys)) {
             holders.addAll(jdbc.queryForList("SELECT DISTINCT profile_id FROM identity_identifier WHERE match_key IN ("
@@ -153,12 +160,38 @@ final class StagedIdentityGraph implements IdentityGraph {
         return holders;
     }
 
-    private static <T> List<List<T>> chunks(List<T> items) {
+    private <T> List<List<T>> chunks(List<T> items) {
         List<List<T>> out = new ArrayList<>();
-        for (int from = 0; from < items.size(); from += KEYS_PER_QUERY) {
-            out.add(items.subList(from, Math.min(items.size(), from + KEYS_PER_QUERY)));
+        for (int from = 0; from < items.size(); from += perStatement) {
+            out.add(items.subList(from, Math.min(items.size(), from + perStatement)));
         }
         return out;
+    }
+
+    /**
+     * PostgreSQL only ("UPDATE ... FROM", which H2 lacks): many rows' updates in one statement,
+     * joined to a {@code VALUES} list of typed rows ({@code %s} in the statement); one JDBC batch
+     * entry per row cost a statement each, and a batch's merges and sightings were most of its time.
+     */
+    private void updateFrom(JdbcTemplate jdbc, String statement, String row, List<Object[]> rows) {
+        for (List<Object[]> chunk : chunks(rows)) {
+            List<Object> args = new ArrayList<>(chunk.size() * chunk.get(0).length);
+            chunk.forEach(r -> args.addAll(java.util.Arrays.asList(r)));
+            jdbc.update(statement.formatted(String.join(", ", Collections.nCopies(chunk.size(), row))), args.toArray());
+        }
+    }
+
+    /**
+     * Many rows per INSERT statement ({@code VALUES (...), (...)}, standard SQL on both databases):
+     * a JDBC batch still executes one statement per row, and those were most of a batch's time.
+     */
+    private void insertRows(JdbcTemplate jdbc, String insertInto, int columns, List<Object[]> rows) {
+        String row = "(" + InLists.placeholders(columns) + ")";
+        for (List<Object[]> chunk : chunks(rows)) {
+            List<Object> args = new ArrayList<>(chunk.size() * columns);
+            chunk.forEach(r -> args.addAll(java.util.Arrays.asList(r)));
+            jdbc.update(insertInto + " VALUES " + String.join(", ", Collections.nCopies(chunk.size(), row)), args.toArray());
+        }
     }
 
     /** Sorted by id, as {@link JdbcIdentityGraph} returns them. */
@@ -254,34 +287,57 @@ final class StagedIdentityGraph implements IdentityGraph {
             // a profile created and merged within the batch is still stored: its id was answered and names its survivor
             profiles.add(new Object[] {p.id, p.age, mergedInto.containsKey(p.id) ? current(p.id) : null, p.mergeCount, at, at});
         }
-        jdbc.batchUpdate("INSERT INTO identity_profile (profile_id, age, merged_into, merge_count, created_at, updated_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?)", profiles);
+        insertRows(jdbc, "INSERT INTO identity_profile (profile_id, age, merged_into, merge_count, created_at, updated_at)", 6,
+                profiles);
 
         // stored profiles folded into another stored one (the oldest survives, so never into one this batch created)
-        Map<String, List<String>> foldedInto = new LinkedHashMap<>();
-        storedMerged.keySet().forEach(id -> foldedInto.computeIfAbsent(current(id), s -> new ArrayList<>()).add(id));
-        foldedInto.forEach((survivor, folded) -> {
-            for (List<String> chunk : chunks(folded)) {
-                String in = InLists.placeholders(chunk.size());
-                List<Object> args = new ArrayList<>(chunk.size() * 2 + 2);
-                args.add(survivor);
-                args.addAll(chunk);
-                jdbc.update("UPDATE identity_identifier SET profile_id = ? WHERE profile_id IN (" + in + ")", args.toArray());
-                jdbc.update("UPDATE identity_transaction SET profile_id = ? WHERE profile_id IN (" + in + ")", args.toArray());
-                args.add(1, at);
-                args.addAll(chunk);
-                // flatten: what was merged into the folded profiles before now points at the live survivor too
-                jdbc.update("UPDATE identity_profile SET merged_into = ?, updated_at = ? WHERE profile_id IN (" + in
-                        + ") OR merged_into IN (" + in + ")", args.toArray());
-            }
-        });
+        if (postgres) {
+            List<Object[]> folds = new ArrayList<>(storedMerged.size());
+            storedMerged.keySet().forEach(id -> folds.add(new Object[] {id, current(id)}));
+            String pair = "(CAST(? AS VARCHAR), CAST(? AS VARCHAR))";
+            updateFrom(jdbc, "UPDATE identity_identifier AS t SET profile_id = v.survivor FROM (VALUES %s) AS v(folded, survivor) "
+                    + "WHERE t.profile_id = v.folded", pair, folds);
+            updateFrom(jdbc, "UPDATE identity_transaction AS t SET profile_id = v.survivor FROM (VALUES %s) AS v(folded, survivor) "
+                    + "WHERE t.profile_id = v.folded", pair, folds);
+            // flatten: what was merged into the folded profiles before now points at the live survivor too
+            List<Object[]> pointers = new ArrayList<>(folds.size());
+            folds.forEach(f -> pointers.add(new Object[] {f[0], f[1], at}));
+            String triple = "(CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS TIMESTAMP WITH TIME ZONE))";
+            updateFrom(jdbc, "UPDATE identity_profile AS t SET merged_into = v.survivor, updated_at = v.at FROM (VALUES %s) "
+                    + "AS v(folded, survivor, at) WHERE t.merged_into = v.folded", triple, pointers);
+            updateFrom(jdbc, "UPDATE identity_profile AS t SET merged_into = v.survivor, updated_at = v.at FROM (VALUES %s) "
+                    + "AS v(folded, survivor, at) WHERE t.profile_id = v.folded", triple, pointers);
+        } else {
+            Map<String, List<String>> foldedInto = new LinkedHashMap<>();
+            storedMerged.keySet().forEach(id -> foldedInto.computeIfAbsent(current(id), s -> new ArrayList<>()).add(id));
+            foldedInto.forEach((survivor, folded) -> {
+                for (List<String> chunk : chunks(folded)) {
+                    String in = InLists.placeholders(chunk.size());
+                    List<Object> args = new ArrayList<>(chunk.size() * 2 + 2);
+                    args.add(survivor);
+                    args.addAll(chunk);
+                    jdbc.update("UPDATE identity_identifier SET profile_id = ? WHERE profile_id IN (" + in + ")", args.toArray());
+                    jdbc.update("UPDATE identity_transaction SET profile_id = ? WHERE profile_id IN (" + in + ")", args.toArray());
+                    args.add(1, at);
+                    args.addAll(chunk);
+                    jdbc.update("UPDATE identity_profile SET merged_into = ?, updated_at = ? WHERE profile_id IN (" + in
+                            + ") OR merged_into IN (" + in + ")", args.toArray());
+                }
+            });
+        }
         List<Object[]> changed = new ArrayList<>();
         for (Profile p : live.values()) {
             if (p.stored && p.changed) {
                 changed.add(new Object[] {p.mergeCount, at, p.id});
             }
         }
-        jdbc.batchUpdate("UPDATE identity_profile SET merge_count = ?, updated_at = ? WHERE profile_id = ?", changed);
+        if (postgres) {
+            updateFrom(jdbc, "UPDATE identity_profile AS t SET merge_count = v.merges, updated_at = v.at FROM (VALUES %s) "
+                    + "AS v(merges, at, id) WHERE t.profile_id = v.id",
+                    "(CAST(? AS INTEGER), CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS VARCHAR))", changed);
+        } else {
+            jdbc.batchUpdate("UPDATE identity_profile SET merge_count = ?, updated_at = ? WHERE profile_id = ?", changed);
+        }
 
         // in key order: two batches inserting some of the same new identifiers then wait for each
         // other in one direction only (the second fails on the key and repeats) instead of deadlocking
@@ -291,15 +347,22 @@ final class StagedIdentityGraph implements IdentityGraph {
                     s.candidate.identifier().value(), byKey.get(s.candidate.matchKey()).id, s.firstSource, s.lastSource,
                     JdbcIdentityGraph.ts(s.firstSeen), JdbcIdentityGraph.ts(s.lastSeen)});
         }
-        jdbc.batchUpdate("INSERT INTO identity_identifier (match_key, type, shown_value, profile_id, source, last_source, first_seen, "
-                + "last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", identifiers);
+        insertRows(jdbc, "INSERT INTO identity_identifier (match_key, type, shown_value, profile_id, source, last_source, "
+                + "first_seen, last_seen)", 8, identifiers);
         List<Object[]> seenAgain = new ArrayList<>(touched.size());
         for (Sighting s : new TreeMap<>(touched).values()) {
             seenAgain.add(new Object[] {JdbcIdentityGraph.ts(s.lastSeen), s.lastSource, s.candidate.matchKey(),
                     JdbcIdentityGraph.ts(s.lastSeen)});
         }
-        jdbc.batchUpdate("UPDATE identity_identifier SET last_seen = ?, last_source = ? WHERE match_key = ? AND last_seen < ?",
-                seenAgain);
+        if (postgres) {
+            updateFrom(jdbc, "UPDATE identity_identifier AS t SET last_seen = v.seen, last_source = v.source FROM (VALUES %s) "
+                    + "AS v(seen, source, match_key, before) WHERE t.match_key = v.match_key AND t.last_seen < v.before",
+                    "(CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS TIMESTAMP WITH TIME ZONE))",
+                    seenAgain);
+        } else {
+            jdbc.batchUpdate("UPDATE identity_identifier SET last_seen = ?, last_source = ? WHERE match_key = ? AND last_seen < ?",
+                    seenAgain);
+        }
 
         List<Object[]> history = new ArrayList<>();
         for (Merge m : merges) {
@@ -307,7 +370,6 @@ final class StagedIdentityGraph implements IdentityGraph {
                 history.add(new Object[] {id, m.survivorId(), m.source(), m.linkedBy(), at});
             }
         }
-        jdbc.batchUpdate("INSERT INTO identity_merge (merged_id, survivor_id, source, linked_by, merged_at) VALUES (?, ?, ?, ?, ?)",
-                history);
+        insertRows(jdbc, "INSERT INTO identity_merge (merged_id, survivor_id, source, linked_by, merged_at)", 5, history);
     }
 }
