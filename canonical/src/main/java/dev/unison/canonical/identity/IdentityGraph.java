@@ -24,4 +24,14 @@ public interface IdentityGraph {
      * follow the survivor; each merged id keeps meaning "this person" by pointing at the survivor.
      */
     void merge(String survivorId, List<String> mergedIds, List<Candidate> added, List<Candidate> seen, Observation observation);
+
+    /** The live profile an id means: itself, or the end of its chain of merges ({@code mergedInto}: merged id to survivor). */
+    static String survivorOf(java.util.Map<String, String> mergedInto, String profileId) {
+        String id = profileId;
+        String next;
+        while ((next = mergedInto.get(id)) != null) {
+            id = next;
+        }
+        return id;
+    }
 }

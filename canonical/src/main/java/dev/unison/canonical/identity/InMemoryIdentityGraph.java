@@ -113,12 +113,7 @@ public final class InMemoryIdentityGraph implements IdentityGraph {
 
     /** The live profile an id means today (itself, or the survivor it was merged into). */
     public String current(String profileId) {
-        String id = profileId;
-        String next;
-        while ((next = mergedInto.get(id)) != null) {
-            id = next;
-        }
-        return id;
+        return IdentityGraph.survivorOf(mergedInto, profileId);
     }
 
     /** The profile holding a match key, or null. */

@@ -169,8 +169,10 @@ public class ProfileApiRoutes extends RouteBuilder {
                 try {
                     resolved = identity.resolveAll(valid);
                 } catch (ConcurrencyFailureException | DuplicateKeyException busy) {
-                    throw new ApiException(503, "busy", "the same profiles are being changed by many requests at once; "
-                            + "retry the batch shortly (nothing of it was stored)");
+                    // a turn not given in time, or the same profiles contended after every retry
+                    throw new ApiException(503, "busy", (busy instanceof org.springframework.dao.CannotAcquireLockException
+                            ? busy.getMessage() : "the same profiles are being changed by many requests at once")
+                            + "; retry the batch shortly (nothing of it was stored)");
                 }
                 for (int i = 0; i < resolved.size(); i++) {
                     validResults.get(i).putAll(resolution(resolved.get(i)));

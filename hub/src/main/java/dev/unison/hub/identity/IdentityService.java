@@ -45,6 +45,8 @@ public class IdentityService {
     private static final Logger LOG = LoggerFactory.getLogger(IdentityService.class);
     private static final URI SOURCE = URI.create("/hub/identity");
     private static final int MAX_ATTEMPTS = 10;
+    /** How long a batch waits for the batches ahead of it before it is refused (503: send it again). */
+    private static final java.time.Duration BATCH_TURN_WAIT = java.time.Duration.ofSeconds(20);
 
     private final IdentityResolver resolver;
     private final JdbcIdentityGraph graph;
@@ -84,49 +86,49 @@ public class IdentityService {
      * lock in the same profile-id order as single sightings and repeat after a lost race.
      */
     public List<Resolution> resolveAll(List<Observation> observations) {
-        batchTurn.lock();
         try {
-            for (int attempt = 1;; attempt++) {
-                try {
-                    List<Resolution> resolutions = ownTransaction.execute(status -> {
-                        if (postgres()) {
-                            // every read of a batch is by key or profile id, and an index serves it; but
-                            // statistics gathered while the identity tables were small (a fresh hub being
-                            // backfilled) made the planner scan them whole, and cached plans kept doing so
-                            // as the tables grew: batch latency went from 0.3 s to 5 s over the first 80,000
-                            // identifiers. Plans from this batch's values, no sequential scans, for this
-                            // transaction only (PostgreSQL "Query Planning" settings, SET LOCAL).
-                            jdbc.execute("SET LOCAL plan_cache_mode = force_custom_plan");
-                            jdbc.execute("SET LOCAL enable_seqscan = off");
-                        }
-                        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
-                        observations.forEach(o -> keys.addAll(resolver.matchKeys(o)));
-                        StagedIdentityGraph staged = StagedIdentityGraph.load(jdbc, keys, clock.instant(), postgres());
-                        List<Resolution> out = new ArrayList<>(observations.size());
-                        for (Observation observation : observations) {
-                            out.add(resolver.resolve(observation, staged));
-                        }
-                        staged.flush(jdbc);
-                        for (int i = 0; i < out.size(); i++) {
-                            Resolution r = out.get(i);
-                            if (r.outcome() == Resolution.Outcome.MERGED) {
-                                appendMerge(r, observations.get(i).source());
-                            }
-                        }
-                        return out;
-                    });
-                    resolutions.forEach(r -> count(r, null, false));
-                    meters.counter("unison_identity_batches_total").increment();
-                    return resolutions;
-                } catch (DataAccessException failure) {
-                    if (!lostRace(failure) || attempt >= MAX_ATTEMPTS) {
-                        throw failure;
-                    }
-                    meters.counter("unison_identity_retries_total").increment();
-                    LOG.debug("identity batch race on attempt {} ({}); retrying", attempt, LogSafe.of(failure.getMessage(), 1000));
-                    sleepQuietly(ThreadLocalRandom.current().nextInt(1, 5 * attempt));
-                }
+            // bounded: a burst of batches must not hold the request threads every other door shares
+            if (!batchTurn.tryLock(BATCH_TURN_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new org.springframework.dao.CannotAcquireLockException("other identity batches are being resolved; "
+                        + "waited " + BATCH_TURN_WAIT.toSeconds() + " s for a turn");
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new org.springframework.dao.CannotAcquireLockException("interrupted while waiting for a turn", e);
+        }
+        try {
+            return retryingLostRaces("identity batch", () -> {
+                List<Resolution> resolutions = ownTransaction.execute(status -> {
+                    if (postgres()) {
+                        // every read of a batch is by key or profile id, and an index serves it; but
+                        // statistics gathered while the identity tables were small (a fresh hub being
+                        // backfilled) made the planner scan them whole, and cached plans kept doing so
+                        // as the tables grew: batch latency went from 0.3 s to 5 s over the first 80,000
+                        // identifiers. Plans from this batch's values, no sequential scans, for this
+                        // transaction only (PostgreSQL "Query Planning" settings, SET LOCAL).
+                        jdbc.execute("SET LOCAL plan_cache_mode = force_custom_plan");
+                        jdbc.execute("SET LOCAL enable_seqscan = off");
+                    }
+                    java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+                    observations.forEach(o -> keys.addAll(resolver.matchKeys(o)));
+                    StagedIdentityGraph staged = StagedIdentityGraph.load(jdbc, keys, clock.instant(), postgres());
+                    List<Resolution> out = new ArrayList<>(observations.size());
+                    for (Observation observation : observations) {
+                        out.add(resolver.resolve(observation, staged));
+                    }
+                    staged.flush(jdbc);
+                    for (int i = 0; i < out.size(); i++) {
+                        Resolution r = out.get(i);
+                        if (r.outcome() == Resolution.Outcome.MERGED) {
+                            appendMerge(r, observations.get(i).source());
+                        }
+                    }
+                    return out;
+                });
+                resolutions.forEach(r -> count(r, null, false));
+                meters.counter("unison_identity_batches_total").increment();
+                return resolutions;
+            });
         } finally {
             batchTurn.unlock();
         }
@@ -187,30 +189,39 @@ public class IdentityService {
             count(nothingToResolve.get(), first ? channel : null, false);
             return nothingToResolve.get();
         }
+        return retryingLostRaces("identity", () -> {
+            boolean[] firstAndKnown = new boolean[2];
+            Resolution resolution = ownTransaction.execute(status -> {
+                Resolution r = resolver.resolve(observation, graph);
+                if (transactionId != null) {
+                    firstAndKnown[0] = link(transactionId, channel, r.profileId(), observation.at());
+                    firstAndKnown[1] = firstAndKnown[0] && known(r.profileId());
+                }
+                if (r.outcome() == Resolution.Outcome.MERGED) {
+                    appendMerge(r, observation.source());
+                }
+                return r;
+            });
+            count(resolution, firstAndKnown[0] ? channel : null, firstAndKnown[1]);
+            return resolution;
+        });
+    }
+
+    /**
+     * Runs {@code work} (its own transaction) again when it lost a race: another observation
+     * created, extended or merged the same profiles first, so it looks again. Anything else (a
+     * value too long, the database gone) fails at once, not ten times.
+     */
+    private <T> T retryingLostRaces(String what, java.util.function.Supplier<T> work) {
         for (int attempt = 1;; attempt++) {
             try {
-                boolean[] firstAndKnown = new boolean[2];
-                Resolution resolution = ownTransaction.execute(status -> {
-                    Resolution r = resolver.resolve(observation, graph);
-                    if (transactionId != null) {
-                        firstAndKnown[0] = link(transactionId, channel, r.profileId(), observation.at());
-                        firstAndKnown[1] = firstAndKnown[0] && known(r.profileId());
-                    }
-                    if (r.outcome() == Resolution.Outcome.MERGED) {
-                        appendMerge(r, observation.source());
-                    }
-                    return r;
-                });
-                count(resolution, firstAndKnown[0] ? channel : null, firstAndKnown[1]);
-                return resolution;
+                return work.get();
             } catch (DataAccessException failure) {
-                // Another observation created, extended or merged the same profiles first: look again.
-                // Anything else (a value too long, the database gone) fails at once, not ten times.
                 if (!lostRace(failure) || attempt >= MAX_ATTEMPTS) {
                     throw failure;
                 }
                 meters.counter("unison_identity_retries_total").increment();
-                LOG.debug("identity race on attempt {} ({}); retrying", attempt, LogSafe.of(failure.getMessage(), 1000));
+                LOG.debug("{} race on attempt {} ({}); retrying", what, attempt, LogSafe.of(failure.getMessage(), 1000));
                 sleepQuietly(ThreadLocalRandom.current().nextInt(1, 5 * attempt));
             }
         }

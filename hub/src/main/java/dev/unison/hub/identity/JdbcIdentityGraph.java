@@ -150,7 +150,9 @@ public class JdbcIdentityGraph implements IdentityGraph {
             return;
         }
         List<Object[]> rows = new ArrayList<>(identifiers.size());
-        for (Candidate c : identifiers) {
+        // in match-key order, as a batch inserts them: two writers creating some of the same
+        // identifiers then wait for each other in one direction only, never in a cycle
+        for (Candidate c : identifiers.stream().sorted(java.util.Comparator.comparing(Candidate::matchKey)).toList()) {
             rows.add(new Object[] {c.matchKey(), c.identifier().type().wireName(), c.identifier().value(), profileId,
                     observation.source(), observation.source(), ts(observation.at()), ts(observation.at())});
         }

@@ -271,12 +271,7 @@ final class StagedIdentityGraph implements IdentityGraph {
 
     /** The live profile an id means after this batch. */
     private String current(String profileId) {
-        String id = profileId;
-        String next;
-        while ((next = mergedInto.get(id)) != null) {
-            id = next;
-        }
-        return id;
+        return IdentityGraph.survivorOf(mergedInto, profileId);
     }
 
     /** Writes what the batch changed: profiles, then identifiers, then merge history (the foreign keys' order). */
@@ -326,7 +321,8 @@ final class StagedIdentityGraph implements IdentityGraph {
             });
         }
         List<Object[]> changed = new ArrayList<>();
-        for (Profile p : live.values()) {
+        // stored profiles that changed, including one that absorbed others and was then folded itself
+        for (Profile p : java.util.stream.Stream.concat(live.values().stream(), storedMerged.values().stream()).toList()) {
             if (p.stored && p.changed) {
                 changed.add(new Object[] {p.mergeCount, at, p.id});
             }
