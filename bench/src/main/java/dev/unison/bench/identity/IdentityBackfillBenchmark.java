@@ -47,7 +47,7 @@ import org.HdrHistogram.Histogram;
  * </pre>
  *
  * Options: {@code --persons} (50000), {@code --seed} (42), {@code --batch} (1000 sightings per
- * request), {@code --in-flight} (1: requests outstanding at once, sent in stream order), {@code --kiosks} (300), {@code --hub} (hub/target/unison-hub.jar), {@code --out}
+ * request, sent one after the other in stream order), {@code --kiosks} (300), {@code --hub} (hub/target/unison-hub.jar), {@code --out}
  * (bench/results). identifiers/s = raw identifier occurrences posted ÷ seconds from the first
  * request to the last answer.
  */
@@ -56,13 +56,11 @@ public final class IdentityBackfillBenchmark {
     static final long TARGET_IDENTIFIERS_PER_SECOND = 10_000;
     private static final String KEY = "bench-backfill-key-0123456789abcdef";
 
-    record Settings(int persons, long seed, int batch, int inFlight, int kiosks, Path hubJar, Path out) {
+    record Settings(int persons, long seed, int batch, int kiosks, Path hubJar, Path out) {
         static Settings parse(String[] args) {
-            Map<String, String> a = dev.unison.bench.Options.parse(args, Set.of("persons", "seed", "batch", "in-flight", "kiosks", "hub",
-                    "out"));
+            Map<String, String> a = dev.unison.bench.Options.parse(args, Set.of("persons", "seed", "batch", "kiosks", "hub", "out"));
             return new Settings(Integer.parseInt(a.getOrDefault("persons", "50000")), Long.parseLong(a.getOrDefault("seed", "42")),
-                    Integer.parseInt(a.getOrDefault("batch", "1000")), Integer.parseInt(a.getOrDefault("in-flight", "1")),
-                    Integer.parseInt(a.getOrDefault("kiosks", "300")),
+                    Integer.parseInt(a.getOrDefault("batch", "1000")), Integer.parseInt(a.getOrDefault("kiosks", "300")),
                     Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")), Path.of(a.getOrDefault("out", "bench/results")));
         }
     }
@@ -114,42 +112,20 @@ public final class IdentityBackfillBenchmark {
                 long hubCpuBefore = cpuMillis(process.toHandle());
                 long databaseCpuBefore = databaseCpuMillis();
                 long started = System.nanoTime();
-                // batches go out in stream order; with --in-flight n the next is sent while up to n-1 are
-                // answered (the hub parses one while it resolves another), each only after the one before it was sent
-                java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(settings.inFlight());
-                java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(settings.inFlight());
-                List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+                // one batch at a time, in stream order: the hub gives concurrent batches their turn in
+                // arrival order after parsing, so only this keeps the order (and two in flight measured slower)
                 int batches = (population.size() + settings.batch() - 1) / settings.batch();
                 long[] answeredAt = new long[batches];
                 for (int from = 0; from < population.size(); from += settings.batch()) {
-                    int start = from;
-                    int to = Math.min(population.size(), from + settings.batch());
-                    window.acquire();
-                    java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
-                    running.add(senders.submit(() -> {
-                        try {
-                            long at = System.nanoTime();
-                            post(hub, population.events.subList(start, to), answered, start, sent);
-                            answeredAt[start / settings.batch()] = System.nanoTime();
-                            long micros = Math.max(1, (System.nanoTime() - at) / 1000);
-                            synchronized (latency) {
-                                latency.recordValue(micros);
-                            }
-                            if (micros > 2_000_000) {
-                                System.err.printf("slow batch at %,d: %.1f s%n", start, micros / 1e6);
-                            }
-                            return null;
-                        } finally {
-                            sent.countDown();
-                            window.release();
-                        }
-                    }));
-                    sent.await();
+                    long at = System.nanoTime();
+                    post(hub, population.events.subList(from, Math.min(population.size(), from + settings.batch())), answered, from);
+                    answeredAt[from / settings.batch()] = System.nanoTime();
+                    long micros = Math.max(1, (answeredAt[from / settings.batch()] - at) / 1000);
+                    latency.recordValue(micros);
+                    if (micros > 2_000_000) {
+                        System.err.printf("slow batch at %,d: %.1f s%n", from, micros / 1e6);
+                    }
                 }
-                for (java.util.concurrent.Future<?> f : running) {
-                    f.get();
-                }
-                senders.shutdown();
                 double seconds = (System.nanoTime() - started) / 1e9;
                 // after the first fifth of the batches (a fresh JVM compiles its hot paths meanwhile)
                 int firstSteady = batches / 5;
@@ -170,7 +146,6 @@ public final class IdentityBackfillBenchmark {
                 result.put("benchmark", "identity backfill through the hub (POST /api/v1/identities/batch, PostgreSQL)");
                 result.put("persons", population.persons).put("seed", population.seed).put("events", population.size())
                         .put("identifierOccurrences", population.occurrences).put("batch", settings.batch())
-                        .put("inFlight", settings.inFlight())
                         .put("cores", Runtime.getRuntime().availableProcessors());
                 double perSecond = population.occurrences / seconds;
                 result.putObject("throughput").put("seconds", round(seconds, 2))
@@ -204,8 +179,7 @@ public final class IdentityBackfillBenchmark {
     }
 
     /** One batch; every sighting must come back resolved (or unresolved: all its identifiers blocked). */
-    private void post(String hub, List<Observation> events, String[] answered, int offset,
-            java.util.concurrent.CountDownLatch sent) throws Exception {
+    private void post(String hub, List<Observation> events, String[] answered, int offset) throws Exception {
         ObjectNode body = CanonicalJson.mapper().createObjectNode();
         ArrayNode sightings = body.putArray("sightings");
         for (Observation o : events) {
@@ -216,14 +190,9 @@ public final class IdentityBackfillBenchmark {
                 ids.addObject().put("type", id.type().wireName()).put("value", id.value());
             }
         }
-        var pending = http.sendAsync(HttpRequest.newBuilder(URI.create(hub + "/api/v1/identities/batch"))
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(hub + "/api/v1/identities/batch"))
                 .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json").timeout(Duration.ofMinutes(2))
                 .POST(HttpRequest.BodyPublishers.ofString(CanonicalJson.write(body))).build(), HttpResponse.BodyHandlers.ofString());
-        if (settings.inFlight() > 1) {
-            Thread.sleep(5); // a head start for this request before the next batch may follow it (order is not guaranteed)
-        }
-        sent.countDown();
-        HttpResponse<String> answer = pending.get();
         if (answer.statusCode() != 200) {
             throw new IllegalStateException("batch at " + offset + " answered " + answer.statusCode() + ": " + answer.body());
         }
@@ -318,7 +287,7 @@ public final class IdentityBackfillBenchmark {
         JsonNode a = r.get("accuracy");
         return "## Identity backfill through the hub: " + String.format("%,d", r.get("persons").asInt()) + " persons, "
                 + String.format("%,d", r.get("events").asInt()) + " sightings, " + String.format("%,d", r.get("identifierOccurrences").asLong())
-                + " identifiers, batches of " + r.get("batch").asInt() + " (" + r.get("inFlight").asInt() + " in flight), PostgreSQL (fsync on), " + r.get("cores").asInt() + " cores\n\n"
+                + " identifiers, batches of " + r.get("batch").asInt() + " one after the other, PostgreSQL (fsync on), " + r.get("cores").asInt() + " cores\n\n"
                 + "| | through the hub | in memory (same run) | target |\n|---|---|---|---|\n"
                 + "| identifiers/s, whole run | " + String.format("%,d", t.get("identifiersPerSecond").asLong()) + " | | ≥ "
                 + String.format("%,d", TARGET_IDENTIFIERS_PER_SECOND) + " |\n"
