@@ -45,6 +45,10 @@ import org.HdrHistogram.Histogram;
  * quantity of k is at most the quantity expected after it (initial stock minus the accepted sales
  * of k sent up to and including it). See docs/benchmarks.md.
  *
+ * <p>{@code --instances N} (production profile only: {@code --db postgres --bus kafka}) starts N
+ * hubs on the one database and broker; store k's sales go to instance k mod N, and the result
+ * gives each instance's CPU and its share of the events relayed (the outbox shards it leases).
+ *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.unison.bench.freshness.FreshnessBenchmark \
  *      --rate 1000 --seconds 60 --skus 1000 --stores 20 --hub hub/target/unison-hub.jar --out bench/results
@@ -58,10 +62,11 @@ public final class FreshnessBenchmark {
     static final String HUB_HEAP = "-Xmx2g";
 
     record Settings(int rate, int seconds, int skus, int stores, Path hubJar, Path out, int drainSeconds, long seed,
-            Baseline baseline, int warmupSeconds, String db, int posBatchMillis, int warmupRate, int settleSeconds, String bus) {
+            Baseline baseline, int warmupSeconds, String db, int posBatchMillis, int warmupRate, int settleSeconds, String bus,
+            int instances) {
         static Settings parse(String[] args) {
             Map<String, String> a = dev.unison.bench.Options.parse(args, Set.of("rate", "seconds", "skus", "stores", "hub", "out",
-                    "drain", "seed", "naive", "warmup", "db", "pos-batch-ms", "warmup-rate", "settle", "bus"));
+                    "drain", "seed", "naive", "warmup", "db", "pos-batch-ms", "warmup-rate", "settle", "bus", "instances"));
             return new Settings(Integer.parseInt(a.getOrDefault("rate", "1000")),
                     Integer.parseInt(a.getOrDefault("seconds", "30")), Integer.parseInt(a.getOrDefault("skus", "1000")),
                     Integer.parseInt(a.getOrDefault("stores", "20")), Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")),
@@ -70,7 +75,8 @@ public final class FreshnessBenchmark {
                     Integer.parseInt(a.getOrDefault("warmup", "30")), a.getOrDefault("db", "h2"),
                     Integer.parseInt(a.getOrDefault("pos-batch-ms", "0")),
                     Integer.parseInt(a.getOrDefault("warmup-rate", a.getOrDefault("rate", "1000"))),
-                    Integer.parseInt(a.getOrDefault("settle", "0")), a.getOrDefault("bus", "artemis"));
+                    Integer.parseInt(a.getOrDefault("settle", "0")), a.getOrDefault("bus", "artemis"),
+                    Integer.parseInt(a.getOrDefault("instances", "1")));
         }
 
         /** Kafka runs the hub's production profile, which needs PostgreSQL. */
@@ -80,6 +86,12 @@ public final class FreshnessBenchmark {
             }
             if (bus.equals("kafka") && !db.equals("postgres")) {
                 throw new IllegalArgumentException("--bus kafka runs the production profile: add --db postgres");
+            }
+            if (instances < 1 || instances > 16) {
+                throw new IllegalArgumentException("--instances takes 1..16, got " + instances);
+            }
+            if (instances > 1 && !bus.equals("kafka")) {
+                throw new IllegalArgumentException("--instances above 1 share one broker: add --bus kafka --db postgres");
             }
         }
     }
@@ -133,7 +145,10 @@ public final class FreshnessBenchmark {
     private final Settings settings;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(8)).connectTimeout(Duration.ofSeconds(5)).build();
+    /** The first instance: set-up goes through it. */
     private String hub;
+    /** Every instance's base URL; a store's sales go to instance (store index mod instances). */
+    private final List<String> hubs = new ArrayList<>();
     private String postgresUrl;
     /** The in-process Kafka broker of {@code --bus kafka}, else null. */
     private org.springframework.kafka.test.EmbeddedKafkaKraftBroker kafka;
@@ -214,19 +229,33 @@ public final class FreshnessBenchmark {
             kafka = new org.springframework.kafka.test.EmbeddedKafkaKraftBroker(1, 6, "unison.events");
             kafka.afterPropertiesSet();
         }
-        int hubPort = freePort();
-        hub = "http://127.0.0.1:" + hubPort;
         writeConfiguration(dir, stores, shops);
-        Process process = startHub(dir, hubPort);
-        hubProcess = process.toHandle();
+        hubs.clear();
+        hubProcesses.clear();
+        List<Process> processes = new ArrayList<>();
+        for (int k = 0; k < settings.instances(); k++) {
+            int hubPort = freePort();
+            hubs.add("http://127.0.0.1:" + hubPort);
+            Process process = startHub(dir, k, hubPort);
+            processes.add(process);
+            hubProcesses.add(process.toHandle());
+        }
+        hub = hubs.get(0);
         try {
-            awaitHealthy(Duration.ofSeconds(120));
+            for (String instance : hubs) {
+                dev.unison.bench.HubHealth.await(http, instance, Duration.ofSeconds(180));
+            }
+            awaitShardsSpread(Duration.ofSeconds(60));
             setUp(shops, skus, stores);
             return load(shops, skus, stores);
         } finally {
-            process.destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+            for (Process process : processes) {
+                process.destroy();
+            }
+            for (Process process : processes) {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
             }
             shops.forEach(s -> s.simulator.close());
             if (postgres != null) {
@@ -238,8 +267,10 @@ public final class FreshnessBenchmark {
                 kafka = null;
             }
             // the H2 file and the Artemis journal grow to gigabytes; keep the configuration and the log only
-            deleteRecursively(dir.resolve("data"));
-            System.err.println("hub log: " + dir.resolve("hub.log"));
+            for (int k = 0; k < settings.instances(); k++) {
+                deleteRecursively(dir.resolve(k == 0 ? "data" : "data-" + k));
+            }
+            System.err.println("hub log: " + dir.resolve("hub.log") + (settings.instances() > 1 ? " (and hub-<k>.log)" : ""));
         }
     }
 
@@ -272,7 +303,44 @@ public final class FreshnessBenchmark {
         Files.writeString(dir.resolve("connections.yaml"), connections);
     }
 
-    private Process startHub(Path dir, int port) throws IOException {
+    /** Until every instance publishes a share of the outbox shards ({@code GET /api/v1/cluster}). */
+    private void awaitShardsSpread(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> cluster = http.send(HttpRequest.newBuilder(URI.create(hub + "/api/v1/cluster"))
+                    .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
+            last = cluster.body();
+            if (cluster.statusCode() == 200) {
+                Map<String, Integer> held = new HashMap<>();
+                CanonicalJson.parse(cluster.body()).path("relayShards").forEach(shard -> {
+                    if (shard.path("active").asBoolean()) {
+                        held.merge(shard.path("instance").asText(), 1, Integer::sum);
+                    }
+                });
+                if (held.size() == settings.instances() && held.values().stream().mapToInt(Integer::intValue).sum() == 16) {
+                    System.err.println("outbox shards per instance: " + held);
+                    return;
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the outbox shards did not spread over " + settings.instances() + " instances: " + last);
+    }
+
+    /** Events each instance relayed so far ({@code unison_outbox_published_total} on its Prometheus endpoint). */
+    private List<Double> publishedPerInstance() throws Exception {
+        List<Double> published = new ArrayList<>();
+        for (String instance : hubs) {
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(instance + "/actuator/prometheus")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            published.add(metrics.lines().filter(line -> line.startsWith("unison_outbox_published_total"))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum());
+        }
+        return published;
+    }
+
+    private Process startHub(Path dir, int index, int port) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 HUB_HEAP));
         String extra = System.getProperty("bench.hubJvmOpts"); // e.g. a JFR recording when profiling
@@ -281,7 +349,7 @@ public final class FreshnessBenchmark {
         }
         command.addAll(List.of("-jar", settings.hubJar().toAbsolutePath().toString(),
                 "--spring.config.additional-location=file:" + dir + "/",
-                "--server.port=" + port, "--unison.data-dir=" + dir.resolve("data"),
+                "--server.port=" + port, "--unison.data-dir=" + dir.resolve(index == 0 ? "data" : "data-" + index),
                 "--unison.connections-location=file:" + dir.resolve("connections.yaml")));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("UNISON_BOOTSTRAP_API_KEY", KEY);
@@ -299,12 +367,8 @@ public final class FreshnessBenchmark {
             new java.security.SecureRandom().nextBytes(sealing);
             builder.environment().put("UNISON_SECRETS_ENCRYPTION_KEY", java.util.Base64.getEncoder().encodeToString(sealing));
         }
-        builder.redirectErrorStream(true).redirectOutput(dir.resolve("hub.log").toFile());
+        builder.redirectErrorStream(true).redirectOutput(dir.resolve(index == 0 ? "hub.log" : "hub-" + index + ".log").toFile());
         return builder.start();
-    }
-
-    private void awaitHealthy(Duration timeout) throws InterruptedException {
-        dev.unison.bench.HubHealth.await(http, hub, timeout);
     }
 
     /** Products in both shops (webhooks teach the hub), stock at every store, until both shops show it. */
@@ -384,7 +448,8 @@ public final class FreshnessBenchmark {
             String body = "{\"transactions\":[" + String.join(",", storeBodies.get(k)) + "]}";
             storeBuffers.get(k).clear();
             storeBodies.get(k).clear();
-            inFlight.add(http.sendAsync(request("/api/v1/pos/transactions/batch", body), HttpResponse.BodyHandlers.ofString())
+            inFlight.add(http.sendAsync(request(hubs.get(k % hubs.size()), "/api/v1/pos/transactions/batch", body),
+                    HttpResponse.BodyHandlers.ofString())
                     .handle((response, failure) -> {
                         long now = System.nanoTime();
                         JsonNode results = failure == null && response.statusCode() == 200
@@ -411,8 +476,12 @@ public final class FreshnessBenchmark {
         }
     }
 
-    /** The forked hub, for its CPU time. */
-    private ProcessHandle hubProcess;
+    /** The forked hub instances, for their CPU time. */
+    private final List<ProcessHandle> hubProcesses = new ArrayList<>();
+
+    private long[] hubCpuMillis() {
+        return hubProcesses.stream().mapToLong(FreshnessBenchmark::cpuMillis).toArray();
+    }
 
     /**
      * CPU used so far (ms) by each embedded PostgreSQL process (server and backends;
@@ -460,12 +529,14 @@ public final class FreshnessBenchmark {
             storeBodies.add(new ArrayList<>());
         }
         long nextForward = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, settings.posBatchMillis()));
-        long hubCpuAtMeasuredStart = -1;
+        long[] hubCpuAtMeasuredStart = null;
+        List<Double> publishedAtMeasuredStart = List.of();
         long benchCpuAtMeasuredStart = -1;
         Map<Long, Long> databaseCpuAtMeasuredStart = Map.of();
         for (int i = 0; i < total; i++) {
             if (i == warm) {
-                hubCpuAtMeasuredStart = cpuMillis(hubProcess);
+                hubCpuAtMeasuredStart = hubCpuMillis();
+                publishedAtMeasuredStart = publishedPerInstance();
                 benchCpuAtMeasuredStart = cpuMillis(ProcessHandle.current());
                 databaseCpuAtMeasuredStart = databaseCpu();
             }
@@ -494,7 +565,8 @@ public final class FreshnessBenchmark {
                 }
                 continue;
             }
-            inFlight.add(http.sendAsync(request("/api/v1/pos/transactions", body), HttpResponse.BodyHandlers.discarding())
+            inFlight.add(http.sendAsync(request(hubs.get(storeIndex % hubs.size()), "/api/v1/pos/transactions", body),
+                    HttpResponse.BodyHandlers.discarding())
                     .handle((response, failure) -> {
                         answeredAt.set(index, System.nanoTime());
                         status[index] = failure == null ? response.statusCode() : -1;
@@ -508,7 +580,13 @@ public final class FreshnessBenchmark {
         long measuredStart = start + jit * warmInterval + (warm - jit) * interval;
         CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         long answersEnded = System.nanoTime();
-        long hubCpu = cpuMillis(hubProcess) - hubCpuAtMeasuredStart;
+        long[] hubCpuAtEnd = hubCpuMillis();
+        long[] hubCpuPerInstance = new long[hubCpuAtEnd.length];
+        long hubCpu = 0;
+        for (int k = 0; k < hubCpuAtEnd.length; k++) {
+            hubCpuPerInstance[k] = hubCpuAtEnd[k] - hubCpuAtMeasuredStart[k];
+            hubCpu += hubCpuPerInstance[k];
+        }
         long benchCpu = cpuMillis(ProcessHandle.current()) - benchCpuAtMeasuredStart;
         long databaseCpu = 0;
         for (Map.Entry<Long, Long> process : databaseCpu().entrySet()) {
@@ -543,6 +621,9 @@ public final class FreshnessBenchmark {
             }
         }
 
+        // the relay's work per instance, from the first measured sale until the shops converged
+        List<Double> publishedAtEnd = publishedPerInstance();
+
         ObjectNode result = CanonicalJson.mapper().createObjectNode();
         ObjectNode config = result.putObject("settings");
         config.put("rate", settings.rate()).put("seconds", settings.seconds()).put("skus", settings.skus())
@@ -550,6 +631,7 @@ public final class FreshnessBenchmark {
                 .put("cores", Runtime.getRuntime().availableProcessors()).put("seed", settings.seed())
                 .put("warmupSeconds", settings.warmupSeconds()).put("warmupRate", settings.warmupRate())
                 .put("settleSeconds", settings.settleSeconds()).put("hubHeap", HUB_HEAP)
+                .put("instances", settings.instances())
                 .put("posBatchMillis", settings.posBatchMillis())
                 .put("posSubmission", settings.posBatchMillis() > 0
                         ? "per store, every " + settings.posBatchMillis() + " ms, POST /api/v1/pos/transactions/batch (freshness timed from the sale)"
@@ -592,7 +674,21 @@ public final class FreshnessBenchmark {
                 .put("hubMsPerAcceptedSale", accepted == 0 ? null : round((double) hubCpu / accepted))
                 .put("benchmarkProcessCores", round(benchCpu / 1000.0 / windowSeconds))
                 .put("databaseProcessesCores", postgresUrl == null ? 0 : round(databaseCpu / 1000.0 / windowSeconds))
-                .put("note", "benchmark process = load driver + the phase's Shopify simulators, same machine");
+                .put("note", "benchmark process = load driver + the phase's Shopify simulators, same machine; "
+                        + "hub = all instances together");
+        ArrayNode perInstance = cpu.putArray("perInstance");
+        double publishedTotal = 0;
+        for (int k = 0; k < hubs.size(); k++) {
+            publishedTotal += publishedAtEnd.get(k) - publishedAtMeasuredStart.get(k);
+        }
+        for (int k = 0; k < hubs.size(); k++) {
+            double published = publishedAtEnd.get(k) - publishedAtMeasuredStart.get(k);
+            perInstance.addObject().put("instance", k).put("cores", round(hubCpuPerInstance[k] / 1000.0 / windowSeconds))
+                    .put("eventsRelayed", (long) published)
+                    .put("relayShare", publishedTotal == 0 ? 0 : Math.round(published / publishedTotal * 1000) / 1000.0);
+        }
+        cpu.put("eventsRelayed", (long) publishedTotal)
+                .put("hubMsPerRelayedEvent", publishedTotal == 0 ? null : Math.round(hubCpu / publishedTotal * 1000) / 1000.0);
         ArrayNode shopResults = result.putArray("shops");
         for (Shop shop : shops) {
             Histogram freshness = new Histogram(3_600_000_000L, 3);
@@ -691,7 +787,11 @@ public final class FreshnessBenchmark {
     }
 
     private HttpRequest request(String path, String json) {
-        return HttpRequest.newBuilder(URI.create(hub + path)).timeout(Duration.ofSeconds(60))
+        return request(hub, path, json);
+    }
+
+    private HttpRequest request(String instance, String path, String json) {
+        return HttpRequest.newBuilder(URI.create(instance + path)).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build();
     }

@@ -36,6 +36,16 @@ final class Report {
                     .append(cpu.path("databaseProcessesCores").asDouble() > 0
                             ? "; PostgreSQL " + cpu.path("databaseProcessesCores").asDouble() + " cores" : "")
                     .append(".\n");
+            if (cpu.path("perInstance").size() > 1) {
+                md.append("  Per instance (sales to instance store-index mod ").append(cpu.path("perInstance").size())
+                        .append("): ");
+                List<String> parts = new java.util.ArrayList<>();
+                cpu.path("perInstance").forEach(i -> parts.add("#" + i.path("instance").asInt() + " " + i.path("cores").asDouble()
+                        + " cores, relayed " + i.path("eventsRelayed").asLong() + " events (" 
+                        + Math.round(i.path("relayShare").asDouble() * 100) + "%)"));
+                md.append(String.join("; ", parts)).append(". Hub CPU per relayed event ")
+                        .append(text(cpu.path("hubMsPerRelayedEvent"))).append(" ms.\n");
+            }
         }
         md.append('\n');
         md.append("| | ");

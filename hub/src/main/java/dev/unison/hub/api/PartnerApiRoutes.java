@@ -6,6 +6,7 @@ import dev.unison.hub.connectors.InstalledConnectors;
 import dev.unison.hub.identity.ProfileDirectory;
 import dev.unison.hub.orders.OrderStore;
 import dev.unison.hub.outbox.Outbox;
+import dev.unison.hub.outbox.RelayShards;
 import dev.unison.hub.outbox.OutboxRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +31,7 @@ public class PartnerApiRoutes extends RouteBuilder {
     public static final Map<String, Scope> SCOPES = Map.ofEntries(
             Map.entry("list-connections", Scope.OPS),
             Map.entry("check-connection", Scope.OPS),
+            Map.entry("get-cluster", Scope.OPS),
             Map.entry("get-order", Scope.ORDERS_READ),
             Map.entry("post-pos-transaction", Scope.POS_WRITE),
             Map.entry("post-pos-transactions-batch", Scope.POS_WRITE),
@@ -62,9 +64,12 @@ public class PartnerApiRoutes extends RouteBuilder {
     private final ApiSchemas schemas;
     private final SubmittedEvents submitted;
     private final TransactionTemplate tx;
+    private final RelayShards relayShards;
 
     public PartnerApiRoutes(ApiSupport api, ApiSchemas schemas, Partners partners, Outbox outbox, OpenApiDocument openApi,
-            InstalledConnectors connectors, OrderStore orders, ProfileDirectory profiles, TransactionTemplate tx) {
+            InstalledConnectors connectors, OrderStore orders, ProfileDirectory profiles, TransactionTemplate tx,
+            RelayShards relayShards) {
+        this.relayShards = relayShards;
         this.profiles = profiles;
         this.schemas = schemas;
         this.tx = tx;
@@ -93,6 +98,11 @@ public class PartnerApiRoutes extends RouteBuilder {
                             + "which hub instance holds each sender lease; 'instance' is the instance that answered")
                     .produces("application/json")
                     .to("direct:list-connections")
+                .get("/cluster").id("get-cluster")
+                    .description("The hub instances sharing this database and which one publishes each outbox shard "
+                            + "(its lease); 'instance' is the instance that answered")
+                    .produces("application/json")
+                    .to("direct:get-cluster")
                 .post("/connections/{id}/check").id("check-connection")
                     .description("Probe a connection's connectivity and credentials now (read-only)")
                     .param().name("id").type(RestParamType.path).description("connection id").endParam()
@@ -187,6 +197,28 @@ public class PartnerApiRoutes extends RouteBuilder {
                     return sender;
                 }).toList());
                 return view;
+            }).toList());
+            ApiSupport.respond(e, 200, body);
+        });
+
+        secured("get-cluster", e -> {
+            java.time.Instant now = java.time.Instant.now();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("instance", relayShards.instance());
+            body.put("members", relayShards.members().stream().map(m -> {
+                Map<String, Object> member = new LinkedHashMap<>();
+                member.put("instance", m.instance());
+                member.put("expiresAt", m.expiresAt());
+                member.put("live", m.expiresAt().isAfter(now));
+                return member;
+            }).toList());
+            body.put("relayShards", relayShards.leases().stream().map(lease -> {
+                Map<String, Object> shard = new LinkedHashMap<>();
+                shard.put("shard", lease.shard());
+                shard.put("instance", lease.owner());
+                shard.put("leaseExpiresAt", lease.expiresAt());
+                shard.put("active", lease.owner() != null && lease.expiresAt() != null && lease.expiresAt().isAfter(now));
+                return shard;
             }).toList());
             ApiSupport.respond(e, 200, body);
         });

@@ -38,10 +38,12 @@ public class ApiConfiguration {
 
     @Bean
     PartnerApiRoutes partnerApiRoutes(Partners partners, ApiSchemas schemas, Outbox outbox, InstalledConnectors connectors,
-            OrderStore orders, ProfileDirectory profiles, TransactionTemplate tx, ApiRateLimiter limiter) {
+            OrderStore orders, ProfileDirectory profiles, TransactionTemplate tx, ApiRateLimiter limiter,
+            dev.unison.hub.outbox.OutboxRelay relay) {
         String version = ApiConfiguration.class.getPackage().getImplementationVersion();
         return new PartnerApiRoutes(new ApiSupport(partners, limiter), schemas, partners, outbox,
-                new OpenApiDocument(version == null ? "dev" : version, schemas), connectors, orders, profiles, tx);
+                new OpenApiDocument(version == null ? "dev" : version, schemas), connectors, orders, profiles, tx,
+                relay.shards());
     }
 
     @Bean

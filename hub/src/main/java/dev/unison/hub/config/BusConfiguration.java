@@ -71,7 +71,8 @@ public class BusConfiguration {
             UnisonProperties properties, Clock clock, MeterRegistry meters) {
         UnisonProperties.Outbox o = properties.outbox();
         return new OutboxRelay(jdbc, tx, transport,
-                new OutboxRelay.Settings(o.batchSize(), o.pollInterval(), o.maxBackoff(), o.retention()), clock, meters);
+                new OutboxRelay.Settings(o.batchSize(), o.pollInterval(), o.maxBackoff(), o.retention(), o.shardLease()),
+                dev.unison.connectors.kit.spi.InstanceId.OF_THIS_PROCESS, clock, meters);
     }
 
     @Bean

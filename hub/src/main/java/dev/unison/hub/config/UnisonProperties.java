@@ -83,8 +83,9 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
     }
 
     public record Outbox(boolean relayEnabled, int batchSize, Duration pollInterval, Duration maxBackoff,
-            Duration retention) {
+            Duration retention, Duration shardLease) {
         public Outbox {
+            shardLease = shardLease == null ? Duration.ofSeconds(15) : shardLease;
             if (batchSize <= 0 || batchSize > 10_000) {
                 throw new IllegalArgumentException("unison.outbox.batch-size must be 1..10000, got " + batchSize);
             }

@@ -30,12 +30,12 @@ public class Outbox {
 
     private static final Pattern TOPIC = Pattern.compile("[a-z][a-z0-9-]{0,63}");
     private static final String INSERT_IF_ABSENT = "INSERT INTO outbox_event "
-            + "(event_id, topic, event_type, partition_key, payload, created_at) "
-            + "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM outbox_event WHERE event_id = ?)";
+            + "(event_id, topic, event_type, partition_key, payload, created_at, shard) "
+            + "SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM outbox_event WHERE event_id = ?)";
 
     private static final String INSERT = "INSERT INTO outbox_event "
-            + "(event_id, topic, event_type, partition_key, payload, created_at, owner, owner_event_id) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+            + "(event_id, topic, event_type, partition_key, payload, created_at, owner, owner_event_id, shard) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     static final RowMapper<OutboxRecord> ROW = Outbox::mapRow;
 
@@ -79,7 +79,7 @@ public class Outbox {
         int inserted;
         try {
             inserted = jdbc.update(INSERT_IF_ABSENT, e.id(), topic, e.type().typeName(), e.partitionKey(),
-                    e.toStructuredJson(), Timestamp.from(clock.instant()), e.id());
+                    e.toStructuredJson(), Timestamp.from(clock.instant()), RelayShards.of(e.partitionKey()), e.id());
         } catch (DuplicateKeyException concurrentDuplicate) {
             return false;
         }
@@ -136,6 +136,7 @@ public class Outbox {
             ps.setTimestamp(6, now);
             ps.setString(7, s.owner());
             ps.setString(8, s.ownerEventId());
+            ps.setInt(9, RelayShards.of(e.partitionKey()));
         });
         notifyRelay();
     }

@@ -13,18 +13,31 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Moves committed outbox rows to the bus in batches, in {@code seq} order.
+ * Moves committed outbox rows to the bus in batches, in {@code seq} order within each shard.
  *
- * <p>Each batch is published and marked in one database transaction that first locks the
- * {@code outbox-relay} row of {@code job_lock}: only one relay of all hub instances publishes at a
- * time, so per-key order holds. A batch is sent as one broker transaction (Artemis) or one flushed
+ * <p>Every hub instance runs a relay; each publishes the shards it holds a lease on
+ * ({@link RelayShards}), so instances share the publishing and all events of one partition key,
+ * being in one shard, leave in the order they were appended. A batch is published and marked in
+ * one database transaction that first locks the instance's shard rows, which fences a takeover
+ * until the batch is done. A batch is sent as one broker transaction (Artemis) or one flushed
  * producer batch (Kafka); a persistent synchronous send per event would cap the hub near 290
- * events/s (measured on embedded Artemis here). If the hub dies after publishing but before marking, the batch is
- * published again, and bus consumers drop the copies by event id (idempotent repository).
+ * events/s (measured on embedded Artemis here). If the hub dies after publishing but before
+ * marking, the batch is published again, and bus consumers drop the copies by event id
+ * (idempotent repository).
  */
 public class OutboxRelay extends BackgroundWorker {
 
-    public record Settings(int batchSize, Duration pollInterval, Duration maxBackoff, Duration retention) {
+    /**
+     * @param shardLease how long a shard lease lasts unless renewed; leases are renewed (and shards
+     *     rebalanced) every third of it, so a dead instance's shards are taken within 1⅓ of it
+     */
+    public record Settings(int batchSize, Duration pollInterval, Duration maxBackoff, Duration retention,
+            Duration shardLease) {
+        public Settings {
+            if (shardLease.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("unison.outbox.shard-lease must be at least 1s, got " + shardLease);
+            }
+        }
     }
 
     private final JdbcTemplate jdbc;
@@ -35,11 +48,15 @@ public class OutboxRelay extends BackgroundWorker {
     private final Counter published;
     private final Counter failures;
     private final Timer lag;
+    private final RelayShards shards;
     private Instant nextRetentionSweep = Instant.MIN;
+    private Instant nextRebalance = Instant.MIN;
+    private volatile List<Integer> held = List.of();
 
-    public OutboxRelay(JdbcTemplate jdbc, TransactionTemplate tx, BusTransport transport, Settings settings, Clock clock,
-            MeterRegistry meters) {
+    public OutboxRelay(JdbcTemplate jdbc, TransactionTemplate tx, BusTransport transport, Settings settings,
+            String instance, Clock clock, MeterRegistry meters) {
         super("outbox-relay", settings.pollInterval(), settings.maxBackoff());
+        this.shards = new RelayShards(jdbc, instance, settings.shardLease(), clock);
         this.jdbc = jdbc;
         this.tx = tx;
         this.transport = transport;
@@ -51,19 +68,43 @@ public class OutboxRelay extends BackgroundWorker {
                 .register(meters);
         this.lag = Timer.builder("unison.outbox.relay.lag").description("time from outbox append to bus publish")
                 .publishPercentiles(0.5, 0.99).register(meters);
+        io.micrometer.core.instrument.Gauge.builder("unison.outbox.relay.shards", this, r -> r.held.size())
+                .description("outbox shards this instance publishes (of " + RelayShards.COUNT + ")").register(meters);
+    }
+
+    public RelayShards shards() {
+        return shards;
+    }
+
+    /** The shards this instance held after its last rebalance. */
+    public List<Integer> heldShards() {
+        return held;
+    }
+
+    /** Renews and rebalances the shard leases now (also done every third of a lease by {@link #relayOnce}). */
+    public List<Integer> rebalance() {
+        held = shards.rebalance();
+        nextRebalance = clock.instant().plus(settings.shardLease().dividedBy(3));
+        return held;
     }
 
     /** Publishes and marks one batch; returns how many events it published. */
     public int relayOnce() {
-        if (jdbc.queryForList("SELECT seq FROM outbox_event WHERE published_at IS NULL LIMIT 1", Long.class).isEmpty()) {
-            // nothing to publish: a plain read, so an empty round does not take the job lock (a write and a commit)
+        if (!clock.instant().isBefore(nextRebalance)) {
+            rebalance();
+        }
+        if (held.isEmpty() || jdbc.queryForList("SELECT seq FROM outbox_event WHERE published_at IS NULL"
+                + RelayShards.filter(held) + " LIMIT 1", Long.class).isEmpty()) {
+            // nothing to publish: a plain read, so an empty round takes no lock (a write and a commit)
             return 0;
         }
         Integer count = tx.execute(status -> {
-            jdbc.queryForList("SELECT name FROM job_lock WHERE name = 'outbox-relay' FOR UPDATE");
-            List<OutboxRecord> batch = jdbc.query(
-                    "SELECT * FROM outbox_event WHERE published_at IS NULL ORDER BY seq LIMIT ?", Outbox.ROW,
-                    settings.batchSize());
+            List<Integer> locked = shards.lockHeld();
+            if (locked.isEmpty()) {
+                return 0;
+            }
+            List<OutboxRecord> batch = jdbc.query("SELECT * FROM outbox_event WHERE published_at IS NULL"
+                    + RelayShards.filter(locked) + " ORDER BY seq LIMIT ?", Outbox.ROW, settings.batchSize());
             if (batch.isEmpty()) {
                 return 0;
             }
@@ -113,11 +154,19 @@ public class OutboxRelay extends BackgroundWorker {
         // one batch per round: the worker runs the next at once while batches are full, and a stop
         // is noticed between batches instead of after the whole backlog
         int n = relayOnce();
-        if (clock.instant().isAfter(nextRetentionSweep)) {
+        // one sweeper of all instances: the holder of shard 0 (two deleting the same rows would only wait on each other)
+        if (held.contains(0) && clock.instant().isAfter(nextRetentionSweep)) {
             sweepRetention();
             nextRetentionSweep = clock.instant().plus(Duration.ofMinutes(10));
         }
         return n == settings.batchSize();
+    }
+
+    /** A stopping relay gives its shards back at once instead of leaving them until its leases expire. */
+    @Override
+    protected void afterLastRound() {
+        shards.releaseAll();
+        held = List.of();
     }
 
     @Override

@@ -43,6 +43,10 @@ public abstract class BackgroundWorker {
         LOG.warn("{} failed, retrying in {} ms: {}", name, retryIn.toMillis(), LogSafe.of(failure, 1000));
     }
 
+    /** Called on the worker's thread once its last round has ended (give back what it holds). */
+    protected void afterLastRound() {
+    }
+
     /** False once a stop has been asked for (the current round may still be finishing). */
     public boolean isRunning() {
         return running.get();
@@ -101,6 +105,18 @@ public abstract class BackgroundWorker {
     }
 
     private void loop() {
+        try {
+            runRounds();
+        } finally {
+            try {
+                afterLastRound();
+            } catch (RuntimeException e) {
+                LOG.warn("{} could not finish cleanly: {}", name, LogSafe.of(e, 1000));
+            }
+        }
+    }
+
+    private void runRounds() {
         long backoffMillis = 0;
         while (running.get()) {
             try {

@@ -101,6 +101,15 @@ class OpenApiIT {
         assertThat(check.status()).as(check.body()).isEqualTo(200);
         assertThat(schemas.validateResponse("check-connection", check.json())).isEmpty();
         conforms("list-connections", api.get("/api/v1/connections", KEY));
+        // one instance: it holds every outbox shard
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+            HttpApi.Reply cluster = api.get("/api/v1/cluster", KEY);
+            conforms("get-cluster", cluster);
+            assertThat(cluster.json().get("relayShards")).hasSize(16).allSatisfy(shard -> {
+                assertThat(shard.get("active").asBoolean()).isTrue();
+                assertThat(shard.get("instance").asText()).isEqualTo(cluster.json().get("instance").asText());
+            });
+        });
     }
 
     /** Profiles, orders and metrics, as a caller with pii:read and one without sees them. */

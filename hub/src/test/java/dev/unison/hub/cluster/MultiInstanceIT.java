@@ -34,9 +34,11 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
  * Three hub processes on one PostgreSQL and one Kafka (the production profile), with real
- * processes: tills, Shopify webhooks and a partner's events are spread over all three; one
- * instance is killed with SIGKILL mid-load. The survivors take over its Kafka partitions and its
- * job locks (the relay's and the inbox dispatcher's are row locks its dead connection releases);
+ * processes: tills, Shopify webhooks and a partner's events are spread over all three, and so is
+ * the publishing of the outbox (each instance leases a share of its shards); one instance is
+ * killed with SIGKILL mid-load. The survivors take over its Kafka partitions, its outbox shards
+ * (once its leases expire) and its job locks (the inbox dispatcher's is a row lock its dead
+ * connection releases);
  * the senders resend what never got an answer, to a survivor, as a till, Shopify and a partner
  * would. Afterwards every accepted input is applied exactly once (stock per sku, each order, each
  * partner event) and the shop converges to the ledger.
@@ -113,6 +115,10 @@ class MultiInstanceIT {
             apis[i] = ForkedHub.awaitUp(ports[i], hubs[i], Duration.ofSeconds(240));
         }
 
+        // the outbox shards spread over the three relays (16 / 3: 6, 6 and 4) before the load
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(shardsPerInstance(apis[0]).values())
+                .as("shards per instance").hasSize(3).allSatisfy(n -> assertThat(n).isBetween(4, 6)));
+
         List<String> skus = new ArrayList<>();
         for (int i = 0; i < SKUS; i++) {
             skus.add("MULTI-" + i);
@@ -170,6 +176,9 @@ class MultiInstanceIT {
             }
         }
         await().atMost(Duration.ofSeconds(120)).until(() -> answered.get() >= 150);
+        for (int i = 0; i < 3; i++) {
+            assertThat(publishedBy(apis[i])).as("events instance " + i + " relayed before the kill").isPositive();
+        }
         hubs[1].destroyForcibly(); // SIGKILL mid-load
         assertThat(hubs[1].waitFor()).isNotZero();
         for (Future<?> f : sent) {
@@ -255,12 +264,39 @@ class MultiInstanceIT {
                         .matches(".*/(" + hubs[0].pid() + "|" + hubs[2].pid() + ")").doesNotEndWith("/" + killedPid);
             }
         }
+        // the killed instance's outbox shards went to the survivors once its leases expired
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Map<String, Integer> shards = shardsPerInstance(survivor);
+            assertThat(shards.keySet()).as("instances holding shards")
+                    .allSatisfy(instance -> assertThat(instance).doesNotEndWith("/" + killedPid));
+            assertThat(shards.values().stream().mapToInt(Integer::intValue).sum()).as("every shard held").isEqualTo(16);
+        });
         System.out.printf("Multi-instance: %d sales, %d web orders, %d partner events over 3 instances; one killed; "
                 + "%d resent to a survivor%n", SALES, WEB_ORDERS, PARTNER_EVENTS, resent);
         for (int i : new int[] {0, 2}) {
             hubs[i].destroy();
             hubs[i].waitFor();
         }
+    }
+
+    /** Active outbox shard leases per instance, as {@code GET /api/v1/cluster} shows them. */
+    private static Map<String, Integer> shardsPerInstance(HttpApi api) throws Exception {
+        HttpApi.Reply cluster = api.get("/api/v1/cluster", KEY);
+        assertThat(cluster.status()).as(cluster.body()).isEqualTo(200);
+        Map<String, Integer> shards = new HashMap<>();
+        for (JsonNode shard : cluster.json().get("relayShards")) {
+            if (shard.get("active").asBoolean()) {
+                shards.merge(shard.get("instance").asText(), 1, Integer::sum);
+            }
+        }
+        return shards;
+    }
+
+    /** The instance's count of events it relayed to Kafka (its Prometheus endpoint). */
+    private static double publishedBy(HttpApi api) throws Exception {
+        String metrics = api.get("/actuator/prometheus", null).body();
+        return metrics.lines().filter(line -> line.startsWith("unison_outbox_published_total"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     private static int status(java.util.concurrent.Callable<Integer> request, AtomicInteger answered) {

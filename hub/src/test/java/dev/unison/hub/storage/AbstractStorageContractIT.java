@@ -70,8 +70,51 @@ abstract class AbstractStorageContractIT {
     }
 
     private OutboxRelay relay(int batchSize) {
+        return relay(batchSize, "instance-a", Clock.systemUTC());
+    }
+
+    private OutboxRelay relay(int batchSize, String instance, Clock clock) {
         return new OutboxRelay(jdbc, tx, broker, new OutboxRelay.Settings(batchSize, Duration.ofMillis(50),
-                Duration.ofSeconds(1), Duration.ofDays(7)), Clock.systemUTC(), new SimpleMeterRegistry());
+                Duration.ofSeconds(1), Duration.ofDays(7), LEASE), instance, clock, new SimpleMeterRegistry());
+    }
+
+    private static final Duration LEASE = Duration.ofSeconds(15);
+
+    /** A clock the test moves: leases expire without waiting for them. */
+    private static final class SteppedClock extends Clock {
+        private volatile Instant now = Instant.now();
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    /** Per partition key, the ids in the order the broker received them. */
+    private static java.util.Map<String, List<String>> idsByKey(List<OutboxRecord> records) {
+        java.util.Map<String, List<String>> byKey = new java.util.LinkedHashMap<>();
+        records.forEach(r -> byKey.computeIfAbsent(r.partitionKey(), k -> new ArrayList<>()).add(r.eventId()));
+        return byKey;
+    }
+
+    private static java.util.Map<String, List<String>> idsByKeyOf(List<CanonicalEvent> events) {
+        java.util.Map<String, List<String>> byKey = new java.util.LinkedHashMap<>();
+        events.forEach(e -> byKey.computeIfAbsent(e.partitionKey(), k -> new ArrayList<>()).add(e.id()));
+        return byKey;
     }
 
     private static CanonicalEvent availability(String sku, long ats) {
@@ -137,7 +180,7 @@ abstract class AbstractStorageContractIT {
     }
 
     @Test
-    void twoRelaysRacingPublishEachEventExactlyOnce() throws Exception {
+    void twoRelaysOfOneInstanceRacingPublishEachEventExactlyOnceInOrder() throws Exception {
         List<CanonicalEvent> appended = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             appended.add(availability("SKU-" + (i % 11), i));
@@ -153,8 +196,141 @@ abstract class AbstractStorageContractIT {
         } finally {
             pool.shutdownNow();
         }
+        // one instance holds every shard: its batches lock the same shard rows and take turns
         assertThat(broker.published).extracting(OutboxRecord::eventId)
                 .containsExactlyElementsOf(appended.stream().map(CanonicalEvent::id).toList());
+    }
+
+    @Test
+    void everyEventOfAKeyIsInTheShardOfItsKey() {
+        List<CanonicalEvent> appended = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            appended.add(availability("SKU-" + (i % 40), i));
+        }
+        outbox.append("events", appended);
+
+        jdbc.query("SELECT partition_key, shard FROM outbox_event", rs -> {
+            assertThat(rs.getInt("shard")).isEqualTo(dev.unison.hub.outbox.RelayShards.of(rs.getString("partition_key")));
+        });
+        assertThat(jdbc.queryForObject("SELECT COUNT(DISTINCT shard) FROM outbox_event", Integer.class))
+                .as("40 keys spread over the shards").isGreaterThan(8);
+    }
+
+    @Test
+    void threeInstancesShareTheShardsAndEachKeyKeepsItsOrder() throws Exception {
+        SteppedClock clock = new SteppedClock();
+        List<OutboxRelay> relays = List.of(relay(40, "instance-a", clock), relay(40, "instance-b", clock),
+                relay(40, "instance-c", clock));
+        // a takes everything while alone; b and c announce themselves; a gives back above its share
+        // (16 / 3 rounded up = 6) and b and c take theirs
+        relays.get(0).rebalance();
+        assertThat(relays.get(0).heldShards()).hasSize(dev.unison.hub.outbox.RelayShards.COUNT);
+        relays.get(1).rebalance();
+        relays.get(2).rebalance();
+        relays.get(0).rebalance();
+        relays.get(1).rebalance();
+        relays.get(2).rebalance();
+        List<Integer> all = new ArrayList<>();
+        relays.forEach(r -> all.addAll(r.heldShards()));
+        assertThat(all).as("every shard held by exactly one instance")
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 16).boxed().toList());
+        assertThat(relays).allSatisfy(r -> assertThat(r.heldShards()).hasSizeBetween(4, 6));
+
+        List<CanonicalEvent> appended = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            appended.add(availability("SKU-" + (i % 37), i));
+        }
+        outbox.append("events", appended);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<Integer> counts = new ArrayList<>();
+        try {
+            List<Future<Integer>> drained = new ArrayList<>();
+            relays.forEach(r -> drained.add(pool.submit(r::drain)));
+            for (Future<Integer> f : drained) {
+                counts.add(f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(counts.stream().mapToInt(Integer::intValue).sum()).isEqualTo(3_000);
+        assertThat(counts).as("every instance published its share").allSatisfy(n -> assertThat(n).isPositive());
+        assertThat(broker.published).hasSize(3_000);
+        assertThat(idsByKey(broker.published)).as("per key, the order of appending")
+                .isEqualTo(idsByKeyOf(appended));
+        assertThat(outbox.pendingCount()).isZero();
+    }
+
+    @Test
+    void aDeadInstancesShardsAreTakenOverOnceItsLeasesExpireAndItCanNoLongerPublishThem() {
+        SteppedClock clock = new SteppedClock();
+        OutboxRelay a = relay(100, "instance-a", clock);
+        OutboxRelay b = relay(100, "instance-b", clock);
+        a.rebalance();
+        b.rebalance();
+        a.rebalance();
+        b.rebalance();
+        assertThat(a.heldShards()).hasSize(8);
+        assertThat(b.heldShards()).hasSize(8);
+
+        // a stops renewing (killed, or paused); b keeps renewing and, once a's leases expired, takes all
+        clock.advance(LEASE.dividedBy(2));
+        b.rebalance();
+        clock.advance(LEASE.dividedBy(2).plusSeconds(1));
+        b.rebalance();
+        assertThat(b.heldShards()).hasSize(16);
+
+        List<CanonicalEvent> appended = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            appended.add(availability("SKU-" + (i % 23), i));
+        }
+        outbox.append("events", appended);
+        // a wakes up still believing it holds 8 shards: the lock of its batch finds none of them its own
+        assertThat(a.relayOnce()).isZero();
+        assertThat(b.drain()).isEqualTo(300);
+        assertThat(idsByKey(broker.published)).isEqualTo(idsByKeyOf(appended));
+    }
+
+    @Test
+    void theUpgradeGivesEveryPendingRowTheShardOfItsKeyAndLeavesPublishedOnes() throws Exception {
+        // rows as an older hub wrote them: no shard (the column's default 0)
+        jdbc.update("INSERT INTO outbox_event (event_id, topic, event_type, partition_key, payload, created_at, published_at) "
+                + "VALUES ('p1', 'events', 't', 'SKU-A', '{}', CURRENT_TIMESTAMP, NULL), "
+                + "('p2', 'events', 't', 'SKU-B', '{}', CURRENT_TIMESTAMP, NULL), "
+                + "('done', 'events', 't', 'SKU-B', '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            new db.migration.V14__Assign_outbox_shards().migrate(new org.flywaydb.core.api.migration.Context() {
+                @Override
+                public org.flywaydb.core.api.configuration.Configuration getConfiguration() {
+                    return null;
+                }
+
+                @Override
+                public java.sql.Connection getConnection() {
+                    return connection;
+                }
+            });
+        }
+
+        assertThat(jdbc.queryForObject("SELECT shard FROM outbox_event WHERE event_id = 'p1'", Integer.class))
+                .isEqualTo(dev.unison.hub.outbox.RelayShards.of("SKU-A"));
+        assertThat(jdbc.queryForObject("SELECT shard FROM outbox_event WHERE event_id = 'p2'", Integer.class))
+                .isEqualTo(dev.unison.hub.outbox.RelayShards.of("SKU-B"));
+        assertThat(jdbc.queryForObject("SELECT shard FROM outbox_event WHERE event_id = 'done'", Integer.class)).isZero();
+        assertThat(migration.migrations).extracting(m -> m.version).contains("13", "14");
+    }
+
+    @Test
+    void aStoppingInstanceGivesItsShardsBackAtOnce() {
+        SteppedClock clock = new SteppedClock();
+        OutboxRelay a = relay(100, "instance-a", clock);
+        a.rebalance();
+        a.start();
+        a.stop();
+
+        assertThat(a.shards().leases()).allSatisfy(lease -> assertThat(lease.owner()).isNull());
+        assertThat(a.shards().members()).isEmpty();
+        OutboxRelay b = relay(100, "instance-b", clock);
+        assertThat(b.rebalance()).as("no lease to wait for").hasSize(16);
     }
 
     @Test
@@ -679,8 +855,7 @@ abstract class AbstractStorageContractIT {
         jdbc.update("INSERT INTO CAMEL_MESSAGEPROCESSED (processorName, messageId, createdAt) VALUES ('bus:g', 'old', ?), "
                 + "('bus:g', 'new', ?)", java.sql.Timestamp.from(now.minus(Duration.ofDays(8))),
                 java.sql.Timestamp.from(now.minus(Duration.ofDays(1))));
-        OutboxRelay relay = new OutboxRelay(jdbc, tx, broker, new OutboxRelay.Settings(10, Duration.ofMillis(50),
-                Duration.ofSeconds(1), Duration.ofDays(7)), Clock.fixed(now, java.time.ZoneOffset.UTC), new SimpleMeterRegistry());
+        OutboxRelay relay = relay(10, "instance-a", Clock.fixed(now, java.time.ZoneOffset.UTC));
 
         assertThat(relay.sweepRetention()).isEqualTo(2);
         assertThat(jdbc.queryForList("SELECT event_id FROM outbox_event WHERE event_id IN ('old', 'new')", String.class))

@@ -1,9 +1,9 @@
 package dev.unison.connectors.kit.spi;
 
 /** The id of this hub process among several on one database: host name and process id. */
-final class InstanceId {
+public final class InstanceId {
 
-    static final String OF_THIS_PROCESS = host() + "/" + ProcessHandle.current().pid();
+    public static final String OF_THIS_PROCESS = host() + "/" + ProcessHandle.current().pid();
 
     private InstanceId() {
     }
