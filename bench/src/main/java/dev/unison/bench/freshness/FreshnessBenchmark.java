@@ -484,6 +484,47 @@ public final class FreshnessBenchmark {
     }
 
     /**
+     * CPU (ms) each hub's JIT compiler threads have used so far, from /proc (Linux; -1 elsewhere). A
+     * JVM compiles its hot code during its first minutes, and N instances compile N times over while
+     * each sees 1/N of the load, so on two cores compilation is a large, passing share of a short
+     * run's CPU; it is reported apart so per-event cost can be read without it.
+     */
+    private long[] hubJitMillis() {
+        long[] jit = new long[hubProcesses.size()];
+        for (int k = 0; k < jit.length; k++) {
+            jit[k] = compilerThreadMillis(hubProcesses.get(k).pid());
+        }
+        return jit;
+    }
+
+    private static long compilerThreadMillis(long pid) {
+        Path tasks = Path.of("/proc", String.valueOf(pid), "task");
+        if (!Files.isDirectory(tasks)) {
+            return -1;
+        }
+        long ticks = 0;
+        try (var threads = Files.list(tasks)) {
+            for (Path thread : threads.toList()) {
+                try {
+                    if (!Files.readString(thread.resolve("comm")).startsWith("C")
+                            || !Files.readString(thread.resolve("comm")).contains("CompilerThre")) {
+                        continue;
+                    }
+                    String stat = Files.readString(thread.resolve("stat"));
+                    // fields after the parenthesised name: state is field 3, utime 14 and stime 15 (proc(5))
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                } catch (IOException | RuntimeException gone) {
+                    // a compiler thread may end while it is read (the JVM starts and stops them as needed)
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return ticks * 10; // USER_HZ is 100 on Linux
+    }
+
+    /**
      * CPU used so far (ms) by each embedded PostgreSQL process (server and backends;
      * empty on H2, which runs inside the hub): the database's cores count against the same two.
      */
@@ -530,12 +571,14 @@ public final class FreshnessBenchmark {
         }
         long nextForward = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, settings.posBatchMillis()));
         long[] hubCpuAtMeasuredStart = null;
+        long[] hubJitAtMeasuredStart = null;
         List<Double> publishedAtMeasuredStart = List.of();
         long benchCpuAtMeasuredStart = -1;
         Map<Long, Long> databaseCpuAtMeasuredStart = Map.of();
         for (int i = 0; i < total; i++) {
             if (i == warm) {
                 hubCpuAtMeasuredStart = hubCpuMillis();
+                hubJitAtMeasuredStart = hubJitMillis();
                 publishedAtMeasuredStart = publishedPerInstance();
                 benchCpuAtMeasuredStart = cpuMillis(ProcessHandle.current());
                 databaseCpuAtMeasuredStart = databaseCpu();
@@ -581,6 +624,11 @@ public final class FreshnessBenchmark {
         CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         long answersEnded = System.nanoTime();
         long[] hubCpuAtEnd = hubCpuMillis();
+        long[] hubJitAtEnd = hubJitMillis();
+        long hubJit = 0;
+        for (int k = 0; k < hubJitAtEnd.length; k++) {
+            hubJit += Math.max(0, hubJitAtEnd[k] - hubJitAtMeasuredStart[k]);
+        }
         long[] hubCpuPerInstance = new long[hubCpuAtEnd.length];
         long hubCpu = 0;
         for (int k = 0; k < hubCpuAtEnd.length; k++) {
@@ -672,6 +720,8 @@ public final class FreshnessBenchmark {
         cpu.put("windowSeconds", round(windowSeconds))
                 .put("hubCores", round(hubCpu / 1000.0 / windowSeconds))
                 .put("hubMsPerAcceptedSale", accepted == 0 ? null : round((double) hubCpu / accepted))
+                .put("hubJitCompilerCores", round(hubJit / 1000.0 / windowSeconds))
+                .put("hubMsPerAcceptedSaleWithoutJit", accepted == 0 ? null : round((double) (hubCpu - hubJit) / accepted))
                 .put("benchmarkProcessCores", round(benchCpu / 1000.0 / windowSeconds))
                 .put("databaseProcessesCores", postgresUrl == null ? 0 : round(databaseCpu / 1000.0 / windowSeconds))
                 .put("note", "benchmark process = load driver + the phase's Shopify simulators, same machine; "
@@ -684,6 +734,7 @@ public final class FreshnessBenchmark {
         for (int k = 0; k < hubs.size(); k++) {
             double published = publishedAtEnd.get(k) - publishedAtMeasuredStart.get(k);
             perInstance.addObject().put("instance", k).put("cores", round(hubCpuPerInstance[k] / 1000.0 / windowSeconds))
+                    .put("jitCompilerCores", round(Math.max(0, hubJitAtEnd[k] - hubJitAtMeasuredStart[k]) / 1000.0 / windowSeconds))
                     .put("eventsRelayed", (long) published)
                     .put("relayShare", publishedTotal == 0 ? 0 : Math.round(published / publishedTotal * 1000) / 1000.0);
         }

@@ -31,7 +31,9 @@ final class Report {
                     .append("latency p50 ").append(pos.path("latencyMs").path("p50").asDouble()).append(" ms, p99 ")
                     .append(pos.path("latencyMs").path("p99").asDouble()).append(" ms. CPU while measured: hub ")
                     .append(cpu.path("hubCores").asDouble()).append(" cores (").append(text(cpu.path("hubMsPerAcceptedSale")))
-                    .append(" ms per accepted sale); load driver and simulators ")
+                    .append(" ms per accepted sale; of it JIT compilation ").append(cpu.path("hubJitCompilerCores").asDouble())
+                    .append(" cores, without it ").append(text(cpu.path("hubMsPerAcceptedSaleWithoutJit")))
+                    .append(" ms per sale); load driver and simulators ")
                     .append(cpu.path("benchmarkProcessCores").asDouble()).append(" cores")
                     .append(cpu.path("databaseProcessesCores").asDouble() > 0
                             ? "; PostgreSQL " + cpu.path("databaseProcessesCores").asDouble() + " cores" : "")
@@ -41,7 +43,7 @@ final class Report {
                         .append("): ");
                 List<String> parts = new java.util.ArrayList<>();
                 cpu.path("perInstance").forEach(i -> parts.add("#" + i.path("instance").asInt() + " " + i.path("cores").asDouble()
-                        + " cores, relayed " + i.path("eventsRelayed").asLong() + " events (" 
+                        + " cores (JIT " + i.path("jitCompilerCores").asDouble() + "), relayed " + i.path("eventsRelayed").asLong() + " events (" 
                         + Math.round(i.path("relayShare").asDouble() * 100) + "%)"));
                 md.append(String.join("; ", parts)).append(". Hub CPU per relayed event ")
                         .append(text(cpu.path("hubMsPerRelayedEvent"))).append(" ms.\n");
