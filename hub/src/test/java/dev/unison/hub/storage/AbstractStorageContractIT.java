@@ -12,6 +12,7 @@ import dev.unison.hub.outbox.Outbox;
 import dev.unison.hub.outbox.OutboxRecord;
 import dev.unison.hub.outbox.OutboxRelay;
 import dev.unison.hub.support.RecordingTransport;
+import dev.unison.hub.support.SteppedClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Clock;
@@ -79,30 +80,6 @@ abstract class AbstractStorageContractIT {
     }
 
     private static final Duration LEASE = Duration.ofSeconds(15);
-
-    /** A clock the test moves: leases expire without waiting for them. */
-    private static final class SteppedClock extends Clock {
-        private volatile Instant now = Instant.now();
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
 
     /** Per partition key, the ids in the order the broker received them. */
     private static java.util.Map<String, List<String>> idsByKey(List<OutboxRecord> records) {
@@ -608,41 +585,24 @@ abstract class AbstractStorageContractIT {
 
     @Test
     void oneInstanceAtATimeHoldsASendersLease() {
-        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
-                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
-        Clock clock = new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        SteppedClock clock = new SteppedClock();
         var queue = new dev.unison.hub.connectors.JdbcCoalescingQueue(jdbc, clock);
 
         assertThat(queue.tryLease("shop", "inventory", "a", Duration.ofSeconds(15))).isTrue();
         assertThat(queue.tryLease("shop", "inventory", "b", Duration.ofSeconds(15))).isFalse();
         assertThat(queue.tryLease("shop", "inventory", "a", Duration.ofSeconds(15))).as("renewal").isTrue();
         assertThat(queue.tryLease("shop", "prices", "b", Duration.ofSeconds(15))).as("another kind").isTrue();
-        now.set(now.get().plusSeconds(16));
+        clock.advance(Duration.ofSeconds(16));
         assertThat(queue.tryLease("shop", "inventory", "b", Duration.ofSeconds(15))).as("after expiry").isTrue();
         assertThat(queue.tryLease("shop", "inventory", "a", Duration.ofSeconds(15))).isFalse();
 
         // b holds it until +31 s; asked again within half the time, nothing is written
-        now.set(now.get().plusSeconds(5));
+        clock.advance(Duration.ofSeconds(5));
         assertThat(queue.tryLease("shop", "inventory", "b", Duration.ofSeconds(15))).isTrue();
-        assertThat(leaseExpiry("shop", "inventory")).as("not rewritten").isEqualTo(now.get().plusSeconds(10));
-        now.set(now.get().plusSeconds(5));
+        assertThat(leaseExpiry("shop", "inventory")).as("not rewritten").isEqualTo(clock.instant().plusSeconds(10));
+        clock.advance(Duration.ofSeconds(5));
         assertThat(queue.tryLease("shop", "inventory", "b", Duration.ofSeconds(15))).isTrue();
-        assertThat(leaseExpiry("shop", "inventory")).as("renewed past half its time").isEqualTo(now.get().plusSeconds(15));
+        assertThat(leaseExpiry("shop", "inventory")).as("renewed past half its time").isEqualTo(clock.instant().plusSeconds(15));
         assertThat(queue.tryLease("shop", "inventory", "a", Duration.ofSeconds(15))).isFalse();
     }
 
