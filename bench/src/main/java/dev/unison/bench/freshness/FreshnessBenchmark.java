@@ -484,44 +484,62 @@ public final class FreshnessBenchmark {
     }
 
     /**
-     * CPU (ms) each hub's JIT compiler threads have used so far, from /proc (Linux; -1 elsewhere). A
-     * JVM compiles its hot code during its first minutes, and N instances compile N times over while
-     * each sees 1/N of the load, so on two cores compilation is a large, passing share of a short
-     * run's CPU; it is reported apart so per-event cost can be read without it.
+     * CPU (ms) each thread of each hub has used so far, by thread id, with its name, from /proc
+     * (Linux; empty elsewhere). The measured window's difference, grouped by thread name (digits
+     * folded), says where an instance's CPU goes: its JIT compiler, GC, request threads, each
+     * consumer group, the relay. A JVM compiles its hot code during its first minutes, and N
+     * instances compile N times over while each sees 1/N of the load, so on two cores compilation
+     * is a large, passing share of a short run's CPU; it is reported apart.
      */
-    private long[] hubJitMillis() {
-        long[] jit = new long[hubProcesses.size()];
-        for (int k = 0; k < jit.length; k++) {
-            jit[k] = compilerThreadMillis(hubProcesses.get(k).pid());
+    private List<Map<Long, ThreadCpu>> hubThreadCpu() {
+        List<Map<Long, ThreadCpu>> all = new ArrayList<>();
+        for (ProcessHandle process : hubProcesses) {
+            all.add(threadCpu(process.pid()));
         }
-        return jit;
+        return all;
     }
 
-    private static long compilerThreadMillis(long pid) {
+    record ThreadCpu(String group, long millis) {
+    }
+
+    private static Map<Long, ThreadCpu> threadCpu(long pid) {
+        Map<Long, ThreadCpu> threads = new HashMap<>();
         Path tasks = Path.of("/proc", String.valueOf(pid), "task");
         if (!Files.isDirectory(tasks)) {
-            return -1;
+            return threads;
         }
-        long ticks = 0;
-        try (var threads = Files.list(tasks)) {
-            for (Path thread : threads.toList()) {
+        try (var list = Files.list(tasks)) {
+            for (Path thread : list.toList()) {
                 try {
-                    if (!Files.readString(thread.resolve("comm")).startsWith("C")
-                            || !Files.readString(thread.resolve("comm")).contains("CompilerThre")) {
-                        continue;
-                    }
+                    String name = Files.readString(thread.resolve("comm")).strip().replaceAll("[0-9]+", "#");
                     String stat = Files.readString(thread.resolve("stat"));
                     // fields after the parenthesised name: state is field 3, utime 14 and stime 15 (proc(5))
                     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    threads.put(Long.parseLong(thread.getFileName().toString()), new ThreadCpu(name, ticks * 10)); // USER_HZ 100
                 } catch (IOException | RuntimeException gone) {
-                    // a compiler thread may end while it is read (the JVM starts and stops them as needed)
+                    // a thread may end while it is read
                 }
             }
         } catch (IOException e) {
-            return -1;
+            return threads;
         }
-        return ticks * 10; // USER_HZ is 100 on Linux
+        return threads;
+    }
+
+    /** CPU (ms) per thread group used between two readings; threads that ended in between are missing (lower bound). */
+    private static Map<String, Long> cpuByThreadGroup(Map<Long, ThreadCpu> before, Map<Long, ThreadCpu> after) {
+        Map<String, Long> groups = new java.util.TreeMap<>();
+        after.forEach((tid, now) -> {
+            ThreadCpu then = before.get(tid);
+            long used = now.millis() - (then == null ? 0 : then.millis());
+            groups.merge(now.group(), Math.max(0, used), Long::sum);
+        });
+        return groups;
+    }
+
+    private static long jitMillis(Map<String, Long> groups) {
+        return groups.entrySet().stream().filter(g -> g.getKey().contains("CompilerThre")).mapToLong(Map.Entry::getValue).sum();
     }
 
     /**
@@ -571,14 +589,14 @@ public final class FreshnessBenchmark {
         }
         long nextForward = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, settings.posBatchMillis()));
         long[] hubCpuAtMeasuredStart = null;
-        long[] hubJitAtMeasuredStart = null;
+        List<Map<Long, ThreadCpu>> threadsAtMeasuredStart = List.of();
         List<Double> publishedAtMeasuredStart = List.of();
         long benchCpuAtMeasuredStart = -1;
         Map<Long, Long> databaseCpuAtMeasuredStart = Map.of();
         for (int i = 0; i < total; i++) {
             if (i == warm) {
                 hubCpuAtMeasuredStart = hubCpuMillis();
-                hubJitAtMeasuredStart = hubJitMillis();
+                threadsAtMeasuredStart = hubThreadCpu();
                 publishedAtMeasuredStart = publishedPerInstance();
                 benchCpuAtMeasuredStart = cpuMillis(ProcessHandle.current());
                 databaseCpuAtMeasuredStart = databaseCpu();
@@ -624,10 +642,13 @@ public final class FreshnessBenchmark {
         CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         long answersEnded = System.nanoTime();
         long[] hubCpuAtEnd = hubCpuMillis();
-        long[] hubJitAtEnd = hubJitMillis();
+        List<Map<Long, ThreadCpu>> threadsAtEnd = hubThreadCpu();
+        List<Map<String, Long>> threadGroups = new ArrayList<>();
         long hubJit = 0;
-        for (int k = 0; k < hubJitAtEnd.length; k++) {
-            hubJit += Math.max(0, hubJitAtEnd[k] - hubJitAtMeasuredStart[k]);
+        for (int k = 0; k < threadsAtEnd.size(); k++) {
+            threadGroups.add(cpuByThreadGroup(threadsAtMeasuredStart.isEmpty() ? Map.of() : threadsAtMeasuredStart.get(k),
+                    threadsAtEnd.get(k)));
+            hubJit += jitMillis(threadGroups.get(k));
         }
         long[] hubCpuPerInstance = new long[hubCpuAtEnd.length];
         long hubCpu = 0;
@@ -734,9 +755,15 @@ public final class FreshnessBenchmark {
         for (int k = 0; k < hubs.size(); k++) {
             double published = publishedAtEnd.get(k) - publishedAtMeasuredStart.get(k);
             perInstance.addObject().put("instance", k).put("cores", round(hubCpuPerInstance[k] / 1000.0 / windowSeconds))
-                    .put("jitCompilerCores", round(Math.max(0, hubJitAtEnd[k] - hubJitAtMeasuredStart[k]) / 1000.0 / windowSeconds))
+                    .put("jitCompilerCores", round(jitMillis(threadGroups.get(k)) / 1000.0 / windowSeconds))
                     .put("eventsRelayed", (long) published)
                     .put("relayShare", publishedTotal == 0 ? 0 : Math.round(published / publishedTotal * 1000) / 1000.0);
+        }
+        for (int k = 0; k < hubs.size(); k++) {
+            ObjectNode byThread = ((ObjectNode) perInstance.get(k)).putObject("coresByThreadGroup");
+            threadGroups.get(k).entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .filter(g -> g.getValue() > 0)
+                    .forEach(g -> byThread.put(g.getKey(), Math.round(g.getValue() / windowSeconds) / 1000.0));
         }
         cpu.put("eventsRelayed", (long) publishedTotal)
                 .put("hubMsPerRelayedEvent", publishedTotal == 0 ? null : Math.round(hubCpu / publishedTotal * 1000) / 1000.0);
