@@ -1,6 +1,5 @@
 package dev.unison.bench;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,18 +14,7 @@ public final class HubHealth {
 
     /** Returns once {@code hub}'s health answers 200; throws when it does not within {@code timeout}. */
     public static void await(HttpClient http, String hub, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(hub + "/actuator/health")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("the hub did not become healthy within " + timeout);
+        Polling.until(timeout, Duration.ofMillis(250), () -> http.send(HttpRequest.newBuilder(URI.create(hub + "/actuator/health"))
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200, () -> hub + " not healthy");
     }
 }

@@ -305,27 +305,24 @@ public final class FreshnessBenchmark {
 
     /** Until every instance publishes a share of the outbox shards ({@code GET /api/v1/cluster}). */
     private void awaitShardsSpread(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
+        String[] last = {""};
+        dev.unison.bench.Polling.until(timeout, Duration.ofMillis(500), () -> {
             HttpResponse<String> cluster = http.send(HttpRequest.newBuilder(URI.create(hub + "/api/v1/cluster"))
                     .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
-            last = cluster.body();
-            if (cluster.statusCode() == 200) {
-                Map<String, Integer> held = new HashMap<>();
-                CanonicalJson.parse(cluster.body()).path("relayShards").forEach(shard -> {
-                    if (shard.path("active").asBoolean()) {
-                        held.merge(shard.path("instance").asText(), 1, Integer::sum);
-                    }
-                });
-                if (held.size() == settings.instances() && held.values().stream().mapToInt(Integer::intValue).sum() == 16) {
-                    System.err.println("outbox shards per instance: " + held);
-                    return;
+            last[0] = cluster.body();
+            Map<String, Integer> held = new HashMap<>();
+            CanonicalJson.parse(cluster.body()).path("relayShards").forEach(shard -> {
+                if (shard.path("active").asBoolean()) {
+                    held.merge(shard.path("instance").asText(), 1, Integer::sum);
                 }
+            });
+            boolean spread = cluster.statusCode() == 200 && held.size() == settings.instances()
+                    && held.values().stream().mapToInt(Integer::intValue).sum() == 16;
+            if (spread) {
+                System.err.println("outbox shards per instance: " + held);
             }
-            Thread.sleep(500);
-        }
-        throw new IllegalStateException("the outbox shards did not spread over " + settings.instances() + " instances: " + last);
+            return spread;
+        }, () -> "the outbox shards did not spread over " + settings.instances() + " instances: " + last[0]);
     }
 
     /** Events each instance relayed so far ({@code unison_outbox_published_total} on its Prometheus endpoint). */
