@@ -63,10 +63,11 @@ public final class FreshnessBenchmark {
 
     record Settings(int rate, int seconds, int skus, int stores, Path hubJar, Path out, int drainSeconds, long seed,
             Baseline baseline, int warmupSeconds, String db, int posBatchMillis, int warmupRate, int settleSeconds, String bus,
-            int instances) {
+            int instances, int idleSeconds, int diskEverySeconds) {
         static Settings parse(String[] args) {
             Map<String, String> a = dev.unison.bench.Options.parse(args, Set.of("rate", "seconds", "skus", "stores", "hub", "out",
-                    "drain", "seed", "naive", "warmup", "db", "pos-batch-ms", "warmup-rate", "settle", "bus", "instances"));
+                    "drain", "seed", "naive", "warmup", "db", "pos-batch-ms", "warmup-rate", "settle", "bus", "instances", "idle",
+                    "disk-every"));
             return new Settings(Integer.parseInt(a.getOrDefault("rate", "1000")),
                     Integer.parseInt(a.getOrDefault("seconds", "30")), Integer.parseInt(a.getOrDefault("skus", "1000")),
                     Integer.parseInt(a.getOrDefault("stores", "20")), Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")),
@@ -76,7 +77,8 @@ public final class FreshnessBenchmark {
                     Integer.parseInt(a.getOrDefault("pos-batch-ms", "0")),
                     Integer.parseInt(a.getOrDefault("warmup-rate", a.getOrDefault("rate", "1000"))),
                     Integer.parseInt(a.getOrDefault("settle", "0")), a.getOrDefault("bus", "artemis"),
-                    Integer.parseInt(a.getOrDefault("instances", "1")));
+                    Integer.parseInt(a.getOrDefault("instances", "1")), Integer.parseInt(a.getOrDefault("idle", "0")),
+                    Integer.parseInt(a.getOrDefault("disk-every", "60")));
         }
 
         /** Kafka runs the hub's production profile, which needs PostgreSQL. */
@@ -92,6 +94,9 @@ public final class FreshnessBenchmark {
             }
             if (instances > 1 && !bus.equals("kafka")) {
                 throw new IllegalArgumentException("--instances above 1 share one broker: add --bus kafka --db postgres");
+            }
+            if (idleSeconds < 0 || diskEverySeconds < 1) {
+                throw new IllegalArgumentException("--idle takes seconds >= 0 and --disk-every seconds >= 1");
             }
         }
     }
@@ -150,6 +155,8 @@ public final class FreshnessBenchmark {
     /** Every instance's base URL; a store's sales go to instance (store index mod instances). */
     private final List<String> hubs = new ArrayList<>();
     private String postgresUrl;
+    /** The data directory measured while a phase runs. */
+    private DiskSampler disk;
     /** The in-process Kafka broker of {@code --bus kafka}, else null. */
     private org.springframework.kafka.test.EmbeddedKafkaKraftBroker kafka;
 
@@ -193,6 +200,7 @@ public final class FreshnessBenchmark {
             summary.set("connections", CanonicalJson.mapper().valueToTree(connections));
             summary.set("pos", phase.get("pos"));
             summary.set("cpu", phase.get("cpu"));
+            summary.set("disk", phase.get("disk"));
             ((ArrayNode) result.get("shops")).addAll((ArrayNode) phase.get("shops"));
         }
         return result;
@@ -246,9 +254,20 @@ public final class FreshnessBenchmark {
                 dev.unison.bench.HubHealth.await(http, instance, Duration.ofSeconds(180));
             }
             awaitShardsSpread(Duration.ofSeconds(60));
+            // the first instance's data directory, from before the set-up until the end of the idle phase
+            disk = new DiskSampler(http, hub, KEY, dir.resolve("data"), Duration.ofSeconds(settings.diskEverySeconds()));
             setUp(shops, skus, stores);
-            return load(shops, skus, stores);
+            ObjectNode result = load(shops, skus, stores);
+            if (settings.idleSeconds() > 0) {
+                disk.idle(Duration.ofSeconds(settings.idleSeconds()));
+            }
+            result.set("disk", disk.result());
+            return result;
         } finally {
+            if (disk != null) {
+                disk.close();
+                disk = null;
+            }
             for (Process process : processes) {
                 process.destroy();
             }
@@ -590,8 +609,10 @@ public final class FreshnessBenchmark {
         List<Double> publishedAtMeasuredStart = List.of();
         long benchCpuAtMeasuredStart = -1;
         Map<Long, Long> databaseCpuAtMeasuredStart = Map.of();
+        disk.phase("warm-up");
         for (int i = 0; i < total; i++) {
             if (i == warm) {
+                disk.phase("measured");
                 hubCpuAtMeasuredStart = hubCpuMillis();
                 threadsAtMeasuredStart = hubThreadCpu();
                 publishedAtMeasuredStart = publishedPerInstance();
@@ -676,6 +697,7 @@ public final class FreshnessBenchmark {
             }
         }
         // wait for each shop to converge (or the drain budget to run out)
+        disk.phase("drain");
         Map<Shop, Long> convergedAfterNanos = new LinkedHashMap<>();
         long drainDeadline = answersEnded + TimeUnit.SECONDS.toNanos(settings.drainSeconds());
         for (Shop shop : shops) {
@@ -697,7 +719,7 @@ public final class FreshnessBenchmark {
                 .put("cores", Runtime.getRuntime().availableProcessors()).put("seed", settings.seed())
                 .put("warmupSeconds", settings.warmupSeconds()).put("warmupRate", settings.warmupRate())
                 .put("settleSeconds", settings.settleSeconds()).put("hubHeap", HUB_HEAP)
-                .put("instances", settings.instances())
+                .put("instances", settings.instances()).put("idleSeconds", settings.idleSeconds())
                 .put("posBatchMillis", settings.posBatchMillis())
                 .put("posSubmission", settings.posBatchMillis() > 0
                         ? "per store, every " + settings.posBatchMillis() + " ms, POST /api/v1/pos/transactions/batch (freshness timed from the sale)"

@@ -65,7 +65,42 @@ final class Report {
         row(md, r, "converged after the last sale (s)", shop -> text(shop.get("convergedSecondsAfterLastSale")));
         row(md, r, "API calls made", shop -> shop.get("apiCalls").asText());
         row(md, r, "THROTTLED / 429 answers", shop -> shop.get("throttledAnswers").asText());
+        for (JsonNode phase : r.get("phases")) {
+            disk(md, String.join(" + ", texts(phase.get("connections"))), phase.path("disk"));
+        }
         return md.toString();
+    }
+
+    /** The data directory over the run, and at the end against the live data. */
+    private static void disk(StringBuilder md, String phase, JsonNode disk) {
+        if (disk.isMissingNode() || disk.isNull()) {
+            return;
+        }
+        md.append("\n### Data directory (").append(phase).append("), every ").append(disk.path("everySeconds").asLong())
+                .append(" s\n\n| second | phase | data directory (MB) | H2 file (MB) | broker journal (MB) | H2 chunks live (%) | H2 file used (%) |\n")
+                .append("|---|---|---|---|---|---|---|\n");
+        for (JsonNode s : disk.path("samples")) {
+            md.append("| ").append(s.path("second").asLong()).append(" | ").append(s.path("phase").asText()).append(" | ")
+                    .append(mb(s.path("dataDirectoryBytes"))).append(" | ").append(mb(s.path("databaseBytes"))).append(" | ")
+                    .append(mb(s.path("brokerBytes"))).append(" | ").append(text(s.get("h2ChunksFillRate"))).append(" | ")
+                    .append(text(s.get("h2FileFillRate"))).append(" |\n");
+        }
+        JsonNode end = disk.path("atEnd");
+        md.append("\nAt the end: data directory ").append(mb(end.path("dataDirectoryBytes"))).append(" MB (H2 file ")
+                .append(mb(end.path("databaseBytes"))).append(" MB), live data ").append(mb(end.path("liveBytes")))
+                .append(" MB (the tables' rows and indexes as stored, GET /api/v1/storage?tables=true): data directory ")
+                .append(text(end.get("dataDirectoryPerLiveData"))).append("x the live data, H2 file ")
+                .append(text(end.get("databasePerLiveData"))).append("x.\n\n| table | rows | MB |\n|---|---|---|\n");
+        for (JsonNode t : end.path("tables")) {
+            if (t.path("rows").asLong() > 0) {
+                md.append("| ").append(t.path("name").asText()).append(" | ").append(t.path("rows").asLong()).append(" | ")
+                        .append(mb(t.path("bytes"))).append(" |\n");
+            }
+        }
+    }
+
+    private static String mb(JsonNode bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f", bytes.asLong() / 1e6);
     }
 
     private static List<String> texts(JsonNode array) {

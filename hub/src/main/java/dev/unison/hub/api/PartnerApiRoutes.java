@@ -32,6 +32,7 @@ public class PartnerApiRoutes extends RouteBuilder {
             Map.entry("list-connections", Scope.OPS),
             Map.entry("check-connection", Scope.OPS),
             Map.entry("get-cluster", Scope.OPS),
+            Map.entry("get-storage", Scope.OPS),
             Map.entry("get-order", Scope.ORDERS_READ),
             Map.entry("post-pos-transaction", Scope.POS_WRITE),
             Map.entry("post-pos-transactions-batch", Scope.POS_WRITE),

@@ -1,26 +1,81 @@
 package dev.unison.hub.config;
 
+import dev.unison.hub.api.ApiRateLimiter;
+import dev.unison.hub.api.ApiSupport;
+import dev.unison.hub.api.Partners;
+import dev.unison.hub.api.StorageApiRoutes;
+import dev.unison.hub.jdbc.H2Compaction;
 import dev.unison.hub.jdbc.H2PeriodicSync;
+import dev.unison.hub.storage.StorageMonitor;
+import dev.unison.hub.storage.TableSizes;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.jdbc.core.JdbcTemplate;
 
-/** Wires what the database needs beyond Spring's data source: the periodic sync of an H2 file. */
+/**
+ * Wires what storage needs beyond Spring's data source: the periodic sync and the compaction of an
+ * H2 file, and the disk monitor with its health component and API.
+ */
 @Configuration(proxyBeanMethods = false)
 public class StorageConfiguration {
+
+    /** Started and stopped with the other background workers. */
+    @Bean
+    StorageMonitor storageMonitor(UnisonProperties properties, Clock clock, MeterRegistry meters) {
+        UnisonProperties.Monitor m = properties.storage().monitor();
+        return new StorageMonitor(Path.of(properties.dataDir()), new StorageMonitor.Settings(m.interval(), m.growthWindow(),
+                m.warnFreeBelow().toBytes(), m.warnFullWithin()), clock, meters);
+    }
+
+    /** The health component {@code storage}. */
+    @Bean
+    HealthIndicator storageHealthIndicator(StorageMonitor monitor) {
+        return monitor::health;
+    }
+
+    @Bean
+    StorageApiRoutes storageApiRoutes(Partners partners, ApiRateLimiter limiter, StorageMonitor monitor, JdbcTemplate jdbc) {
+        return new StorageApiRoutes(new ApiSupport(partners, limiter), monitor, new TableSizes(jdbc));
+    }
 
     /** Started and stopped with the other background workers. */
     @Bean
     @Conditional(H2FileWithSyncInterval.class)
     H2PeriodicSync h2PeriodicSync(DataSource dataSource, UnisonProperties properties, MeterRegistry meters) {
         return new H2PeriodicSync(dataSource, properties.storage().h2SyncInterval(), meters);
+    }
+
+    /** Started and stopped with the other background workers. */
+    @Bean
+    @Conditional(H2FileWithCompactionInterval.class)
+    H2Compaction h2Compaction(DataSource dataSource, UnisonProperties properties, MeterRegistry meters) {
+        UnisonProperties.H2Compaction settings = properties.storage().h2Compaction();
+        // a retention shorter than H2's 45 s only while the hub forces the file to disk
+        Duration retention = properties.storage().h2SyncInterval().isZero() ? null : settings.retention();
+        return new H2Compaction(dataSource, settings.interval(), settings.targetFillRate(), settings.budget().toBytes(),
+                retention, meters);
+    }
+
+    /** An H2 file database and a compaction interval that is not zero. */
+    static class H2FileWithCompactionInterval implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            Duration interval = Binder.get(context.getEnvironment())
+                    .bind("unison.storage.h2-compaction.interval", Duration.class).orElse(Duration.ofSeconds(1));
+            return H2PeriodicSync.appliesTo(context.getEnvironment().getProperty("spring.datasource.url"))
+                    && !interval.isZero();
+        }
     }
 
     /** An H2 file database ({@code spring.datasource.url}) and a sync interval that is not zero. */

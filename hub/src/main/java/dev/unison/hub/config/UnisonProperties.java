@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /** Settings under {@code unison.*}; documented in docs/configuration.md. */
 @ConfigurationProperties(prefix = "unison")
@@ -17,7 +18,7 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
         Inventory inventory, Identity identity, Storage storage, Api api) {
 
     public UnisonProperties {
-        storage = storage == null ? new Storage(null) : storage;
+        storage = storage == null ? new Storage(null, null, null) : storage;
         api = api == null ? new Api(null, null, null) : api;
         simulators = simulators == null ? new Simulators(null, null) : simulators;
         inventory = inventory == null ? new Inventory(null, null) : inventory;
@@ -149,15 +150,51 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
     }
 
     /**
-     * The embedded H2 database: how often its file is forced to disk ({@link dev.unison.hub.jdbc.H2PeriodicSync});
-     * zero turns the periodic sync off.
+     * The embedded H2 database: how often its file is forced to disk ({@link dev.unison.hub.jdbc.H2PeriodicSync};
+     * zero turns the periodic sync off), and how it is kept compact while the hub runs.
      */
-    public record Storage(Duration h2SyncInterval) {
+    public record Storage(Duration h2SyncInterval, H2Compaction h2Compaction, Monitor monitor) {
         public Storage {
             h2SyncInterval = h2SyncInterval == null ? Duration.ofSeconds(1) : h2SyncInterval;
             if (h2SyncInterval.isNegative()) {
                 throw new IllegalArgumentException("unison.storage.h2-sync-interval must be 0 (off) or positive, got "
                         + h2SyncInterval);
+            }
+            h2Compaction = h2Compaction == null ? new H2Compaction(null, null, null, null) : h2Compaction;
+            if (!h2SyncInterval.isZero() && h2Compaction.retention().compareTo(h2SyncInterval.multipliedBy(5)) < 0) {
+                throw new IllegalArgumentException("unison.storage.h2-compaction.retention (" + h2Compaction.retention()
+                        + ") must be at least five times unison.storage.h2-sync-interval (" + h2SyncInterval + "): H2 may "
+                        + "overwrite a dead chunk once the retention has passed, safe only when newer data has reached the disk");
+            }
+            monitor = monitor == null ? new Monitor(null, null, null, null) : monitor;
+        }
+    }
+
+    /** {@link dev.unison.hub.storage.StorageMonitor}: how often the data directory is measured and when it warns. */
+    public record Monitor(Duration interval, Duration growthWindow, DataSize warnFreeBelow, Duration warnFullWithin) {
+        public Monitor {
+            interval = interval == null ? Duration.ofMinutes(1) : interval;
+            growthWindow = growthWindow == null ? Duration.ofMinutes(10) : growthWindow;
+            warnFreeBelow = warnFreeBelow == null ? DataSize.ofGigabytes(1) : warnFreeBelow;
+            warnFullWithin = warnFullWithin == null ? Duration.ofHours(24) : warnFullWithin;
+        }
+    }
+
+    /**
+     * {@link dev.unison.hub.jdbc.H2Compaction}: a round every {@code interval} (zero turns it off)
+     * rewrites or moves at most {@code budget} of the file while less than {@code targetFillRate}
+     * percent of it is live; space that holds nothing live is reused after {@code retention}
+     * (H2's 45 s when the periodic sync is off).
+     */
+    public record H2Compaction(Duration interval, Integer targetFillRate, DataSize budget, Duration retention) {
+        public H2Compaction {
+            interval = interval == null ? Duration.ofSeconds(1) : interval;
+            targetFillRate = targetFillRate == null ? 50 : targetFillRate;
+            budget = budget == null ? DataSize.ofMegabytes(4) : budget;
+            retention = retention == null ? Duration.ofSeconds(10) : retention;
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("unison.storage.h2-compaction.interval must be 0 (off) or positive, got "
+                        + interval);
             }
         }
     }
