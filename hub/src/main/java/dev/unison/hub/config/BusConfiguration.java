@@ -71,7 +71,7 @@ public class BusConfiguration {
             UnisonProperties properties, Clock clock, MeterRegistry meters) {
         UnisonProperties.Outbox o = properties.outbox();
         return new OutboxRelay(jdbc, tx, transport,
-                new OutboxRelay.Settings(o.batchSize(), o.pollInterval(), o.maxBackoff(), o.retention(), o.shardLease()),
+                new OutboxRelay.Settings(o.batchSize(), o.pollInterval(), o.maxBackoff(), o.shardLease()),
                 dev.unison.connectors.kit.spi.InstanceId.OF_THIS_PROCESS, clock, meters);
     }
 

@@ -6,6 +6,7 @@ import dev.unison.hub.api.Partners;
 import dev.unison.hub.api.StorageApiRoutes;
 import dev.unison.hub.jdbc.H2Compaction;
 import dev.unison.hub.jdbc.H2PeriodicSync;
+import dev.unison.hub.retention.RetentionSweeper;
 import dev.unison.hub.storage.StorageMonitor;
 import dev.unison.hub.storage.TableSizes;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,10 +23,11 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Wires what storage needs beyond Spring's data source: the periodic sync and the compaction of an
- * H2 file, and the disk monitor with its health component and API.
+ * H2 file, the retention sweep, and the disk monitor with its health component and API.
  */
 @Configuration(proxyBeanMethods = false)
 public class StorageConfiguration {
@@ -36,6 +38,15 @@ public class StorageConfiguration {
         UnisonProperties.Monitor m = properties.storage().monitor();
         return new StorageMonitor(Path.of(properties.dataDir()), new StorageMonitor.Settings(m.interval(), m.growthWindow(),
                 m.warnFreeBelow().toBytes(), m.warnFullWithin()), clock, meters);
+    }
+
+    /** Started and stopped with the other background workers; one instance of all sweeps at a time. */
+    @Bean
+    RetentionSweeper retentionSweeper(JdbcTemplate jdbc, TransactionTemplate tx, UnisonProperties properties, Clock clock,
+            MeterRegistry meters) {
+        UnisonProperties.Retention r = properties.retention();
+        return new RetentionSweeper(jdbc, tx, new RetentionSweeper.Settings(r.sweepInterval(), r.batchSize(),
+                properties.outbox().retention(), r.inbox(), r.deadLetters(), r.reservations()), clock, meters);
     }
 
     /** The health component {@code storage}. */

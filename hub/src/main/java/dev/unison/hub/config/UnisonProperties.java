@@ -15,9 +15,10 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties(prefix = "unison")
 public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String mappingsLocation,
         String bootstrapApiKey, String routesLocation, String connectionsLocation, Simulators simulators,
-        Inventory inventory, Identity identity, Storage storage, Api api) {
+        Inventory inventory, Identity identity, Storage storage, Api api, Retention retention) {
 
     public UnisonProperties {
+        retention = retention == null ? new Retention(null, null, null, null, null) : retention;
         storage = storage == null ? new Storage(null, null, null) : storage;
         api = api == null ? new Api(null, null, null) : api;
         simulators = simulators == null ? new Simulators(null, null) : simulators;
@@ -167,6 +168,22 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
                         + "overwrite a dead chunk once the retention has passed, safe only when newer data has reached the disk");
             }
             monitor = monitor == null ? new Monitor(null, null, null, null) : monitor;
+        }
+    }
+
+    /**
+     * {@link dev.unison.hub.retention.RetentionSweeper}: how often it runs, rows per delete, and how
+     * long inbox rows, dead letters and finished reservations are kept (published outbox events:
+     * {@code unison.outbox.retention}).
+     */
+    public record Retention(Duration sweepInterval, Integer batchSize, Duration inbox, Duration deadLetters,
+            Duration reservations) {
+        public Retention {
+            sweepInterval = sweepInterval == null ? Duration.ofMinutes(10) : sweepInterval;
+            batchSize = batchSize == null ? 5_000 : batchSize;
+            inbox = inbox == null ? Duration.ofDays(7) : inbox;
+            deadLetters = deadLetters == null ? Duration.ofDays(30) : deadLetters;
+            reservations = reservations == null ? Duration.ofDays(7) : reservations;
         }
     }
 

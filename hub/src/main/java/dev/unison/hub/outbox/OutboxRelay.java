@@ -31,8 +31,7 @@ public class OutboxRelay extends BackgroundWorker {
      * @param shardLease how long a shard lease lasts unless renewed; leases are renewed (and shards
      *     rebalanced) every third of it, so a dead instance's shards are taken within 1⅓ of it
      */
-    public record Settings(int batchSize, Duration pollInterval, Duration maxBackoff, Duration retention,
-            Duration shardLease) {
+    public record Settings(int batchSize, Duration pollInterval, Duration maxBackoff, Duration shardLease) {
         public Settings {
             if (shardLease.compareTo(Duration.ofSeconds(1)) < 0) {
                 throw new IllegalArgumentException("unison.outbox.shard-lease must be at least 1s, got " + shardLease);
@@ -49,7 +48,6 @@ public class OutboxRelay extends BackgroundWorker {
     private final Counter failures;
     private final Timer lag;
     private final RelayShards shards;
-    private Instant nextRetentionSweep = Instant.MIN;
     private Instant nextRebalance = Instant.MIN;
     private volatile List<Integer> held = List.of();
 
@@ -136,29 +134,11 @@ public class OutboxRelay extends BackgroundWorker {
         return total;
     }
 
-    /**
-     * Deletes published rows older than the retention period, and the consumer groups' processed
-     * event ids of the same age: an event whose outbox row is gone can no longer be relayed again,
-     * so its id no longer needs remembering (the dedupe window is the retention period).
-     */
-    public int sweepRetention() {
-        java.time.Instant cutoff = clock.instant().minus(settings.retention());
-        int published = jdbc.update("DELETE FROM outbox_event WHERE published_at IS NOT NULL AND published_at < ?",
-                Outbox.utc(cutoff));
-        int processed = jdbc.update("DELETE FROM CAMEL_MESSAGEPROCESSED WHERE createdAt < ?", java.sql.Timestamp.from(cutoff));
-        return published + processed;
-    }
-
     @Override
     protected boolean runRound() {
         // one batch per round: the worker runs the next at once while batches are full, and a stop
         // is noticed between batches instead of after the whole backlog
         int n = relayOnce();
-        // one sweeper of all instances: the holder of shard 0 (two deleting the same rows would only wait on each other)
-        if (held.contains(0) && clock.instant().isAfter(nextRetentionSweep)) {
-            sweepRetention();
-            nextRetentionSweep = clock.instant().plus(Duration.ofMinutes(10));
-        }
         return n == settings.batchSize();
     }
 

@@ -76,7 +76,7 @@ abstract class AbstractStorageContractIT {
 
     private OutboxRelay relay(int batchSize, String instance, Clock clock) {
         return new OutboxRelay(jdbc, tx, broker, new OutboxRelay.Settings(batchSize, Duration.ofMillis(50),
-                Duration.ofSeconds(1), Duration.ofDays(7), LEASE), instance, clock, new SimpleMeterRegistry());
+                Duration.ofSeconds(1), LEASE), instance, clock, new SimpleMeterRegistry());
     }
 
     private static final Duration LEASE = Duration.ofSeconds(15);
@@ -804,23 +804,84 @@ abstract class AbstractStorageContractIT {
                 .isEqualTo(5);
     }
 
+    /**
+     * docs/operations.md "Retention", rule by rule: what is past its retention goes, what is still
+     * needed (unpublished events, pending deliveries, held reservations, anything younger) stays, in
+     * batches smaller than the backlog; a second instance finds the sweep taken and deletes nothing.
+     */
     @Test
-    void retentionSweepsOldPublishedEventsAndTheirProcessedIdsButNothingNewer() {
-        java.time.Instant now = Instant.parse("2026-11-26T12:00:00Z");
+    void retentionSweepDeletesExactlyWhatOutlivedItsRetention() throws Exception {
+        Instant now = Instant.parse("2026-11-26T12:00:00Z");
         java.util.function.IntFunction<java.time.OffsetDateTime> daysAgo =
                 d -> java.time.OffsetDateTime.ofInstant(now.minus(Duration.ofDays(d)), java.time.ZoneOffset.UTC);
         jdbc.update("INSERT INTO outbox_event (event_id, topic, event_type, partition_key, payload, created_at, published_at) "
-                + "VALUES ('old', 'events', 't', 'k', '{}', ?, ?), ('new', 'events', 't', 'k', '{}', ?, ?)",
-                daysAgo.apply(9), daysAgo.apply(8), daysAgo.apply(1), daysAgo.apply(1));
+                + "VALUES ('old', 'events', 't', 'k', '{}', ?, ?), ('old-2', 'events', 't', 'k', '{}', ?, ?), "
+                + "('old-3', 'events', 't', 'k', '{}', ?, ?), ('new', 'events', 't', 'k', '{}', ?, ?)",
+                daysAgo.apply(9), daysAgo.apply(8), daysAgo.apply(9), daysAgo.apply(8), daysAgo.apply(9), daysAgo.apply(8),
+                daysAgo.apply(1), daysAgo.apply(1));
+        jdbc.update("INSERT INTO outbox_event (event_id, topic, event_type, partition_key, payload, created_at) "
+                + "VALUES ('old-unpublished', 'events', 't', 'k', '{}', ?)", daysAgo.apply(9));
         jdbc.update("INSERT INTO CAMEL_MESSAGEPROCESSED (processorName, messageId, createdAt) VALUES ('bus:g', 'old', ?), "
                 + "('bus:g', 'new', ?)", java.sql.Timestamp.from(now.minus(Duration.ofDays(8))),
                 java.sql.Timestamp.from(now.minus(Duration.ofDays(1))));
-        OutboxRelay relay = relay(10, "instance-a", Clock.fixed(now, java.time.ZoneOffset.UTC));
+        Object[][] inbox = {{"processed-8d", "processed", 8}, {"kept-8d", "kept", 8}, {"stale-8d", "stale", 8},
+                {"pending-8d", "pending", 8}, {"failed-8d", "failed", 8}, {"failed-31d", "failed", 31},
+                {"processed-1d", "processed", 1}};
+        for (Object[] row : inbox) {
+            jdbc.update("INSERT INTO inbox (connection_id, connector, message_type, dedupe_key, headers, body, received_at, "
+                    + "status) VALUES ('c', 'shopify', 'orders/create', ?, '{}', '{}', ?, ?)", row[0],
+                    daysAgo.apply((Integer) row[2]), row[1]);
+        }
+        jdbc.update("INSERT INTO dead_letter (consumer, event_id, reason, failed_at) VALUES ('g', 'dl-31d', 'r', ?), "
+                + "('g', 'dl-29d', 'r', ?)", daysAgo.apply(31), daysAgo.apply(29));
+        Object[][] reservations = {{"released-8d", "released", 8}, {"expired-8d", "expired", 8}, {"held-8d", "held", 8},
+                {"released-1d", "released", 1}};
+        for (Object[] row : reservations) {
+            jdbc.update("INSERT INTO inventory_reservation (reservation_key, sku, location_id, quantity, expires_at, status, "
+                    + "created_at) VALUES (?, 'S', 'L', 1, ?, ?, ?)", row[0], daysAgo.apply((Integer) row[2]), row[1],
+                    daysAgo.apply(10));
+        }
+        dev.unison.hub.retention.RetentionSweeper sweeper = new dev.unison.hub.retention.RetentionSweeper(jdbc, tx,
+                new dev.unison.hub.retention.RetentionSweeper.Settings(Duration.ofMinutes(10), 2, Duration.ofDays(7),
+                        Duration.ofDays(7), Duration.ofDays(30), Duration.ofDays(7)),
+                Clock.fixed(now, java.time.ZoneOffset.UTC), new SimpleMeterRegistry());
 
-        assertThat(relay.sweepRetention()).isEqualTo(2);
-        assertThat(jdbc.queryForList("SELECT event_id FROM outbox_event WHERE event_id IN ('old', 'new')", String.class))
-                .containsExactly("new");
+        // another instance holding the sweep: this one deletes nothing and does not wait
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Void> other = java.util.concurrent.CompletableFuture.runAsync(() -> tx.executeWithoutResult(s -> {
+            jdbc.queryForList("SELECT name FROM job_lock WHERE name = 'retention-sweep' FOR UPDATE", String.class);
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        held.await();
+        assertThat(sweeper.sweep()).isEmpty();
+        release.countDown();
+        other.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(sweeper.sweep()).containsEntry("outbox_event", 3).containsEntry("CAMEL_MESSAGEPROCESSED", 1)
+                .containsEntry("inbox", 3).containsEntry("inbox (failed)", 1).containsEntry("dead_letter", 1)
+                .containsEntry("inventory_reservation", 2);
+        assertThat(jdbc.queryForList("SELECT event_id FROM outbox_event WHERE event_id LIKE 'old%' OR event_id = 'new' "
+                + "ORDER BY event_id", String.class)).containsExactly("new", "old-unpublished");
         assertThat(jdbc.queryForList("SELECT messageId FROM CAMEL_MESSAGEPROCESSED WHERE processorName = 'bus:g'", String.class))
                 .containsExactly("new");
+        assertThat(jdbc.queryForList("SELECT dedupe_key FROM inbox ORDER BY dedupe_key", String.class))
+                .containsExactly("failed-8d", "pending-8d", "processed-1d");
+        assertThat(jdbc.queryForList("SELECT event_id FROM dead_letter", String.class)).containsExactly("dl-29d");
+        assertThat(jdbc.queryForList("SELECT reservation_key FROM inventory_reservation ORDER BY reservation_key", String.class))
+                .containsExactly("held-8d", "released-1d");
+        assertThat(sweeper.sweep()).as("a second sweep finds nothing more").allSatisfy((table, n) -> assertThat(n).isZero());
+    }
+
+    @Test
+    void retentionSettingsRefuseWindowsShorterThanTheirPurpose() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new dev.unison.hub.retention.RetentionSweeper.Settings(
+                Duration.ofMinutes(10), 100, Duration.ofDays(7), Duration.ofHours(24), Duration.ofDays(30), Duration.ofDays(7)))
+                .hasMessageContaining("unison.retention.inbox must be at least PT48H");
     }
 }
