@@ -40,6 +40,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Configuration(proxyBeanMethods = false)
 public class ConnectorsConfiguration {
 
+    private static final org.slf4j.Logger SIMULATORS = org.slf4j.LoggerFactory.getLogger("dev.unison.hub.simulators");
+
     @Bean
     InstalledConnectors installedConnectors(UnisonProperties properties, MappingLibrary mappings, JdbcTemplate jdbc,
             ObjectProvider<InboxDispatcher> dispatcher, Clock clock, Environment environment, DeadLetters deadLetters,
@@ -107,22 +109,24 @@ public class ConnectorsConfiguration {
         return new OrderStoreRoutes(orders);
     }
 
-    /**
-     * The embedded default's demo shop: a Shopify simulator whose orders webhooks go to the
-     * {@code shopify-demo} connection of config/connections.yaml. Off in production.
-     */
     /** Registered under the name "outbound": the endpoint routes/fan-out.yaml sends changes to. */
     @Bean("outbound")
     OutboundComponent outboundComponent(InstalledConnectors installed) {
         return new OutboundComponent(installed);
     }
 
+    /**
+     * The embedded default's demo shop: a Shopify simulator whose orders webhooks go to the
+     * {@code shopify-demo} connection of config/connections.yaml. Off in production.
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "unison.simulators.shopify.enabled", havingValue = "true")
     ShopifySimulator shopifySimulator(UnisonProperties properties) {
         ShopifySimulator simulator = new ShopifySimulator(properties.simulators().shopify().port(),
                 "demo-shop.myshopify.com", "shpat_demo_token", "demo-webhook-secret", Clock.systemUTC());
         simulator.start();
+        SIMULATORS.info("demo Shopify shop (simulator) at http://localhost:{}, behind connection shopify-demo; "
+                + "unison.simulators.shopify.enabled=false turns it off", properties.simulators().shopify().port());
         return simulator;
     }
 
@@ -137,6 +141,8 @@ public class ConnectorsConfiguration {
                 "demoappkey", "demo-app-secret", "TTP_demo_access_token", "TTP_demo_refresh_token", "GCP_demo_cipher",
                 Clock.systemUTC());
         simulator.start();
+        SIMULATORS.info("demo TikTok shop (simulator) at http://localhost:{}, behind connection tiktok-demo; "
+                + "unison.simulators.tiktok-shop.enabled=false turns it off", properties.simulators().tiktokShop().port());
         return simulator;
     }
 
