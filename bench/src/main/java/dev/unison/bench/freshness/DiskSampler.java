@@ -137,6 +137,10 @@ final class DiskSampler implements AutoCloseable {
                 .map(v -> Math.round(Double.parseDouble(v)));
     }
 
+    /**
+     * Walks the directory itself rather than asking the hub (whose StorageMonitor does the same):
+     * the benchmark checks the hub's disk use from outside, at its own moments.
+     */
     private static long bytesUnder(Path root) {
         if (!Files.isDirectory(root)) {
             return 0;

@@ -48,7 +48,8 @@ import org.HdrHistogram.Histogram;
  *
  * Options: {@code --persons} (50000), {@code --seed} (42), {@code --batch} (1000 sightings per
  * request, sent one after the other in stream order), {@code --kiosks} (300), {@code --hub} (hub/target/unison-hub.jar), {@code --out}
- * (bench/results). identifiers/s = raw identifier occurrences posted ÷ seconds from the first
+ * (bench/results), {@code --db} (postgres or h2), {@code --idle} (180: seconds the hub stays idle after the run before its data
+ * directory is measured again). identifiers/s = raw identifier occurrences posted ÷ seconds from the first
  * request to the last answer.
  */
 public final class IdentityBackfillBenchmark {
@@ -56,12 +57,23 @@ public final class IdentityBackfillBenchmark {
     static final long TARGET_IDENTIFIERS_PER_SECOND = 10_000;
     private static final String KEY = "bench-backfill-key-0123456789abcdef";
 
-    record Settings(int persons, long seed, int batch, int kiosks, Path hubJar, Path out) {
+    record Settings(int persons, long seed, int batch, int kiosks, Path hubJar, Path out, String db, int idleSeconds) {
         static Settings parse(String[] args) {
-            Map<String, String> a = dev.unison.bench.Options.parse(args, Set.of("persons", "seed", "batch", "kiosks", "hub", "out"));
+            Map<String, String> a = dev.unison.bench.Options.parse(args, Set.of("persons", "seed", "batch", "kiosks", "hub", "out",
+                    "db", "idle"));
             return new Settings(Integer.parseInt(a.getOrDefault("persons", "50000")), Long.parseLong(a.getOrDefault("seed", "42")),
                     Integer.parseInt(a.getOrDefault("batch", "1000")), Integer.parseInt(a.getOrDefault("kiosks", "300")),
-                    Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")), Path.of(a.getOrDefault("out", "bench/results")));
+                    Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")), Path.of(a.getOrDefault("out", "bench/results")),
+                    a.getOrDefault("db", "postgres"), Integer.parseInt(a.getOrDefault("idle", "180")));
+        }
+
+        Settings {
+            if (idleSeconds < 0) {
+                throw new IllegalArgumentException("--idle takes seconds, 0 or more, got " + idleSeconds);
+            }
+            if (!Set.of("postgres", "h2").contains(db)) {
+                throw new IllegalArgumentException("--db takes postgres or h2 (the embedded default), got '" + db + "'");
+            }
         }
     }
 
@@ -96,15 +108,18 @@ public final class IdentityBackfillBenchmark {
         Accuracy reference = Accuracy.compute(population.personOf, inMemory, population.shapeOf, population.persons, 0);
 
         Path dir = Files.createTempDirectory("unison-backfill-bench-");
-        try (EmbeddedPostgres postgres = dev.unison.bench.PostgresStatements.configure(EmbeddedPostgres.builder()
-                .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
-                .setServerConfig("full_page_writes", "on")).start()) {
+        EmbeddedPostgres postgres = settings.db().equals("postgres")
+                ? dev.unison.bench.PostgresStatements.configure(EmbeddedPostgres.builder()
+                        .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on")).start()
+                : null;
+        try {
             int port;
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
             String hub = "http://127.0.0.1:" + port;
-            Process process = startHub(dir, port, postgres.getJdbcUrl("postgres", "postgres"));
+            Process process = startHub(dir, port, postgres == null ? null : postgres.getJdbcUrl("postgres", "postgres"));
             try {
                 HubHealth.await(http, hub, Duration.ofSeconds(120));
                 String[] answered = new String[population.size()];
@@ -139,11 +154,18 @@ public final class IdentityBackfillBenchmark {
                 long hubCpu = cpuMillis(process.toHandle()) - hubCpuBefore;
                 long databaseCpu = databaseCpuMillis() - databaseCpuBefore;
 
-                dev.unison.bench.PostgresStatements.write(postgres);
-                String[] throughHub = live(postgres, answered);
+                String[] throughHub;
+                if (postgres != null) {
+                    dev.unison.bench.PostgresStatements.write(postgres);
+                    throughHub = live(postgres, answered);
+                } else {
+                    throughHub = live(hub, answered);
+                }
                 Accuracy accuracy = Accuracy.compute(population.personOf, throughHub, population.shapeOf, population.persons, 0);
                 ObjectNode result = CanonicalJson.mapper().createObjectNode();
-                result.put("benchmark", "identity backfill through the hub (POST /api/v1/identities/batch, PostgreSQL)");
+                result.put("benchmark", "identity backfill through the hub (POST /api/v1/identities/batch, "
+                        + (postgres != null ? "PostgreSQL" : "H2, the embedded default") + ")");
+                result.put("database", postgres != null ? "PostgreSQL (embedded, fsync on)" : "H2 file (embedded default)");
                 result.put("persons", population.persons).put("seed", population.seed).put("events", population.size())
                         .put("identifierOccurrences", population.occurrences).put("batch", settings.batch())
                         .put("cores", Runtime.getRuntime().availableProcessors());
@@ -167,6 +189,7 @@ public final class IdentityBackfillBenchmark {
                         .put("identifiersPerSecondMet", perSecond >= TARGET_IDENTIFIERS_PER_SECOND)
                         .put("accuracyEqualMet", acc.get("sameAsInMemory").asBoolean())
                         .put("samePartitionMet", acc.get("samePartitionAsInMemory").asBoolean());
+                result.set("disk", disk(hub, population));
                 return result;
             } finally {
                 process.destroy();
@@ -175,7 +198,63 @@ public final class IdentityBackfillBenchmark {
                 }
                 System.err.println("hub log: " + dir.resolve("hub.log"));
             }
+        } finally {
+            if (postgres != null) {
+                postgres.close();
+            }
         }
+    }
+
+    /**
+     * Disk per identifier: the tables' bytes (GET /api/v1/storage?tables=true) right after the run,
+     * and the data directory then and after {@code --idle} seconds of idle (the embedded default
+     * compacts its file while it runs, more once it is quiet).
+     */
+    private ObjectNode disk(String hub, Population population) throws Exception {
+        JsonNode atEnd = storage(hub);
+        Thread.sleep(settings.idleSeconds() * 1000L); // the measured idle time itself, not a wait for a result
+        JsonNode afterIdle = storage(hub);
+        ObjectNode disk = CanonicalJson.mapper().createObjectNode();
+        long live = atEnd.path("liveBytes").asLong();
+        disk.put("liveBytes", live)
+                .put("liveBytesPerDistinctIdentifier", round((double) live / population.distinctIdentifiers, 1))
+                .put("liveBytesPerSighting", round((double) live / population.size(), 1))
+                .put("dataDirectoryBytesAtEnd", atEnd.path("dataDirectoryBytes").asLong())
+                .put("idleSeconds", settings.idleSeconds())
+                .put("dataDirectoryBytesAfterIdle", afterIdle.path("dataDirectoryBytes").asLong())
+                .put("databaseFileBytesAfterIdle", afterIdle.path("bytesBySubdirectory").path("db").asLong())
+                .put("note", "PostgreSQL keeps its files outside the hub's data directory; its bytes are the tables'");
+        disk.set("tables", atEnd.path("tables"));
+        return disk;
+    }
+
+    private JsonNode storage(String hub) throws Exception {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(hub + "/api/v1/storage?tables=true"))
+                .header("Authorization", "Bearer " + KEY).timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("GET /api/v1/storage answered " + answer.statusCode() + ": " + answer.body());
+        }
+        return CanonicalJson.parse(answer.body());
+    }
+
+    /** As {@link #live(EmbeddedPostgres, String[])}, through the API: a merged profile's id answers with its survivor's. */
+    private String[] live(String hub, String[] answered) throws Exception {
+        Map<String, String> survivor = new HashMap<>();
+        for (String id : answered) {
+            if (id != null && !survivor.containsKey(id)) {
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(hub + "/api/v1/profiles/" + id))
+                        .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() != 200) {
+                    throw new IllegalStateException("GET /api/v1/profiles/" + id + " answered " + answer.statusCode());
+                }
+                survivor.put(id, CanonicalJson.parse(answer.body()).get("id").asText());
+            }
+        }
+        String[] live = new String[answered.length];
+        for (int i = 0; i < answered.length; i++) {
+            live[i] = answered[i] == null ? null : survivor.get(answered[i]);
+        }
+        return live;
     }
 
     /** One batch; every sighting must come back resolved (or unresolved: all its identifiers blocked). */
@@ -249,10 +328,13 @@ public final class IdentityBackfillBenchmark {
     private Process startHub(Path dir, int port, String jdbcUrl) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
                 "-jar", settings.hubJar().toAbsolutePath().toString(), "--server.port=" + port,
-                "--unison.data-dir=" + dir.resolve("data"), "--spring.datasource.url=" + jdbcUrl,
-                "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
+                "--unison.data-dir=" + dir.resolve("data"),
                 "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false",
                 "--logging.level.root=WARN"));
+        if (jdbcUrl != null) {
+            command.addAll(List.of("--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=postgres",
+                    "--spring.datasource.password=postgres"));
+        }
         String extra = System.getProperty("bench.hubJvmOpts"); // e.g. a JFR recording when profiling
         if (extra != null && !extra.isBlank()) {
             command.addAll(1, List.of(extra.trim().split("\\s+")));
@@ -287,7 +369,8 @@ public final class IdentityBackfillBenchmark {
         JsonNode a = r.get("accuracy");
         return "## Identity backfill through the hub: " + String.format("%,d", r.get("persons").asInt()) + " persons, "
                 + String.format("%,d", r.get("events").asInt()) + " sightings, " + String.format("%,d", r.get("identifierOccurrences").asLong())
-                + " identifiers, batches of " + r.get("batch").asInt() + " one after the other, PostgreSQL (fsync on), " + r.get("cores").asInt() + " cores\n\n"
+                + " identifiers, batches of " + r.get("batch").asInt() + " one after the other, "
+                + r.path("database").asText("PostgreSQL (embedded, fsync on)") + ", " + r.get("cores").asInt() + " cores\n\n"
                 + "| | through the hub | in memory (same run) | target |\n|---|---|---|---|\n"
                 + "| identifiers/s, whole run | " + String.format("%,d", t.get("identifiersPerSecond").asLong()) + " | | ≥ "
                 + String.format("%,d", TARGET_IDENTIFIERS_PER_SECOND) + " |\n"
@@ -297,8 +380,17 @@ public final class IdentityBackfillBenchmark {
                 + "| recall | " + a.get("recallThroughHub").asDouble() + " | " + a.get("recallInMemory").asDouble() + " | equal |\n\n"
                 + "Seconds " + t.get("seconds").asDouble() + "; request latency p50 " + t.get("requestLatencyP50Ms").asDouble()
                 + " ms, p99 " + t.get("requestLatencyP99Ms").asDouble() + " ms; hub " + t.get("hubCores").asDouble() + " cores ("
-                + t.get("hubCpuMicrosPerIdentifier").asDouble() + " µs per identifier), PostgreSQL at least " + t.get("postgresCores").asDouble()
-                + " cores (its processes alive at both ends of the run); events grouped as in memory: "
-                + a.get("samePartitionAsInMemory").asBoolean() + ".\n";
+                + t.get("hubCpuMicrosPerIdentifier").asDouble() + " µs per identifier)"
+                + (r.path("database").asText("PostgreSQL").startsWith("PostgreSQL") ? ", PostgreSQL at least "
+                        + t.get("postgresCores").asDouble() + " cores (its processes alive at both ends of the run)" : "")
+                + "; events grouped as in memory: "
+                + a.get("samePartitionAsInMemory").asBoolean() + ".\n"
+                + (r.has("disk") ? "\nDisk: live data " + String.format("%.1f", r.at("/disk/liveBytes").asLong() / 1e6) + " MB ("
+                        + r.at("/disk/liveBytesPerDistinctIdentifier").asDouble() + " bytes per distinct identifier, "
+                        + r.at("/disk/liveBytesPerSighting").asDouble() + " per sighting); data directory "
+                        + String.format("%.1f", r.at("/disk/dataDirectoryBytesAtEnd").asLong() / 1e6) + " MB at the end, "
+                        + String.format("%.1f", r.at("/disk/dataDirectoryBytesAfterIdle").asLong() / 1e6) + " MB after "
+                        + r.at("/disk/idleSeconds").asInt() + " s idle.\n"
+                        : "");
     }
 }

@@ -75,28 +75,35 @@ public class StorageConfiguration {
         // a retention shorter than H2's 45 s only while the hub forces the file to disk
         Duration retention = properties.storage().h2SyncInterval().isZero() ? null : settings.retention();
         return new H2Compaction(dataSource, settings.interval(), settings.targetFillRate(), settings.budget().toBytes(),
-                retention, meters);
+                retention, settings.quietAfter(), settings.quietTargetFillRate(), meters);
     }
 
-    /** An H2 file database and a compaction interval that is not zero. */
-    static class H2FileWithCompactionInterval implements Condition {
+    /** An H2 file database ({@code spring.datasource.url}) and an interval setting that is not zero (default 1 s). */
+    abstract static class H2FileWithInterval implements Condition {
+        private final String intervalKey;
+
+        H2FileWithInterval(String intervalKey) {
+            this.intervalKey = intervalKey;
+        }
+
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            Duration interval = Binder.get(context.getEnvironment())
-                    .bind("unison.storage.h2-compaction.interval", Duration.class).orElse(Duration.ofSeconds(1));
+            Duration interval = Binder.get(context.getEnvironment()).bind(intervalKey, Duration.class)
+                    .orElse(Duration.ofSeconds(1));
             return H2PeriodicSync.appliesTo(context.getEnvironment().getProperty("spring.datasource.url"))
                     && !interval.isZero();
         }
     }
 
-    /** An H2 file database ({@code spring.datasource.url}) and a sync interval that is not zero. */
-    static class H2FileWithSyncInterval implements Condition {
-        @Override
-        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            Duration interval = Binder.get(context.getEnvironment())
-                    .bind("unison.storage.h2-sync-interval", Duration.class).orElse(Duration.ofSeconds(1));
-            return H2PeriodicSync.appliesTo(context.getEnvironment().getProperty("spring.datasource.url"))
-                    && !interval.isZero();
+    static class H2FileWithCompactionInterval extends H2FileWithInterval {
+        H2FileWithCompactionInterval() {
+            super("unison.storage.h2-compaction.interval");
+        }
+    }
+
+    static class H2FileWithSyncInterval extends H2FileWithInterval {
+        H2FileWithSyncInterval() {
+            super("unison.storage.h2-sync-interval");
         }
     }
 }

@@ -161,7 +161,7 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
                 throw new IllegalArgumentException("unison.storage.h2-sync-interval must be 0 (off) or positive, got "
                         + h2SyncInterval);
             }
-            h2Compaction = h2Compaction == null ? new H2Compaction(null, null, null, null) : h2Compaction;
+            h2Compaction = h2Compaction == null ? new H2Compaction(null, null, null, null, null, null) : h2Compaction;
             if (!h2SyncInterval.isZero() && h2Compaction.retention().compareTo(h2SyncInterval.multipliedBy(5)) < 0) {
                 throw new IllegalArgumentException("unison.storage.h2-compaction.retention (" + h2Compaction.retention()
                         + ") must be at least five times unison.storage.h2-sync-interval (" + h2SyncInterval + "): H2 may "
@@ -201,12 +201,16 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
      * {@link dev.unison.hub.jdbc.H2Compaction}: a round every {@code interval} (zero turns it off)
      * rewrites or moves at most {@code budget} of the file while less than {@code targetFillRate}
      * percent of it is live; space that holds nothing live is reused after {@code retention}
-     * (H2's 45 s when the periodic sync is off).
+     * (H2's 45 s when the periodic sync is off). Once the store has been quiet for {@code quietAfter}
+     * (zero: never), rounds aim at {@code quietTargetFillRate} instead.
      */
-    public record H2Compaction(Duration interval, Integer targetFillRate, DataSize budget, Duration retention) {
+    public record H2Compaction(Duration interval, Integer targetFillRate, DataSize budget, Duration retention,
+            Duration quietAfter, Integer quietTargetFillRate) {
         public H2Compaction {
             interval = interval == null ? Duration.ofSeconds(1) : interval;
             targetFillRate = targetFillRate == null ? 50 : targetFillRate;
+            quietAfter = quietAfter == null ? Duration.ofSeconds(60) : quietAfter;
+            quietTargetFillRate = quietTargetFillRate == null ? 90 : quietTargetFillRate;
             budget = budget == null ? DataSize.ofMegabytes(4) : budget;
             retention = retention == null ? Duration.ofSeconds(10) : retention;
             if (interval.isNegative()) {

@@ -2,12 +2,14 @@ package dev.unison.hub.jdbc;
 
 import dev.unison.hub.worker.BackgroundWorker;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
@@ -42,27 +44,57 @@ import org.h2.mvstore.RandomAccessStore;
  * {@code unison.storage.h2-sync-interval} (1 s), so a retention of several sync intervals keeps
  * that assumption with margin (the configuration refuses less than five).
  *
+ * <p>Quiet moments: once the store has seen no more than {@value #QUIET_COMMITS_PER_SECOND} commits a
+ * second (the idle hub's own bookkeeping makes about 2.4) for {@code quietAfter},
+ * rounds aim at {@code quietTargetFillRate} instead: space that stays reserved for the next burst
+ * under load is returned while nobody waits for a commit. The first busy round goes back to
+ * {@code targetFillRate}. Quiet rounds rewrite the same budget but may move more: H2 moves whole
+ * chunks only, so while a move leaves the file as long as it was the next quiet round moves twice
+ * as much, up to {@value #MAX_QUIET_MOVE_BYTES} bytes.
+ *
  * <p>This uses H2's MVStore API (public classes of H2 2.4, not its SQL surface; H2CompactionIT
  * breaks if a new H2 version changes them).
  */
 public class H2Compaction extends BackgroundWorker {
 
+    /** At most this many commits a second counts as quiet; the idle hub makes about 2.4 (its workers' bookkeeping). */
+    static final int QUIET_COMMITS_PER_SECOND = 10;
+
+    /** The most a quiet round moves at once (H2's own compaction on close moves 16 MB at a time). */
+    static final long MAX_QUIET_MOVE_BYTES = 64L << 20;
+
     private final DataSource dataSource;
     private final int targetFillRate;
     private final int budgetBytes;
+    private final Duration quietAfter;
+    private final int quietTargetFillRate;
     private final Timer roundTime;
     private final Counter rewrites;
     private final Counter moves;
     private final Duration retention;
     private volatile MVStore store;
+    private long versionAtLastRound = -1;
+    private long lastRoundNanos;
+    private long lastBusyNanos;
+    private volatile boolean quiet;
+    private long quietMoveBytes;
+    private final LongSupplier nanoClock;
 
     /**
      * @param retention how long a chunk that holds nothing live is kept before its space is reused
      *        (H2's {@code RETENTION_TIME}), or null for H2's default of 45 s; set on the open store,
      *        not persisted, so the file opened without the hub (and its periodic sync) keeps 45 s
+     * @param quietAfter how long the store must be quiet before rounds aim at {@code quietTargetFillRate};
+     *        zero: never
      */
     public H2Compaction(DataSource dataSource, Duration interval, int targetFillRate, long budgetBytes, Duration retention,
-            MeterRegistry meters) {
+            Duration quietAfter, int quietTargetFillRate, MeterRegistry meters) {
+        this(dataSource, interval, targetFillRate, budgetBytes, retention, quietAfter, quietTargetFillRate, meters,
+                System::nanoTime);
+    }
+
+    H2Compaction(DataSource dataSource, Duration interval, int targetFillRate, long budgetBytes, Duration retention,
+            Duration quietAfter, int quietTargetFillRate, MeterRegistry meters, LongSupplier nanoClock) {
         super("h2-compaction", requirePositive(interval), Duration.ofSeconds(30));
         if (retention != null && (retention.isNegative() || retention.toMillis() > Integer.MAX_VALUE)) {
             throw new IllegalArgumentException("unison.storage.h2-compaction.retention must be positive, got " + retention);
@@ -74,20 +106,36 @@ public class H2Compaction extends BackgroundWorker {
         if (budgetBytes < 64 * 1024 || budgetBytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("unison.storage.h2-compaction.budget must be 64KB..2GB, got " + budgetBytes + " bytes");
         }
+        if (quietAfter == null || quietAfter.isNegative()) {
+            throw new IllegalArgumentException("unison.storage.h2-compaction.quiet-after must be 0 (never) or positive, got "
+                    + quietAfter);
+        }
+        if (quietTargetFillRate < targetFillRate || quietTargetFillRate > 99) {
+            throw new IllegalArgumentException("unison.storage.h2-compaction.quiet-target-fill-rate must be "
+                    + targetFillRate + " (target-fill-rate)..99, got " + quietTargetFillRate);
+        }
+        this.quietAfter = quietAfter;
+        this.nanoClock = nanoClock;
+        this.quietTargetFillRate = quietTargetFillRate;
         this.dataSource = dataSource;
         this.targetFillRate = targetFillRate;
         this.budgetBytes = (int) budgetBytes;
+        this.quietMoveBytes = budgetBytes;
         this.roundTime = Timer.builder("unison.h2.compaction").description("one compaction round of the embedded H2 file")
                 .register(meters);
         this.rewrites = Counter.builder("unison.h2.compaction.rewrites")
                 .description("rounds that rewrote the live pages of mostly empty chunks").register(meters);
         this.moves = Counter.builder("unison.h2.compaction.moves")
                 .description("rounds that moved chunks toward the start of the file to shrink it").register(meters);
-        Gauge.builder("unison.h2.file.bytes", this, c -> c.measure(FileStore::size)).baseUnit("bytes")
+        Gauge.builder("unison.h2.compaction.quiet", this, c -> c.quiet ? 1 : 0)
+                .description("1 while rounds aim at the quiet target fill rate").register(meters);
+        FunctionCounter.builder("unison.h2.commits", this, c -> c.measure(MVStore::getCurrentVersion))
+                .description("commits (versions) of the embedded H2 store since it opened").register(meters);
+        Gauge.builder("unison.h2.file.bytes", this, c -> c.measure(mv -> mv.getFileStore().size())).baseUnit("bytes")
                 .description("size of the embedded H2 file").register(meters);
-        Gauge.builder("unison.h2.file.fill.rate", this, c -> c.measure(FileStore::getFillRate)).baseUnit("percent")
+        Gauge.builder("unison.h2.file.fill.rate", this, c -> c.measure(mv -> mv.getFileStore().getFillRate())).baseUnit("percent")
                 .description("share of the H2 file's blocks that hold chunks").register(meters);
-        Gauge.builder("unison.h2.chunks.fill.rate", this, c -> c.measure(FileStore::getChunksFillRate)).baseUnit("percent")
+        Gauge.builder("unison.h2.chunks.fill.rate", this, c -> c.measure(mv -> mv.getFileStore().getChunksFillRate())).baseUnit("percent")
                 .description("share of the H2 chunks' bytes that are still live").register(meters);
     }
 
@@ -96,16 +144,23 @@ public class H2Compaction extends BackgroundWorker {
         long start = System.nanoTime();
         MVStore mv = store();
         FileStore<?> file = mv.getFileStore();
+        int target = quiet(mv, nanoClock.getAsLong()) ? quietTargetFillRate : targetFillRate;
         // MVStore.compact only rewrites when the chunks' fill rate is below the target, and only
         // chunks older than the retention time; it gives up at once if a commit holds the lock
-        if (mv.compact(targetFillRate, budgetBytes)) {
+        if (mv.compact(target, budgetBytes)) {
             rewrites.increment();
         }
-        if (file instanceof RandomAccessStore randomAccess && file.getFillRate() < targetFillRate) {
+        if (file instanceof RandomAccessStore randomAccess && file.getFillRate() < target) {
             long before = file.size();
-            randomAccess.compactMoveChunks(targetFillRate, budgetBytes, mv);
+            randomAccess.compactMoveChunks(target, quiet ? quietMoveBytes : budgetBytes, mv);
             if (file.size() != before) {
                 moves.increment();
+                quietMoveBytes = budgetBytes;
+            } else if (quiet) {
+                // H2 moves only whole chunks that fit the size given, and one commit's chunk can be
+                // larger than the budget (4.4 MB after an identity batch): at the end of the file it
+                // keeps the file from shrinking, so quiet rounds double the size until it moves
+                quietMoveBytes = Math.min(2 * quietMoveBytes, Math.max(budgetBytes, MAX_QUIET_MOVE_BYTES));
             }
         }
         roundTime.record(Duration.ofNanos(System.nanoTime() - start));
@@ -113,12 +168,35 @@ public class H2Compaction extends BackgroundWorker {
         return false;
     }
 
-    private double measure(java.util.function.ToLongFunction<FileStore<?>> metric) {
+    /**
+     * Whether the store has been quiet for {@code quietAfter}: commits counted by the store's version,
+     * which every commit advances (a round's rewritten pages ride on the next commit; it makes none).
+     */
+    private boolean quiet(MVStore mv, long now) {
+        long version = mv.getCurrentVersion();
+        if (versionAtLastRound < 0) {
+            lastBusyNanos = now;
+        } else {
+            double seconds = Math.max(1e-3, (now - lastRoundNanos) / 1e9);
+            if ((version - versionAtLastRound) / seconds > QUIET_COMMITS_PER_SECOND) {
+                lastBusyNanos = now;
+            }
+        }
+        versionAtLastRound = version;
+        lastRoundNanos = now;
+        quiet = !quietAfter.isZero() && now - lastBusyNanos >= quietAfter.toNanos();
+        if (!quiet) {
+            quietMoveBytes = budgetBytes;
+        }
+        return quiet;
+    }
+
+    private double measure(java.util.function.ToLongFunction<MVStore> metric) {
         MVStore mv = store;
         if (mv == null || mv.isClosed()) {
             return Double.NaN;
         }
-        return metric.applyAsLong(mv.getFileStore());
+        return metric.applyAsLong(mv);
     }
 
     /** The MVStore behind the pool's embedded H2 database, found once through a pooled connection. */
