@@ -5,17 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.canonical.json.CanonicalJson;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -115,9 +109,9 @@ final class DiskSampler implements AutoCloseable {
     private ObjectNode sampleNow() {
         ObjectNode sample = CanonicalJson.mapper().createObjectNode();
         sample.put("second", (System.nanoTime() - startedAt) / 1_000_000_000L).put("phase", phase)
-                .put("dataDirectoryBytes", bytesUnder(dataDirectory))
-                .put("databaseBytes", bytesUnder(dataDirectory.resolve("db")))
-                .put("brokerBytes", bytesUnder(dataDirectory.resolve("artemis")));
+                .put("dataDirectoryBytes", dev.unison.bench.DirectorySize.bytesUnder(dataDirectory))
+                .put("databaseBytes", dev.unison.bench.DirectorySize.bytesUnder(dataDirectory.resolve("db")))
+                .put("brokerBytes", dev.unison.bench.DirectorySize.bytesUnder(dataDirectory.resolve("artemis")));
         try {
             String metrics = http.send(HttpRequest.newBuilder(URI.create(hub + "/actuator/prometheus")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
@@ -137,36 +131,6 @@ final class DiskSampler implements AutoCloseable {
                 .map(v -> Math.round(Double.parseDouble(v)));
     }
 
-    /**
-     * Walks the directory itself rather than asking the hub (whose StorageMonitor does the same):
-     * the benchmark checks the hub's disk use from outside, at its own moments.
-     */
-    private static long bytesUnder(Path root) {
-        if (!Files.isDirectory(root)) {
-            return 0;
-        }
-        long[] total = {0};
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                    total[0] += attributes.isRegularFile() ? attributes.size() : 0;
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                    if (e instanceof NoSuchFileException) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                    throw e;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return total[0];
-    }
 
     private static double round(double value) {
         return Math.round(value * 100) / 100.0;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.bench.HubHealth;
 import dev.unison.bench.Results;
+import dev.unison.bench.DirectorySize;
 import dev.unison.canonical.identity.IdentifierNormalizer;
 import dev.unison.canonical.identity.IdentityResolver;
 import dev.unison.canonical.identity.IdentityRules;
@@ -189,7 +190,7 @@ public final class IdentityBackfillBenchmark {
                         .put("identifiersPerSecondMet", perSecond >= TARGET_IDENTIFIERS_PER_SECOND)
                         .put("accuracyEqualMet", acc.get("sameAsInMemory").asBoolean())
                         .put("samePartitionMet", acc.get("samePartitionAsInMemory").asBoolean());
-                result.set("disk", disk(hub, population));
+                result.set("disk", disk(hub, population, dir.resolve("data")));
                 return result;
             } finally {
                 process.destroy();
@@ -210,19 +211,23 @@ public final class IdentityBackfillBenchmark {
      * and the data directory then and after {@code --idle} seconds of idle (the embedded default
      * compacts its file while it runs, more once it is quiet).
      */
-    private ObjectNode disk(String hub, Population population) throws Exception {
+    private ObjectNode disk(String hub, Population population, Path dataDirectory) throws Exception {
+        // the tables from the hub (computed per request); the directory from outside, now (the hub's
+        // own figure is its monitor's last sample, up to a minute old)
         JsonNode atEnd = storage(hub);
+        long directoryAtEnd = DirectorySize.bytesUnder(dataDirectory);
         Thread.sleep(settings.idleSeconds() * 1000L); // the measured idle time itself, not a wait for a result
-        JsonNode afterIdle = storage(hub);
+        long directoryAfterIdle = DirectorySize.bytesUnder(dataDirectory);
+        long databaseAfterIdle = DirectorySize.bytesUnder(dataDirectory.resolve("db"));
         ObjectNode disk = CanonicalJson.mapper().createObjectNode();
         long live = atEnd.path("liveBytes").asLong();
         disk.put("liveBytes", live)
                 .put("liveBytesPerDistinctIdentifier", round((double) live / population.distinctIdentifiers, 1))
                 .put("liveBytesPerSighting", round((double) live / population.size(), 1))
-                .put("dataDirectoryBytesAtEnd", atEnd.path("dataDirectoryBytes").asLong())
+                .put("dataDirectoryBytesAtEnd", directoryAtEnd)
                 .put("idleSeconds", settings.idleSeconds())
-                .put("dataDirectoryBytesAfterIdle", afterIdle.path("dataDirectoryBytes").asLong())
-                .put("databaseFileBytesAfterIdle", afterIdle.path("bytesBySubdirectory").path("db").asLong())
+                .put("dataDirectoryBytesAfterIdle", directoryAfterIdle)
+                .put("databaseFileBytesAfterIdle", databaseAfterIdle)
                 .put("note", "PostgreSQL keeps its files outside the hub's data directory; its bytes are the tables'");
         disk.set("tables", atEnd.path("tables"));
         return disk;

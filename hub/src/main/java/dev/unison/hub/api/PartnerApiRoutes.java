@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.hub.connectors.InstalledConnectors;
 import dev.unison.hub.identity.ProfileDirectory;
+import dev.unison.hub.inbox.InboxDispatcher;
 import dev.unison.hub.orders.OrderStore;
 import dev.unison.hub.outbox.Outbox;
 import dev.unison.hub.outbox.RelayShards;
@@ -189,7 +190,8 @@ public class PartnerApiRoutes extends RouteBuilder {
                 view.put("enabled", c.enabled());
                 view.put("settings", c.redactedSettings());
                 view.put("lastCheck", connectors.lastCheck(c.id()).orElse(null));
-                view.put("senders", connectors.outboundQueue().leases(c.id()).stream().map(lease -> {
+                var leases = connectors.outboundQueue().leases(c.id());
+                view.put("senders", leases.stream().filter(lease -> !InboxDispatcher.LEASE_KIND.equals(lease.kind())).map(lease -> {
                     Map<String, Object> sender = new LinkedHashMap<>();
                     sender.put("kind", lease.kind());
                     sender.put("instance", lease.owner());
@@ -197,6 +199,14 @@ public class PartnerApiRoutes extends RouteBuilder {
                     sender.put("active", lease.expiresAt().isAfter(now));
                     return sender;
                 }).toList());
+                view.put("inbox", leases.stream().filter(lease -> InboxDispatcher.LEASE_KIND.equals(lease.kind())).findFirst()
+                        .map(lease -> {
+                            Map<String, Object> inbox = new LinkedHashMap<>();
+                            inbox.put("instance", lease.owner());
+                            inbox.put("leaseExpiresAt", lease.expiresAt());
+                            inbox.put("active", lease.expiresAt().isAfter(now));
+                            return inbox;
+                        }).orElse(null));
                 return view;
             }).toList());
             ApiSupport.respond(e, 200, body);

@@ -72,9 +72,10 @@ public class ConnectorsConfiguration {
 
     @Bean
     InboxDispatcher inboxDispatcher(JdbcTemplate jdbc, TransactionTemplate tx, Outbox outbox, DeadLetters deadLetters,
-            InstalledConnectors installed, Clock clock) {
+            InstalledConnectors installed, Clock clock, UnisonProperties properties) {
+        UnisonProperties.Inbox inbox = properties.inbox();
         return new InboxDispatcher(jdbc, tx, outbox, deadLetters, installed.connectors(), installed, clock,
-                Duration.ofMillis(200));
+                inbox.pollInterval(), inbox.threads(), inbox.lease());
     }
 
     /** Each connector's own routes (e.g. its webhook endpoint), added before Camel starts. */

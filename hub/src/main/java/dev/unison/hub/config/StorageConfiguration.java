@@ -72,10 +72,26 @@ public class StorageConfiguration {
     @Conditional(H2FileWithCompactionInterval.class)
     H2Compaction h2Compaction(DataSource dataSource, UnisonProperties properties, MeterRegistry meters) {
         UnisonProperties.H2Compaction settings = properties.storage().h2Compaction();
-        // a retention shorter than H2's 45 s only while the hub forces the file to disk
-        Duration retention = properties.storage().h2SyncInterval().isZero() ? null : settings.retention();
+        Duration retention = h2Retention(properties.storage().h2SyncInterval(), settings.retention());
         return new H2Compaction(dataSource, settings.interval(), settings.targetFillRate(), settings.budget().toBytes(),
                 retention, settings.quietAfter(), settings.quietTargetFillRate(), meters);
+    }
+
+    /**
+     * The retention to set on the open H2 store: the configured one while the hub forces the file
+     * to disk ({@code sync} not zero), refused below five sync intervals; null (H2's 45 s) without
+     * the periodic sync. Checked only where it applies, an H2 file with compaction on.
+     */
+    static Duration h2Retention(Duration sync, Duration configured) {
+        if (sync.isZero()) {
+            return null;
+        }
+        if (configured.compareTo(sync.multipliedBy(5)) < 0) {
+            throw new IllegalArgumentException("unison.storage.h2-compaction.retention (" + configured
+                    + ") must be at least five times unison.storage.h2-sync-interval (" + sync + "): H2 may "
+                    + "overwrite a dead chunk once the retention has passed, safe only when newer data has reached the disk");
+        }
+        return configured;
     }
 
     /** An H2 file database ({@code spring.datasource.url}) and an interval setting that is not zero (default 1 s). */

@@ -15,9 +15,10 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties(prefix = "unison")
 public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String mappingsLocation,
         String bootstrapApiKey, String routesLocation, String connectionsLocation, Simulators simulators,
-        Inventory inventory, Identity identity, Storage storage, Api api, Retention retention) {
+        Inventory inventory, Identity identity, Storage storage, Api api, Retention retention, Inbox inbox) {
 
     public UnisonProperties {
+        inbox = inbox == null ? new Inbox(null, null, null) : inbox;
         retention = retention == null ? new Retention(null, null, null, null, null) : retention;
         storage = storage == null ? new Storage(null, null, null) : storage;
         api = api == null ? new Api(null, null, null) : api;
@@ -81,6 +82,22 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
         public Bus {
             type = type == null ? BusType.ARTEMIS : type;
             sendTimeout = sendTimeout == null ? Duration.ofSeconds(30) : sendTimeout;
+        }
+    }
+
+    /**
+     * {@link dev.unison.hub.inbox.InboxDispatcher}: connections mapped at once by this instance
+     * ({@code threads}), how long an instance keeps a connection without renewing its lease, and how
+     * often it looks for due deliveries besides being woken by new ones.
+     */
+    public record Inbox(Integer threads, Duration lease, Duration pollInterval) {
+        public Inbox {
+            threads = threads == null ? 4 : threads;
+            lease = lease == null ? Duration.ofSeconds(30) : lease;
+            pollInterval = pollInterval == null ? Duration.ofMillis(200) : pollInterval;
+            if (pollInterval.isNegative() || pollInterval.isZero()) {
+                throw new IllegalArgumentException("unison.inbox.poll-interval must be positive, got " + pollInterval);
+            }
         }
     }
 
@@ -162,11 +179,6 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
                         + h2SyncInterval);
             }
             h2Compaction = h2Compaction == null ? new H2Compaction(null, null, null, null, null, null) : h2Compaction;
-            if (!h2SyncInterval.isZero() && h2Compaction.retention().compareTo(h2SyncInterval.multipliedBy(5)) < 0) {
-                throw new IllegalArgumentException("unison.storage.h2-compaction.retention (" + h2Compaction.retention()
-                        + ") must be at least five times unison.storage.h2-sync-interval (" + h2SyncInterval + "): H2 may "
-                        + "overwrite a dead chunk once the retention has passed, safe only when newer data has reached the disk");
-            }
             monitor = monitor == null ? new Monitor(null, null, null, null) : monitor;
         }
     }

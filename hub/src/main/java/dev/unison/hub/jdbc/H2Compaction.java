@@ -52,7 +52,7 @@ import org.h2.mvstore.RandomAccessStore;
  * chunks only, so while a move leaves the file as long as it was the next quiet round moves twice
  * as much, up to {@value #MAX_QUIET_MOVE_BYTES} bytes.
  *
- * <p>This uses H2's MVStore API (public classes of H2 2.4, not its SQL surface; H2CompactionIT
+ * <p>This uses H2's MVStore API (public classes of H2 2.5, not its SQL surface; H2CompactionIT
  * breaks if a new H2 version changes them).
  */
 public class H2Compaction extends BackgroundWorker {
@@ -60,8 +60,11 @@ public class H2Compaction extends BackgroundWorker {
     /** At most this many commits a second counts as quiet; the idle hub makes about 2.4 (its workers' bookkeeping). */
     static final int QUIET_COMMITS_PER_SECOND = 10;
 
-    /** The most a quiet round moves at once (H2's own compaction on close moves 16 MB at a time). */
-    static final long MAX_QUIET_MOVE_BYTES = 64L << 20;
+    /**
+     * The most a quiet round moves at once, as H2's own compaction on close does: a request that
+     * arrives meanwhile waits for one such move (about 0.3 s on this project's test machine).
+     */
+    static final long MAX_QUIET_MOVE_BYTES = 16L << 20;
 
     private final DataSource dataSource;
     private final int targetFillRate;
@@ -97,14 +100,15 @@ public class H2Compaction extends BackgroundWorker {
             Duration quietAfter, int quietTargetFillRate, MeterRegistry meters, LongSupplier nanoClock) {
         super("h2-compaction", requirePositive(interval), Duration.ofSeconds(30));
         if (retention != null && (retention.isNegative() || retention.toMillis() > Integer.MAX_VALUE)) {
-            throw new IllegalArgumentException("unison.storage.h2-compaction.retention must be positive, got " + retention);
+            throw new IllegalArgumentException("unison.storage.h2-compaction.retention must be 0 or more (up to 24 days), got "
+                    + retention);
         }
         this.retention = retention;
         if (targetFillRate < 1 || targetFillRate > 99) {
             throw new IllegalArgumentException("unison.storage.h2-compaction.target-fill-rate must be 1..99, got " + targetFillRate);
         }
         if (budgetBytes < 64 * 1024 || budgetBytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("unison.storage.h2-compaction.budget must be 64KB..2GB, got " + budgetBytes + " bytes");
+            throw new IllegalArgumentException("unison.storage.h2-compaction.budget must be 64KB..2047MB, got " + budgetBytes + " bytes");
         }
         if (quietAfter == null || quietAfter.isNegative()) {
             throw new IllegalArgumentException("unison.storage.h2-compaction.quiet-after must be 0 (never) or positive, got "

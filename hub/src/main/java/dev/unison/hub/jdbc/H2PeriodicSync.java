@@ -12,7 +12,7 @@ import javax.sql.DataSource;
 /**
  * Forces the embedded H2 database file to disk at a steady pace with {@code CHECKPOINT SYNC}
  * (H2 SQL grammar, "Commands (Other)"; needs admin rights, which the embedded {@code sa} has). In
- * H2 2.4 it stores pending changes (as any commit does) and then calls
+ * H2 2.4 and 2.5 it stores pending changes (as any commit does) and then calls
  * {@code FileChannel.force(true)} on the file outside the store lock that commits take.
  *
  * <p>Why: with {@code WRITE_DELAY=0} every commit reaches the OS page cache but H2 never syncs the

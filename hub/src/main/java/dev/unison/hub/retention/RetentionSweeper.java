@@ -117,6 +117,14 @@ public class RetentionSweeper extends BackgroundWorker {
         return sweep(() -> true);
     }
 
+    private void counted(Rule rule, int total, Instant cutoff, Map<String, Integer> deleted) {
+        if (total > 0) {
+            meters.counter("unison.retention.deleted", "table", rule.name()).increment(total);
+            LOG.info("retention sweep: deleted {} rows of {} older than {}", total, rule.name(), cutoff);
+        }
+        deleted.put(rule.name(), total);
+    }
+
     private Map<String, Integer> sweep(BooleanSupplier keepGoing) {
         Map<String, Integer> deleted = new LinkedHashMap<>();
         Instant now = clock.instant();
@@ -133,19 +141,17 @@ public class RetentionSweeper extends BackgroundWorker {
                     return jdbc.update(rule.deleteBatch(), bound, settings.batchSize());
                 });
                 if (n == null) {
+                    // between two batches another instance took the sweep over: it goes on from here
                     LOG.debug("retention sweep: another instance is sweeping");
-                    return Map.of();
+                    counted(rule, total, cutoff, deleted);
+                    return deleted;
                 }
                 total += n;
                 if (n < settings.batchSize()) {
                     break;
                 }
             }
-            if (total > 0) {
-                meters.counter("unison.retention.deleted", "table", rule.name()).increment(total);
-                LOG.info("retention sweep: deleted {} rows of {} older than {}", total, rule.name(), cutoff);
-            }
-            deleted.put(rule.name(), total);
+            counted(rule, total, cutoff, deleted);
         }
         return deleted;
     }

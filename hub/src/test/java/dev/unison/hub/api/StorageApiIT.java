@@ -1,6 +1,7 @@
 package dev.unison.hub.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.hub.support.EmbeddedHub;
@@ -84,12 +85,31 @@ class StorageApiIT {
 
     @Test
     void theSameNumbersReachHealthAndPrometheus() {
-        HttpApi.Reply health = api.get("/actuator/health", null);
-        assertThat(health.json().at("/components/storage/status").asText()).as(health.body()).isEqualTo("UP");
+        // all three show the monitor's last sample; one taken between two reads shows as a changed API answer
+        long before = conforms(api.get("/api/v1/storage", KEY)).get("dataDirectoryBytes").asLong();
+        HttpApi.Reply health = api.get("/actuator/health/disk", null);
         String metrics = api.get("/actuator/prometheus", null).body();
-        assertThat(metrics).contains("unison_storage_data_directory_bytes", "unison_storage_free_bytes",
-                "unison_storage_growth_bytes_per_second", "unison_storage_warning", "unison_h2_file_bytes",
-                "unison_h2_chunks_fill_rate_percent", "unison_h2_compaction_seconds");
+        long after = conforms(api.get("/api/v1/storage", KEY)).get("dataDirectoryBytes").asLong();
+        assumeThat(after).as("a new sample was taken meanwhile").isEqualTo(before);
+
+        assertThat(health.json().at("/components/storage/status").asText()).as(health.body()).isEqualTo("UP");
+        assertThat(health.json().at("/components/storage/details/dataDirectoryBytes").asLong()).as(health.body())
+                .isEqualTo(before);
+        assertThat(health.json().at("/components/storage/details/freeBytes").asLong()).isPositive();
+        assertThat(health.json().at("/components/storage/details").has("growthBytesPerSecond")).isTrue();
+        assertThat(gauge(metrics, "unison_storage_data_directory_bytes")).isEqualTo((double) before);
+        assertThat(metrics).contains("unison_storage_free_bytes", "unison_storage_growth_bytes_per_second",
+                "unison_storage_warning", "unison_h2_chunks_fill_rate_percent", "unison_h2_compaction_seconds",
+                "unison_h2_compaction_quiet", "unison_h2_commits_total");
+        assertThat(gauge(metrics, "unison_h2_file_bytes")).as("the H2 file is part of the data directory")
+                .isPositive().isLessThanOrEqualTo((double) before);
+    }
+
+    /** The value of the first sample of a Prometheus metric (its labels ignored). */
+    private static double gauge(String metrics, String name) {
+        return metrics.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+                .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " is not on /actuator/prometheus"));
     }
 
     private JsonNode conforms(HttpApi.Reply reply) {

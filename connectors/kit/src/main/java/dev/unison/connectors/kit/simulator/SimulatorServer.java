@@ -41,6 +41,7 @@ public class SimulatorServer implements AutoCloseable {
     private final List<Route> routes = new CopyOnWriteArrayList<>();
     private final List<SimRequest> received = new CopyOnWriteArrayList<>();
     private final Deque<Fault> faults = new ConcurrentLinkedDeque<>();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     protected final Clock clock;
     private static final java.net.http.HttpClient WEBHOOK_CLIENT = java.net.http.HttpClient.newHttpClient();
 
@@ -110,8 +111,22 @@ public class SimulatorServer implements AutoCloseable {
         received.clear();
     }
 
+    /** Requests being handled right now, a delayed one included (it is in {@link #received()} only once answered). */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        inFlight.incrementAndGet();
         try (exchange) {
+            answer(exchange);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
