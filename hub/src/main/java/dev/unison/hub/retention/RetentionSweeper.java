@@ -143,7 +143,9 @@ public class RetentionSweeper extends BackgroundWorker {
                 if (n == null) {
                     // between two batches another instance took the sweep over: it goes on from here
                     LOG.debug("retention sweep: another instance is sweeping");
-                    counted(rule, total, cutoff, deleted);
+                    if (total > 0) {
+                        counted(rule, total, cutoff, deleted);
+                    }
                     return deleted;
                 }
                 total += n;
