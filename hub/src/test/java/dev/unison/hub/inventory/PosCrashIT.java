@@ -41,6 +41,7 @@ class PosCrashIT {
     private static final List<String> STORES = List.of("STORE-A", "STORE-B");
     private static final int SKUS = 20;
     private static final long STOCK = 100;
+    private static final String EVERY_SALE_HELD = "every sale has its transaction row and movement";
 
     @TempDir
     Path work;
@@ -143,13 +144,21 @@ class PosCrashIT {
             soldPerPosition.merge(s.sku() + "@" + s.store(), 1L, Long::sum);
             soldPerSku.merge(s.sku(), 1L, Long::sum);
         });
+        List<String> wrong = new ArrayList<>();
         for (String sku : skus) {
             JsonNode view = again.get("/api/v1/inventory/" + sku, KEY).json();
             for (JsonNode position : view.get("positions")) {
                 String store = position.get("locationId").asText();
-                assertThat(position.get("onHand").asLong()).as(sku + " at " + store)
-                        .isEqualTo(STOCK - soldPerPosition.getOrDefault(sku + "@" + store, 0L));
+                long expected = STOCK - soldPerPosition.getOrDefault(sku + "@" + store, 0L);
+                if (position.get("onHand").asLong() != expected) {
+                    wrong.add(sku + " at " + store + ": onHand " + position.get("onHand").asLong() + ", expected " + expected);
+                }
             }
+        }
+        if (!wrong.isEmpty()) {
+            second.destroy();
+            second.waitFor();
+            throw new AssertionError(wrong + "\n" + whatTheDatabaseHolds(data, sales, answers));
         }
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             for (String sku : skus) {
@@ -161,6 +170,47 @@ class PosCrashIT {
                 acceptedBeforeKill, unanswered);
         second.destroy();
         second.waitFor();
+        assertThat(whatTheDatabaseHolds(data, sales, answers)).isEqualTo(EVERY_SALE_HELD);
+    }
+
+    /**
+     * Per sale the till's first answer and what the database holds of it after the run: the
+     * transaction row and its movement are written in one transaction, so a sale with one and
+     * not the other, or a 201 with neither, tells which side lost it.
+     */
+    private static String whatTheDatabaseHolds(Path data, List<Sale> sales, Map<Sale, Integer> answers) throws Exception {
+        StringBuilder report = new StringBuilder();
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:h2:file:" + data.toAbsolutePath()
+                + "/db/unison;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE", "sa", "")) {
+            for (Sale sale : sales) {
+                String key = sale.store() + ":R1:2026-11-26:" + sale.sequence();
+                boolean transaction;
+                try (java.sql.PreparedStatement q = db.prepareStatement("SELECT count(*) FROM pos_transaction WHERE store_id = ? "
+                        + "AND register_id = 'R1' AND sequence_no = ?")) {
+                    q.setString(1, sale.store());
+                    q.setInt(2, sale.sequence());
+                    try (java.sql.ResultSet rs = q.executeQuery()) {
+                        rs.next();
+                        transaction = rs.getLong(1) > 0;
+                    }
+                }
+                boolean movement;
+                try (java.sql.PreparedStatement q = db.prepareStatement("SELECT count(*) FROM inventory_movement WHERE "
+                        + "movement_key = ?")) {
+                    q.setString(1, "sale:" + dev.unison.connectors.pos.PosTransaction.CHANNEL + ":" + sale.store()
+                            + ":R1:2026-11-26:" + sale.sequence() + ":1");
+                    try (java.sql.ResultSet rs = q.executeQuery()) {
+                        rs.next();
+                        movement = rs.getLong(1) > 0;
+                    }
+                }
+                if (!transaction || !movement) {
+                    report.append(key).append(" (").append(sale.sku()).append("): first answer ").append(answers.get(sale))
+                            .append(", transaction row ").append(transaction).append(", movement ").append(movement).append('\n');
+                }
+            }
+        }
+        return report.length() == 0 ? EVERY_SALE_HELD : report.toString();
     }
 
     private Process start(int port, Path data, Path log) throws IOException {
