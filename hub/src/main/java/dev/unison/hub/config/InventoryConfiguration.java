@@ -10,10 +10,13 @@ import dev.unison.hub.inventory.InventoryLedger;
 import dev.unison.hub.inventory.InventoryNetwork;
 import dev.unison.hub.inventory.InventoryRoutes;
 import dev.unison.hub.inventory.PosTransactions;
+import dev.unison.hub.inventory.PositionRepair;
 import dev.unison.hub.inventory.ReservationExpiry;
 import dev.unison.hub.outbox.Outbox;
+import dev.unison.hub.storage.UncleanStopMarker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -32,6 +35,20 @@ public class InventoryConfiguration {
     InventoryLedger inventoryLedger(JdbcTemplate jdbc, Outbox outbox, InventoryNetwork network, Clock clock,
             MeterRegistry meters) {
         return new InventoryLedger(jdbc, outbox, network, clock, meters);
+    }
+
+    /**
+     * After an unclean stop of the embedded H2 file, positions are checked against their movements
+     * while the context starts, before the web server and the routes do.
+     */
+    @Bean
+    PositionRepair positionRepair(InventoryLedger ledger, TransactionTemplate tx, ObjectProvider<UncleanStopMarker> marker) {
+        PositionRepair repair = new PositionRepair(ledger, tx);
+        UncleanStopMarker stop = marker.getIfAvailable();
+        if (stop != null && stop.previousRunStoppedUncleanly()) {
+            repair.run();
+        }
+        return repair;
     }
 
     @Bean

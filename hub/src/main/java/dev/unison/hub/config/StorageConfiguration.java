@@ -9,6 +9,7 @@ import dev.unison.hub.jdbc.H2PeriodicSync;
 import dev.unison.hub.retention.RetentionSweeper;
 import dev.unison.hub.storage.StorageMonitor;
 import dev.unison.hub.storage.TableSizes;
+import dev.unison.hub.storage.UncleanStopMarker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -60,6 +61,18 @@ public class StorageConfiguration {
         return new StorageApiRoutes(new ApiSupport(partners, limiter), monitor, new TableSizes(jdbc));
     }
 
+    /**
+     * Whether the previous run on this data directory stopped uncleanly; on an H2 file only, where
+     * a kill has been seen to lose a committed update (InventoryConfiguration repairs positions).
+     * Depends on the data source so that it is removed before the database closes, after every
+     * writer has stopped.
+     */
+    @Bean
+    @Conditional(H2File.class)
+    UncleanStopMarker uncleanStopMarker(UnisonProperties properties, DataSource dataSource) {
+        return new UncleanStopMarker(Path.of(properties.dataDir()));
+    }
+
     /** Started and stopped with the other background workers. */
     @Bean
     @Conditional(H2FileWithSyncInterval.class)
@@ -92,6 +105,14 @@ public class StorageConfiguration {
                     + "overwrite a dead chunk once the retention has passed, safe only when newer data has reached the disk");
         }
         return configured;
+    }
+
+    /** An H2 file database ({@code spring.datasource.url}). */
+    static class H2File implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return H2PeriodicSync.appliesTo(context.getEnvironment().getProperty("spring.datasource.url"));
+        }
     }
 
     /** An H2 file database ({@code spring.datasource.url}) and an interval setting that is not zero (default 1 s). */

@@ -127,6 +127,63 @@ public class InventoryLedger {
         return new Result(List.of(outcomes), unknown);
     }
 
+    /** A position whose stored numbers differed from its movements and reservations, before and after repair. */
+    public record Repair(String sku, String locationId, long onHandWas, long onHand, long reservedWas, long reserved) {
+    }
+
+    /**
+     * Recomputes every position from what it is derived from and repairs those that differ: on-hand
+     * is the newest applied count plus the applied movements after it (all applied movements when
+     * there is no count), reserved the sum of held reservations. Publishes the availability of every
+     * repaired sku. Run after the database was stopped uncleanly: the embedded H2 has been seen to
+     * lose the last committed update of a row that the next transaction was changing when the
+     * process was killed (docs/benchmarks.md "Crash safety under load"), while the movements
+     * themselves, rows inserted once, were kept.
+     */
+    public List<Repair> reconcilePositions() {
+        requireTransaction();
+        String derived = "SELECT p.sku, p.location_id, p.on_hand, p.reserved, p.counted_at, "
+                + "COALESCE(m.on_hand, 0) AS derived_on_hand, m.counted_at AS derived_counted_at, "
+                + "COALESCE(r.reserved, 0) AS derived_reserved FROM inventory_position p "
+                + "LEFT JOIN (SELECT a.sku, a.location_id, MAX(c.counted_at) AS counted_at, SUM(CASE "
+                + "  WHEN a.kind = 'count' AND a.occurred_at = c.counted_at THEN a.quantity "
+                + "  WHEN a.kind <> 'count' AND (c.counted_at IS NULL OR a.occurred_at > c.counted_at) THEN a.quantity "
+                + "  ELSE 0 END) AS on_hand "
+                + "  FROM inventory_movement a LEFT JOIN (SELECT sku, location_id, MAX(occurred_at) AS counted_at "
+                + "    FROM inventory_movement WHERE kind = 'count' AND applied = TRUE GROUP BY sku, location_id) c "
+                + "  ON c.sku = a.sku AND c.location_id = a.location_id WHERE a.applied = TRUE GROUP BY a.sku, a.location_id) m "
+                + "ON m.sku = p.sku AND m.location_id = p.location_id "
+                + "LEFT JOIN (SELECT sku, location_id, SUM(quantity) AS reserved FROM inventory_reservation WHERE status = 'held' "
+                + "  GROUP BY sku, location_id) r ON r.sku = p.sku AND r.location_id = p.location_id";
+        List<Repair> repairs = new ArrayList<>();
+        List<Object[]> updates = new ArrayList<>();
+        jdbc.query(derived, rs -> {
+            long onHand = rs.getLong("on_hand");
+            long derivedOnHand = rs.getLong("derived_on_hand");
+            long reserved = rs.getLong("reserved");
+            long derivedReserved = rs.getLong("derived_reserved");
+            OffsetDateTime countedAt = rs.getObject("counted_at", OffsetDateTime.class);
+            OffsetDateTime derivedCountedAt = rs.getObject("derived_counted_at", OffsetDateTime.class);
+            boolean sameCount = countedAt == null ? derivedCountedAt == null
+                    : derivedCountedAt != null && countedAt.toInstant().equals(derivedCountedAt.toInstant());
+            if (onHand != derivedOnHand || reserved != derivedReserved || !sameCount) {
+                repairs.add(new Repair(rs.getString("sku"), rs.getString("location_id"), onHand, derivedOnHand, reserved,
+                        derivedReserved));
+                updates.add(new Object[] {derivedOnHand, derivedReserved, derivedCountedAt, now(), rs.getString("sku"),
+                        rs.getString("location_id")});
+            }
+        });
+        if (repairs.isEmpty()) {
+            return repairs;
+        }
+        lockAhead(repairs.stream().map(Repair::sku).distinct().sorted().toList());
+        jdbc.batchUpdate("UPDATE inventory_position SET on_hand = ?, reserved = ?, counted_at = ?, version = version + 1, "
+                + "updated_at = ? WHERE sku = ? AND location_id = ?", updates);
+        repairs.stream().map(Repair::sku).distinct().sorted().forEach(this::publishAvailability);
+        meters.counter("unison.inventory.positions.repaired").increment(repairs.size());
+        return repairs;
+    }
+
     /** What {@link #reserve} did. */
     public enum ReservationOutcome { HELD, DUPLICATE }
 

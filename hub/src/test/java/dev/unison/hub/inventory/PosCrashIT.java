@@ -128,6 +128,9 @@ class PosCrashIT {
 
         Process second = start(port, data, logs.resolve("pos-second.log"));
         HttpApi again = awaitUp(port, second);
+        String secondLog = Files.readString(logs.resolve("pos-second.log"));
+        assertThat(secondLog).as("the restart knows the kill and checks the positions")
+                .contains("the previous run stopped uncleanly");
         for (Sale sale : sales) {
             if (answers.get(sale) != 201) {
                 HttpApi.Reply resent = again.post("/api/v1/pos/transactions", KEY, sale.json());
@@ -166,8 +169,9 @@ class PosCrashIT {
                         .isEqualTo(STOCK * STORES.size() - soldPerSku.getOrDefault(sku, 0L));
             }
         });
-        System.out.printf("POS crash: %d sales, %d accepted before the kill, %d resent after restart%n", sales.size(),
-                acceptedBeforeKill, unanswered);
+        System.out.printf("POS crash: %d sales, %d accepted before the kill, %d resent after restart; positions repaired "
+                + "at the restart: %s%n", sales.size(), acceptedBeforeKill, unanswered,
+                secondLog.contains("positions differed from their movements") ? "yes (see pos-second.log)" : "none");
         second.destroy();
         second.waitFor();
         assertThat(whatTheDatabaseHolds(data, sales, answers)).isEqualTo(EVERY_SALE_HELD);

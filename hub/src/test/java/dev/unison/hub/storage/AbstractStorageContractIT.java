@@ -606,6 +606,64 @@ abstract class AbstractStorageContractIT {
         assertThat(queue.tryLease("shop", "inventory", "a", Duration.ofSeconds(15))).isFalse();
     }
 
+    /**
+     * After an unclean stop, positions are recomputed from what they derive from: the newest applied
+     * count plus the applied movements after it, and the held reservations. A position whose stored
+     * numbers a crash left behind (on-hand, reserved, the count's time) is repaired and its
+     * availability published again; a position that matches is left alone.
+     */
+    @Test
+    void positionsAreRepairedFromTheirMovementsAndReservations() {
+        var ledger = ledger();
+        Instant t0 = Instant.parse("2026-11-26T10:00:00Z");
+        String a = "REPAIR-A-" + System.nanoTime();
+        String b = "REPAIR-B-" + System.nanoTime();
+        String c = "REPAIR-C-" + System.nanoTime();
+        tx.executeWithoutResult(s -> ledger.apply(List.of(
+                move(a + "-s0", a, "S1", dev.unison.hub.inventory.Movement.Kind.SALE, -2, t0),            // before the count: not counted
+                move(a + "-c1", a, "S1", dev.unison.hub.inventory.Movement.Kind.COUNT, 10, t0.plusSeconds(60)),
+                move(a + "-s1", a, "S1", dev.unison.hub.inventory.Movement.Kind.SALE, -1, t0.plusSeconds(120)),
+                move(a + "-c0", a, "S1", dev.unison.hub.inventory.Movement.Kind.COUNT, 50, t0.plusSeconds(30)), // older count: superseded
+                move(a + "-s2", a, "S1", dev.unison.hub.inventory.Movement.Kind.SALE, -3, t0.plusSeconds(180)),
+                move(b + "-r1", b, "W1", dev.unison.hub.inventory.Movement.Kind.RECEIPT, 7, t0),
+                move(b + "-s1", b, "W1", dev.unison.hub.inventory.Movement.Kind.SALE, -2, t0.plusSeconds(60)),
+                move(c + "-r1", c, "S1", dev.unison.hub.inventory.Movement.Kind.RECEIPT, 4, t0))));
+        tx.executeWithoutResult(s -> ledger.reserve(b + "-hold", null, b, "W1", 2, Instant.now().plusSeconds(600)));
+        tx.executeWithoutResult(s -> assertThat(ledger.reconcilePositions()).as("nothing to repair yet")
+                .noneMatch(r -> r.sku().startsWith("REPAIR-")));
+        assertThat(onHand(a, "S1")).isEqualTo(6);
+
+        // what a lost update leaves: a sale missing from a, a reservation missing from b, a's count time from before
+        jdbc.update("UPDATE inventory_position SET on_hand = 7, counted_at = ? WHERE sku = ? AND location_id = 'S1'",
+                java.time.OffsetDateTime.ofInstant(t0.plusSeconds(30), java.time.ZoneOffset.UTC), a);
+        jdbc.update("UPDATE inventory_position SET reserved = 0 WHERE sku = ? AND location_id = 'W1'", b);
+        jdbc.update("UPDATE channel_availability SET ats = 7 WHERE sku = ? AND channel = 'store'", a);
+        int eventsBefore = jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event WHERE partition_key IN (?, ?, ?)", Integer.class,
+                a, b, c);
+
+        List<dev.unison.hub.inventory.InventoryLedger.Repair> repairs = tx.execute(s -> ledger.reconcilePositions())
+                .stream().filter(r -> r.sku().startsWith("REPAIR-")).toList();
+        assertThat(repairs).containsExactlyInAnyOrder(
+                new dev.unison.hub.inventory.InventoryLedger.Repair(a, "S1", 7, 6, 0, 0),
+                new dev.unison.hub.inventory.InventoryLedger.Repair(b, "W1", 5, 5, 0, 2));
+        assertThat(onHand(a, "S1")).isEqualTo(6);
+        assertThat(jdbc.queryForObject("SELECT counted_at FROM inventory_position WHERE sku = ? AND location_id = 'S1'",
+                java.time.OffsetDateTime.class, a).toInstant()).isEqualTo(t0.plusSeconds(60));
+        assertThat(jdbc.queryForObject("SELECT reserved FROM inventory_position WHERE sku = ? AND location_id = 'W1'", Long.class, b))
+                .isEqualTo(2);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event WHERE partition_key IN (?, ?, ?)", Integer.class,
+                a, b, c)).as("a's store availability was 7 as the crash left it and is 6 again: published").isEqualTo(eventsBefore + 1);
+        assertThat(jdbc.queryForObject("SELECT ats FROM channel_availability WHERE sku = ? AND channel = 'store'", Long.class, a))
+                .isEqualTo(6);
+        tx.executeWithoutResult(s -> assertThat(ledger.reconcilePositions()).as("repaired once")
+                .noneMatch(r -> r.sku().startsWith("REPAIR-")));
+    }
+
+    private long onHand(String sku, String location) {
+        return jdbc.queryForObject("SELECT on_hand FROM inventory_position WHERE sku = ? AND location_id = ?", Long.class, sku,
+                location);
+    }
+
     private Instant leaseExpiry(String connection, String kind) {
         return jdbc.queryForObject("SELECT expires_at FROM queue_lease WHERE connection_id = ? AND kind = ?",
                 java.time.OffsetDateTime.class, connection, kind).toInstant();
