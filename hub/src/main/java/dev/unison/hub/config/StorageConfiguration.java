@@ -12,11 +12,18 @@ import dev.unison.hub.storage.TableSizes;
 import dev.unison.hub.storage.UncleanStopMarker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
@@ -63,14 +70,34 @@ public class StorageConfiguration {
 
     /**
      * Whether the previous run on this data directory stopped uncleanly; on an H2 file only, where
-     * a kill has been seen to lose a committed update (InventoryConfiguration repairs positions).
-     * Depends on the data source so that it is removed before the database closes, after every
-     * writer has stopped.
+     * a kill has been seen to lose a committed update (InventoryConfiguration repairs what the
+     * ledger derives). The data source depends on it ({@link #dataSourceAfterUncleanStopMarker}), so
+     * the marker is removed only after the database has closed.
      */
     @Bean
     @Conditional(H2File.class)
-    UncleanStopMarker uncleanStopMarker(UnisonProperties properties, DataSource dataSource) {
+    UncleanStopMarker uncleanStopMarker(UnisonProperties properties) {
         return new UncleanStopMarker(Path.of(properties.dataDir()));
+    }
+
+    /** The run has started completely: from now on a normal stop removes the marker. */
+    @Bean
+    ApplicationListener<ApplicationReadyEvent> uncleanStopMarkerStarted(ObjectProvider<UncleanStopMarker> marker) {
+        return ready -> marker.ifAvailable(UncleanStopMarker::started);
+    }
+
+    /** Makes the data source depend on the marker: created after it, closed before it is removed. */
+    @Bean
+    static BeanFactoryPostProcessor dataSourceAfterUncleanStopMarker() {
+        return factory -> {
+            if (factory.containsBeanDefinition("uncleanStopMarker") && factory.containsBeanDefinition("dataSource")) {
+                BeanDefinition dataSource = factory.getBeanDefinition("dataSource");
+                String[] dependsOn = dataSource.getDependsOn();
+                List<String> all = new ArrayList<>(dependsOn == null ? List.of() : List.of(dependsOn));
+                all.add("uncleanStopMarker");
+                dataSource.setDependsOn(all.toArray(String[]::new));
+            }
+        };
     }
 
     /** Started and stopped with the other background workers. */

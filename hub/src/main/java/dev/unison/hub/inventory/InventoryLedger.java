@@ -132,17 +132,39 @@ public class InventoryLedger {
     }
 
     /**
-     * Recomputes every position from what it is derived from and repairs those that differ: on-hand
-     * is the newest applied count plus the applied movements after it (all applied movements when
-     * there is no count), reserved the sum of held reservations. Publishes the availability of every
-     * repaired sku. Run after the database was stopped uncleanly: the embedded H2 has been seen to
-     * lose the last committed update of a row that the next transaction was changing when the
-     * process was killed (docs/benchmarks.md "Crash safety under load"), while the movements
-     * themselves, rows inserted once, were kept.
+     * A channel's last published availability whose row is older than an event it published: the
+     * row is moved forward to that event (its version and value), so the next publication does not
+     * reuse the event's id.
      */
-    public List<Repair> reconcilePositions() {
+    public record AvailabilityRepair(String sku, String channel, long versionWas, long version, long atsWas, long ats) {
+    }
+
+    /** What {@link #reconcile} repaired. */
+    public record Reconciliation(List<Repair> positions, List<AvailabilityRepair> availability) {
+        public boolean isEmpty() {
+            return positions.isEmpty() && availability.isEmpty();
+        }
+    }
+
+    /**
+     * Recomputes what the ledger derives and repairs what differs, then publishes the availability
+     * of every sku it touched (each channel only when its value changed):
+     * <ul>
+     * <li>each position: on-hand is the newest applied count plus the applied movements that
+     * occurred after it (all applied movements when there is no count), reserved the sum of held
+     * reservations;</li>
+     * <li>each channel's last published availability: an event with the next version in the outbox
+     * means the row lost the update that published it; the row takes that event's version and value.</li>
+     * </ul>
+     * Run after the embedded database stopped uncleanly and before the hub takes traffic: H2 has been
+     * seen to lose a committed update of a row many transactions change when the process was killed
+     * (docs/benchmarks.md "Crash safety under load"), while rows inserted once, movements and events,
+     * were kept. A position changed meanwhile (its version moved) is left to its writer.
+     */
+    public Reconciliation reconcile() {
         requireTransaction();
-        String derived = "SELECT p.sku, p.location_id, p.on_hand, p.reserved, p.counted_at, "
+        List<AvailabilityRepair> availability = reconcileAvailability();
+        String derived = "SELECT p.sku, p.location_id, p.on_hand, p.reserved, p.counted_at, p.version, "
                 + "COALESCE(m.on_hand, 0) AS derived_on_hand, m.counted_at AS derived_counted_at, "
                 + "COALESCE(r.reserved, 0) AS derived_reserved FROM inventory_position p "
                 + "LEFT JOIN (SELECT a.sku, a.location_id, MAX(c.counted_at) AS counted_at, SUM(CASE "
@@ -155,7 +177,7 @@ public class InventoryLedger {
                 + "ON m.sku = p.sku AND m.location_id = p.location_id "
                 + "LEFT JOIN (SELECT sku, location_id, SUM(quantity) AS reserved FROM inventory_reservation WHERE status = 'held' "
                 + "  GROUP BY sku, location_id) r ON r.sku = p.sku AND r.location_id = p.location_id";
-        List<Repair> repairs = new ArrayList<>();
+        List<Repair> candidates = new ArrayList<>();
         List<Object[]> updates = new ArrayList<>();
         jdbc.query(derived, rs -> {
             long onHand = rs.getLong("on_hand");
@@ -167,20 +189,60 @@ public class InventoryLedger {
             boolean sameCount = countedAt == null ? derivedCountedAt == null
                     : derivedCountedAt != null && countedAt.toInstant().equals(derivedCountedAt.toInstant());
             if (onHand != derivedOnHand || reserved != derivedReserved || !sameCount) {
-                repairs.add(new Repair(rs.getString("sku"), rs.getString("location_id"), onHand, derivedOnHand, reserved,
+                candidates.add(new Repair(rs.getString("sku"), rs.getString("location_id"), onHand, derivedOnHand, reserved,
                         derivedReserved));
                 updates.add(new Object[] {derivedOnHand, derivedReserved, derivedCountedAt, now(), rs.getString("sku"),
-                        rs.getString("location_id")});
+                        rs.getString("location_id"), rs.getLong("version")});
             }
         });
-        if (repairs.isEmpty()) {
-            return repairs;
+        Set<String> touched = new java.util.TreeSet<>();
+        availability.forEach(a -> touched.add(a.sku()));
+        List<Repair> repairs = new ArrayList<>();
+        if (!candidates.isEmpty()) {
+            lockAhead(candidates.stream().map(Repair::sku).distinct().sorted().toList());
+            int[] changed = jdbc.batchUpdate("UPDATE inventory_position SET on_hand = ?, reserved = ?, counted_at = ?, "
+                    + "version = version + 1, updated_at = ? WHERE sku = ? AND location_id = ? AND version = ?", updates);
+            for (int i = 0; i < changed.length; i++) {
+                if (changed[i] == 1) {
+                    repairs.add(candidates.get(i));
+                    touched.add(candidates.get(i).sku());
+                }
+            }
         }
-        lockAhead(repairs.stream().map(Repair::sku).distinct().sorted().toList());
-        jdbc.batchUpdate("UPDATE inventory_position SET on_hand = ?, reserved = ?, counted_at = ?, version = version + 1, "
-                + "updated_at = ? WHERE sku = ? AND location_id = ?", updates);
-        repairs.stream().map(Repair::sku).distinct().sorted().forEach(this::publishAvailability);
+        touched.forEach(this::publishAvailability);
         meters.counter("unison.inventory.positions.repaired").increment(repairs.size());
+        meters.counter("unison.inventory.availability.repaired").increment(availability.size());
+        return new Reconciliation(repairs, availability);
+    }
+
+    /** Moves each channel availability row forward to the newest event of its that is in the outbox. */
+    private List<AvailabilityRepair> reconcileAvailability() {
+        List<Map<String, Object>> behind = jdbc.queryForList("SELECT c.sku, c.channel, c.ats, c.version FROM channel_availability c "
+                + "WHERE EXISTS (SELECT 1 FROM outbox_event o WHERE o.event_id = "
+                + "CONCAT('availability:', c.sku, ':', c.channel, ':', CAST(c.version + 1 AS VARCHAR(20))))");
+        List<AvailabilityRepair> repairs = new ArrayList<>();
+        for (Map<String, Object> row : behind) {
+            String sku = (String) row.get("sku");
+            String channel = (String) row.get("channel");
+            long was = ((Number) row.get("version")).longValue();
+            long version = was + 1;
+            String payload = null;
+            while (true) {
+                List<String> found = jdbc.queryForList("SELECT payload FROM outbox_event WHERE event_id = ?", String.class,
+                        "availability:" + sku + ":" + channel + ":" + version);
+                if (found.isEmpty()) {
+                    version--;
+                    break;
+                }
+                payload = found.get(0);
+                version++;
+            }
+            long ats = CanonicalJson.parse(payload).at("/data/availableToSell").asLong();
+            lockAhead(List.of(sku));
+            jdbc.update("UPDATE channel_availability SET ats = ?, version = ?, updated_at = ? WHERE sku = ? AND channel = ?",
+                    ats, version, now(), sku, channel);
+            repairs.add(new AvailabilityRepair(sku, channel, was, version, ((Number) row.get("ats")).longValue(), ats));
+        }
         return repairs;
     }
 

@@ -31,6 +31,9 @@ public record Movement(String key, String sku, String locationId, Kind kind, lon
         if (kind == Kind.COUNT && quantity < 0) {
             throw new IllegalArgumentException("a count cannot be negative: " + quantity);
         }
+        // the databases keep microseconds: the ledger compares times as they will be stored, so a
+        // position recomputed from the stored movements agrees with the one applied in memory
+        occurredAt = occurredAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 
     /** What applying a movement did. */

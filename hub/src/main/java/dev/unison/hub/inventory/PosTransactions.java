@@ -134,9 +134,15 @@ public class PosTransactions {
         return outcomes;
     }
 
+    /** Stops the writer and waits for the group it is committing, so nothing writes after the hub has stopped. */
     public void close() {
         running = false;
         writer.interrupt();
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

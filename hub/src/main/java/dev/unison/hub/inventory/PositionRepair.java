@@ -6,9 +6,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Repairs inventory positions from their movements and reservations after an unclean stop of the
- * embedded database ({@link InventoryLedger#reconcilePositions()}), before the hub takes traffic,
- * and says in the log what it repaired.
+ * Repairs inventory positions from their movements and reservations, and channel availability rows
+ * from the events they published, after an unclean stop of the embedded database
+ * ({@link InventoryLedger#reconcile()}), before the hub takes traffic; says in the log what it repaired.
  */
 public final class PositionRepair {
 
@@ -22,19 +22,25 @@ public final class PositionRepair {
         this.tx = tx;
     }
 
-    /** Checks every position; returns the repaired ones. */
-    public List<InventoryLedger.Repair> run() {
+    /** Checks every position and availability row; returns what was repaired. */
+    public InventoryLedger.Reconciliation run() {
         long started = System.nanoTime();
-        List<InventoryLedger.Repair> repairs = tx.execute(status -> ledger.reconcilePositions());
+        InventoryLedger.Reconciliation repaired = tx.execute(status -> ledger.reconcile());
         long millis = (System.nanoTime() - started) / 1_000_000;
-        if (repairs.isEmpty()) {
-            LOG.info("the previous run stopped uncleanly: every inventory position matches its movements ({} ms)", millis);
+        if (repaired.isEmpty()) {
+            LOG.info("the previous run stopped uncleanly: every inventory position matches its movements and every channel's "
+                    + "availability its events ({} ms)", millis);
         } else {
             // a WARN: the database lost a committed change in the crash, which the operator should know of
-            LOG.warn("the previous run stopped uncleanly: {} inventory positions differed from their movements and were "
-                    + "repaired, their availability published again ({} ms): {}", repairs.size(), millis,
-                    repairs.size() > 20 ? repairs.subList(0, 20) + " ..." : repairs);
+            LOG.warn("the previous run stopped uncleanly: {} inventory positions differed from their movements and {} channel "
+                    + "availability rows from their events; repaired, availability published again where it changed ({} ms): "
+                    + "{} {}", repaired.positions().size(), repaired.availability().size(), millis, first(repaired.positions()),
+                    first(repaired.availability()));
         }
-        return repairs;
+        return repaired;
+    }
+
+    private static String first(List<?> repairs) {
+        return repairs.size() > 20 ? repairs.subList(0, 20) + " ..." : repairs.toString();
     }
 }

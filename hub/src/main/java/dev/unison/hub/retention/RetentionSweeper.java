@@ -110,8 +110,9 @@ public class RetentionSweeper extends BackgroundWorker {
     }
 
     /**
-     * Deletes every row past its retention, batch by batch; returns the rows deleted per rule, or
-     * an empty map when another instance holds the sweep.
+     * Deletes every row past its retention, batch by batch; returns the rows deleted per rule: an
+     * empty map when another instance holds the sweep, and only the rules swept so far when another
+     * instance takes it over between two batches.
      */
     public Map<String, Integer> sweep() {
         return sweep(() -> true);

@@ -18,6 +18,7 @@ public final class UncleanStopMarker implements AutoCloseable {
 
     private final Path file;
     private final boolean previousRunStoppedUncleanly;
+    private volatile boolean started;
 
     /** Reads the marker a previous run left, then writes this run's. */
     public UncleanStopMarker(Path dataDirectory) {
@@ -35,9 +36,20 @@ public final class UncleanStopMarker implements AutoCloseable {
         return previousRunStoppedUncleanly;
     }
 
-    /** A normal stop: the next start finds no marker. */
+    /**
+     * This run has started completely (the checks an unclean stop asks for are done). Until then a
+     * stop keeps the marker: a start that fails half-way leaves the next start to check again.
+     */
+    public void started() {
+        started = true;
+    }
+
+    /** A normal stop of a run that had started: the next start finds no marker. */
     @Override
     public void close() {
+        if (!started) {
+            return;
+        }
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {

@@ -29,6 +29,9 @@ class StorageApiIT {
     @Autowired
     ApiSchemas schemas;
 
+    @Autowired
+    org.springframework.context.ConfigurableApplicationContext context;
+
     HttpApi api;
 
     @BeforeEach
@@ -105,6 +108,17 @@ class StorageApiIT {
         assertThat(gauge(metrics, "unison_h2_file_bytes")).isPositive();
         assertThat(health.json().at("/components/storage/details/bytesBySubdirectory/db").asLong())
                 .as("the database directory is measured: " + health.body()).isPositive();
+    }
+
+    /**
+     * The embedded H2 run is marked in the data directory, and the marker is removed only after the
+     * database has closed: the data source depends on it, so it is destroyed before the marker.
+     */
+    @Test
+    void theRunIsMarkedAndTheDatabaseClosesBeforeTheMarkerGoes() {
+        String dataDirectory = context.getEnvironment().getProperty("unison.data-dir");
+        assertThat(java.nio.file.Path.of(dataDirectory).resolve(dev.unison.hub.storage.UncleanStopMarker.FILE_NAME)).exists();
+        assertThat(context.getBeanFactory().getBeanDefinition("dataSource").getDependsOn()).contains("uncleanStopMarker");
     }
 
     /** The value of the first sample of a Prometheus metric (its labels ignored). */

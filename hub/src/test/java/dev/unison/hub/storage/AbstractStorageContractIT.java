@@ -629,7 +629,7 @@ abstract class AbstractStorageContractIT {
                 move(b + "-s1", b, "W1", dev.unison.hub.inventory.Movement.Kind.SALE, -2, t0.plusSeconds(60)),
                 move(c + "-r1", c, "S1", dev.unison.hub.inventory.Movement.Kind.RECEIPT, 4, t0))));
         tx.executeWithoutResult(s -> ledger.reserve(b + "-hold", null, b, "W1", 2, Instant.now().plusSeconds(600)));
-        tx.executeWithoutResult(s -> assertThat(ledger.reconcilePositions()).as("nothing to repair yet")
+        tx.executeWithoutResult(s -> assertThat(ledger.reconcile().positions()).as("nothing to repair yet")
                 .noneMatch(r -> r.sku().startsWith("REPAIR-")));
         assertThat(onHand(a, "S1")).isEqualTo(6);
 
@@ -641,7 +641,7 @@ abstract class AbstractStorageContractIT {
         int eventsBefore = jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event WHERE partition_key IN (?, ?, ?)", Integer.class,
                 a, b, c);
 
-        List<dev.unison.hub.inventory.InventoryLedger.Repair> repairs = tx.execute(s -> ledger.reconcilePositions())
+        List<dev.unison.hub.inventory.InventoryLedger.Repair> repairs = tx.execute(s -> ledger.reconcile()).positions()
                 .stream().filter(r -> r.sku().startsWith("REPAIR-")).toList();
         assertThat(repairs).containsExactlyInAnyOrder(
                 new dev.unison.hub.inventory.InventoryLedger.Repair(a, "S1", 7, 6, 0, 0),
@@ -655,8 +655,43 @@ abstract class AbstractStorageContractIT {
                 a, b, c)).as("a's store availability was 7 as the crash left it and is 6 again: published").isEqualTo(eventsBefore + 1);
         assertThat(jdbc.queryForObject("SELECT ats FROM channel_availability WHERE sku = ? AND channel = 'store'", Long.class, a))
                 .isEqualTo(6);
-        tx.executeWithoutResult(s -> assertThat(ledger.reconcilePositions()).as("repaired once")
+        tx.executeWithoutResult(s -> assertThat(ledger.reconcile().positions()).as("repaired once")
                 .noneMatch(r -> r.sku().startsWith("REPAIR-")));
+    }
+
+    /**
+     * A channel's availability row that lost the update which published an event (the event kept,
+     * the row at the version before it) is moved forward to that event, so the next change does not
+     * reuse its id; the value is then published again if the positions say otherwise.
+     */
+    @Test
+    void anAvailabilityRowBehindItsPublishedEventIsMovedForward() {
+        var ledger = ledger();
+        String sku = "REPAIR-ATS-" + System.nanoTime();
+        Instant t0 = Instant.parse("2026-11-26T10:00:00Z");
+        tx.executeWithoutResult(s -> ledger.apply(List.of(move(sku + "-r1", sku, "S1", dev.unison.hub.inventory.Movement.Kind.RECEIPT,
+                5, t0))));
+        tx.executeWithoutResult(s -> ledger.apply(List.of(move(sku + "-s1", sku, "S1", dev.unison.hub.inventory.Movement.Kind.SALE,
+                -1, t0.plusSeconds(1)))));
+        assertThat(jdbc.queryForObject("SELECT version FROM channel_availability WHERE sku = ? AND channel = 'store'", Long.class, sku))
+                .isEqualTo(2);
+        // the crash: the row lost the update that published version 2 (4 units) and the position the sale
+        jdbc.update("UPDATE channel_availability SET ats = 5, version = 1 WHERE sku = ? AND channel = 'store'", sku);
+        jdbc.update("UPDATE inventory_position SET on_hand = 5 WHERE sku = ? AND location_id = 'S1'", sku);
+
+        var repaired = tx.execute(s -> ledger.reconcile());
+        assertThat(repaired.availability()).filteredOn(a -> a.sku().equals(sku))
+                .containsExactly(new dev.unison.hub.inventory.InventoryLedger.AvailabilityRepair(sku, "store", 1, 2, 5, 4));
+        assertThat(repaired.positions()).filteredOn(r -> r.sku().equals(sku)).hasSize(1);
+        assertThat(jdbc.queryForObject("SELECT version FROM channel_availability WHERE sku = ? AND channel = 'store'", Long.class, sku))
+                .as("4 units as published: nothing to publish again").isEqualTo(2);
+
+        // the next sale publishes version 3 instead of failing on version 2's id
+        tx.executeWithoutResult(s -> ledger.apply(List.of(move(sku + "-s2", sku, "S1", dev.unison.hub.inventory.Movement.Kind.SALE,
+                -1, t0.plusSeconds(2)))));
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event WHERE event_id = ?", Integer.class,
+                "availability:" + sku + ":store:3")).isEqualTo(1);
+        assertThat(onHand(sku, "S1")).isEqualTo(3);
     }
 
     private long onHand(String sku, String location) {

@@ -17,6 +17,7 @@ class UncleanStopMarkerTest {
         UncleanStopMarker first = new UncleanStopMarker(data.resolve("new"));
         assertThat(first.previousRunStoppedUncleanly()).as("a new data directory").isFalse();
         assertThat(data.resolve("new").resolve(UncleanStopMarker.FILE_NAME)).exists();
+        first.started();
         first.close();
         assertThat(data.resolve("new").resolve(UncleanStopMarker.FILE_NAME)).doesNotExist();
 
@@ -25,8 +26,18 @@ class UncleanStopMarkerTest {
         // killed: close() never runs
         UncleanStopMarker afterKill = new UncleanStopMarker(data.resolve("new"));
         assertThat(afterKill.previousRunStoppedUncleanly()).isTrue();
+        afterKill.started();
         afterKill.close();
         assertThat(new UncleanStopMarker(data.resolve("new")).previousRunStoppedUncleanly()).isFalse();
+    }
+
+    @Test
+    void aStartThatFailsHalfWayKeepsTheMarkerForTheNextStart() {
+        new UncleanStopMarker(data); // a killed run
+        UncleanStopMarker failing = new UncleanStopMarker(data);
+        assertThat(failing.previousRunStoppedUncleanly()).isTrue();
+        failing.close(); // the context closes before the run has started: the repair may not have run
+        assertThat(new UncleanStopMarker(data).previousRunStoppedUncleanly()).isTrue();
     }
 
     @Test
