@@ -52,7 +52,7 @@ import org.h2.mvstore.RandomAccessStore;
  * chunks only, so while a move leaves the file as long as it was the next quiet round moves twice
  * as much, up to {@value #MAX_QUIET_MOVE_BYTES} bytes.
  *
- * <p>This uses H2's MVStore API (public classes of H2 2.5, not its SQL surface; H2CompactionIT
+ * <p>This uses H2's MVStore API (public classes of H2 2.4, not its SQL surface; H2CompactionIT
  * breaks if a new H2 version changes them).
  */
 public class H2Compaction extends BackgroundWorker {
