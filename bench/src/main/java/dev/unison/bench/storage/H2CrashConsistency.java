@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
@@ -82,10 +81,10 @@ public final class H2CrashConsistency {
                     System.getProperty("java.class.path"), H2CrashConsistency.class.getName(), "--writer", dir.toString(),
                     compaction, Long.toString(interval)).redirectErrorStream(true).redirectOutput(dir.resolve("writer.log").toFile())
                     .start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!(Files.exists(acks) && Files.readString(acks).contains("STARTED")) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            dev.unison.bench.Polling.until(java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(100),
+                    () -> Files.exists(acks) && Files.readString(acks).contains("STARTED"),
+                    () -> "the writer has not started; its log: " + dir.resolve("writer.log"));
+            // the kill lands at a random moment of the writing, not at a scheduled point
             Thread.sleep(2000 + random.nextInt(3000));
             writer.destroyForcibly();
             writer.waitFor();
