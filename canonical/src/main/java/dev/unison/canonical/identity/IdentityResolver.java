@@ -53,8 +53,14 @@ public final class IdentityResolver {
 
     /** Resolves one observation against the graph (the caller provides the transaction, if any). */
     public Resolution resolve(Observation observation, IdentityGraph graph) {
-        List<Rejection> rejected = new ArrayList<>();
-        List<Candidate> active = candidates(observation, rejected);
+        return resolve(screen(observation), graph);
+    }
+
+    /** Resolves an observation screened before (see {@link #screen(Observation)}). */
+    public Resolution resolve(ScreenedObservation screened, IdentityGraph graph) {
+        Observation observation = screened.observation();
+        List<Rejection> rejected = new ArrayList<>(screened.rejected());
+        List<Candidate> active = screened.candidates();
         while (!active.isEmpty()) {
             List<String> keys = new ArrayList<>(active.size());
             for (Candidate c : active) {
@@ -82,10 +88,10 @@ public final class IdentityResolver {
      * missing, invalid or blocked), else empty: lets a caller skip a lookup (and a transaction)
      * for the many till sales that carry no identifier at all.
      */
-    public Optional<Resolution> unresolvable(Observation observation) {
-        List<Rejection> rejected = new ArrayList<>();
-        return candidates(observation, rejected).isEmpty()
-                ? Optional.of(new Resolution(null, Resolution.Outcome.UNRESOLVED, List.of(), List.of(), List.of(), rejected))
+    public Optional<Resolution> unresolvable(ScreenedObservation screened) {
+        return screened.candidates().isEmpty()
+                ? Optional.of(new Resolution(null, Resolution.Outcome.UNRESOLVED, List.of(), List.of(), List.of(),
+                        screened.rejected()))
                 : Optional.empty();
     }
 
@@ -95,12 +101,18 @@ public final class IdentityResolver {
      * reach in one read before resolving them one by one.
      */
     public List<String> matchKeys(Observation observation) {
-        List<Candidate> candidates = candidates(observation, new ArrayList<>());
-        List<String> keys = new ArrayList<>(candidates.size());
-        for (Candidate c : candidates) {
-            keys.add(c.matchKey());
-        }
-        return keys;
+        return screen(observation).matchKeys();
+    }
+
+    /**
+     * Normalizes and screens an observation's identifiers once, for a caller that needs its match
+     * keys or its invalid identifiers before resolving it: {@link #resolve(ScreenedObservation,
+     * IdentityGraph)} then does not normalize them again.
+     */
+    public ScreenedObservation screen(Observation observation) {
+        List<Rejection> rejected = new ArrayList<>();
+        List<Candidate> candidates = candidates(observation, rejected);
+        return new ScreenedObservation(observation, candidates, rejected);
     }
 
     /**

@@ -164,10 +164,10 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
             }
         }
         // A phone is also checked on its digits: "(000) 000-0000" is the same placeholder as 0000000000.
-        String digits = identifier.type() == IdentifierType.PHONE && value.matches("^\\+?[0-9 ().\\-]+$")
-                ? value.replaceAll("[^0-9]", "") : null;
+        String digits = identifier.type() == IdentifierType.PHONE && PHONE_CHARACTERS.matcher(value).matches()
+                ? NOT_A_DIGIT.matcher(value).replaceAll("") : null;
         // ...and on its national number: "+1 000 000 0000" keeps a country code but is the same placeholder
-        if (digits != null && value.startsWith("+") && nationalNumberIsZero(value)) {
+        if (digits != null && value.startsWith("+") && onlyZerosAfterCountryCode(digits) && nationalNumberIsZero(value)) {
             return java.util.Optional.of("placeholder: the national number after the country code is all zeros");
         }
         // Patterns are searched (find), so anchor them (^...$) to match whole values only.
@@ -178,6 +178,23 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
             }
         }
         return java.util.Optional.empty();
+    }
+
+    private static final Pattern PHONE_CHARACTERS = Pattern.compile("^\\+?[0-9 ().\\-]+$");
+    private static final Pattern NOT_A_DIGIT = Pattern.compile("[^0-9]");
+
+    /**
+     * Cheap test before a full parse: a national number of zero means every digit after the
+     * country code (one to three digits, ITU-T E.164) is a zero, so a non-zero digit after the
+     * third rules it out. Nearly every real number stops here.
+     */
+    private static boolean onlyZerosAfterCountryCode(String digits) {
+        for (int i = 3; i < digits.length(); i++) {
+            if (digits.charAt(i) != '0') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean nationalNumberIsZero(String international) {

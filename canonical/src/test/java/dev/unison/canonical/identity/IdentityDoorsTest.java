@@ -41,6 +41,36 @@ class IdentityDoorsTest {
     }
 
     @Test
+    void aSightingScreenedOnceResolvesAsTheRawSightingDoes() {
+        Observation raw = new Observation("test", Instant.parse("2026-12-03T10:00:00Z"), List.of(Identifier.parse("phone:(415) 555-0100"),
+                Identifier.parse("email: Jane.Doe@Example.com "), Identifier.parse("phone:0000000000"), Identifier.parse("phone:12"),
+                Identifier.parse("phone:+1 415 555 0100")));
+
+        ScreenedObservation screened = resolver.screen(raw);
+
+        assertThat(screened.matchKeys()).as("normalized, without the duplicate number, strongest first")
+                .containsExactly("email:jane.doe@example.com", "phone:+14155550100");
+        assertThat(screened.invalid()).singleElement().satisfies(rej -> assertThat(rej.identifier().value()).isEqualTo("12"));
+        assertThat(screened.rejected()).extracting(Rejection::reason)
+                .containsExactlyInAnyOrder(Rejection.Reason.BLOCKED, Rejection.Reason.INVALID);
+        Resolution fromScreened = resolver.resolve(screened, new InMemoryIdentityGraph());
+        Resolution fromRaw = resolver.resolve(raw, new InMemoryIdentityGraph());
+        assertThat(fromScreened.outcome()).isEqualTo(fromRaw.outcome()).isEqualTo(Resolution.Outcome.CREATED);
+        assertThat(fromScreened.added()).isEqualTo(fromRaw.added());
+        assertThat(fromScreened.rejected()).isEqualTo(fromRaw.rejected());
+    }
+
+    @Test
+    void aPhoneIsAPlaceholderOnlyWhenItsNationalNumberIsAllZeros() {
+        IdentityRules rules = resolver.rules();
+        assertThat(rules.isBlocked(new Identifier(IdentifierType.PHONE, "+10000000000"))).isTrue();
+        assertThat(rules.isBlocked(new Identifier(IdentifierType.PHONE, "+4400000000000"))).isTrue();
+        // zeros after a country code of up to three digits, then a real digit: a number, not a placeholder
+        assertThat(rules.isBlocked(new Identifier(IdentifierType.PHONE, "+3800000000001"))).isFalse();
+        assertThat(rules.isBlocked(new Identifier(IdentifierType.PHONE, "+14155550100"))).isFalse();
+    }
+
+    @Test
     void aPlaceholderIsReportedWithWhyAndTheRestOfTheSightingIsStored() {
         Resolution r = see("phone:0000000000", "loyalty_id:LC-77");
 

@@ -1,10 +1,10 @@
 package dev.unison.hub.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.unison.canonical.identity.IdentifierNormalizer;
 import dev.unison.canonical.identity.Observation;
 import dev.unison.canonical.identity.Rejection;
 import dev.unison.canonical.identity.Resolution;
+import dev.unison.canonical.identity.ScreenedObservation;
 import dev.unison.canonical.model.Identifier;
 import dev.unison.canonical.model.IdentifierType;
 import dev.unison.hub.identity.IdentityService;
@@ -129,7 +129,7 @@ public class ProfileApiRoutes extends RouteBuilder {
 
         validated("post-identities", e -> {
             List<String> problems = new ArrayList<>();
-            Observation sighting = sighting(ApiSchemas.body(e), ApiSupport.principal(e).name(), problems);
+            ScreenedObservation sighting = sighting(ApiSchemas.body(e), ApiSupport.principal(e).name(), problems);
             if (!problems.isEmpty()) {
                 throw ApiException.unprocessable(String.join("; ", problems));
             }
@@ -147,11 +147,11 @@ public class ProfileApiRoutes extends RouteBuilder {
             JsonNode sightings = ApiSchemas.body(e).get("sightings");
             String partner = ApiSupport.principal(e).name();
             List<Map<String, Object>> results = new ArrayList<>(sightings.size());
-            List<Observation> valid = new ArrayList<>(sightings.size());
+            List<ScreenedObservation> valid = new ArrayList<>(sightings.size());
             List<Map<String, Object>> validResults = new ArrayList<>(sightings.size());
             for (int i = 0; i < sightings.size(); i++) {
                 List<String> problems = new ArrayList<>();
-                Observation sighting = sighting(sightings.get(i), partner, problems);
+                ScreenedObservation sighting = sighting(sightings.get(i), partner, problems);
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("index", i);
                 if (problems.isEmpty()) {
@@ -184,12 +184,30 @@ public class ProfileApiRoutes extends RouteBuilder {
         secured("get-identity-metrics", e -> ApiSupport.respond(e, 200, directory.metrics()));
     }
 
-    /** One sighting of a request body (schema-checked); the bad identifiers go to {@code problems}. */
-    private Observation sighting(JsonNode body, String partner, List<String> problems) {
+    /**
+     * One sighting of a request body (schema-checked), its identifiers normalized and screened once
+     * for the door and for resolution; every bad identifier goes to {@code problems}, in order.
+     */
+    private ScreenedObservation sighting(JsonNode body, String partner, List<String> problems) {
         Instant observedAt = body.hasNonNull("observedAt") ? ApiSchemas.instant(body.get("observedAt").asText()) : clock.instant();
-        List<Identifier> identifiers = identifiers(body.get("identifiers"), problems);
+        Map<Integer, String> bad = new java.util.TreeMap<>();
+        List<Identifier> identifiers = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        identifiers(body.get("identifiers"), identifiers, positions, bad);
         String seenAt = "api:" + partner + ":" + body.get("source").asText();
-        return new Observation(seenAt.length() <= 128 ? seenAt : seenAt.substring(0, 128), observedAt, identifiers);
+        ScreenedObservation screened = identity.resolver().screen(
+                new Observation(seenAt.length() <= 128 ? seenAt : seenAt.substring(0, 128), observedAt, identifiers));
+        // a placeholder is reported as blocked by resolution, not refused: only a value that is neither is a 422
+        for (Rejection invalid : screened.invalid()) {
+            for (int i = 0; i < identifiers.size(); i++) {
+                if (identifiers.get(i) == invalid.identifier() && !bad.containsKey(positions.get(i))) {
+                    bad.put(positions.get(i), "identifiers[" + positions.get(i) + "].value: " + invalid.detail());
+                    break;
+                }
+            }
+        }
+        problems.addAll(bad.values());
+        return screened;
     }
 
     private static Map<String, Object> resolution(Resolution r) {
@@ -207,12 +225,15 @@ public class ProfileApiRoutes extends RouteBuilder {
         return out;
     }
 
-    /** Parses and normalizes every identifier, naming each bad one; a blocked value is not an error (it is reported). */
-    private List<Identifier> identifiers(JsonNode array, List<String> problems) {
-        List<Identifier> out = new ArrayList<>();
+    /**
+     * Reads every identifier's type and value as sent ({@code out}, with each one's index in
+     * {@code positions}), naming each malformed one in {@code bad} by index; values are checked by
+     * screening afterwards.
+     */
+    private void identifiers(JsonNode array, List<Identifier> out, List<Integer> positions, Map<Integer, String> bad) {
         if (array == null || !array.isArray() || array.isEmpty() || array.size() > MAX_IDENTIFIERS) {
-            problems.add("identifiers: required array of 1.." + MAX_IDENTIFIERS + " {type, value}");
-            return out;
+            bad.put(-1, "identifiers: required array of 1.." + MAX_IDENTIFIERS + " {type, value}");
+            return;
         }
         for (int i = 0; i < array.size(); i++) {
             JsonNode node = array.get(i);
@@ -220,23 +241,19 @@ public class ProfileApiRoutes extends RouteBuilder {
             JsonNode type = node.get("type");
             JsonNode value = node.get("value");
             if (node.size() != 2 || type == null || value == null || !type.isTextual() || !value.isTextual()) {
-                problems.add(at.substring(0, at.length() - 1) + ": must be {type, value} with string fields");
+                bad.put(i, at.substring(0, at.length() - 1) + ": must be {type, value} with string fields");
                 continue;
             }
             IdentifierType t;
             try {
                 t = IdentifierType.fromWireName(type.asText());
             } catch (IllegalArgumentException unknown) {
-                problems.add(at + "type: unknown '" + type.asText() + "'; types: " + String.join(", ", typeNames()));
+                bad.put(i, at + "type: unknown '" + type.asText() + "'; types: " + String.join(", ", typeNames()));
                 continue;
             }
-            try {
-                out.add(identity.resolver().screen(t, value.asText())); // a placeholder is reported as blocked, not a 422
-            } catch (IdentifierNormalizer.InvalidIdentifierException invalid) {
-                problems.add(at + "value: " + invalid.getMessage());
-            }
+            out.add(new Identifier(t, value.asText()));
+            positions.add(i);
         }
-        return out;
     }
 
     private static List<String> typeNames() {

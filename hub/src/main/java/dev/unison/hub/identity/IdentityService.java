@@ -7,6 +7,7 @@ import dev.unison.canonical.identity.IdentityResolver;
 import dev.unison.canonical.identity.Observation;
 import dev.unison.canonical.identity.Rejection;
 import dev.unison.canonical.identity.Resolution;
+import dev.unison.canonical.identity.ScreenedObservation;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.canonical.model.CustomerAccount;
 import dev.unison.canonical.model.Identifier;
@@ -74,7 +75,12 @@ public class IdentityService {
 
     /** Resolves identifiers seen together (a partner's link, a customer record). */
     public Resolution resolve(Observation observation) {
-        return resolve(observation, null, null);
+        return resolve(resolver.screen(observation), null, null);
+    }
+
+    /** Resolves identifiers screened before ({@link IdentityResolver#screen(Observation)}): they are not normalized again. */
+    public Resolution resolve(ScreenedObservation screened) {
+        return resolve(screened, null, null);
     }
 
     /**
@@ -85,7 +91,7 @@ public class IdentityService {
      * instance take turns (they would only make each other retry); batches of several instances
      * lock in the same profile-id order as single sightings and repeat after a lost race.
      */
-    public List<Resolution> resolveAll(List<Observation> observations) {
+    public List<Resolution> resolveAll(List<ScreenedObservation> observations) {
         try {
             // bounded: a burst of batches must not hold the request threads every other door shares
             if (!batchTurn.tryLock(BATCH_TURN_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
@@ -110,17 +116,17 @@ public class IdentityService {
                         jdbc.execute("SET LOCAL enable_seqscan = off");
                     }
                     java.util.Set<String> keys = new java.util.LinkedHashSet<>();
-                    observations.forEach(o -> keys.addAll(resolver.matchKeys(o)));
+                    observations.forEach(o -> keys.addAll(o.matchKeys()));
                     StagedIdentityGraph staged = StagedIdentityGraph.load(jdbc, keys, clock.instant(), postgres());
                     List<Resolution> out = new ArrayList<>(observations.size());
-                    for (Observation observation : observations) {
+                    for (ScreenedObservation observation : observations) {
                         out.add(resolver.resolve(observation, staged));
                     }
                     staged.flush(jdbc);
                     for (int i = 0; i < out.size(); i++) {
                         Resolution r = out.get(i);
                         if (r.outcome() == Resolution.Outcome.MERGED) {
-                            appendMerge(r, observations.get(i).source());
+                            appendMerge(r, observations.get(i).observation().source());
                         }
                     }
                     return out;
@@ -157,7 +163,7 @@ public class IdentityService {
      * under none), once per transaction id: the identity resolution rate counts it.
      */
     public Resolution resolveTransaction(Observation observation, String transactionId, String channel) {
-        return resolve(observation, transactionId, channel);
+        return resolve(resolver.screen(observation), transactionId, channel);
     }
 
     /** The bus side: orders of every channel (incl. till sales) and channel customer records. */
@@ -181,8 +187,9 @@ public class IdentityService {
         return s.length() <= 128 ? s : s.substring(0, 128);
     }
 
-    private Resolution resolve(Observation observation, String transactionId, String channel) {
-        Optional<Resolution> nothingToResolve = resolver.unresolvable(observation);
+    private Resolution resolve(ScreenedObservation screened, String transactionId, String channel) {
+        Observation observation = screened.observation();
+        Optional<Resolution> nothingToResolve = resolver.unresolvable(screened);
         if (nothingToResolve.isPresent()) {
             // no lookup, no race: the transaction is recorded as unlinked in the caller's transaction
             boolean first = transactionId != null && link(transactionId, channel, null, observation.at());
@@ -192,7 +199,7 @@ public class IdentityService {
         return retryingLostRaces("identity", () -> {
             boolean[] firstAndKnown = new boolean[2];
             Resolution resolution = ownTransaction.execute(status -> {
-                Resolution r = resolver.resolve(observation, graph);
+                Resolution r = resolver.resolve(screened, graph);
                 if (transactionId != null) {
                     firstAndKnown[0] = link(transactionId, channel, r.profileId(), observation.at());
                     firstAndKnown[1] = firstAndKnown[0] && known(r.profileId());

@@ -5,7 +5,9 @@ import dev.unison.canonical.identity.IdentityGraph;
 import dev.unison.canonical.identity.Observation;
 import dev.unison.canonical.identity.ProfileState;
 import dev.unison.canonical.model.IdentifierType;
+import dev.unison.hub.jdbc.ColumnArrays;
 import dev.unison.hub.jdbc.InLists;
+import dev.unison.hub.jdbc.TypedArguments;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 
 /**
  * The identity graph for one batch of sightings. Every profile the batch can reach (through any
@@ -35,9 +38,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 final class StagedIdentityGraph implements IdentityGraph {
 
     /**
-     * Keys (and rows) per statement: lookups are by primary key or indexed profile id, so longer
-     * lists than {@link InLists#SIZE} are cheap; PostgreSQL takes far longer ones than H2, which
-     * checks each row against the whole list.
+     * Keys (and rows) per statement where there is no array parameter (H2): lookups are by primary
+     * key or indexed profile id, so longer lists than {@link InLists#SIZE} are cheap, but H2 checks
+     * each row against the whole list. PostgreSQL takes all of a batch's in one statement.
      */
     private final int perStatement;
     private final boolean postgres;
@@ -104,7 +107,7 @@ final class StagedIdentityGraph implements IdentityGraph {
     private StagedIdentityGraph(Instant now, boolean postgres) {
         this.now = now;
         this.postgres = postgres;
-        this.perStatement = postgres ? 500 : 100;
+        this.perStatement = 100;
         this.lastAge = ChronoUnit.MICROS.between(Instant.EPOCH, now);
     }
 
@@ -123,41 +126,52 @@ final class StagedIdentityGraph implements IdentityGraph {
                 // locking it now would break the id order every writer locks in (a deadlock risk): start over
                 throw new ConcurrencyFailureException("identity profiles changed while a batch was locking them; retrying");
             }
-            for (List<String> chunk : graph.chunks(List.copyOf(holders))) {
-                // in id order; a profile merged meanwhile shows merged_into, and its identifiers have moved: the next round finds them
-                jdbc.query("SELECT profile_id, merged_into FROM identity_profile WHERE profile_id IN (" + InLists.placeholders(chunk.size())
-                        + ") ORDER BY profile_id FOR UPDATE", rs -> {
-                            if (rs.getString(2) == null) {
-                                locked.add(rs.getString(1));
-                            }
-                        }, chunk.toArray());
-            }
+            // in id order; a profile merged meanwhile shows merged_into, and its identifiers have moved: the next round finds them
+            graph.queryIn(jdbc, "SELECT profile_id, merged_into FROM identity_profile WHERE profile_id", " ORDER BY profile_id FOR UPDATE",
+                    List.copyOf(holders), rs -> {
+                        if (rs.getString(2) == null) {
+                            locked.add(rs.getString(1));
+                        }
+                    });
         }
-        for (List<String> chunk : graph.chunks(List.copyOf(locked))) {
-            Object[] ids = chunk.toArray();
-            jdbc.query("SELECT profile_id, age, merge_count FROM identity_profile WHERE profile_id IN ("
-                    + InLists.placeholders(chunk.size()) + ")", rs -> {
-                        Profile p = new Profile(rs.getString(1), rs.getLong(2), rs.getInt(3), true);
-                        graph.live.put(p.id, p);
-                        graph.lastAge = Math.max(graph.lastAge, p.age);
-                    }, ids);
-            jdbc.query("SELECT match_key, type, profile_id FROM identity_identifier WHERE profile_id IN ("
-                    + InLists.placeholders(chunk.size()) + ")", rs -> {
-                        Profile p = graph.live.get(rs.getString(3));
-                        p.identifiers.put(rs.getString(1), IdentifierType.fromWireName(rs.getString(2)));
-                        graph.byKey.put(rs.getString(1), p);
-                    }, ids);
-        }
+        List<String> lockedIds = List.copyOf(locked);
+        graph.queryIn(jdbc, "SELECT profile_id, age, merge_count FROM identity_profile WHERE profile_id", "", lockedIds, rs -> {
+            Profile p = new Profile(rs.getString(1), rs.getLong(2), rs.getInt(3), true);
+            graph.live.put(p.id, p);
+            graph.lastAge = Math.max(graph.lastAge, p.age);
+        });
+        graph.queryIn(jdbc, "SELECT match_key, type, profile_id FROM identity_identifier WHERE profile_id", "", lockedIds, rs -> {
+            Profile p = graph.live.get(rs.getString(3));
+            p.identifiers.put(rs.getString(1), IdentifierType.fromWireName(rs.getString(2)));
+            graph.byKey.put(rs.getString(1), p);
+        });
         return graph;
     }
 
     private TreeSet<String> holders(JdbcTemplate jdbc, List<String> keys) {
         TreeSet<String> holders = new TreeSet<>();
-        for (List<String> chunk : chunks(keys)) {
-            holders.addAll(jdbc.queryForList("SELECT DISTINCT profile_id FROM identity_identifier WHERE match_key IN ("
-                    + InLists.placeholders(chunk.size()) + ")", String.class, chunk.toArray()));
-        }
+        queryIn(jdbc, "SELECT DISTINCT profile_id FROM identity_identifier WHERE match_key", "", keys, rs -> {
+            holders.add(rs.getString(1));
+        });
         return holders;
+    }
+
+    /**
+     * A query of the rows whose column (the end of {@code selectWhere}) is one of the values: one
+     * {@code = ANY(?)} with an array on PostgreSQL, {@code IN} lists of {@link #perStatement}
+     * values elsewhere.
+     */
+    private void queryIn(JdbcTemplate jdbc, String selectWhere, String tail, List<String> values, RowCallbackHandler rows) {
+        if (values.isEmpty()) {
+            return;
+        }
+        if (postgres) {
+            jdbc.query(selectWhere + " = ANY(?)" + tail, ColumnArrays.single("varchar", values), rows);
+            return;
+        }
+        for (List<String> chunk : chunks(values)) {
+            jdbc.query(selectWhere + " IN (" + InLists.placeholders(chunk.size()) + ")" + tail, TypedArguments.of(chunk), rows);
+        }
     }
 
     private <T> List<List<T>> chunks(List<T> items) {
@@ -170,27 +184,36 @@ final class StagedIdentityGraph implements IdentityGraph {
 
     /**
      * PostgreSQL only ("UPDATE ... FROM", which H2 lacks): many rows' updates in one statement,
-     * joined to a {@code VALUES} list of typed rows ({@code %s} in the statement); one JDBC batch
-     * entry per row cost a statement each, and a batch's merges and sightings were most of its time.
+     * joined to the rows given as column arrays ({@code %s} in the statement is their
+     * {@code unnest(...)}); one JDBC batch entry per row cost a statement each, and a batch's
+     * merges and sightings were most of its time.
      */
-    private void updateFrom(JdbcTemplate jdbc, String statement, String row, List<Object[]> rows) {
-        for (List<Object[]> chunk : chunks(rows)) {
-            List<Object> args = new ArrayList<>(chunk.size() * chunk.get(0).length);
-            chunk.forEach(r -> args.addAll(java.util.Arrays.asList(r)));
-            jdbc.update(statement.formatted(String.join(", ", Collections.nCopies(chunk.size(), row))), args.toArray());
+    private static void updateFrom(JdbcTemplate jdbc, String statement, List<String> types, List<Object[]> rows) {
+        if (!rows.isEmpty()) {
+            jdbc.update(statement.formatted(ColumnArrays.unnest(types)), ColumnArrays.of(types, rows));
         }
     }
 
     /**
-     * Many rows per INSERT statement ({@code VALUES (...), (...)}, standard SQL on both databases):
-     * a JDBC batch still executes one statement per row, and those were most of a batch's time.
+     * Many rows per INSERT statement: on PostgreSQL one statement of column arrays
+     * ({@link ColumnArrays}), elsewhere {@code VALUES (...), (...)} lists of {@link #perStatement}
+     * rows (a JDBC batch still executes one statement per row, and those were most of a batch's time).
+     *
+     * @param types the columns' PostgreSQL types, one per column
      */
-    private void insertRows(JdbcTemplate jdbc, String insertInto, int columns, List<Object[]> rows) {
-        String row = "(" + InLists.placeholders(columns) + ")";
+    private void insertRows(JdbcTemplate jdbc, String insertInto, List<String> types, List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        if (postgres) {
+            jdbc.update(insertInto + " SELECT * FROM " + ColumnArrays.unnest(types), ColumnArrays.of(types, rows));
+            return;
+        }
+        String row = ColumnArrays.row(types.size());
         for (List<Object[]> chunk : chunks(rows)) {
-            List<Object> args = new ArrayList<>(chunk.size() * columns);
+            List<Object> args = new ArrayList<>(chunk.size() * types.size());
             chunk.forEach(r -> args.addAll(java.util.Arrays.asList(r)));
-            jdbc.update(insertInto + " VALUES " + String.join(", ", Collections.nCopies(chunk.size(), row)), args.toArray());
+            jdbc.update(insertInto + " VALUES " + String.join(", ", Collections.nCopies(chunk.size(), row)), TypedArguments.of(args));
         }
     }
 
@@ -282,25 +305,25 @@ final class StagedIdentityGraph implements IdentityGraph {
             // a profile created and merged within the batch is still stored: its id was answered and names its survivor
             profiles.add(new Object[] {p.id, p.age, mergedInto.containsKey(p.id) ? current(p.id) : null, p.mergeCount, at, at});
         }
-        insertRows(jdbc, "INSERT INTO identity_profile (profile_id, age, merged_into, merge_count, created_at, updated_at)", 6,
-                profiles);
+        insertRows(jdbc, "INSERT INTO identity_profile (profile_id, age, merged_into, merge_count, created_at, updated_at)",
+                List.of("varchar", "int8", "varchar", "int4", "timestamptz", "timestamptz"), profiles);
 
         // stored profiles folded into another stored one (the oldest survives, so never into one this batch created)
         if (postgres) {
             List<Object[]> folds = new ArrayList<>(storedMerged.size());
             storedMerged.keySet().forEach(id -> folds.add(new Object[] {id, current(id)}));
-            String pair = "(CAST(? AS VARCHAR), CAST(? AS VARCHAR))";
-            updateFrom(jdbc, "UPDATE identity_identifier AS t SET profile_id = v.survivor FROM (VALUES %s) AS v(folded, survivor) "
+            List<String> pair = List.of("varchar", "varchar");
+            updateFrom(jdbc, "UPDATE identity_identifier AS t SET profile_id = v.survivor FROM %s AS v(folded, survivor) "
                     + "WHERE t.profile_id = v.folded", pair, folds);
-            updateFrom(jdbc, "UPDATE identity_transaction AS t SET profile_id = v.survivor FROM (VALUES %s) AS v(folded, survivor) "
+            updateFrom(jdbc, "UPDATE identity_transaction AS t SET profile_id = v.survivor FROM %s AS v(folded, survivor) "
                     + "WHERE t.profile_id = v.folded", pair, folds);
             // flatten: what was merged into the folded profiles before now points at the live survivor too
             List<Object[]> pointers = new ArrayList<>(folds.size());
             folds.forEach(f -> pointers.add(new Object[] {f[0], f[1], at}));
-            String triple = "(CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS TIMESTAMP WITH TIME ZONE))";
-            updateFrom(jdbc, "UPDATE identity_profile AS t SET merged_into = v.survivor, updated_at = v.at FROM (VALUES %s) "
+            List<String> triple = List.of("varchar", "varchar", "timestamptz");
+            updateFrom(jdbc, "UPDATE identity_profile AS t SET merged_into = v.survivor, updated_at = v.at FROM %s "
                     + "AS v(folded, survivor, at) WHERE t.merged_into = v.folded", triple, pointers);
-            updateFrom(jdbc, "UPDATE identity_profile AS t SET merged_into = v.survivor, updated_at = v.at FROM (VALUES %s) "
+            updateFrom(jdbc, "UPDATE identity_profile AS t SET merged_into = v.survivor, updated_at = v.at FROM %s "
                     + "AS v(folded, survivor, at) WHERE t.profile_id = v.folded", triple, pointers);
         } else {
             Map<String, List<String>> foldedInto = new LinkedHashMap<>();
@@ -328,9 +351,8 @@ final class StagedIdentityGraph implements IdentityGraph {
             }
         }
         if (postgres) {
-            updateFrom(jdbc, "UPDATE identity_profile AS t SET merge_count = v.merges, updated_at = v.at FROM (VALUES %s) "
-                    + "AS v(merges, at, id) WHERE t.profile_id = v.id",
-                    "(CAST(? AS INTEGER), CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS VARCHAR))", changed);
+            updateFrom(jdbc, "UPDATE identity_profile AS t SET merge_count = v.merges, updated_at = v.at FROM %s "
+                    + "AS v(merges, at, id) WHERE t.profile_id = v.id", List.of("int4", "timestamptz", "varchar"), changed);
         } else {
             jdbc.batchUpdate("UPDATE identity_profile SET merge_count = ?, updated_at = ? WHERE profile_id = ?", changed);
         }
@@ -344,17 +366,17 @@ final class StagedIdentityGraph implements IdentityGraph {
                     JdbcIdentityGraph.ts(s.firstSeen), JdbcIdentityGraph.ts(s.lastSeen)});
         }
         insertRows(jdbc, "INSERT INTO identity_identifier (match_key, type, shown_value, profile_id, source, last_source, "
-                + "first_seen, last_seen)", 8, identifiers);
+                + "first_seen, last_seen)", List.of("varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "timestamptz",
+                "timestamptz"), identifiers);
         List<Object[]> seenAgain = new ArrayList<>(touched.size());
         for (Sighting s : new TreeMap<>(touched).values()) {
             seenAgain.add(new Object[] {JdbcIdentityGraph.ts(s.lastSeen), s.lastSource, s.candidate.matchKey(),
                     JdbcIdentityGraph.ts(s.lastSeen)});
         }
         if (postgres) {
-            updateFrom(jdbc, "UPDATE identity_identifier AS t SET last_seen = v.seen, last_source = v.source FROM (VALUES %s) "
+            updateFrom(jdbc, "UPDATE identity_identifier AS t SET last_seen = v.seen, last_source = v.source FROM %s "
                     + "AS v(seen, source, match_key, before) WHERE t.match_key = v.match_key AND t.last_seen < v.before",
-                    "(CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS TIMESTAMP WITH TIME ZONE))",
-                    seenAgain);
+                    List.of("timestamptz", "varchar", "varchar", "timestamptz"), seenAgain);
         } else {
             jdbc.batchUpdate("UPDATE identity_identifier SET last_seen = ?, last_source = ? WHERE match_key = ? AND last_seen < ?",
                     seenAgain);
@@ -366,6 +388,7 @@ final class StagedIdentityGraph implements IdentityGraph {
                 history.add(new Object[] {id, m.survivorId(), m.source(), m.linkedBy(), at});
             }
         }
-        insertRows(jdbc, "INSERT INTO identity_merge (merged_id, survivor_id, source, linked_by, merged_at)", 5, history);
+        insertRows(jdbc, "INSERT INTO identity_merge (merged_id, survivor_id, source, linked_by, merged_at)",
+                List.of("varchar", "varchar", "varchar", "varchar", "timestamptz"), history);
     }
 }
