@@ -1,8 +1,6 @@
 package dev.unison.hub.config;
 
 import dev.unison.connectors.kit.mapping.MappingLibrary;
-import dev.unison.connectors.shopify.simulator.ShopifySimulator;
-import dev.unison.connectors.tiktok.simulator.TikTokShopSimulator;
 import dev.unison.hub.connectors.InstalledConnectors;
 import dev.unison.hub.connectors.OutboundComponent;
 import dev.unison.hub.connectors.JdbcCoalescingQueue;
@@ -26,21 +24,19 @@ import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** Wires connectors: discovery, connections, their routes, the inbox and its dispatcher, the order store. */
+/**
+ * Wires connectors: discovery, connections, their routes, the inbox and its dispatcher, the order
+ * store. (The demo shops are the demo module's, started by its own auto-configuration.)
+ */
 @Configuration(proxyBeanMethods = false)
 public class ConnectorsConfiguration {
-
-    private static final org.slf4j.Logger SIMULATORS = org.slf4j.LoggerFactory.getLogger("dev.unison.hub.simulators");
 
     @Bean
     InstalledConnectors installedConnectors(UnisonProperties properties, MappingLibrary mappings, JdbcTemplate jdbc,
@@ -114,64 +110,5 @@ public class ConnectorsConfiguration {
     @Bean("outbound")
     OutboundComponent outboundComponent(InstalledConnectors installed) {
         return new OutboundComponent(installed);
-    }
-
-    /**
-     * The embedded default's demo shop: a Shopify simulator whose orders webhooks go to the
-     * {@code shopify-demo} connection of config/connections.yaml. Off in production.
-     */
-    @Bean(destroyMethod = "close")
-    @ConditionalOnProperty(name = "unison.simulators.shopify.enabled", havingValue = "true")
-    ShopifySimulator shopifySimulator(UnisonProperties properties) {
-        ShopifySimulator simulator = new ShopifySimulator(properties.simulators().shopify().port(),
-                "demo-shop.myshopify.com", "shpat_demo_token", "demo-webhook-secret", Clock.systemUTC());
-        simulator.start();
-        SIMULATORS.info("demo Shopify shop (simulator) at http://localhost:{}, behind connection shopify-demo; "
-                + "unison.simulators.shopify.enabled=false turns it off", properties.simulators().shopify().port());
-        return simulator;
-    }
-
-    /**
-     * The embedded default's demo TikTok shop behind the {@code tiktok-demo} connection: its
-     * public demo credentials are in config/connections.yaml. Off in production.
-     */
-    @Bean(destroyMethod = "close")
-    @ConditionalOnProperty(name = "unison.simulators.tiktok-shop.enabled", havingValue = "true")
-    TikTokShopSimulator tiktokShopSimulator(UnisonProperties properties) {
-        TikTokShopSimulator simulator = new TikTokShopSimulator(properties.simulators().tiktokShop().port(),
-                "demoappkey", "demo-app-secret", "TTP_demo_access_token", "TTP_demo_refresh_token", "GCP_demo_cipher",
-                Clock.systemUTC());
-        simulator.start();
-        SIMULATORS.info("demo TikTok shop (simulator) at http://localhost:{}, behind connection tiktok-demo; "
-                + "unison.simulators.tiktok-shop.enabled=false turns it off", properties.simulators().tiktokShop().port());
-        return simulator;
-    }
-
-    /** Points the demo simulators' webhooks at this hub once its port is known. */
-    @Bean
-    SimulatorTargets simulatorTargets(ObjectProvider<ShopifySimulator> shopify, ObjectProvider<TikTokShopSimulator> tiktok,
-            Environment environment) {
-        return new SimulatorTargets(shopify, tiktok, environment);
-    }
-
-    static final class SimulatorTargets {
-        private final ObjectProvider<ShopifySimulator> shopify;
-        private final ObjectProvider<TikTokShopSimulator> tiktok;
-        private final Environment environment;
-
-        SimulatorTargets(ObjectProvider<ShopifySimulator> shopify, ObjectProvider<TikTokShopSimulator> tiktok,
-                Environment environment) {
-            this.shopify = shopify;
-            this.tiktok = tiktok;
-            this.environment = environment;
-        }
-
-        @EventListener(ApplicationReadyEvent.class)
-        void point() {
-            String hub = "http://127.0.0.1:"
-                    + environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
-            shopify.ifAvailable(s -> s.setWebhookTarget(hub + "/webhooks/shopify/shopify-demo"));
-            tiktok.ifAvailable(s -> s.setWebhookTarget(hub + "/webhooks/tiktok-shop/tiktok-demo"));
-        }
     }
 }

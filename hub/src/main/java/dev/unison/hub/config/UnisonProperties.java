@@ -14,7 +14,7 @@ import org.springframework.util.unit.DataSize;
 /** Settings under {@code unison.*}; documented in docs/configuration.md. */
 @ConfigurationProperties(prefix = "unison")
 public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String mappingsLocation,
-        String bootstrapApiKey, String routesLocation, String connectionsLocation, Simulators simulators,
+        String bootstrapApiKey, String routesLocation, String connectionsLocation,
         Inventory inventory, Identity identity, Storage storage, Api api, Retention retention, Inbox inbox) {
 
     public UnisonProperties {
@@ -22,7 +22,6 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
         retention = retention == null ? new Retention(null, null, null, null, null) : retention;
         storage = storage == null ? new Storage(null, null, null) : storage;
         api = api == null ? new Api(null, null, null) : api;
-        simulators = simulators == null ? new Simulators(null, null) : simulators;
         inventory = inventory == null ? new Inventory(null, null) : inventory;
         identity = identity == null ? new Identity(null, null, null, null, null, null, null, false, null, null) : identity;
     }
@@ -60,20 +59,6 @@ public record UnisonProperties(String dataDir, Bus bus, Outbox outbox, String ma
             locations = locations == null ? List.of() : locations;
             safetyStock = safetyStock == null ? Map.of() : safetyStock;
         }
-    }
-
-    /** Simulators the hub starts itself for a self-contained demo (embedded default only). */
-    public record Simulators(Shopify shopify, TikTokShop tiktokShop) {
-        public Simulators {
-            shopify = shopify == null ? new Shopify(false, 8099) : shopify;
-            tiktokShop = tiktokShop == null ? new TikTokShop(false, 8098) : tiktokShop;
-        }
-    }
-
-    public record TikTokShop(boolean enabled, int port) {
-    }
-
-    public record Shopify(boolean enabled, int port) {
     }
 
     public enum BusType { ARTEMIS, KAFKA }

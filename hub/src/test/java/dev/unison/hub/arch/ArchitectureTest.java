@@ -2,9 +2,11 @@ package dev.unison.hub.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,10 +42,35 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /**
+     * The hub finds connectors at start-up and the demo shops start themselves: its code names no
+     * connector but the kit (and the POS transaction format, until the POS feeds become a connector
+     * of their own), no simulator and nothing of the demo module.
+     */
+    static final ArchRule HUB_NAMES_NO_CONNECTOR_OR_SIMULATOR = noClasses().that().resideInAPackage("dev.unison.hub..")
+            .should().dependOnClassesThat(JavaClass.Predicates.resideInAnyPackage("dev.unison.demo..", "..simulator..")
+                    .or(JavaClass.Predicates.resideInAPackage("dev.unison.connectors..")
+                            .and(JavaClass.Predicates.resideOutsideOfPackages("dev.unison.connectors.kit..",
+                                    "dev.unison.connectors.pos..")))
+                    .as("a connector other than the kit, a simulator or the demo module"));
+
+    @Test
+    void theHubNamesNoConnectorNoSimulatorAndNoDemoShop() {
+        HUB_NAMES_NO_CONNECTOR_OR_SIMULATOR.check(classes);
+    }
+
+    @Test
+    void theBoundaryRuleCatchesAViolation() {
+        // a deliberate violation (test code, outside the import above): the rule must report it
+        JavaClasses offender = new ClassFileImporter().importClasses(dev.unison.hub.arch.fixture.HubClassUsingASimulator.class);
+        org.assertj.core.api.Assertions.assertThat(HUB_NAMES_NO_CONNECTOR_OR_SIMULATOR.evaluate(offender).hasViolation()).isTrue();
+    }
+
     @Test
     void theImportSeesEveryModule() {
         org.assertj.core.api.Assertions.assertThat(classes.containPackage("dev.unison.canonical.model")).isTrue();
         org.assertj.core.api.Assertions.assertThat(classes.containPackage("dev.unison.connectors.kit.mapping")).isTrue();
         org.assertj.core.api.Assertions.assertThat(classes.containPackage("dev.unison.hub.bus")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(classes.containPackage("dev.unison.demo")).isTrue();
     }
 }

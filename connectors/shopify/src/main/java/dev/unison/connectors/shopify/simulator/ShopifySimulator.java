@@ -525,15 +525,6 @@ public class ShopifySimulator extends SimulatorServer {
         return SimResponse.json(200, "{\"customerId\":" + customer.get("id").asLong() + ",\"webhookStatus\":" + status + "}");
     }
 
-    public static void main(String[] args) {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8099;
-        ShopifySimulator sim = new ShopifySimulator(port, "demo-shop.myshopify.com", "shpat_demo_token",
-                "demo-webhook-secret", Clock.systemUTC());
-        sim.start();
-        System.out.println("Shopify simulator on " + sim.baseUrl() + " (shop demo-shop.myshopify.com, token "
-                + "shpat_demo_token, webhook secret demo-webhook-secret)");
-    }
-
     // ---- REST -------------------------------------------------------------------------------
 
     private Handler rest(Handler handler) {

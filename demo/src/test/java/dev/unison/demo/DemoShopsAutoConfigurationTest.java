@@ -1,0 +1,64 @@
+package dev.unison.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+class DemoShopsAutoConfigurationTest {
+
+    private final ApplicationContextRunner hub = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(DemoShopsAutoConfiguration.class));
+
+    @Test
+    void noShopRunsUnlessSwitchedOn() {
+        hub.run(context -> assertThat(context.getBean(DemoShopsAutoConfiguration.RunningDemoShops.class)
+                .server(DemoShop.SHOPIFY)).isEmpty());
+    }
+
+    @Test
+    void aSwitchedOnShopServesItsRealApiOnItsPortAndStopsWithTheHub() throws Exception {
+        int port = freePort();
+        hub.withPropertyValues("unison.simulators.shopify.enabled=true", "unison.simulators.shopify.port=" + port).run(context -> {
+            var running = context.getBean(DemoShopsAutoConfiguration.RunningDemoShops.class);
+            assertThat(running.server(DemoShop.SHOPIFY)).hasValueSatisfying(s -> assertThat(s.port()).isEqualTo(port));
+            assertThat(running.server(DemoShop.TIKTOK_SHOP)).isEmpty();
+            // the demo token of config/connections.yaml's shopify-demo connection opens the Admin API; another does not
+            assertThat(get(port, "shpat_demo_token")).isEqualTo(200);
+            assertThat(get(port, "shpat_wrong")).isEqualTo(401);
+        });
+        try (ServerSocket again = new ServerSocket(port)) {
+            assertThat(again.getLocalPort()).as("the shop's port is free once the hub stopped").isEqualTo(port);
+        }
+    }
+
+    @Test
+    void theCommandNamesWhatIsWrongWithItsArguments() {
+        assertThatThrownBy(() -> DemoShopCommand.run(List.of())).hasMessageContaining("which shop");
+        assertThatThrownBy(() -> DemoShopCommand.run(List.of("amazon"))).hasMessageContaining("shopify, tiktok-shop");
+        assertThatThrownBy(() -> DemoShopCommand.run(List.of("shopify", "--port", "0"))).hasMessageContaining("1..65535");
+        assertThatThrownBy(() -> DemoShopCommand.run(List.of("shopify", "--colour", "red"))).hasMessageContaining("unknown option");
+        assertThatThrownBy(() -> DemoShopCommand.run(List.of("shopify", "--port"))).hasMessageContaining("needs a value");
+    }
+
+    private static int get(int port, String token) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/api/2025-01/shop.json"))
+                .header("X-Shopify-Access-Token", token).GET().build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
