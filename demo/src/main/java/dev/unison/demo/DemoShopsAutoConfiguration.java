@@ -1,22 +1,24 @@
 package dev.unison.demo;
 
 import dev.unison.connectors.kit.simulator.SimulatorServer;
+import dev.unison.connectors.shopify.simulator.ShopifySimulator;
+import dev.unison.connectors.tiktok.simulator.TikTokShopSimulator;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Starts the demo shops switched on under {@code unison.simulators.*} with the hub, and points
- * their webhooks at the hub once its port is known. Lives outside the hub's code: the hub only
- * has this module on its runtime classpath, so no production class can come to depend on a
- * simulator.
+ * Starts the demo shops switched on under {@code unison.simulators.*} with the hub (each a bean of
+ * its simulator's type, stopped with the application), and points their webhooks at the hub once
+ * its port is known. Lives outside the hub's code: the hub only has this module on its runtime
+ * classpath, so no production class can come to depend on a simulator.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(DemoShopsProperties.class)
@@ -24,63 +26,37 @@ public class DemoShopsAutoConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoShopsAutoConfiguration.class);
 
-    /** The demo shops that are switched on, started. */
     @Bean(destroyMethod = "close")
-    RunningDemoShops runningDemoShops(DemoShopsProperties properties) {
-        RunningDemoShops running = new RunningDemoShops();
-        start(running, DemoShop.SHOPIFY, properties.shopify(), "unison.simulators.shopify.enabled");
-        start(running, DemoShop.TIKTOK_SHOP, properties.tiktokShop(), "unison.simulators.tiktok-shop.enabled");
-        return running;
+    @ConditionalOnProperty(name = "unison.simulators.shopify.enabled", havingValue = "true")
+    ShopifySimulator shopifyDemoShop(DemoShopsProperties properties) {
+        return (ShopifySimulator) start(DemoShop.SHOPIFY, properties.shopify(), "unison.simulators.shopify.enabled");
     }
 
-    private static void start(RunningDemoShops running, DemoShop shop, DemoShopsProperties.Shop settings, String switchName) {
-        if (!settings.enabled()) {
-            return;
-        }
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "unison.simulators.tiktok-shop.enabled", havingValue = "true")
+    TikTokShopSimulator tiktokShopDemoShop(DemoShopsProperties properties) {
+        return (TikTokShopSimulator) start(DemoShop.TIKTOK_SHOP, properties.tiktokShop(), "unison.simulators.tiktok-shop.enabled");
+    }
+
+    private static SimulatorServer start(DemoShop shop, DemoShopsProperties.Shop settings, String switchName) {
         int port = settings.portOr(shop.defaultPort());
         SimulatorServer server = shop.create(port, Clock.systemUTC());
         server.start();
-        running.add(shop, server);
         LOG.info("demo {} shop (simulator) at http://localhost:{}, behind connection {}; {}=false turns it off", shop.system(),
                 port, shop.webhookPath().substring(shop.webhookPath().lastIndexOf('/') + 1), switchName);
+        return server;
     }
 
     /** Points the running shops' webhooks at this hub once its port is known. */
     @Bean
-    ApplicationListener<ApplicationReadyEvent> demoShopWebhookTargets(RunningDemoShops running) {
+    ApplicationListener<ApplicationReadyEvent> demoShopWebhookTargets(ObjectProvider<ShopifySimulator> shopify,
+            ObjectProvider<TikTokShopSimulator> tiktok) {
         return ready -> {
             var environment = ready.getApplicationContext().getEnvironment();
             String hub = "http://127.0.0.1:" + environment.getProperty("local.server.port",
                     environment.getProperty("server.port", "8080"));
-            running.pointWebhooksAt(hub);
+            shopify.ifAvailable(s -> DemoShop.SHOPIFY.sendWebhooksTo(s, hub + DemoShop.SHOPIFY.webhookPath()));
+            tiktok.ifAvailable(s -> DemoShop.TIKTOK_SHOP.sendWebhooksTo(s, hub + DemoShop.TIKTOK_SHOP.webhookPath()));
         };
-    }
-
-    /** The started demo shops, closed with the application. */
-    public static final class RunningDemoShops implements AutoCloseable {
-        private final List<DemoShop> shops = new ArrayList<>();
-        private final List<SimulatorServer> servers = new ArrayList<>();
-
-        void add(DemoShop shop, SimulatorServer server) {
-            shops.add(shop);
-            servers.add(server);
-        }
-
-        void pointWebhooksAt(String hub) {
-            for (int i = 0; i < shops.size(); i++) {
-                shops.get(i).sendWebhooksTo(servers.get(i), hub + shops.get(i).webhookPath());
-            }
-        }
-
-        /** The running shop of a system, if it was started. */
-        public java.util.Optional<SimulatorServer> server(DemoShop shop) {
-            int i = shops.indexOf(shop);
-            return i < 0 ? java.util.Optional.empty() : java.util.Optional.of(servers.get(i));
-        }
-
-        @Override
-        public void close() {
-            servers.forEach(SimulatorServer::close);
-        }
     }
 }

@@ -10,6 +10,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import dev.unison.connectors.kit.simulator.SimulatorServer;
+import dev.unison.connectors.shopify.simulator.ShopifySimulator;
+import dev.unison.connectors.tiktok.simulator.TikTokShopSimulator;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -21,17 +24,15 @@ class DemoShopsAutoConfigurationTest {
 
     @Test
     void noShopRunsUnlessSwitchedOn() {
-        hub.run(context -> assertThat(context.getBean(DemoShopsAutoConfiguration.RunningDemoShops.class)
-                .server(DemoShop.SHOPIFY)).isEmpty());
+        hub.run(context -> assertThat(context.getBeansOfType(SimulatorServer.class)).isEmpty());
     }
 
     @Test
     void aSwitchedOnShopServesItsRealApiOnItsPortAndStopsWithTheHub() throws Exception {
         int port = freePort();
         hub.withPropertyValues("unison.simulators.shopify.enabled=true", "unison.simulators.shopify.port=" + port).run(context -> {
-            var running = context.getBean(DemoShopsAutoConfiguration.RunningDemoShops.class);
-            assertThat(running.server(DemoShop.SHOPIFY)).hasValueSatisfying(s -> assertThat(s.port()).isEqualTo(port));
-            assertThat(running.server(DemoShop.TIKTOK_SHOP)).isEmpty();
+            assertThat(context.getBean(ShopifySimulator.class).port()).isEqualTo(port);
+            assertThat(context.getBeansOfType(TikTokShopSimulator.class)).isEmpty();
             // the demo token of config/connections.yaml's shopify-demo connection opens the Admin API; another does not
             assertThat(get(port, "shpat_demo_token")).isEqualTo(200);
             assertThat(get(port, "shpat_wrong")).isEqualTo(401);
