@@ -47,6 +47,18 @@ public class OutboundComponent extends DefaultComponent {
         if (!BY_CHANNEL.equals(remaining) && installed.connection(remaining).isEmpty()) {
             throw new IllegalArgumentException(uri + ": no connection '" + remaining + "' in the connections file");
         }
+        // a kind no connector takes would deliver to nobody, silently: refuse it when the route starts
+        java.util.Set<String> takers = new java.util.TreeSet<>();
+        if (BY_CHANNEL.equals(remaining)) {
+            installed.connectors().values().forEach(c -> takers.addAll(c.descriptor().outboundKinds()));
+        } else {
+            takers.addAll(installed.connection(remaining).orElseThrow().connector().outboundKinds());
+        }
+        if (!takers.contains(kind.toString())) {
+            throw new IllegalArgumentException(uri + ": " + (BY_CHANNEL.equals(remaining) ? "no installed connector takes"
+                    : "connection " + remaining + " does not take") + " kind '" + kind + "' (kinds taken: "
+                    + (takers.isEmpty() ? "none" : String.join(", ", takers)) + ")");
+        }
         OutboundEndpoint endpoint = new OutboundEndpoint(uri, this, remaining, kind.toString());
         setProperties(endpoint, parameters);
         return endpoint;

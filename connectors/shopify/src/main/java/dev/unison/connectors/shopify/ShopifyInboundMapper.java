@@ -47,7 +47,7 @@ final class ShopifyInboundMapper {
         input.put("topic", topic.topic());
         input.put("connection", connection.id());
         input.put("shop", connection.setting("shopDomain"));
-        input.put("currency", connection.setting("currency") == null ? "USD" : connection.setting("currency"));
+        input.put("currency", connection.setting("currency"));
         input.set("payload", CanonicalJson.parse(delivery.body()));
         if (topic.eventType() == EventType.ORDER_PLACED || topic.eventType() == EventType.ORDER_UPDATED) {
             storeLocation(input.get("payload"), connection).ifPresent(location -> input.put("storeLocation", location));

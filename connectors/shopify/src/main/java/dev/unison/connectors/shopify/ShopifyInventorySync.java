@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -67,9 +66,9 @@ final class ShopifyInventorySync {
         this.context = context;
         this.shop = shop;
         this.clock = clock;
-        this.channel = Optional.ofNullable(connection.setting("channel")).orElse("shopify");
+        this.channel = connection.setting("channel");
         this.locationGid = "gid://shopify/Location/" + connection.setting("locationId");
-        this.batchSize = Integer.parseInt(Optional.ofNullable(connection.setting("inventoryBatchSize")).orElse("250"));
+        this.batchSize = (int) connection.integer("inventoryBatchSize");
         this.compareAndSet = ShopifyConnector.apiVersion(connection).compareTo("2026-01") >= 0;
         this.unknownSkuGrace = unknownSkuGrace(connection);
     }
@@ -79,7 +78,7 @@ final class ShopifyInventorySync {
      * products/update may still be on its way) before it is dead-lettered. Default 5 minutes.
      */
     static Duration unknownSkuGrace(Connection connection) {
-        return Duration.ofSeconds(Long.parseLong(Optional.ofNullable(connection.setting("unknownSkuGraceSeconds")).orElse("300")));
+        return Duration.ofSeconds(connection.integer("unknownSkuGraceSeconds"));
     }
 
     static boolean enabledFor(Connection connection) {

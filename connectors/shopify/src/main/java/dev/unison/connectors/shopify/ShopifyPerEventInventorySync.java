@@ -40,7 +40,7 @@ final class ShopifyPerEventInventorySync {
         this.context = context;
         this.http = http;
         this.clock = clock;
-        this.channel = Optional.ofNullable(connection.setting("channel")).orElse("shopify");
+        this.channel = connection.setting("channel");
         this.locationGid = "gid://shopify/Location/" + connection.setting("locationId");
     }
 

@@ -48,8 +48,8 @@ final class ShopifyPriceSync {
         this.context = context;
         this.shop = shop;
         this.clock = clock;
-        this.channel = Optional.ofNullable(connection.setting("channel")).orElse("shopify");
-        this.shopCurrency = Optional.ofNullable(connection.setting("currency")).orElse("USD");
+        this.channel = connection.setting("channel");
+        this.shopCurrency = connection.setting("currency");
         this.unknownSkuGrace = ShopifyInventorySync.unknownSkuGrace(connection);
     }
 

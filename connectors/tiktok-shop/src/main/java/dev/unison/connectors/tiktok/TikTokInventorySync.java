@@ -56,10 +56,9 @@ final class TikTokInventorySync {
         this.context = context;
         this.shop = shop;
         this.clock = clock;
-        this.channel = Optional.ofNullable(connection.setting("channel")).orElse(TikTokShopConnector.NAME);
+        this.channel = connection.setting("channel");
         this.warehouseId = connection.setting("warehouseId");
-        this.unknownSkuGrace = Duration.ofSeconds(Long.parseLong(
-                Optional.ofNullable(connection.setting("unknownSkuGraceSeconds")).orElse("300")));
+        this.unknownSkuGrace = Duration.ofSeconds(connection.integer("unknownSkuGraceSeconds"));
     }
 
     String deadLetterConsumer() {

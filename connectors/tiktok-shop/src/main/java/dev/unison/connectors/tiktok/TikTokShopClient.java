@@ -56,8 +56,6 @@ public final class TikTokShopClient {
     static final String REFRESH_TOKEN = "refreshToken";
     static final String CONFIGURED = "configuredTokensDigest";
 
-    public static final String DEFAULT_API_BASE = "https://open-api.tiktokglobalshop.com";
-    public static final String DEFAULT_AUTH_BASE = "https://auth.tiktok-shops.com";
 
     /** What became of a call. */
     public sealed interface Outcome {
@@ -92,7 +90,7 @@ public final class TikTokShopClient {
         this.http = http;
         this.context = context;
         this.clock = clock;
-        int rate = Integer.parseInt(Optional.ofNullable(connection.setting("requestsPerSecond")).orElse("10"));
+        int rate = (int) connection.integer("requestsPerSecond");
         this.api = new ApiClient(connection.id(), "TikTok Shop", http, breaker, context.metrics(),
                 FeedbackRateLimiter.of(rate, rate, 0), Set.of(401, 403), clock);
         this.credentials = context.credentials();
@@ -221,7 +219,7 @@ public final class TikTokShopClient {
     }
 
     private HttpRequest request(String method, String path, String query, byte[] body) {
-        String base = Optional.ofNullable(connection.setting("apiBaseUrl")).orElse(DEFAULT_API_BASE);
+        String base = connection.setting("apiBaseUrl");
         URI uri = URI.create(base + path + (query == null || query.isEmpty() ? "" : "?" + query));
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
         if (body == null) {
@@ -243,7 +241,7 @@ public final class TikTokShopClient {
         if (refreshToken == null) {
             return Refresh.REFUSED;
         }
-        String base = Optional.ofNullable(connection.setting("authBaseUrl")).orElse(DEFAULT_AUTH_BASE);
+        String base = connection.setting("authBaseUrl");
         URI uri = URI.create(base + "/api/v2/token/refresh?app_key=" + enc(connection.setting("appKey"))
                 + "&app_secret=" + enc(connection.requireSecret("appSecret").reveal())
                 + "&refresh_token=" + enc(refreshToken) + "&grant_type=refresh_token");

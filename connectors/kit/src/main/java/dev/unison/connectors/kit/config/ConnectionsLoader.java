@@ -121,6 +121,7 @@ public final class ConnectionsLoader {
                 }
             }
             if (own.isEmpty()) {
+                typed(settings, connector.configSchema());
                 own.addAll(connector.validateSettings(id, settings));
             }
             problems.addAll(own);
@@ -134,6 +135,54 @@ public final class ConnectionsLoader {
             throw new ConfigurationException(origin, problems);
         }
         return List.copyOf(connections);
+    }
+
+    /**
+     * Gives each setting the type its schema declares and fills in the schema's defaults, before
+     * validation: a placeholder always yields text ({@code ${GRACE:300}} is "300"), so an integer
+     * or boolean written through one is converted here, the way Spring converts a property; a value
+     * that does not convert stays text and validation names it. A connector then reads typed,
+     * defaulted settings ({@link Connection#integer}) and repeats no default in Java.
+     */
+    static void typed(ObjectNode settings, JsonNode schema) {
+        JsonNode properties = schema.path("properties");
+        for (Iterator<String> it = properties.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            JsonNode declared = properties.get(field);
+            JsonNode value = settings.get(field);
+            if (value == null || value.isNull()) {
+                if (declared.has("default")) {
+                    settings.set(field, declared.get("default").deepCopy());
+                }
+                continue;
+            }
+            if (!value.isTextual()) {
+                continue;
+            }
+            String text = value.asText().strip();
+            switch (declared.path("type").asText()) {
+                case "integer" -> {
+                    if (text.matches("-?[0-9]{1,18}")) {
+                        settings.put(field, Long.parseLong(text));
+                    }
+                }
+                case "number" -> {
+                    try {
+                        settings.put(field, new java.math.BigDecimal(text));
+                    } catch (NumberFormatException notANumber) {
+                        // stays text: validation reports the type
+                    }
+                }
+                case "boolean" -> {
+                    if (text.equals("true") || text.equals("false")) {
+                        settings.put(field, Boolean.parseBoolean(text));
+                    }
+                }
+                default -> {
+                    // strings stay as they are
+                }
+            }
+        }
     }
 
     private String resolve(String text) {

@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  * directions: [inbound, outbound]
  * produces: [commerce.order.placed.v1]
  * consumes: [commerce.availability.changed.v1]
+ * outbound: [inventory]               # kinds of change its connections take (outbound:...?kind=)
  * config:
  *   type: object
  *   required: [shopDomain, accessToken]
@@ -40,12 +41,14 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public record ConnectorDescriptor(String name, String title, String description, Set<Direction> directions,
-        Set<EventType> consumes, Set<EventType> produces, JsonNode configSchema, Set<String> secretFields) {
+        Set<EventType> consumes, Set<EventType> produces, Set<String> outboundKinds, JsonNode configSchema,
+        Set<String> secretFields) {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{1,39}");
+    private static final Pattern KIND = Pattern.compile("[a-z][a-z0-9-]{0,31}");
     private static final Set<String> KNOWN_KEYS =
-            Set.of("name", "title", "description", "directions", "consumes", "produces", "config");
+            Set.of("name", "title", "description", "directions", "consumes", "produces", "outbound", "config");
 
     public static ConnectorDescriptor load(InputStream yaml, String origin) {
         JsonNode root;
@@ -82,6 +85,18 @@ public record ConnectorDescriptor(String name, String title, String description,
         }
         Set<EventType> consumes = eventTypes(root, "consumes", problems);
         Set<EventType> produces = eventTypes(root, "produces", problems);
+        Set<String> outboundKinds = new LinkedHashSet<>();
+        if (root.has("outbound")) {
+            for (String kind : strings(root, "outbound", problems)) {
+                if (!KIND.matcher(kind).matches()) {
+                    problems.add("outbound: kind '" + kind + "' must match " + KIND.pattern());
+                }
+                outboundKinds.add(kind);
+            }
+            if (!outboundKinds.isEmpty() && !directions.contains(Direction.OUTBOUND)) {
+                problems.add("outbound: kinds of change declared, but directions has no outbound");
+            }
+        }
         JsonNode config = root.get("config");
         Set<String> secrets = new LinkedHashSet<>();
         if (config == null || !config.isObject() || !"object".equals(config.path("type").asText())) {
@@ -103,8 +118,8 @@ public record ConnectorDescriptor(String name, String title, String description,
         if (!problems.isEmpty()) {
             throw new DescriptorException(origin + ": " + String.join("; ", problems));
         }
-        return new ConnectorDescriptor(name, title, description, Set.copyOf(directions), consumes, produces, config,
-                Set.copyOf(secrets));
+        return new ConnectorDescriptor(name, title, description, Set.copyOf(directions), consumes, produces,
+                Set.copyOf(outboundKinds), config, Set.copyOf(secrets));
     }
 
     /**

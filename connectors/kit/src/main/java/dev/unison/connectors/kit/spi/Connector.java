@@ -49,7 +49,8 @@ public interface Connector {
 
     /** The canonical channel a connection shows (its {@code channel} setting, else the connector's name). */
     default String channel(Connection connection) {
-        String configured = connection.setting("channel");
+        String configured = connection.connector().configSchema().path("properties").has("channel")
+                ? connection.setting("channel") : null;
         return configured != null ? configured : descriptor().name();
     }
 }

@@ -47,6 +47,60 @@ class ConnectionsLoaderTest {
     }
 
     @Test
+    void settingsAreTypedAsDeclaredAndDefaultsApplied() {
+        Connection c = load("""
+                connections:
+                  - id: shop-main
+                    connector: demo-shop
+                    settings:
+                      shopDomain: demo.myshopify.com
+                      accessToken: ${DEMO_TOKEN}
+                      webhookSecret: ${DEMO_HOOK}
+                      batchSize: ${DEMO_BATCH:100}
+                      paused: 'true'
+                """).get(0);
+
+        assertThat(c.integer("batchSize")).as("an integer through a placeholder").isEqualTo(100);
+        assertThat(c.bool("paused")).isTrue();
+        assertThat(c.duration("settleAfter")).as("the schema's default").isEqualTo(java.time.Duration.ofMinutes(5));
+        assertThat(c.setting("apiVersion")).isEqualTo("2025-10");
+        assertThat(c.setting("note")).as("unset, no default").isNull();
+        assertThat(c.settings().get("batchSize").isIntegralNumber()).isTrue();
+        assertThatThrownBy(() -> c.integer("batchSzie")).as("a typo in the connector's code")
+                .hasMessageContaining("declares no setting 'batchSzie'");
+        assertThatThrownBy(() -> c.integer("note")).hasMessageContaining("declares note as string, not integer");
+        assertThatThrownBy(() -> c.duration("note")).hasMessageContaining("without format: duration");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeIsNamedWithItsField() {
+        assertThatThrownBy(() -> load("""
+                connections:
+                  - id: shop-main
+                    connector: demo-shop
+                    settings:
+                      shopDomain: demo.myshopify.com
+                      accessToken: ${DEMO_TOKEN}
+                      webhookSecret: ${DEMO_HOOK}
+                      batchSize: lots
+                      paused: maybe
+                      settleAfter: five minutes
+                  - id: shop-two
+                    connector: demo-shop
+                    settings:
+                      shopDomain: two.myshopify.com
+                      accessToken: ${DEMO_TOKEN}
+                      webhookSecret: ${DEMO_HOOK}
+                      batchSize: 251
+                """))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("connections.shop-main.batchSize")
+                .hasMessageContaining("connections.shop-main.paused")
+                .hasMessageContaining("connections.shop-main.settleAfter")
+                .hasMessageContaining("connections.shop-two.batchSize");
+    }
+
+    @Test
     void secretsCanComeFromFiles(@TempDir Path dir) throws Exception {
         Path token = Files.writeString(dir.resolve("token"), "from-a-file\n");
 

@@ -28,6 +28,23 @@ class ConnectorDescriptorTest {
         assertThat(d.produces()).containsExactly(EventType.ORDER_PLACED);
         assertThat(d.consumes()).containsExactly(EventType.AVAILABILITY_CHANGED);
         assertThat(d.secretFields()).containsExactlyInAnyOrder("accessToken", "webhookSecret");
+        assertThat(d.outboundKinds()).containsExactly("inventory");
+    }
+
+    @Test
+    void outboundKindsNeedAnOutboundDirectionAndPlainNames() {
+        assertThatThrownBy(() -> parse("""
+                name: inbound-only
+                title: x
+                description: y
+                directions: [inbound]
+                outbound: [inventory, Stock Ledger]
+                config:
+                  type: object
+                """))
+                .isInstanceOf(DescriptorException.class)
+                .hasMessageContaining("kind 'Stock Ledger' must match")
+                .hasMessageContaining("directions has no outbound");
     }
 
     @Test
