@@ -45,7 +45,7 @@ public class ConnectorsConfiguration {
         // connection ids are only known once the file is read: metrics resolve them lazily
         var connectionIds = new java.util.concurrent.CopyOnWriteArraySet<String>();
         var metrics = new java.util.concurrent.atomic.AtomicReference<MicrometerConnectionMetrics>();
-        var stores = new InstalledConnectors.Stores(new JdbcInbox(jdbc, () -> dispatcher.getObject().wakeUp()),
+        var stores = new InstalledConnectors.Stores(new JdbcInbox(jdbc, tx, clock, () -> dispatcher.getObject().wakeUp()),
                 new JdbcExternalRefs(jdbc, tx, clock), new JdbcCoalescingQueue(jdbc, clock),
                 (consumer, key, type, reason, payload) -> deadLetters.record(consumer, key, type, reason, payload),
                 (connection, what, outcome, amount) -> metrics.get().add(connection, what, outcome, amount),

@@ -311,6 +311,35 @@ abstract class AbstractStorageContractIT {
     }
 
     @Test
+    void aPulledPageAndItsCursorAreStoredTogetherAndTheCursorNeverMovesBack() {
+        dev.unison.hub.inbox.JdbcInbox inbox = new dev.unison.hub.inbox.JdbcInbox(jdbc, tx, Clock.systemUTC(), () -> { });
+        java.util.function.Function<String, dev.unison.connectors.kit.spi.InboundDelivery> order = key ->
+                new dev.unison.connectors.kit.spi.InboundDelivery("sfcc-main", "sfcc", "order", key, java.util.Map.of(),
+                        ("{\"id\":\"" + key + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8), Instant.now());
+        assertThat(inbox.cursor("sfcc-main", "orders")).isEmpty();
+
+        assertThat(inbox.acceptPage("sfcc-main", "orders", java.util.Optional.empty(), "c1", List.of(order.apply("o1"),
+                order.apply("o2")))).contains(2);
+        // a page fetched again after a crash before its commit: stored once, the cursor moves on
+        assertThat(inbox.acceptPage("sfcc-main", "orders", java.util.Optional.of("c1"), "c2", List.of(order.apply("o2"),
+                order.apply("o3")))).contains(1);
+        // a second poller committing the page it fetched from c1: nothing of it is stored, c2 stands
+        assertThat(inbox.acceptPage("sfcc-main", "orders", java.util.Optional.of("c1"), "c2-late", List.of(order.apply("o9"))))
+                .isEmpty();
+        assertThat(inbox.acceptPage("sfcc-main", "orders", java.util.Optional.empty(), "c0", List.of(order.apply("o8")))).isEmpty();
+        // a page whose store fails leaves its cursor where it was
+        assertThatThrownBy(() -> inbox.acceptPage("sfcc-main", "orders", java.util.Optional.of("c2"), "c3",
+                List.of(order.apply("o4"), order.apply("x".repeat(1000))))).isInstanceOf(org.springframework.dao.DataAccessException.class);
+
+        // a restart (a new inbox on the same database) resumes from the committed cursor
+        dev.unison.hub.inbox.JdbcInbox restarted = new dev.unison.hub.inbox.JdbcInbox(jdbc, tx, Clock.systemUTC(), () -> { });
+        assertThat(restarted.cursor("sfcc-main", "orders")).contains("c2");
+        assertThat(jdbc.queryForList("SELECT dedupe_key FROM inbox WHERE connection_id = 'sfcc-main' ORDER BY dedupe_key",
+                String.class)).containsExactly("o1", "o2", "o3");
+        assertThat(restarted.cursor("sfcc-main", "customers")).as("streams are apart").isEmpty();
+    }
+
+    @Test
     void aSubmittedEventIdIsAcceptedOnce() {
         CanonicalEvent event = availability("SKU-2", 5);
 

@@ -1,5 +1,8 @@
 package dev.unison.connectors.kit.spi;
 
+import java.util.List;
+import java.util.Optional;
+
 /**
  * Durable intake of inbound deliveries, implemented by the hub. A connector acknowledges the
  * external system only after {@link #accept} returned: persist first, process asynchronously.
@@ -10,4 +13,26 @@ public interface Inbox {
 
     /** Stores the delivery unless one with the same connection + dedupe key is already stored. */
     Result accept(InboundDelivery delivery);
+
+    /**
+     * Where a pulled stream of a connection stands (the last cursor committed with a page), empty
+     * before its first page.
+     */
+    default Optional<String> cursor(String connectionId, String stream) {
+        throw new UnsupportedOperationException("this inbox keeps no cursors");
+    }
+
+    /**
+     * Stores one pulled page and moves its stream's cursor from {@code expected} (empty: the
+     * stream's first page) to {@code next}, in one transaction: after a crash either both or
+     * neither happened, so a page is never skipped, and one fetched again is stored once (each
+     * delivery by its dedupe key). Two pollers of one stream (two hub instances) cannot move the
+     * cursor backwards: the second to commit the same page finds the cursor moved and stores nothing.
+     *
+     * @return how many deliveries were new, or empty when the cursor was no longer {@code expected}
+     */
+    default Optional<Integer> acceptPage(String connectionId, String stream, Optional<String> expected, String next,
+            List<InboundDelivery> page) {
+        throw new UnsupportedOperationException("this inbox keeps no cursors");
+    }
 }

@@ -1,0 +1,407 @@
+package dev.unison.connectors.kit.pull;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.connectors.kit.auth.ClientCredentials;
+import dev.unison.connectors.kit.auth.CredentialsRefused;
+import dev.unison.connectors.kit.config.Connection;
+import dev.unison.connectors.kit.config.Secret;
+import dev.unison.connectors.kit.mapping.MappingLibrary;
+import dev.unison.connectors.kit.simulator.SimRequest;
+import dev.unison.connectors.kit.simulator.SimResponse;
+import dev.unison.connectors.kit.simulator.SimulatorServer;
+import dev.unison.connectors.kit.spi.CheckResult;
+import dev.unison.connectors.kit.spi.CoalescingQueue;
+import dev.unison.connectors.kit.spi.ConnectionMetrics;
+import dev.unison.connectors.kit.spi.ConnectorContext;
+import dev.unison.connectors.kit.spi.CredentialStore;
+import dev.unison.connectors.kit.spi.DeadLetterSink;
+import dev.unison.connectors.kit.spi.ExternalRefs;
+import dev.unison.connectors.kit.spi.InboundDelivery;
+import dev.unison.connectors.kit.spi.Inbox;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kit's pull side against a paged API that enforces what real ones do: a client-credentials
+ * token endpoint (HTTP Basic client authentication, tokens that expire, a secret that can be
+ * rotated) and an order search behind a bearer token, paged by a cursor.
+ */
+class PullSideTest {
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-04T10:00:00Z"));
+    private PagedOrdersApi api;
+    private final MemoryInbox inbox = new MemoryInbox();
+    private final Map<String, CheckResult> statuses = new LinkedHashMap<>();
+    private final AtomicReference<String> configuredSecret = new AtomicReference<>("s3cret");
+    private ClientCredentials tokens;
+
+    @BeforeEach
+    void start() throws IOException {
+        api = new PagedOrdersApi(freePort(), clock);
+        api.start();
+        tokens = newTokens();
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    private ClientCredentials newTokens() {
+        return new ClientCredentials(HttpClient.newHttpClient(), URI.create(api.baseUrl() + "/oauth2/token"), "hub",
+                new Secret(configuredSecret.get()), "orders:read", ClientCredentials.Authentication.BASIC, clock, Duration.ofSeconds(5));
+    }
+
+    /** What a connector writes: one page from the cursor, one fresh token after a 401, refused for good after that. */
+    private Poller.Page fetch(Optional<String> cursor) throws Exception {
+        for (int attempt = 1;; attempt++) {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api.baseUrl()
+                    + "/orders?cursor=" + cursor.orElse("0"))).header("Authorization", "Bearer " + tokens.accessToken()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 401 && attempt == 1) {
+                tokens.invalidate();
+                continue;
+            }
+            if (response.statusCode() == 401 || response.statusCode() == 403) {
+                throw new CredentialsRefused("the order search answered " + response.statusCode());
+            }
+            if (response.statusCode() != 200) {
+                throw new IOException("the order search answered " + response.statusCode());
+            }
+            JsonNode page = CanonicalJson.mapper().readTree(response.body());
+            List<InboundDelivery> deliveries = new ArrayList<>();
+            for (JsonNode order : page.get("orders")) {
+                deliveries.add(new InboundDelivery("shop-1", "paged", "order", order.get("id").asText(), Map.of(),
+                        order.toString().getBytes(StandardCharsets.UTF_8), clock.instant()));
+            }
+            return new Poller.Page(deliveries, page.get("next").asText(), page.get("more").asBoolean());
+        }
+    }
+
+    private Poller poller() {
+        return new Poller("shop-1", "orders", this::fetch, context(), clock, Duration.ofSeconds(5), Duration.ofMinutes(5),
+                Duration.ofMinutes(10));
+    }
+
+    @Test
+    void aRoundStoresEveryPageWithItsCursorUntilCaughtUpAndTheNextRoundOnlyWhatIsNew() {
+        api.add(5);
+        Poller poller = poller();
+
+        Poller.Round first = poller.round();
+
+        assertThat(first.outcome()).isEqualTo(Poller.Outcome.CAUGHT_UP);
+        assertThat(first.stored()).isEqualTo(5);
+        assertThat(inbox.keys).containsExactly("o1", "o2", "o3", "o4", "o5");
+        assertThat(inbox.cursor("shop-1", "orders")).contains("5");
+        assertThat(poller.round().stored()).as("nothing new").isZero();
+        api.add(1);
+        assertThat(poller.round().stored()).isEqualTo(1);
+        assertThat(tokens.tokensFetched()).as("one token for all of it").isEqualTo(1);
+    }
+
+    @Test
+    void aCrashBetweenAFetchAndItsCommitNeitherSkipsNorRepeatsAnOrderAndTheCursorSurvivesARestart() {
+        api.add(5);
+        inbox.failOnPage = 2; // the hub dies after fetching the second page, before committing it
+        Poller.Round crashed = poller().round();
+        assertThat(crashed.outcome()).isEqualTo(Poller.Outcome.FAILED);
+        assertThat(inbox.keys).containsExactly("o1", "o2");
+        assertThat(inbox.cursor("shop-1", "orders")).contains("2");
+
+        // a new poller (a restarted hub) resumes from the committed cursor
+        Poller restarted = poller();
+        assertThat(restarted.round().outcome()).isEqualTo(Poller.Outcome.CAUGHT_UP);
+        assertThat(inbox.keys).containsExactly("o1", "o2", "o3", "o4", "o5");
+    }
+
+    @Test
+    void aFailingApiIsTriedAgainAfterGrowingPauses() {
+        api.add(1);
+        api.failures.set(2);
+        Poller poller = poller();
+        assertThat(poller.round().detail()).contains("503").contains("next try in PT5S");
+        assertThat(poller.round().outcome()).as("within the pause: not called").isEqualTo(Poller.Outcome.SKIPPED);
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(poller.round().detail()).contains("next try in PT10S");
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(poller.round().outcome()).isEqualTo(Poller.Outcome.CAUGHT_UP);
+        assertThat(inbox.keys).containsExactly("o1");
+    }
+
+    @Test
+    void refusedCredentialsPauseTheStreamVisiblyAndNewCredentialsResumeIt() {
+        api.add(2);
+        api.rotateSecret("n3w-secret"); // the client secret was rotated in the system's console
+        Poller poller = poller();
+
+        Poller.Round refused = poller.round();
+        assertThat(refused.outcome()).isEqualTo(Poller.Outcome.PAUSED);
+        assertThat(statuses.get("shop-1").ok()).isFalse();
+        assertThat(statuses.get("shop-1").detail()).contains("paused").contains("refused client hub (401 invalid_client)");
+        int calls = api.received().size();
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(poller.round().outcome()).isEqualTo(Poller.Outcome.PAUSED);
+        assertThat(api.received()).as("a paused stream does not hammer the API").hasSize(calls);
+
+        configuredSecret.set("n3w-secret"); // the operator stores the new secret
+        tokens = newTokens();
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(poller.round().outcome()).isEqualTo(Poller.Outcome.CAUGHT_UP);
+        assertThat(poller.paused()).isFalse();
+        assertThat(statuses.get("shop-1")).isEqualTo(CheckResult.ok("polling orders resumed"));
+        assertThat(inbox.keys).containsExactly("o1", "o2");
+    }
+
+    @Test
+    void aTokenIsReusedUntilShortlyBeforeItExpiresAndRenewedAfterTheApiRefusesIt() throws Exception {
+        String first = tokens.accessToken();
+        clock.advance(Duration.ofSeconds(3000)); // of 3,600: still well inside its life
+        assertThat(tokens.accessToken()).isEqualTo(first);
+        clock.advance(Duration.ofSeconds(250)); // the last tenth of its life: renewed before it can lapse mid-call
+        String second = tokens.accessToken();
+        assertThat(second).isNotEqualTo(first);
+
+        api.add(1);
+        api.revokeTokens(); // e.g. the system restarted and forgot its tokens
+        assertThat(fetch(Optional.empty()).deliveries()).as("one fresh token after the 401").hasSize(1);
+        assertThat(tokens.tokensFetched()).isEqualTo(3);
+    }
+
+    @Test
+    void theTokenEndpointSeesTheClientAsRfc6749SaysAndItsOtherFailuresAreRetryable() throws Exception {
+        tokens.accessToken();
+        SimRequest request = api.received().get(0);
+        assertThat(request.header("Authorization")).isEqualTo("Basic " + Base64.getEncoder()
+                .encodeToString("hub:s3cret".getBytes(StandardCharsets.UTF_8)));
+        assertThat(request.bodyText()).isEqualTo("grant_type=client_credentials&scope=orders%3Aread");
+
+        api.failures.set(1);
+        tokens.invalidate();
+        assertThatThrownBy(tokens::accessToken).isInstanceOf(IOException.class).hasMessageContaining("503");
+
+        ClientCredentials inBody = new ClientCredentials(HttpClient.newHttpClient(), URI.create(api.baseUrl() + "/oauth2/token"),
+                "hub", new Secret("s3cret"), null, ClientCredentials.Authentication.BODY, clock, Duration.ofSeconds(5));
+        assertThat(inBody.accessToken()).isNotBlank();
+        assertThat(api.received().get(api.received().size() - 1).bodyText())
+                .isEqualTo("grant_type=client_credentials&client_id=hub&client_secret=s3cret");
+    }
+
+    /** A paged order API behind client-credentials tokens, enforcing both. */
+    static final class PagedOrdersApi extends SimulatorServer {
+        private final List<ObjectNode> orders = new ArrayList<>();
+        private final Map<String, Instant> validTokens = new LinkedHashMap<>();
+        private final Clock clock;
+        private volatile String secret = "s3cret";
+        final AtomicInteger failures = new AtomicInteger();
+
+        PagedOrdersApi(int port, Clock clock) {
+            super("paged-orders", port, clock);
+            this.clock = clock;
+            route("POST", "/oauth2/token", this::token);
+            route("GET", "/orders", this::orders);
+        }
+
+        synchronized void add(int count) {
+            for (int i = 0; i < count; i++) {
+                orders.add(CanonicalJson.mapper().createObjectNode().put("id", "o" + (orders.size() + 1)));
+            }
+        }
+
+        void rotateSecret(String next) {
+            secret = next;
+        }
+
+        synchronized void revokeTokens() {
+            validTokens.clear();
+        }
+
+        private synchronized SimResponse token(SimRequest request) {
+            if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return SimResponse.json(503, "{\"error\":\"temporarily_unavailable\"}");
+            }
+            String body = request.bodyText();
+            boolean basic = ("Basic " + Base64.getEncoder().encodeToString(("hub:" + secret).getBytes(StandardCharsets.UTF_8)))
+                    .equals(request.header("Authorization"));
+            boolean inBody = body.contains("client_id=hub") && body.contains("client_secret=" + secret);
+            if (!body.startsWith("grant_type=client_credentials")) {
+                return SimResponse.json(400, "{\"error\":\"unsupported_grant_type\"}");
+            }
+            if (!basic && !inBody) {
+                return SimResponse.json(401, "{\"error\":\"invalid_client\"}");
+            }
+            String token = UUID.randomUUID().toString();
+            validTokens.put(token, clock.instant().plusSeconds(3600));
+            return SimResponse.json(200, "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}");
+        }
+
+        private synchronized SimResponse orders(SimRequest request) {
+            if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return SimResponse.json(503, "{\"error\":\"try later\"}");
+            }
+            String auth = request.header("Authorization");
+            Instant expires = auth == null ? null : validTokens.get(auth.replace("Bearer ", ""));
+            if (expires == null || !clock.instant().isBefore(expires)) {
+                return SimResponse.json(401, "{\"error\":\"invalid_token\"}");
+            }
+            int from = Integer.parseInt(request.queryParam("cursor"));
+            int to = Math.min(orders.size(), from + 2);
+            ObjectNode page = CanonicalJson.mapper().createObjectNode();
+            ArrayNode list = page.putArray("orders");
+            orders.subList(from, to).forEach(list::add);
+            return SimResponse.json(200, page.put("next", Integer.toString(to)).put("more", to < orders.size()).toString());
+        }
+    }
+
+    /** The hub's inbox in memory, with a way to fail one page's commit (a crash before it). */
+    static final class MemoryInbox implements Inbox {
+        final List<String> keys = new ArrayList<>();
+        final Map<String, String> cursors = new LinkedHashMap<>();
+        int pages;
+        int failOnPage = -1;
+
+        @Override
+        public Result accept(InboundDelivery delivery) {
+            throw new UnsupportedOperationException("pull only");
+        }
+
+        @Override
+        public synchronized Optional<String> cursor(String connectionId, String stream) {
+            return Optional.ofNullable(cursors.get(connectionId + "/" + stream));
+        }
+
+        @Override
+        public synchronized Optional<Integer> acceptPage(String connectionId, String stream, Optional<String> expected, String next,
+                List<InboundDelivery> page) {
+            if (++pages == failOnPage) {
+                throw new IllegalStateException("the hub died before this page was committed");
+            }
+            if (!cursor(connectionId, stream).equals(expected)) {
+                return Optional.empty();
+            }
+            cursors.put(connectionId + "/" + stream, next);
+            int stored = 0;
+            for (InboundDelivery d : page) {
+                if (!keys.contains(d.dedupeKey())) {
+                    keys.add(d.dedupeKey());
+                    stored++;
+                }
+            }
+            return Optional.of(stored);
+        }
+    }
+
+    private ConnectorContext context() {
+        return new ConnectorContext() {
+            @Override
+            public Optional<Connection> connection(String connectionId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public List<Connection> connectionsOf(String connectorName) {
+                return List.of();
+            }
+
+            @Override
+            public MappingLibrary mappings() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Inbox inbox() {
+                return inbox;
+            }
+
+            @Override
+            public ExternalRefs refs() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public CoalescingQueue outboundQueue() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public DeadLetterSink deadLetters() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public ConnectionMetrics metrics() {
+                return (connectionId, what, outcome, amount) -> { };
+            }
+
+            @Override
+            public CredentialStore credentials() {
+                return CredentialStore.inMemory(clock);
+            }
+
+            @Override
+            public void reportStatus(String connectionId, CheckResult status) {
+                statuses.put(connectionId, status);
+            }
+        };
+    }
+
+    static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
