@@ -106,8 +106,11 @@ public final class Poller {
             context.reportStatus(connectionId, CheckResult.failed(why));
             return new Round(pages, stored, Outcome.PAUSED, why);
         } catch (Exception failure) {
-            notBefore = clock.instant().plus(backoff);
-            String why = "polling " + stream + " failed (" + failure.getMessage() + "); next try in " + backoff;
+            // an API's own Retry-After wins over a shorter pause of ours
+            Duration pause = failure instanceof TryLater later && later.after().isPresent()
+                    && later.after().get().compareTo(backoff) > 0 ? later.after().get() : backoff;
+            notBefore = clock.instant().plus(pause);
+            String why = "polling " + stream + " failed (" + failure.getMessage() + "); next try in " + pause;
             backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
             context.metrics().add(connectionId, "poll." + stream, "failed", 1);
             return new Round(pages, stored, Outcome.FAILED, why);

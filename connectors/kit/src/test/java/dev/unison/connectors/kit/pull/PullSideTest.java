@@ -214,6 +214,211 @@ class PullSideTest {
                 .isEqualTo("grant_type=client_credentials&client_id=hub&client_secret=s3cret");
     }
 
+    // ---- asynchronous reports ------------------------------------------------------------------
+
+    /** What a connector writes for an Amazon-Ads-style reporting API (create, status, download). */
+    private ReportJob.Api reportApi(ReportingApi reports) {
+        HttpClient http = HttpClient.newHttpClient();
+        return new ReportJob.Api() {
+            @Override
+            public String create(java.time.LocalDate from, java.time.LocalDate to) throws Exception {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(reports.baseUrl() + "/reporting/reports"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"startDate\":\"" + from + "\",\"endDate\":\"" + to + "\"}"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 425) { // a duplicate of a report being built: use that one
+                    return r.body().replaceAll(".*duplicate of : ([A-Za-z0-9-]+).*", "$1");
+                }
+                return CanonicalJson.mapper().readTree(r.body()).get("reportId").asText();
+            }
+
+            @Override
+            public ReportJob.Status status(String id) throws Exception {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(reports.baseUrl() + "/reporting/reports/" + id))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 429) {
+                    throw new TryLater("status of report " + id + " answered 429", r.headers().firstValue("Retry-After")
+                            .map(v -> Duration.ofSeconds(Long.parseLong(v))));
+                }
+                JsonNode body = CanonicalJson.mapper().readTree(r.body());
+                return switch (body.get("status").asText()) {
+                    case "COMPLETED" -> new ReportJob.Status(ReportJob.Phase.COMPLETED, body.get("url").asText(), null);
+                    case "FAILED" -> new ReportJob.Status(ReportJob.Phase.FAILED, null, body.get("failureReason").asText());
+                    default -> new ReportJob.Status(ReportJob.Phase.PENDING, null, null);
+                };
+            }
+
+            @Override
+            public java.io.InputStream download(String url) throws Exception {
+                return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream()).body();
+            }
+        };
+    }
+
+    private Poller reportPoller(ReportingApi reports, java.time.LocalDate firstDay) {
+        ReportJob job = new ReportJob("ads-1", "ads", "campaign-day", reportApi(reports), firstDay, 31,
+                row -> row.get("campaignId").asText() + "/" + row.get("date").asText(), clock);
+        return new Poller("ads-1", "campaign-report", job, context(), clock, Duration.ofSeconds(5), Duration.ofMinutes(5),
+                Duration.ofMinutes(10));
+    }
+
+    @Test
+    void aBackfillAsksForReportsOf31DaysAtMostPollsEachUntilCompletedAndStoresEveryRowOnce() throws IOException {
+        try (ReportingApi reports = new ReportingApi(freePort(), clock, 2, true)) {
+            reports.start();
+            java.time.LocalDate firstDay = java.time.LocalDate.parse("2026-10-26"); // 39 days before yesterday (2026-12-03)
+            Poller poller = reportPoller(reports, firstDay);
+
+            assertThat(poller.round().detail()).as("created").contains("caught up");
+            assertThat(reports.created).containsExactly("2026-10-26/2026-11-25");
+            for (int i = 0; i < 2; i++) { // still being built
+                clock.advance(Duration.ofSeconds(30));
+                assertThat(poller.round().stored()).isZero();
+            }
+            clock.advance(Duration.ofSeconds(30));
+            Poller.Round completed = poller.round();
+            // its 31 days x 2 campaigns, then at once the next range is asked for
+            assertThat(completed.stored()).isEqualTo(62);
+            assertThat(reports.created).containsExactly("2026-10-26/2026-11-25", "2026-11-26/2026-12-03");
+            // a restarted hub keeps polling the report it asked for, it does not ask again
+            Poller restarted = reportPoller(reports, firstDay);
+            for (int i = 0; i < 3; i++) {
+                clock.advance(Duration.ofSeconds(30));
+                restarted.round();
+            }
+            assertThat(reports.created).hasSize(2);
+            assertThat(inbox.keys).hasSize(78).doesNotHaveDuplicates().contains("c1/2026-10-26", "c2/2026-12-03");
+            assertThat(inbox.cursor("ads-1", "campaign-report").orElseThrow()).contains("\"phase\":\"done\"")
+                    .contains("\"to\":\"2026-12-03\"");
+            clock.advance(Duration.ofSeconds(30));
+            assertThat(restarted.round().stored()).as("nothing complete to ask for until tomorrow").isZero();
+            assertThat(reports.created).hasSize(2);
+        }
+    }
+
+    @Test
+    void eagerPollingWaitsForRetryAfterAFailedReportIsAskedForAgainAndJsonLinesAreRead() throws IOException {
+        try (ReportingApi reports = new ReportingApi(freePort(), clock, 1, false)) {
+            reports.start();
+            Poller poller = reportPoller(reports, java.time.LocalDate.parse("2026-12-03"));
+            poller.round(); // created
+            reports.failNext = true;
+            clock.advance(Duration.ofSeconds(30));
+            poller.round(); // still building
+            clock.advance(Duration.ofSeconds(30));
+            poller.round(); // failed: the range goes back to be asked for again
+            assertThat(inbox.cursor("ads-1", "campaign-report").orElseThrow()).contains("\"failures\":1")
+                    .contains("internal error");
+            clock.advance(Duration.ofSeconds(30));
+            poller.round();
+            assertThat(reports.created).hasSize(2);
+
+            clock.advance(Duration.ofSeconds(1));
+            poller.round(); // still building
+            Poller.Round limited = poller.round(); // asked again at once: 429
+            assertThat(limited.outcome()).isEqualTo(Poller.Outcome.FAILED);
+            assertThat(limited.detail()).contains("429").contains("Retry-After 60 s").contains("next try in PT1M"); // beats the 5 s backoff
+            clock.advance(Duration.ofSeconds(30));
+            assertThat(poller.round().outcome()).as("the API is not asked before its Retry-After").isEqualTo(Poller.Outcome.SKIPPED);
+            clock.advance(Duration.ofSeconds(60));
+            for (int i = 0; i < 3; i++) {
+                clock.advance(Duration.ofSeconds(30));
+                poller.round();
+            }
+            assertThat(inbox.keys).containsExactlyInAnyOrder("c1/2026-12-03", "c2/2026-12-03");
+        }
+    }
+
+    /**
+     * An Amazon-Ads-style reporting API (Amazon Ads API "Reporting v3"): a report is built after a
+     * few status requests, a duplicate request is answered 425 with the existing report's id, a
+     * status request within 2 s of the last is answered 429 with Retry-After, the result is a gzip
+     * JSON array (or JSON lines, plain) of one row per campaign and day.
+     */
+    static final class ReportingApi extends SimulatorServer {
+        final List<String> created = new ArrayList<>();
+        private final Map<String, String> ranges = new LinkedHashMap<>();
+        private final Map<String, Integer> polls = new LinkedHashMap<>();
+        private final Clock clock;
+        private final int pollsUntilDone;
+        private final boolean gzipArray;
+        private Instant lastStatus = Instant.MIN;
+        volatile boolean failNext;
+
+        ReportingApi(int port, Clock clock, int pollsUntilDone, boolean gzipArray) {
+            super("reporting", port, clock);
+            this.clock = clock;
+            this.pollsUntilDone = pollsUntilDone;
+            this.gzipArray = gzipArray;
+            route("POST", "/reporting/reports", this::create);
+            route("GET", "/reporting/reports/(?<id>[A-Za-z0-9-]+)", this::status);
+            route("GET", "/download/(?<id>[A-Za-z0-9-]+)", this::download);
+        }
+
+        private synchronized SimResponse create(SimRequest request) {
+            JsonNode body;
+            try {
+                body = CanonicalJson.mapper().readTree(request.bodyText());
+            } catch (IOException e) {
+                return SimResponse.json(400, "{\"code\":\"400\",\"detail\":\"not JSON\"}");
+            }
+            String range = body.get("startDate").asText() + "/" + body.get("endDate").asText();
+            for (var e : ranges.entrySet()) {
+                if (e.getValue().equals(range) && polls.get(e.getKey()) >= 0) {
+                    return SimResponse.json(425, "{\"code\":\"425\",\"detail\":\"The Request is a duplicate of : " + e.getKey() + "\"}");
+                }
+            }
+            String id = UUID.randomUUID().toString();
+            ranges.put(id, range);
+            polls.put(id, 0);
+            created.add(range);
+            return SimResponse.json(200, "{\"reportId\":\"" + id + "\",\"status\":\"PENDING\"}");
+        }
+
+        private synchronized SimResponse status(SimRequest request) {
+            if (Duration.between(lastStatus, clock.instant()).compareTo(Duration.ofSeconds(2)) < 0) {
+                return SimResponse.json(429, "{\"code\":\"429\",\"detail\":\"Too Many Requests\"}").withHeader("Retry-After", "60");
+            }
+            lastStatus = clock.instant();
+            String id = request.pathParam("id");
+            int n = polls.merge(id, 1, Integer::sum);
+            if (n <= pollsUntilDone) {
+                return SimResponse.json(200, "{\"reportId\":\"" + id + "\",\"status\":\"" + (n == 1 ? "PENDING" : "PROCESSING") + "\"}");
+            }
+            if (failNext) {
+                failNext = false;
+                polls.put(id, -1);
+                return SimResponse.json(200, "{\"reportId\":\"" + id + "\",\"status\":\"FAILED\",\"failureReason\":\"internal error\"}");
+            }
+            return SimResponse.json(200, "{\"reportId\":\"" + id + "\",\"status\":\"COMPLETED\",\"url\":\"" + baseUrl()
+                    + "/download/" + id + "\"}");
+        }
+
+        private synchronized SimResponse download(SimRequest request) {
+            String[] range = ranges.get(request.pathParam("id")).split("/");
+            StringBuilder rows = new StringBuilder();
+            for (java.time.LocalDate d = java.time.LocalDate.parse(range[0]); !d.isAfter(java.time.LocalDate.parse(range[1]));
+                    d = d.plusDays(1)) {
+                for (String campaign : List.of("c1", "c2")) {
+                    String row = "{\"campaignId\":\"" + campaign + "\",\"date\":\"" + d + "\",\"impressions\":1000,\"clicks\":12,"
+                            + "\"cost\":\"4.80\"}";
+                    rows.append(gzipArray ? (rows.length() == 0 ? "[" : ",") : "").append(row).append(gzipArray ? "" : "\n");
+                }
+            }
+            if (!gzipArray) {
+                return new SimResponse(200, Map.of("Content-Type", "application/x-ndjson"), rows.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            rows.append("]");
+            java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+            try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
+                gz.write(rows.toString().getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return new SimResponse(200, Map.of("Content-Type", "application/octet-stream"), // a .json.gz file, as reports are downloaded
+                    zipped.toByteArray());
+        }
+    }
+
     /** A paged order API behind client-credentials tokens, enforcing both. */
     static final class PagedOrdersApi extends SimulatorServer {
         private final List<ObjectNode> orders = new ArrayList<>();
