@@ -2,6 +2,7 @@ package dev.unison.hub.bus;
 
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.hub.outbox.OutboxRecord;
+import dev.unison.hub.outbox.Publisher;
 import java.util.List;
 import org.apache.camel.Exchange;
 
@@ -9,7 +10,7 @@ import org.apache.camel.Exchange;
  * The broker behind the {@code bus:} endpoint: embedded Artemis by default, Kafka in production
  * ({@code unison.bus.type}). Routes never see it; they use {@code bus:<topic>}.
  */
-public interface BusTransport extends AutoCloseable {
+public interface BusTransport extends Publisher, AutoCloseable {
 
     /** Topic names on the broker: {@code bus:events} is {@code unison.events}. */
     static String brokerTopic(String topic) {
@@ -19,6 +20,7 @@ public interface BusTransport extends AutoCloseable {
     String name();
 
     /** Publishes a batch durably, in list order per partition key; returns only once the broker has it. */
+    @Override
     void publish(List<OutboxRecord> batch);
 
     /** The Camel endpoint URI that consumes a topic as one consumer group (each group sees every event once). */

@@ -1,6 +1,5 @@
 package dev.unison.hub.outbox;
 
-import dev.unison.hub.bus.BusTransport;
 import dev.unison.hub.worker.BackgroundWorker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,7 +40,7 @@ public class OutboxRelay extends BackgroundWorker {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
-    private final BusTransport transport;
+    private final Publisher transport;
     private final Settings settings;
     private final Clock clock;
     private final Counter published;
@@ -51,7 +50,7 @@ public class OutboxRelay extends BackgroundWorker {
     private Instant nextRebalance = Instant.MIN;
     private volatile List<Integer> held = List.of();
 
-    public OutboxRelay(JdbcTemplate jdbc, TransactionTemplate tx, BusTransport transport, Settings settings,
+    public OutboxRelay(JdbcTemplate jdbc, TransactionTemplate tx, Publisher transport, Settings settings,
             String instance, Clock clock, MeterRegistry meters) {
         super("outbox-relay", settings.pollInterval(), settings.maxBackoff());
         this.shards = new RelayShards(jdbc, instance, settings.shardLease(), clock);

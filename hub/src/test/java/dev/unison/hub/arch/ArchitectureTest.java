@@ -66,6 +66,19 @@ class ArchitectureTest {
         org.assertj.core.api.Assertions.assertThat(HUB_NAMES_NO_CONNECTOR_OR_SIMULATOR.evaluate(offender).hasViolation()).isTrue();
     }
 
+    /**
+     * The hub's packages depend on each other in one direction only (the first step towards
+     * modules: a cycle cannot be cut along a module boundary). {@code config} wires everything and
+     * nothing depends on it.
+     */
+    @Test
+    void theHubsPackagesHaveNoCycles() {
+        com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices().matching("dev.unison.hub.(*)..")
+                .should().beFreeOfCycles().check(classes);
+        noClasses().that().resideInAPackage("dev.unison.hub..").and().resideOutsideOfPackage("dev.unison.hub.config..")
+                .should().dependOnClassesThat().resideInAPackage("dev.unison.hub.config..").check(classes);
+    }
+
     @Test
     void theImportSeesEveryModule() {
         org.assertj.core.api.Assertions.assertThat(classes.containPackage("dev.unison.canonical.model")).isTrue();
