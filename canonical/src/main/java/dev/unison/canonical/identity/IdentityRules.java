@@ -167,7 +167,7 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
         String digits = identifier.type() == IdentifierType.PHONE && PHONE_CHARACTERS.matcher(value).matches()
                 ? NOT_A_DIGIT.matcher(value).replaceAll("") : null;
         // ...and on its national number: "+1 000 000 0000" keeps a country code but is the same placeholder
-        if (digits != null && value.startsWith("+") && onlyZerosAfterCountryCode(digits) && nationalNumberIsZero(value)) {
+        if (digits != null && value.startsWith("+") && digits.endsWith("0") && nationalNumberIsZero(value)) {
             return java.util.Optional.of("placeholder: the national number after the country code is all zeros");
         }
         // Patterns are searched (find), so anchor them (^...$) to match whole values only.
@@ -184,19 +184,10 @@ public record IdentityRules(Set<String> blockedValues, List<Pattern> blockedPatt
     private static final Pattern NOT_A_DIGIT = Pattern.compile("[^0-9]");
 
     /**
-     * Cheap test before a full parse: a national number of zero means every digit after the
-     * country code (one to three digits, ITU-T E.164) is a zero, so a non-zero digit after the
-     * third rules it out. Nearly every real number stops here.
+     * Parsed with libphonenumber, which also strips a country's domestic prefix (+36 06 0000 0000
+     * is zero too). Called only for numbers ending in 0: the national number is the tail of the
+     * digits, so one of zero ends in 0, and nine in ten real numbers skip the parse.
      */
-    private static boolean onlyZerosAfterCountryCode(String digits) {
-        for (int i = 3; i < digits.length(); i++) {
-            if (digits.charAt(i) != '0') {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static boolean nationalNumberIsZero(String international) {
         try {
             return com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance().parse(international, "ZZ").getNationalNumber() == 0;

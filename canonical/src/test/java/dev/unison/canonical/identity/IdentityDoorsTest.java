@@ -65,7 +65,11 @@ class IdentityDoorsTest {
         IdentityRules rules = resolver.rules();
         assertThat(rules.isBlocked(new Identifier(IdentifierType.PHONE, "+10000000000"))).isTrue();
         assertThat(rules.isBlocked(new Identifier(IdentifierType.PHONE, "+4400000000000"))).isTrue();
-        // zeros after a country code of up to three digits, then a real digit: a number, not a placeholder
+        // a domestic prefix with other digits in it, stripped by libphonenumber: still all zeros
+        for (String zero : List.of("+36 06 0000 0000", "+370 8 0000 0000", "+57 03 0000000000")) {
+            assertThat(rules.isBlocked(new Identifier(IdentifierType.PHONE, zero))).as(zero).isTrue();
+        }
+        // zeros, then a real digit: a number, not a placeholder
         assertThat(rules.isBlocked(new Identifier(IdentifierType.PHONE, "+3800000000001"))).isFalse();
         assertThat(rules.isBlocked(new Identifier(IdentifierType.PHONE, "+14155550100"))).isFalse();
     }

@@ -39,13 +39,7 @@ public class JdbcInbox implements Inbox {
     @Override
     public Optional<Integer> acceptPage(String connectionId, String stream, Optional<String> expected, String next,
             List<InboundDelivery> page) {
-        Optional<Integer> stored;
-        try {
-            stored = acceptPageOnce(connectionId, stream, expected, next, page);
-        } catch (DuplicateKeyException firstPageRace) {
-            // another instance stored the stream's first cursor meanwhile: its page stands
-            return Optional.empty();
-        }
+        Optional<Integer> stored = acceptPageOnce(connectionId, stream, expected, next, page);
         if (stored.isPresent() && stored.get() > 0) {
             afterAccept.run();
         }
@@ -60,9 +54,9 @@ public class JdbcInbox implements Inbox {
             int moved = expected.isPresent()
                     ? jdbc.update("UPDATE poll_cursor SET cursor_value = ?, updated_at = ? WHERE connection_id = ? AND stream = ? "
                             + "AND cursor_value = ?", next, now, connectionId, stream, expected.get())
-                    : jdbc.update("INSERT INTO poll_cursor (connection_id, stream, cursor_value, updated_at) SELECT ?, ?, ?, ? "
-                            + "WHERE NOT EXISTS (SELECT 1 FROM poll_cursor WHERE connection_id = ? AND stream = ?)",
-                            connectionId, stream, next, now, connectionId, stream);
+                    // the stream's first page: another instance storing its first cursor meanwhile wins
+                    : jdbc.update("INSERT INTO poll_cursor (connection_id, stream, cursor_value, updated_at) VALUES (?, ?, ?, ?) "
+                            + "ON CONFLICT DO NOTHING", connectionId, stream, next, now);
             if (moved == 0) {
                 return Optional.<Integer>empty();
             }

@@ -78,8 +78,8 @@ public class RelayShards {
         Instant now = clock.instant();
         OffsetDateTime until = Outbox.utc(now.plus(ttl));
         if (jdbc.update("UPDATE relay_member SET expires_at = ? WHERE instance_id = ?", until, instance) == 0) {
-            jdbc.update("INSERT INTO relay_member (instance_id, expires_at) SELECT ?, ? "
-                    + "WHERE NOT EXISTS (SELECT 1 FROM relay_member WHERE instance_id = ?)", instance, until, instance);
+            // ON CONFLICT: two relays of one instance registering it at once (NOT EXISTS alone raced: H2StorageIT)
+            jdbc.update("INSERT INTO relay_member (instance_id, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING", instance, until);
         }
         // members silent for a whole lease period more are gone (a restarted process has a new id)
         jdbc.update("DELETE FROM relay_member WHERE expires_at < ?", Outbox.utc(now.minus(ttl)));

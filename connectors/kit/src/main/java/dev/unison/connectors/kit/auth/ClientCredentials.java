@@ -23,7 +23,7 @@ import java.util.Base64;
  * or with {@code client_id}/{@code client_secret} in the body ({@link Authentication#BODY}); the
  * answer's {@code access_token} and {@code expires_in} (section 5.1). A token is reused until
  * shortly before it expires (the last tenth of its life, at least a minute), so a call never
- * leaves with one about to lapse; {@link #invalidate()} after an API's 401 makes the next call
+ * leaves with one about to lapse; {@link #invalidate(String)} after an API's 401 makes the next call
  * fetch a new one. A refused client ({@code invalid_client}, {@code unauthorized_client}, 401;
  * section 5.2) is {@link CredentialsRefused}; anything else from the endpoint is an
  * {@link IOException} to retry.
@@ -65,9 +65,14 @@ public final class ClientCredentials {
         return token;
     }
 
-    /** Forgets the token (the API answered 401 with it): the next {@link #accessToken()} fetches a new one. */
-    public synchronized void invalidate() {
-        token = null;
+    /**
+     * Forgets a token the API answered 401 to: the next {@link #accessToken()} fetches a new one
+     * (unless another caller has already renewed it).
+     */
+    public synchronized void invalidate(String refused) {
+        if (refused != null && refused.equals(token)) {
+            token = null;
+        }
     }
 
     /** How many tokens were fetched so far (an operator's and a test's view of the endpoint's load). */
@@ -106,7 +111,8 @@ public final class ClientCredentials {
             throw new IOException("token endpoint " + tokenEndpoint + " answered " + response.statusCode()
                     + (error.isEmpty() ? "" : " " + error) + " without an access token");
         }
-        long lifetime = body.path("expires_in").asLong(3600);
+        // at most a year: an absurd expires_in must not overflow the clock arithmetic
+        long lifetime = Math.max(0, Math.min(body.path("expires_in").asLong(3600), Duration.ofDays(365).toSeconds()));
         Instant now = clock.instant();
         token = body.get("access_token").asText();
         renewAt = now.plusSeconds(lifetime - Math.max(Math.min(60, lifetime / 2), lifetime / 10));

@@ -36,6 +36,7 @@ public final class Poller {
     public record Page(List<InboundDelivery> deliveries, String next, boolean more) {
         public Page {
             deliveries = List.copyOf(deliveries);
+            java.util.Objects.requireNonNull(next, "a page names the cursor after it (the same one when nothing is new)");
         }
     }
 
@@ -72,7 +73,7 @@ public final class Poller {
         this.backoff = firstBackoff;
     }
 
-    public boolean paused() {
+    public synchronized boolean paused() {
         return paused;
     }
 

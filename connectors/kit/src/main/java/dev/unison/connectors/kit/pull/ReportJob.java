@@ -31,7 +31,8 @@ import java.util.zip.GZIPInputStream;
  * keeps polling the report it created instead of asking for it again. Ranges follow each other
  * day by day up to yesterday, at most {@code maxDays} at a time (Amazon's 31-day limit), starting
  * at {@code firstDay} (a backfill); a report still being built is asked about again at the next
- * round; a failed report is asked for again; a 429 or 425 answer's {@code Retry-After} becomes
+ * round; a failed report is asked for again (after three failures in a row, an hour later); a
+ * 429 or 425 answer's {@code Retry-After} becomes
  * the {@link Poller}'s pause when the API throws {@link TryLater}.
  */
 public final class ReportJob implements Poller.Source {
@@ -52,6 +53,9 @@ public final class ReportJob implements Poller.Source {
         /** The raw result (as downloaded: gzip or not). */
         InputStream download(String url) throws Exception;
     }
+
+    private static final int FAILURES_BEFORE_A_PAUSE = 3;
+    private static final Duration PAUSE_AFTER_FAILURES = Duration.ofHours(1);
 
     private final String connectionId;
     private final String connector;
@@ -88,6 +92,9 @@ public final class ReportJob implements Poller.Source {
         LocalDate yesterday = LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC).minusDays(1);
         switch (state.path("phase").asText()) {
             case "done" -> {
+                if (state.has("notBefore") && clock.instant().isBefore(Instant.parse(state.get("notBefore").asText()))) {
+                    return new Poller.Page(List.of(), state.toString(), false);
+                }
                 LocalDate from = LocalDate.parse(state.get("to").asText()).plusDays(1);
                 if (from.isAfter(yesterday)) {
                     return new Poller.Page(List.of(), state.toString(), false); // nothing complete to ask for yet
@@ -108,7 +115,11 @@ public final class ReportJob implements Poller.Source {
                         ObjectNode retry = CanonicalJson.mapper().createObjectNode().put("phase", "done")
                                 .put("to", LocalDate.parse(state.get("from").asText()).minusDays(1).toString())
                                 .put("failures", state.path("failures").asInt(0) + 1)
-                                .put("lastFailure", "report " + state.get("reportId").asText() + ": " + status.failure());
+                                .put("lastFailure", shortened("report " + state.get("reportId").asText() + ": " + status.failure()));
+                        if (retry.get("failures").asInt() >= FAILURES_BEFORE_A_PAUSE) {
+                            // the API keeps failing this range: ask again after a pause, not at every round
+                            retry.put("notBefore", clock.instant().plus(PAUSE_AFTER_FAILURES).toString());
+                        }
                         yield new Poller.Page(List.of(), retry.toString(), false);
                     }
                     case COMPLETED -> {
@@ -136,8 +147,13 @@ public final class ReportJob implements Poller.Source {
                     if (parser.nextToken() != JsonToken.START_ARRAY) {
                         throw new IOException("report is not a JSON array");
                     }
-                    while (parser.nextToken() == JsonToken.START_OBJECT) {
+                    JsonToken token;
+                    while ((token = parser.nextToken()) == JsonToken.START_OBJECT) {
                         out.add(delivery(CanonicalJson.mapper().readTree(parser), state, now));
+                    }
+                    if (token != JsonToken.END_ARRAY) {
+                        // never take the rows before a broken one as the whole report
+                        throw new IOException("report row " + (out.size() + 1) + " is not a JSON object (" + token + ")");
                     }
                 }
             } else {
@@ -177,6 +193,11 @@ public final class ReportJob implements Poller.Source {
                 return c;
             }
         }
+    }
+
+    /** The cursor is kept in a column of 2,000 characters: a long failure text must not stop the stream. */
+    private static String shortened(String text) {
+        return text == null || text.length() <= 500 ? text : text.substring(0, 497) + "...";
     }
 
     private static ObjectNode read(String cursor) {

@@ -82,11 +82,12 @@ class PullSideTest {
     /** What a connector writes: one page from the cursor, one fresh token after a 401, refused for good after that. */
     private Poller.Page fetch(Optional<String> cursor) throws Exception {
         for (int attempt = 1;; attempt++) {
+            String token = tokens.accessToken();
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api.baseUrl()
-                    + "/orders?cursor=" + cursor.orElse("0"))).header("Authorization", "Bearer " + tokens.accessToken()).build(),
+                    + "/orders?cursor=" + cursor.orElse("0"))).header("Authorization", "Bearer " + token).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 401 && attempt == 1) {
-                tokens.invalidate();
+                tokens.invalidate(token);
                 continue;
             }
             if (response.statusCode() == 401 || response.statusCode() == 403) {
@@ -204,7 +205,7 @@ class PullSideTest {
         assertThat(request.bodyText()).isEqualTo("grant_type=client_credentials&scope=orders%3Aread");
 
         api.failures.set(1);
-        tokens.invalidate();
+        tokens.invalidate(tokens.accessToken());
         assertThatThrownBy(tokens::accessToken).isInstanceOf(IOException.class).hasMessageContaining("503");
 
         ClientCredentials inBody = new ClientCredentials(HttpClient.newHttpClient(), URI.create(api.baseUrl() + "/oauth2/token"),
@@ -328,6 +329,41 @@ class PullSideTest {
         }
     }
 
+    @Test
+    void aBrokenReportStoresNothingOfItAndARangeThatKeepsFailingIsAskedForAgainAnHourLater() throws IOException {
+        try (ReportingApi reports = new ReportingApi(freePort(), clock, 0, true)) {
+            reports.start();
+            Poller poller = reportPoller(reports, java.time.LocalDate.parse("2026-12-03"));
+            reports.brokenRow = true;
+            poller.round(); // created
+            clock.advance(Duration.ofSeconds(30));
+            Poller.Round broken = poller.round();
+            assertThat(broken.outcome()).isEqualTo(Poller.Outcome.FAILED);
+            assertThat(broken.detail()).contains("report row 3 is not a JSON object");
+            assertThat(inbox.keys).as("not the rows before the broken one either").isEmpty();
+            assertThat(inbox.cursor("ads-1", "campaign-report").orElseThrow()).contains("pending");
+            reports.brokenRow = false;
+
+            reports.failReports.set(3);
+            for (int i = 0; i < 6; i++) { // fetch the same (pending) report: failed; then twice more asked for and failed
+                clock.advance(Duration.ofSeconds(30));
+                poller.round();
+            }
+            assertThat(inbox.cursor("ads-1", "campaign-report").orElseThrow()).contains("\"failures\":3").contains("notBefore");
+            int asked = reports.created.size();
+            clock.advance(Duration.ofMinutes(30));
+            poller.round();
+            assertThat(reports.created).as("not again within the hour").hasSize(asked);
+            clock.advance(Duration.ofMinutes(31));
+            for (int i = 0; i < 3; i++) {
+                poller.round();
+                clock.advance(Duration.ofSeconds(30));
+            }
+            assertThat(reports.created).hasSize(asked + 1);
+            assertThat(inbox.keys).containsExactlyInAnyOrder("c1/2026-12-03", "c2/2026-12-03");
+        }
+    }
+
     /**
      * An Amazon-Ads-style reporting API (Amazon Ads API "Reporting v3"): a report is built after a
      * few status requests, a duplicate request is answered 425 with the existing report's id, a
@@ -343,6 +379,8 @@ class PullSideTest {
         private final boolean gzipArray;
         private Instant lastStatus = Instant.MIN;
         volatile boolean failNext;
+        final AtomicInteger failReports = new AtomicInteger();
+        volatile boolean brokenRow;
 
         ReportingApi(int port, Clock clock, int pollsUntilDone, boolean gzipArray) {
             super("reporting", port, clock);
@@ -384,7 +422,7 @@ class PullSideTest {
             if (n <= pollsUntilDone) {
                 return SimResponse.json(200, "{\"reportId\":\"" + id + "\",\"status\":\"" + (n == 1 ? "PENDING" : "PROCESSING") + "\"}");
             }
-            if (failNext) {
+            if (failNext || failReports.getAndUpdate(f -> Math.max(0, f - 1)) > 0) {
                 failNext = false;
                 polls.put(id, -1);
                 return SimResponse.json(200, "{\"reportId\":\"" + id + "\",\"status\":\"FAILED\",\"failureReason\":\"internal error\"}");
@@ -407,7 +445,7 @@ class PullSideTest {
             if (!gzipArray) {
                 return new SimResponse(200, Map.of("Content-Type", "application/x-ndjson"), rows.toString().getBytes(StandardCharsets.UTF_8));
             }
-            rows.append("]");
+            rows.append(brokenRow ? ",42]" : "]");
             java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
             try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
                 gz.write(rows.toString().getBytes(StandardCharsets.UTF_8));
