@@ -206,7 +206,7 @@ final class StagedIdentityGraph implements IdentityGraph {
             return;
         }
         if (postgres) {
-            jdbc.update(insertInto + " SELECT * FROM " + ColumnArrays.unnest(types), ColumnArrays.of(types, rows));
+            jdbc.update(insertInto + " " + ColumnArrays.rowsInOrder(types), ColumnArrays.of(types, rows));
             return;
         }
         String row = ColumnArrays.row(types.size());

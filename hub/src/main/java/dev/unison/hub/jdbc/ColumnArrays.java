@@ -48,6 +48,21 @@ public final class ColumnArrays implements PreparedStatementSetter {
         return "unnest(" + String.join(", ", types.stream().map(t -> "CAST(? AS " + t + "[])").toList()) + ")";
     }
 
+    /**
+     * {@code SELECT c1, ... FROM unnest(...) WITH ORDINALITY AS u(c1, ..., n) ORDER BY n}: the rows
+     * in the order given. Plain {@code unnest} yields them in order in practice, but SQL does not
+     * promise it, and an insert that must take its rows' locks in a known order (two writers of the
+     * same new keys waiting for each other in one direction only) needs the promise.
+     */
+    public static String rowsInOrder(List<String> types) {
+        List<String> columns = new java.util.ArrayList<>();
+        for (int i = 1; i <= types.size(); i++) {
+            columns.add("c" + i);
+        }
+        String names = String.join(", ", columns);
+        return "SELECT " + names + " FROM " + unnest(types) + " WITH ORDINALITY AS u(" + names + ", ord) ORDER BY ord";
+    }
+
     /** {@code (?, ?, ...)} placeholders for one row of n columns, for the multi-row VALUES other databases take. */
     public static String row(int columns) {
         return "(" + String.join(", ", Collections.nCopies(columns, "?")) + ")";
