@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import dev.unison.connectors.kit.simulator.ManualClock;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,30 +26,7 @@ import org.junit.jupiter.api.Test;
 class TikTokShopClientTest {
 
     /** Queue time: advanced by hand past the linger instead of sleeping. */
-    static final class ManualClock extends Clock {
-        private Instant now = Instant.parse("2026-11-26T10:00:00Z");
-
-        void advance(java.time.Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    final ManualClock queueClock = new ManualClock();
+    final ManualClock queueClock = new ManualClock(Instant.parse("2026-11-26T10:00:00Z"));
     TikTokShopSimulator tiktok;
     InMemoryContext context;
     TikTokShopClient client;

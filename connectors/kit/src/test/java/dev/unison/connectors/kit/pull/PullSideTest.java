@@ -12,6 +12,7 @@ import dev.unison.connectors.kit.auth.CredentialsRefused;
 import dev.unison.connectors.kit.config.Connection;
 import dev.unison.connectors.kit.config.Secret;
 import dev.unison.connectors.kit.mapping.MappingLibrary;
+import dev.unison.connectors.kit.simulator.ManualClock;
 import dev.unison.connectors.kit.simulator.SimRequest;
 import dev.unison.connectors.kit.simulator.SimResponse;
 import dev.unison.connectors.kit.simulator.SimulatorServer;
@@ -34,7 +35,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -55,7 +55,7 @@ import org.junit.jupiter.api.Test;
  */
 class PullSideTest {
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-04T10:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-12-04T10:00:00Z"));
     private PagedOrdersApi api;
     private final MemoryInbox inbox = new MemoryInbox();
     private final Map<String, CheckResult> statuses = new LinkedHashMap<>();
@@ -613,33 +613,6 @@ class PullSideTest {
                 statuses.put(connectionId, status);
             }
         };
-    }
-
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 
     private static int freePort() throws IOException {
