@@ -12,7 +12,7 @@ import dev.unison.hub.outbox.Outbox;
 import dev.unison.hub.outbox.OutboxRecord;
 import dev.unison.hub.outbox.OutboxRelay;
 import dev.unison.hub.support.RecordingTransport;
-import dev.unison.hub.support.SteppedClock;
+import dev.unison.connectors.kit.simulator.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Clock;
@@ -195,7 +195,7 @@ abstract class AbstractStorageContractIT {
 
     @Test
     void threeInstancesShareTheShardsAndEachKeyKeepsItsOrder() throws Exception {
-        SteppedClock clock = new SteppedClock();
+        ManualClock clock = ManualClock.startingNow();
         List<OutboxRelay> relays = List.of(relay(40, "instance-a", clock), relay(40, "instance-b", clock),
                 relay(40, "instance-c", clock));
         // a takes everything while alone; b and c announce themselves; a gives back above its share
@@ -239,7 +239,7 @@ abstract class AbstractStorageContractIT {
 
     @Test
     void aDeadInstancesShardsAreTakenOverOnceItsLeasesExpireAndItCanNoLongerPublishThem() {
-        SteppedClock clock = new SteppedClock();
+        ManualClock clock = ManualClock.startingNow();
         OutboxRelay a = relay(100, "instance-a", clock);
         OutboxRelay b = relay(100, "instance-b", clock);
         a.rebalance();
@@ -298,7 +298,7 @@ abstract class AbstractStorageContractIT {
 
     @Test
     void aStoppingInstanceGivesItsShardsBackAtOnce() {
-        SteppedClock clock = new SteppedClock();
+        ManualClock clock = ManualClock.startingNow();
         OutboxRelay a = relay(100, "instance-a", clock);
         a.rebalance();
         a.start();
@@ -614,7 +614,7 @@ abstract class AbstractStorageContractIT {
 
     @Test
     void oneInstanceAtATimeHoldsASendersLease() {
-        SteppedClock clock = new SteppedClock();
+        ManualClock clock = ManualClock.startingNow();
         var queue = new dev.unison.hub.connectors.JdbcCoalescingQueue(jdbc, clock);
 
         assertThat(queue.tryLease("shop", "inventory", "a", Duration.ofSeconds(15))).isTrue();

@@ -3,7 +3,7 @@ package dev.unison.hub.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.unison.hub.support.SteppedClock;
+import dev.unison.connectors.kit.simulator.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ class StorageMonitorTest {
     @TempDir
     Path dataDir;
 
-    final SteppedClock clock = new SteppedClock();
+    final ManualClock clock = ManualClock.startingNow();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @Test

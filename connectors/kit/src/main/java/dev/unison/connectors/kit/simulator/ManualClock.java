@@ -18,6 +18,14 @@ public final class ManualClock extends Clock {
         this.now = start;
     }
 
+    /**
+     * Starting at the current time in whole milliseconds: what both H2 and PostgreSQL store and
+     * give back unchanged, so a time written and read again compares equal.
+     */
+    public static ManualClock startingNow() {
+        return new ManualClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    }
+
     public void advance(Duration by) {
         now = now.plus(by);
     }

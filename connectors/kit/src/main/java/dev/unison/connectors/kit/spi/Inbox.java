@@ -18,9 +18,7 @@ public interface Inbox {
      * Where a pulled stream of a connection stands (the last cursor committed with a page), empty
      * before its first page.
      */
-    default Optional<String> cursor(String connectionId, String stream) {
-        throw new UnsupportedOperationException("this inbox keeps no cursors");
-    }
+    Optional<String> cursor(String connectionId, String stream);
 
     /**
      * Stores one pulled page and moves its stream's cursor from {@code expected} (empty: the
@@ -31,8 +29,6 @@ public interface Inbox {
      *
      * @return how many deliveries were new, or empty when the cursor was no longer {@code expected}
      */
-    default Optional<Integer> acceptPage(String connectionId, String stream, Optional<String> expected, String next,
-            List<InboundDelivery> page) {
-        throw new UnsupportedOperationException("this inbox keeps no cursors");
-    }
+    Optional<Integer> acceptPage(String connectionId, String stream, Optional<String> expected, String next,
+            List<InboundDelivery> page);
 }
