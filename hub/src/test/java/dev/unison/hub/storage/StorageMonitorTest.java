@@ -28,7 +28,10 @@ class StorageMonitorTest {
         Files.write(dataDir.resolve("artemis/journal/a.amq"), new byte[2_000]);
         Files.write(dataDir.resolve("key"), new byte[10]);
 
-        StorageMonitor.Sample sample = monitor(0, Duration.ZERO).measure();
+        // Micrometer holds a gauge's object weakly: keep the monitor reachable until its gauges are read
+        // (in the hub it is a bean; here a collected monitor read NaN in one clean-clone run)
+        StorageMonitor monitor = monitor(0, Duration.ZERO);
+        StorageMonitor.Sample sample = monitor.measure();
 
         assertThat(sample.dataDirectoryBytes()).isEqualTo(5_010);
         assertThat(sample.bytesBySubdirectory()).containsEntry("db", 3_000L).containsEntry("artemis", 2_000L)
@@ -37,14 +40,17 @@ class StorageMonitorTest {
         assertThat(sample.warning()).isNull();
         assertThat(meters.get("unison.storage.data.directory.bytes").gauge().value()).isEqualTo(5_010.0);
         assertThat(meters.get("unison.storage.warning").gauge().value()).isZero();
+        java.lang.ref.Reference.reachabilityFence(monitor);
     }
 
     @Test
     void warnsWhenFreeSpaceFallsBelowTheThresholdAndSaysWhichSetting() {
-        StorageMonitor.Sample sample = monitor(Long.MAX_VALUE, Duration.ZERO).measure();
+        StorageMonitor monitor = monitor(Long.MAX_VALUE, Duration.ZERO);
+        StorageMonitor.Sample sample = monitor.measure();
 
         assertThat(sample.warning()).contains("free on the disk of", "unison.storage.monitor.warn-free-below");
         assertThat(meters.get("unison.storage.warning").gauge().value()).isEqualTo(1.0);
+        java.lang.ref.Reference.reachabilityFence(monitor);
         assertThat(monitor(Long.MAX_VALUE, Duration.ZERO).health().getDetails()).containsKey("warning");
     }
 
