@@ -1,0 +1,96 @@
+package dev.unison.inventory;
+
+import dev.unison.canonical.identity.IdentityResolver;
+import dev.unison.platform.edge.ApiRateLimiter;
+import dev.unison.platform.edge.ApiSchemas;
+import dev.unison.platform.edge.ApiSupport;
+import dev.unison.inventory.InventoryApiRoutes;
+import dev.unison.platform.edge.Partners;
+import dev.unison.inventory.InventoryLedger;
+import dev.unison.inventory.InventoryNetwork;
+import dev.unison.inventory.InventoryRoutes;
+import dev.unison.inventory.PosTransactions;
+import dev.unison.inventory.PositionRepair;
+import dev.unison.inventory.ReservationExpiry;
+import dev.unison.platform.outbox.Outbox;
+import dev.unison.platform.storage.UncleanStopMarker;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import dev.unison.platform.edge.DeclaredScopes;
+import dev.unison.connectors.kit.spi.KnownLocations;
+import dev.unison.canonical.identity.IdentifierNormalizer;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** The inventory domain: network, ledger, the order consumer, POS and inventory APIs. */
+@AutoConfiguration
+@EnableConfigurationProperties(InventoryProperties.class)
+public class InventoryAutoConfiguration {
+
+    @Bean
+    InventoryNetwork inventoryNetwork(InventoryProperties properties) {
+        return new InventoryNetwork(properties.locations(), properties.safetyStock());
+    }
+
+    /** Connections may map their locations to the network's (checked at start-up). */
+    @Bean
+    KnownLocations networkLocations(InventoryNetwork network) {
+        return id -> network.location(id).isPresent();
+    }
+
+    @Bean
+    DeclaredScopes inventoryScopes() {
+        return InventoryScopes.declared();
+    }
+
+    @Bean
+    InventoryLedger inventoryLedger(JdbcTemplate jdbc, Outbox outbox, InventoryNetwork network, Clock clock,
+            MeterRegistry meters) {
+        return new InventoryLedger(jdbc, outbox, network, clock, meters);
+    }
+
+    /**
+     * After an unclean stop of the embedded H2 file, positions are checked against their movements
+     * while the context starts, before the web server and the routes do.
+     */
+    @Bean
+    PositionRepair positionRepair(InventoryLedger ledger, TransactionTemplate tx, ObjectProvider<UncleanStopMarker> marker) {
+        PositionRepair repair = new PositionRepair(ledger, tx);
+        UncleanStopMarker stop = marker.getIfAvailable();
+        if (stop != null && stop.previousRunStoppedUncleanly()) {
+            repair.run();
+        }
+        return repair;
+    }
+
+    @Bean
+    ReservationExpiry reservationExpiry(InventoryLedger ledger, TransactionTemplate tx) {
+        return new ReservationExpiry(ledger, tx);
+    }
+
+    @Bean
+    InventoryRoutes inventoryRoutes(InventoryLedger ledger) {
+        return new InventoryRoutes(ledger);
+    }
+
+    @Bean
+    PosTransactions posTransactions(JdbcTemplate jdbc, TransactionTemplate tx, InventoryLedger ledger, Outbox outbox,
+            Clock clock, MeterRegistry meters) {
+        PosTransactions pos = new PosTransactions(jdbc, tx, ledger, outbox, clock);
+        pos.bindMetrics(meters);
+        return pos;
+    }
+
+    @Bean
+    InventoryApiRoutes inventoryApiRoutes(ApiSupport api, ApiSchemas schemas, InventoryLedger ledger, PosTransactions pos,
+            TransactionTemplate tx, ObjectProvider<IdentityResolver> identity) {
+        // a till's loyalty identifiers are normalized as the identity domain normalizes them, when it is installed
+        IdentifierNormalizer normalizer = identity.stream().findFirst().map(IdentityResolver::normalizer)
+                .orElseGet(() -> new IdentifierNormalizer("US"));
+        return new InventoryApiRoutes(api, schemas, ledger, pos, tx, normalizer);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.unison.inventory;
+
+import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.event.EventType;
+import dev.unison.canonical.model.Order;
+import dev.unison.connectors.kit.spi.BusHeaders;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * Keeps the ledger current with orders from every channel: consumer group {@code inventory}.
+ * Orders the POS API accepted were applied in the same transaction that accepted them, so their
+ * events (source {@value PosTransactions#SOURCE}) are skipped here. No processed-id repository
+ * ({@code idempotent=false}): every movement has its idempotency key (a sale line is applied once,
+ * a cancellation returns it once), so a redelivered order changes nothing.
+ */
+public class InventoryRoutes extends RouteBuilder {
+
+    private final InventoryLedger ledger;
+
+    public InventoryRoutes(InventoryLedger ledger) {
+        this.ledger = ledger;
+    }
+
+    @Override
+    public void configure() {
+        from("bus:events?group=inventory&idempotent=false&types=commerce.order.placed.v1,commerce.order.updated.v1").routeId("inventory-orders")
+                .filter(header(BusHeaders.EVENT_TYPE).in(EventType.ORDER_PLACED.typeName(), EventType.ORDER_UPDATED.typeName()))
+                .process(exchange -> {
+                    CanonicalEvent event = exchange.getIn().getBody(CanonicalEvent.class);
+                    List<?> batch = exchange.getProperty(BusHeaders.BATCH, List.class);
+                    if (batch != null && !batch.isEmpty() && batch.get(0) == event) {
+                        // at the batch's first event, every sku of its orders locked in sorted order: order A's
+                        // sku Z then order B's sku A would wait in a cycle with a POS group locking A then Z
+                        ledger.lockAhead(skusOf(batch));
+                    }
+                    if (!PosTransactions.SOURCE.equals(event.source().toString())) {
+                        ledger.applyOrder(event.dataAs(Order.class));
+                    }
+                });
+    }
+
+    private static Set<String> skusOf(List<?> batch) {
+        Set<String> skus = new TreeSet<>();
+        for (Object item : batch) {
+            CanonicalEvent event = (CanonicalEvent) item;
+            boolean order = event.type() == EventType.ORDER_PLACED || event.type() == EventType.ORDER_UPDATED;
+            if (order && !PosTransactions.SOURCE.equals(event.source().toString())) {
+                event.data().path("lines").forEach(line -> {
+                    if (line.hasNonNull("sku") && line.path("quantity").asLong() > 0) {
+                        skus.add(line.get("sku").asText());
+                    }
+                });
+            }
+        }
+        return skus;
+    }
+}

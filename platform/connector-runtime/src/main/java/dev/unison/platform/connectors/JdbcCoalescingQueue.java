@@ -1,0 +1,234 @@
+package dev.unison.platform.connectors;
+
+import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.connectors.kit.spi.CoalescingQueue;
+import dev.unison.platform.jdbc.InLists;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * {@link CoalescingQueue} in the {@code pending_update} table: an offer updates the key's row
+ * (newest value, version + 1, keeping the age of the first unsent offer) or inserts it.
+ */
+public class JdbcCoalescingQueue implements CoalescingQueue {
+
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+    private final org.springframework.transaction.support.TransactionTemplate tx;
+
+    public JdbcCoalescingQueue(JdbcTemplate jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        // joins a caller's transaction; on its own, a batch of deletes commits once (in auto-commit
+        // H2 commits, and writes out every changed page, after each statement of the batch)
+        this.tx = new org.springframework.transaction.support.TransactionTemplate(
+                new org.springframework.jdbc.support.JdbcTransactionManager(jdbc.getDataSource()));
+    }
+
+    @Override
+    public void offer(String connectionId, String kind, String key, com.fasterxml.jackson.databind.JsonNode value) {
+        String payload = CanonicalJson.write(value);
+        // insert first: a sender keeps up, so the key is usually absent and one statement does
+        // (update-first missed 98% of the time in the PostgreSQL benchmark, two statements each).
+        // The row the insert ran into may be a sender's, locked and about to be deleted: then the
+        // update waits, finds nothing, and the insert goes again (a value is never dropped).
+        while (true) {
+            if (jdbc.update("INSERT INTO pending_update (connection_id, kind, update_key, payload, version, first_offered_at) "
+                    + "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING", connectionId, kind, key, payload,
+                    OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)) == 1
+                    || jdbc.update("UPDATE pending_update SET payload = ?, version = version + 1 WHERE connection_id = ? "
+                            + "AND kind = ? AND update_key = ?", payload, connectionId, kind, key) == 1) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Advances the key's row in {@code offer_watermark} (kept after the value is sent), then offers,
+     * in one transaction (the caller's when there is one): a watermark advanced for a value that was
+     * not stored would make the value's retry look old and drop it. When another transaction
+     * inserts the first row of the key at the same time, the insert finds it after that
+     * transaction ends and the update is tried once more against it.
+     */
+    @Override
+    public boolean offerIfNewer(String connectionId, String kind, String key, com.fasterxml.jackson.databind.JsonNode value,
+            long sourceVersion) {
+        return Boolean.TRUE.equals(tx.execute(status -> {
+            if (!advanceWatermark(connectionId, kind, key, sourceVersion)) {
+                int inserted = jdbc.update("INSERT INTO offer_watermark (connection_id, kind, update_key, source_version) "
+                        + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", connectionId, kind, key, sourceVersion);
+                if (inserted == 0 && !advanceWatermark(connectionId, kind, key, sourceVersion)) {
+                    return false; // this version or a newer one was offered before
+                }
+            }
+            offer(connectionId, kind, key, value);
+            return true;
+        }));
+    }
+
+    private boolean advanceWatermark(String connectionId, String kind, String key, long sourceVersion) {
+        return jdbc.update("UPDATE offer_watermark SET source_version = ? WHERE connection_id = ? AND kind = ? "
+                + "AND update_key = ? AND source_version < ?", sourceVersion, connectionId, kind, key, sourceVersion) == 1;
+    }
+
+    @Override
+    public boolean offerIfAbsent(String connectionId, String kind, String key, com.fasterxml.jackson.databind.JsonNode value) {
+        return jdbc.update("INSERT INTO pending_update (connection_id, kind, update_key, payload, version, first_offered_at) "
+                        + "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING", connectionId, kind, key, CanonicalJson.write(value),
+                OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)) == 1;
+    }
+
+    @Override
+    public List<Pending> next(String connectionId, String kind, int limit) {
+        return jdbc.query("SELECT * FROM pending_update WHERE connection_id = ? AND kind = ? "
+                        + "ORDER BY first_offered_at, update_key LIMIT ?",
+                (rs, i) -> new Pending(rs.getString("connection_id"), rs.getString("kind"), rs.getString("update_key"),
+                        CanonicalJson.parse(rs.getString("payload")), rs.getLong("version"),
+                        rs.getObject("first_offered_at", OffsetDateTime.class).toInstant()),
+                connectionId, kind, limit);
+    }
+
+    /**
+     * Forgets what was sent, unless a newer value arrived meanwhile (version check). Keys are deleted
+     * in sorted order, and a lost lock race is tried again: a consumer group offering a batch of
+     * changes holds row locks on the same table until it commits, and under load H2 picked this
+     * delete as the deadlock victim (error 40001), which left already-sent quantities queued to be
+     * sent once more. Each delete is idempotent, so repeating the batch is safe (up to 5 attempts).
+     */
+    @Override
+    public void done(List<Pending> sent) {
+        done(sent, () -> {
+        });
+    }
+
+    /** As {@link #done(List)}, with {@code alsoRecord} in the same transaction (and repeated with it after a lost lock race). */
+    @Override
+    public void done(List<Pending> sent, Runnable alsoRecord) {
+        List<Pending> sorted = sent.stream().sorted(java.util.Comparator.comparing(Pending::connectionId)
+                .thenComparing(Pending::kind).thenComparing(Pending::key)).toList();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                tx.executeWithoutResult(status -> {
+                    alsoRecord.run();
+                    deleteSent(sorted);
+                });
+                return;
+            } catch (org.springframework.dao.PessimisticLockingFailureException | org.springframework.dao.QueryTimeoutException lostRace) {
+                // a deadlock victim (H2 40001) or a lock wait that timed out (H2 50200)
+                if (attempt == 5) {
+                    throw lostRace;
+                }
+                lockRetries.incrementAndGet();
+                try {
+                    Thread.sleep(20L * attempt);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw lostRace;
+                }
+            }
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong lockRetries = new java.util.concurrent.atomic.AtomicLong();
+
+    /** How often {@link #done} had to repeat its transaction after a lost lock race (zero is the aim). */
+    public long lockRetries() {
+        return lockRetries.get();
+    }
+
+    /**
+     * Deletes the sent rows that still hold the sent version, without ever waiting for a row another
+     * transaction holds: the rows are locked first with {@code FOR UPDATE SKIP LOCKED} (PostgreSQL
+     * "The Locking Clause"; H2's SELECT grammar has the same clause), and only the locked ones are
+     * deleted. A row a consumer group is updating right now is skipped: when that group commits,
+     * the row holds a newer value the delete would not have matched anyway; when it rolls back, the
+     * already-sent value stays queued and is set once more (setting an absolute quantity again is
+     * harmless). Waiting instead is what deadlocked under load: the group updates the rows of its
+     * batch in event order and holds them until it commits, while a batched delete of the same
+     * keys in another order waited for them (on PostgreSQL every batch of both sides was rolled
+     * back, and nothing reached the shop). As this transaction never waits, no cycle can form.
+     */
+    private void deleteSent(List<Pending> sent) {
+        Map<String, List<Pending>> byQueue = new java.util.LinkedHashMap<>();
+        sent.forEach(p -> byQueue.computeIfAbsent(p.connectionId() + "\u0000" + p.kind(), q -> new ArrayList<>()).add(p));
+        for (List<Pending> queued : byQueue.values()) {
+            String connectionId = queued.get(0).connectionId();
+            String kind = queued.get(0).kind();
+            for (List<Pending> chunk : InLists.chunks(queued)) {
+                List<Object> args = new ArrayList<>(chunk.size() + 2);
+                args.add(connectionId);
+                args.add(kind);
+                chunk.forEach(p -> args.add(p.key()));
+                Map<String, Long> lockedVersions = new java.util.HashMap<>();
+                jdbc.query("SELECT update_key, version FROM pending_update WHERE connection_id = ? AND kind = ? "
+                                + "AND update_key IN (" + InLists.placeholders(chunk.size()) + ") FOR UPDATE SKIP LOCKED",
+                        rs -> {
+                            lockedVersions.put(rs.getString(1), rs.getLong(2));
+                        }, args.toArray());
+                List<Object> deletable = new ArrayList<>(chunk.size() + 2);
+                deletable.add(connectionId);
+                deletable.add(kind);
+                chunk.stream().filter(p -> Long.valueOf(p.version()).equals(lockedVersions.get(p.key())))
+                        .forEach(p -> deletable.add(p.key()));
+                if (deletable.size() > 2) {
+                    // the rows are locked by this transaction and hold the sent versions: no version
+                    // check is needed again, and one statement deletes the chunk
+                    jdbc.update("DELETE FROM pending_update WHERE connection_id = ? AND kind = ? AND update_key IN ("
+                            + InLists.placeholders(deletable.size() - 2) + ")", deletable.toArray());
+                }
+            }
+        }
+    }
+
+    /** Leases this instance holds (connection, kind, owner) and until when, as last written. */
+    private final java.util.Map<String, java.time.Instant> heldUntil = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A lease still held for more than half its time is not written again: no other instance can
+     * take it before it expires, and a sender asks on every tick (an UPDATE and a commit each time,
+     * up to 20 a second per connection, each making H2 write out every changed page).
+     */
+    @Override
+    public boolean tryLease(String connectionId, String kind, String owner, java.time.Duration ttl) {
+        String lease = connectionId + "\u0000" + kind + "\u0000" + owner;
+        java.time.Instant held = heldUntil.get(lease);
+        if (held != null && clock.instant().plus(ttl.dividedBy(2)).isBefore(held)) {
+            return true;
+        }
+        boolean taken = writeLease(connectionId, kind, owner, ttl);
+        if (taken) {
+            heldUntil.put(lease, clock.instant().plus(ttl));
+        } else {
+            heldUntil.remove(lease);
+        }
+        return taken;
+    }
+
+    @Override
+    public List<Lease> leases(String connectionId) {
+        return jdbc.query("SELECT kind, owner, expires_at FROM queue_lease WHERE connection_id = ? ORDER BY kind",
+                (rs, i) -> new Lease(rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant()),
+                connectionId);
+    }
+
+    private boolean writeLease(String connectionId, String kind, String owner, java.time.Duration ttl) {
+        OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        OffsetDateTime until = now.plus(ttl);
+        if (jdbc.update("UPDATE queue_lease SET owner = ?, expires_at = ? WHERE connection_id = ? AND kind = ? "
+                + "AND (owner = ? OR expires_at < ?)", owner, until, connectionId, kind, owner, now) == 1) {
+            return true;
+        }
+        try {
+            return jdbc.update("INSERT INTO queue_lease (connection_id, kind, owner, expires_at) SELECT ?, ?, ?, ? "
+                    + "WHERE NOT EXISTS (SELECT 1 FROM queue_lease WHERE connection_id = ? AND kind = ?)",
+                    connectionId, kind, owner, until, connectionId, kind) == 1;
+        } catch (org.springframework.dao.DuplicateKeyException anotherInstanceWasFaster) {
+            return false;
+        }
+    }
+}

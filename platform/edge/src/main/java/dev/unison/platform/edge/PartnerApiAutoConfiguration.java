@@ -1,0 +1,67 @@
+package dev.unison.platform.edge;
+
+import dev.unison.platform.outbox.Outbox;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The partner API's platform: partners and their keys, the scopes every installed module declares,
+ * request and response schemas, the OpenAPI document, events intake, and the bootstrap partner.
+ * Domains add their operations with their own {@link ApiRoutes} beans.
+ */
+@AutoConfiguration(after = HttpEdgeAutoConfiguration.class)
+public class PartnerApiAutoConfiguration {
+
+    @Bean
+    DeclaredScopes platformScopes() {
+        return DeclaredScopes.platform();
+    }
+
+    @Bean
+    ScopeCatalog scopeCatalog(List<DeclaredScopes> declared) {
+        return new ScopeCatalog(declared);
+    }
+
+    @Bean
+    Partners partners(JdbcTemplate jdbc, Clock clock, ObjectProvider<ReservedChannels> reserved, ScopeCatalog scopes) {
+        return new Partners(jdbc, clock, name -> reserved.stream().anyMatch(r -> r.isReserved(name)), scopes);
+    }
+
+    /** Authentication, rate limit and scope checks, shared by every module's API routes. */
+    @Bean
+    ApiSupport apiSupport(Partners partners, ApiRateLimiter limiter) {
+        return new ApiSupport(partners, limiter);
+    }
+
+    /** The request/response schemas; reservation-max-hold bounds a reservation's expiresAt. */
+    @Bean
+    ApiSchemas apiSchemas(Clock clock, ApiProperties properties) {
+        return new ApiSchemas(clock, Map.of("reservation-max-hold", properties.reservationMaxHold()));
+    }
+
+    @Bean
+    PartnerApiRoutes partnerApiRoutes(ApiSupport api, Partners partners, ApiSchemas schemas, Outbox outbox,
+            TransactionTemplate tx, ScopeCatalog scopes) {
+        String version = PartnerApiAutoConfiguration.class.getPackage().getImplementationVersion();
+        return new PartnerApiRoutes(api, schemas, partners, outbox,
+                new OpenApiDocument(version == null ? "dev" : version, schemas, scopes), tx);
+    }
+
+    /** UNISON_BOOTSTRAP_API_KEY gives a new installation its first key: partner "bootstrap", every scope. */
+    @Bean
+    ApplicationRunner bootstrapPartner(Partners partners, @Value("${unison.bootstrap-api-key:}") String key) {
+        return args -> {
+            if (key != null && !key.isBlank()) {
+                partners.ensureBootstrap(key.trim());
+            }
+        };
+    }
+}

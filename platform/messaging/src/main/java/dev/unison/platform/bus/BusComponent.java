@@ -1,0 +1,46 @@
+package dev.unison.platform.bus;
+
+import dev.unison.platform.deadletter.DeadLetters;
+import dev.unison.platform.outbox.Outbox;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.camel.Endpoint;
+import org.apache.camel.support.DefaultComponent;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The {@code bus:} Camel component: the one way routes publish and consume canonical events,
+ * whichever broker is configured.
+ *
+ * <pre>
+ * to("bus:events")                       // append the body (a CanonicalEvent) to the outbox
+ * from("bus:events?group=shopify-fanout")  // every event once per group, per-key order kept
+ * </pre>
+ */
+public class BusComponent extends DefaultComponent {
+
+    final BusTransport transport;
+    final Outbox outbox;
+    final DeadLetters deadLetters;
+    final DataSource dataSource;
+    final TransactionTemplate tx;
+    final MeterRegistry meters;
+
+    public BusComponent(BusTransport transport, Outbox outbox, DeadLetters deadLetters, DataSource dataSource,
+            TransactionTemplate tx, MeterRegistry meters) {
+        this.transport = transport;
+        this.outbox = outbox;
+        this.deadLetters = deadLetters;
+        this.dataSource = dataSource;
+        this.tx = tx;
+        this.meters = meters;
+    }
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        BusEndpoint endpoint = new BusEndpoint(uri, this, Outbox.requireTopic(remaining));
+        setProperties(endpoint, parameters);
+        return endpoint;
+    }
+}

@@ -1,0 +1,192 @@
+package dev.unison.platform.bus;
+
+import dev.unison.connectors.kit.log.LogSafe;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultConsumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes one consumer group from Kafka in batches: each poll's records (up to {@code maxBatch})
+ * are handled in one database transaction ({@link BusDelivery#processBatch}, which replays a batch
+ * one record at a time when one of them fails, so only that one is dead-lettered), and the offsets
+ * are committed only after that transaction commits. Records of one key share a partition and are
+ * handled in partition order (Kafka documentation, "Consumer" / "Topics and Logs": order is kept
+ * within a partition).
+ *
+ * <p>Rebalances: polling, processing and committing happen on one thread, so a partition can only
+ * be revoked inside {@code poll()}, when the previous batch has already been committed to the
+ * database and its offsets to Kafka; nothing is ever in flight at a revoke. A member that loses its
+ * partitions anyway (processing longer than {@code max.poll.interval.ms}) fails to commit offsets
+ * ({@code CommitFailedException}); the new owner receives those records again and the idempotent
+ * repository, written in the same database transaction as their effects, drops them: neither lost
+ * nor applied twice. When the database is unavailable the batch is rolled back and the consumer
+ * seeks back to the batch's first offsets, so the same records come again after a backoff.
+ *
+ * <p>The consumer's own metrics (lag per partition, {@code records-lag-max}, fetch rates) are bound
+ * to Micrometer with the group as a tag: {@code kafka_consumer_fetch_manager_records_lag_max}.
+ */
+class KafkaBatchConsumer extends DefaultConsumer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBatchConsumer.class);
+
+    private final String brokers;
+    private final String brokerTopic;
+    private final String group;
+    private final BusDelivery delivery;
+    private final int maxBatch;
+    private final MeterRegistry meters;
+    private volatile boolean running;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private Thread worker;
+
+    KafkaBatchConsumer(BusEndpoint endpoint, String brokers, String brokerTopic, String group, BusDelivery delivery,
+            int maxBatch, MeterRegistry meters) {
+        super(endpoint, exchange -> { });
+        this.brokers = brokers;
+        this.brokerTopic = brokerTopic;
+        this.group = group;
+        this.delivery = delivery;
+        this.maxBatch = maxBatch;
+        this.meters = meters;
+    }
+
+    private KafkaConsumer<String, byte[]> newConsumer() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "unison-" + group + "-" + Long.toHexString(System.nanoTime()));
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false); // offsets follow the database commit
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxBatch);
+        // a partition keeps a member busy at most one batch; handing it on after 5 min is safe (see above)
+        config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000);
+        // cooperative rebalancing: members keep their other partitions while one moves
+        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+        return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Joins the group before the route counts as started, so the first poll happens at once. */
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        running = true;
+        worker = new Thread(this::run, "bus-" + group);
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        running = false;
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        if (worker != null) {
+            worker.join(TimeUnit.SECONDS.toMillis(15));
+        }
+        super.doStop();
+    }
+
+    private void run() {
+        long backoffMillis = 100;
+        while (running) {
+            try (KafkaConsumer<String, byte[]> kafka = newConsumer();
+                    KafkaClientMetrics metrics = new KafkaClientMetrics(kafka, List.of(Tag.of("group", group)))) {
+                metrics.bindTo(meters);
+                consumer = kafka;
+                kafka.subscribe(List.of(brokerTopic), new ConsumerRebalanceListener() {
+                    @Override
+                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                        // nothing in flight: every batch is committed before the next poll (see class comment)
+                        LOG.info("bus group {}: partitions revoked {}", group, partitions);
+                    }
+
+                    @Override
+                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                        LOG.info("bus group {}: partitions assigned {}", group, partitions);
+                    }
+                });
+                backoffMillis = 100;
+                while (running) {
+                    ConsumerRecords<String, byte[]> records = kafka.poll(Duration.ofMillis(500));
+                    if (records.isEmpty()) {
+                        continue;
+                    }
+                    List<Exchange> batch = new ArrayList<>(records.count());
+                    Map<TopicPartition, OffsetAndMetadata> next = new LinkedHashMap<>();
+                    Map<TopicPartition, Long> first = new LinkedHashMap<>();
+                    for (ConsumerRecord<String, byte[]> record : records) {
+                        batch.add(exchange(record));
+                        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                        first.putIfAbsent(partition, record.offset());
+                        next.put(partition, new OffsetAndMetadata(record.offset() + 1));
+                    }
+                    try {
+                        delivery.processBatch(batch);
+                    } catch (RuntimeException failure) {
+                        // the database is unavailable: nothing committed; read the same records again
+                        LOG.warn("bus group {}: batch of {} failed, retrying: {}", group, batch.size(), LogSafe.of(failure, 1000));
+                        first.forEach(kafka::seek);
+                        BusDelivery.pause(backoffMillis);
+                        backoffMillis = Math.min(backoffMillis * 2, 5_000);
+                        continue;
+                    }
+                    backoffMillis = 100;
+                    try {
+                        kafka.commitSync(next);
+                    } catch (org.apache.kafka.clients.consumer.CommitFailedException
+                            | org.apache.kafka.common.errors.RebalanceInProgressException lostPartitions) {
+                        // a rebalance took the partitions: their new owner reprocesses, the idempotent repository drops it
+                        LOG.warn("bus group {}: offsets not committed after a rebalance; the new owner skips what this "
+                                + "batch applied: {}", group, LogSafe.of(lostPartitions, 500));
+                    }
+                }
+            } catch (WakeupException stopping) {
+                // doStop(): leave the group
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.warn("bus group {}: Kafka consumer failed, reconnecting: {}", group, LogSafe.of(e, 1000));
+                    BusDelivery.pause(backoffMillis);
+                    backoffMillis = Math.min(backoffMillis * 2, 5_000);
+                }
+            } finally {
+                consumer = null;
+            }
+        }
+    }
+
+    /** The record as a camel-kafka consumer would present it: value as body, headers as byte[]. */
+    private Exchange exchange(ConsumerRecord<String, byte[]> record) {
+        Exchange exchange = getEndpoint().createExchange();
+        exchange.getIn().setBody(record.value());
+        for (Header header : record.headers()) {
+            exchange.getIn().setHeader(header.key(), header.value());
+        }
+        return exchange;
+    }
+}

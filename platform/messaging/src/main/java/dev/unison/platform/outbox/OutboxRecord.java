@@ -1,0 +1,17 @@
+package dev.unison.platform.outbox;
+
+import java.time.Instant;
+
+/**
+ * One row of the outbox: a canonical event in its structured CloudEvents JSON form. {@code owner}
+ * is the partner that submitted it and {@code ownerEventId} the id that partner gave it; both are
+ * null for the hub's own events.
+ */
+public record OutboxRecord(long seq, String eventId, String topic, String eventType, String partitionKey,
+        String payload, Instant createdAt, Instant publishedAt, String owner, String ownerEventId) {
+
+    public OutboxRecord(long seq, String eventId, String topic, String eventType, String partitionKey, String payload,
+            Instant createdAt, Instant publishedAt) {
+        this(seq, eventId, topic, eventType, partitionKey, payload, createdAt, publishedAt, null, null);
+    }
+}
