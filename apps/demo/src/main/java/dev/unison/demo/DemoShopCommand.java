@@ -8,7 +8,7 @@ import java.util.List;
  * to try a connector by hand):
  *
  * <pre>
- * java -Dloader.main=dev.unison.demo.DemoShopCommand -cp hub/target/unison-hub.jar \
+ * java -Dloader.main=dev.unison.demo.DemoShopCommand -cp apps/hub/target/unison-hub.jar \
  *      org.springframework.boot.loader.launch.PropertiesLauncher shopify --port 8099 \
  *      --webhook-target http://localhost:8080/webhooks/shopify/shopify-demo
  * </pre>

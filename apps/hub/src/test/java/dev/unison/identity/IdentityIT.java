@@ -9,7 +9,7 @@ import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import dev.unison.connectors.tiktok.simulator.TikTokShopSimulator;
 import dev.unison.hub.support.EmbeddedHub;
-import dev.unison.hub.support.HttpApi;
+import dev.unison.platform.testkit.HttpApi;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

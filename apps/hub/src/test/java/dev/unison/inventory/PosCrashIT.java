@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import dev.unison.hub.support.ForkedHub;
-import dev.unison.hub.support.HttpApi;
+import dev.unison.platform.testkit.HttpApi;
 import dev.unison.hub.support.StoreLoad;
 import dev.unison.hub.support.StoreLoad.Sale;
 import java.io.IOException;

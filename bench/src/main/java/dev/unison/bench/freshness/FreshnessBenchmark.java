@@ -51,7 +51,7 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.unison.bench.freshness.FreshnessBenchmark \
- *      --rate 1000 --seconds 60 --skus 1000 --stores 20 --hub hub/target/unison-hub.jar --out bench/results
+ *      --rate 1000 --seconds 60 --skus 1000 --stores 20 --hub apps/hub/target/unison-hub.jar --out bench/results
  * </pre>
  */
 public final class FreshnessBenchmark {
@@ -70,7 +70,7 @@ public final class FreshnessBenchmark {
                     "disk-every"));
             return new Settings(Integer.parseInt(a.getOrDefault("rate", "1000")),
                     Integer.parseInt(a.getOrDefault("seconds", "30")), Integer.parseInt(a.getOrDefault("skus", "1000")),
-                    Integer.parseInt(a.getOrDefault("stores", "20")), Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")),
+                    Integer.parseInt(a.getOrDefault("stores", "20")), Path.of(a.getOrDefault("hub", "apps/hub/target/unison-hub.jar")),
                     Path.of(a.getOrDefault("out", "bench/results")), Integer.parseInt(a.getOrDefault("drain", "30")),
                     Long.parseLong(a.getOrDefault("seed", "42")), Baseline.parse(a.getOrDefault("naive", "after")),
                     Integer.parseInt(a.getOrDefault("warmup", "30")), a.getOrDefault("db", "h2"),

@@ -48,7 +48,7 @@ import org.HdrHistogram.Histogram;
  * </pre>
  *
  * Options: {@code --persons} (50000), {@code --seed} (42), {@code --batch} (1000 sightings per
- * request, sent one after the other in stream order), {@code --kiosks} (300), {@code --hub} (hub/target/unison-hub.jar), {@code --out}
+ * request, sent one after the other in stream order), {@code --kiosks} (300), {@code --hub} (apps/hub/target/unison-hub.jar), {@code --out}
  * (bench/results), {@code --db} (postgres or h2), {@code --idle} (180: seconds the hub stays idle after the run before its data
  * directory is measured again). identifiers/s = raw identifier occurrences posted ÷ seconds from the first
  * request to the last answer.
@@ -64,7 +64,7 @@ public final class IdentityBackfillBenchmark {
                     "db", "idle"));
             return new Settings(Integer.parseInt(a.getOrDefault("persons", "50000")), Long.parseLong(a.getOrDefault("seed", "42")),
                     Integer.parseInt(a.getOrDefault("batch", "1000")), Integer.parseInt(a.getOrDefault("kiosks", "300")),
-                    Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")), Path.of(a.getOrDefault("out", "bench/results")),
+                    Path.of(a.getOrDefault("hub", "apps/hub/target/unison-hub.jar")), Path.of(a.getOrDefault("out", "bench/results")),
                     a.getOrDefault("db", "postgres"), Integer.parseInt(a.getOrDefault("idle", "180")));
         }
 

@@ -41,7 +41,7 @@ import org.HdrHistogram.Recorder;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.unison.bench.ingest.PartnerIngestBenchmark \
- *      --seconds 30 --clients 8 --batch 100 --hub hub/target/unison-hub.jar --out bench/results
+ *      --seconds 30 --clients 8 --batch 100 --hub apps/hub/target/unison-hub.jar --out bench/results
  * </pre>
  */
 public final class PartnerIngestBenchmark {
@@ -57,7 +57,7 @@ public final class PartnerIngestBenchmark {
             Map<String, String> a = Options.parse(args, Set.of("seconds", "warmup", "clients", "batch", "hub", "out", "single-only"));
             return new Settings(Integer.parseInt(a.getOrDefault("seconds", "30")), Integer.parseInt(a.getOrDefault("warmup", "10")),
                     Integer.parseInt(a.getOrDefault("clients", "8")), Integer.parseInt(a.getOrDefault("batch", "100")),
-                    Path.of(a.getOrDefault("hub", "hub/target/unison-hub.jar")), Path.of(a.getOrDefault("out", "bench/results")),
+                    Path.of(a.getOrDefault("hub", "apps/hub/target/unison-hub.jar")), Path.of(a.getOrDefault("out", "bench/results")),
                     Boolean.parseBoolean(a.getOrDefault("single-only", "false")));
         }
     }

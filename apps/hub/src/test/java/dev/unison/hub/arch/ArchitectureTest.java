@@ -1,17 +1,35 @@
 package dev.unison.hub.arch;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackages;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.dependencies.SlicesRuleDefinition;
+import dev.unison.hub.arch.fixture.HubClassUsingASimulator;
+import dev.unison.platform.arch.fixture.PlatformClassUsingADomain;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The layout is the architecture: canonical knows no framework, connectors know only canonical + kit. */
+/**
+ * The layout is the architecture (docs/ARCHITECTURE.md "Module map"). Dependencies point one way:
+ * {@code canonical} ← {@code connector-kit} ← platform ← domains ← apps, and connectors know only
+ * {@code canonical} and the kit. Each rule is checked on every class of every module on the hub's
+ * classpath; the last tests show that a rule does catch a violation.
+ */
 class ArchitectureTest {
+
+    static final String CANONICAL = "dev.unison.canonical..";
+    static final String KIT = "dev.unison.connectors.kit..";
+    static final String PLATFORM = "dev.unison.platform..";
+    static final String[] DOMAINS = {"dev.unison.orders..", "dev.unison.identity..", "dev.unison.inventory.."};
+    static final String APPS = "dev.unison.hub..";
+    static final String DEMO = "dev.unison.demo..";
 
     private static JavaClasses classes;
 
@@ -23,35 +41,62 @@ class ArchitectureTest {
 
     @Test
     void canonicalDependsOnNoCamelAndNoSpring() {
-        noClasses().that().resideInAPackage("dev.unison.canonical..")
+        noClasses().that().resideInAPackage(CANONICAL)
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.camel..", "org.springframework..")
                 .check(classes);
     }
 
     @Test
     void canonicalDependsOnNothingElseOfOurs() {
-        noClasses().that().resideInAPackage("dev.unison.canonical..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.unison.connectors..", "dev.unison.hub..")
+        noClasses().that().resideInAPackage(CANONICAL)
+                .should().dependOnClassesThat(resideInAPackage("dev.unison..").and(resideOutsideOfPackages(CANONICAL)))
                 .check(classes);
     }
 
     @Test
     void connectorsDependOnlyOnCanonicalAndTheKit() {
         noClasses().that().resideInAPackage("dev.unison.connectors..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.unison.hub..", "org.springframework..")
+                .should().dependOnClassesThat(resideInAPackage("dev.unison..")
+                        .and(resideOutsideOfPackages(CANONICAL, "dev.unison.connectors..")))
+                .check(classes);
+        noClasses().that().resideInAPackage("dev.unison.connectors..")
+                .should().dependOnClassesThat().resideInAPackage("org.springframework..").check(classes);
+    }
+
+    @Test
+    void aConnectorNamesNoOtherConnector() {
+        SlicesRuleDefinition.slices().matching("dev.unison.connectors.(*)..").should().notDependOnEachOther()
+                .ignoreDependency(resideInAPackage("dev.unison.connectors.."), resideInAPackage(KIT))
+                .check(classes);
+    }
+
+    /** The platform serves every domain and connector, so it names none of them (the kit excepted). */
+    static final ArchRule PLATFORM_NAMES_NO_DOMAIN_CONNECTOR_OR_APP = noClasses().that().resideInAPackage(PLATFORM)
+            .should().dependOnClassesThat(resideInAnyPackage(DOMAINS).or(resideInAnyPackage(APPS, DEMO))
+                    .or(resideInAPackage("dev.unison.connectors..").and(resideOutsideOfPackages(KIT)))
+                    .as("a domain, a connector other than the kit (or its simulator) or an app"));
+
+    @Test
+    void thePlatformNamesNoDomainNoConnectorAndNoApp() {
+        PLATFORM_NAMES_NO_DOMAIN_CONNECTOR_OR_APP.check(classes);
+    }
+
+    @Test
+    void domainsNeverKnowAConnectorASimulatorOrAnApp() {
+        noClasses().that().resideInAnyPackage(DOMAINS)
+                .should().dependOnClassesThat(resideInAnyPackage(APPS, DEMO, "..simulator..")
+                        .or(resideInAPackage("dev.unison.connectors..").and(resideOutsideOfPackages(KIT)))
+                        .as("a connector other than the kit, a simulator or an app"))
                 .check(classes);
     }
 
     /**
      * The hub finds connectors at start-up and the demo shops start themselves: its code names no
-     * connector but the kit (and the POS transaction format, until the POS feeds become a connector
-     * of their own), no simulator and nothing of the demo module.
+     * connector but the kit, no simulator and nothing of the demo module.
      */
-    static final ArchRule HUB_NAMES_NO_CONNECTOR_OR_SIMULATOR = noClasses().that().resideInAPackage("dev.unison.hub..")
-            .should().dependOnClassesThat(JavaClass.Predicates.resideInAnyPackage("dev.unison.demo..", "..simulator..")
-                    .or(JavaClass.Predicates.resideInAPackage("dev.unison.connectors..")
-                            .and(JavaClass.Predicates.resideOutsideOfPackages("dev.unison.connectors.kit..",
-                                    "dev.unison.canonical.pos..")))
+    static final ArchRule HUB_NAMES_NO_CONNECTOR_OR_SIMULATOR = noClasses().that().resideInAPackage(APPS)
+            .should().dependOnClassesThat(resideInAnyPackage(DEMO, "..simulator..")
+                    .or(resideInAPackage("dev.unison.connectors..").and(resideOutsideOfPackages(KIT)))
                     .as("a connector other than the kit, a simulator or the demo module"));
 
     @Test
@@ -59,31 +104,29 @@ class ArchitectureTest {
         HUB_NAMES_NO_CONNECTOR_OR_SIMULATOR.check(classes);
     }
 
+    /** Top-level areas (canonical, connectors, platform, each domain, the apps) and the platform's modules form no cycle. */
     @Test
-    void theBoundaryRuleCatchesAViolation() {
-        // a deliberate violation (test code, outside the import above): the rule must report it
-        JavaClasses offender = new ClassFileImporter().importClasses(dev.unison.hub.arch.fixture.HubClassUsingASimulator.class);
-        org.assertj.core.api.Assertions.assertThat(HUB_NAMES_NO_CONNECTOR_OR_SIMULATOR.evaluate(offender).hasViolation()).isTrue();
+    void noCycles() {
+        SlicesRuleDefinition.slices().matching("dev.unison.(*)..").should().beFreeOfCycles().check(classes);
+        SlicesRuleDefinition.slices().matching("dev.unison.platform.(*)..").should().beFreeOfCycles().check(classes);
     }
 
-    /**
-     * The hub's packages depend on each other in one direction only (the first step towards
-     * modules: a cycle cannot be cut along a module boundary). {@code config} wires everything and
-     * nothing depends on it.
-     */
     @Test
-    void theHubsPackagesHaveNoCycles() {
-        com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices().matching("dev.unison.hub.(*)..")
-                .should().beFreeOfCycles().check(classes);
-        noClasses().that().resideInAPackage("dev.unison.hub..").and().resideOutsideOfPackage("dev.unison.hub.config..")
-                .should().dependOnClassesThat().resideInAPackage("dev.unison.hub.config..").check(classes);
+    void theBoundaryRulesCatchAViolation() {
+        // deliberate violations (test code, outside the import above): the rules must report them
+        assertThat(HUB_NAMES_NO_CONNECTOR_OR_SIMULATOR.evaluate(
+                new ClassFileImporter().importClasses(HubClassUsingASimulator.class)).hasViolation()).isTrue();
+        assertThat(PLATFORM_NAMES_NO_DOMAIN_CONNECTOR_OR_APP.evaluate(
+                new ClassFileImporter().importClasses(PlatformClassUsingADomain.class)).hasViolation()).isTrue();
     }
 
     @Test
     void theImportSeesEveryModule() {
-        org.assertj.core.api.Assertions.assertThat(classes.containPackage("dev.unison.canonical.model")).isTrue();
-        org.assertj.core.api.Assertions.assertThat(classes.containPackage("dev.unison.connectors.kit.mapping")).isTrue();
-        org.assertj.core.api.Assertions.assertThat(classes.containPackage("dev.unison.hub.bus")).isTrue();
-        org.assertj.core.api.Assertions.assertThat(classes.containPackage("dev.unison.demo")).isTrue();
+        for (String p : new String[] {"dev.unison.canonical.model", "dev.unison.connectors.kit.mapping",
+                "dev.unison.connectors.shopify", "dev.unison.platform.bus", "dev.unison.platform.edge",
+                "dev.unison.platform.storage", "dev.unison.platform.connectors", "dev.unison.orders", "dev.unison.identity",
+                "dev.unison.inventory", "dev.unison.hub", "dev.unison.demo"}) {
+            assertThat(classes.containPackage(p)).as(p).isTrue();
+        }
     }
 }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import dev.unison.hub.support.ForkedHub;
-import dev.unison.hub.support.HttpApi;
+import dev.unison.platform.testkit.HttpApi;
 import dev.unison.hub.support.StoreLoad;
 import dev.unison.hub.support.StoreLoad.Sale;
 import dev.unison.hub.support.TestDatabases;

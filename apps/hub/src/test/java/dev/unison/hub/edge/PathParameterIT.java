@@ -3,7 +3,7 @@ package dev.unison.hub.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.unison.hub.support.EmbeddedHub;
-import dev.unison.hub.support.HttpApi;
+import dev.unison.platform.testkit.HttpApi;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package dev.unison.hub.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.unison.hub.support.EmbeddedHub;
-import dev.unison.hub.support.HttpApi;
+import dev.unison.platform.testkit.HttpApi;
 import dev.unison.hub.support.RawHttp;
 import java.util.ArrayList;
 import java.util.List;

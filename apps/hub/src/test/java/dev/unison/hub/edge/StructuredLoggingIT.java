@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.hub.support.ForkedHub;
-import dev.unison.hub.support.HttpApi;
+import dev.unison.platform.testkit.HttpApi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.unison.hub.support;
 
+import dev.unison.platform.testkit.HttpApi;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.unison.hub.support.ForkedHub;
-import dev.unison.hub.support.HttpApi;
+import dev.unison.platform.testkit.HttpApi;
 import dev.unison.hub.support.TestDatabases;
 import java.io.IOException;
 import java.io.InputStream;

@@ -224,13 +224,16 @@ class ShopifyInventoryIT {
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("outbound:no-such-shop?kind=inventory"))
                 .hasRootCauseMessage("outbound://no-such-shop?kind=inventory: no connection 'no-such-shop' in the connections file");
-        // a kind no connector takes would deliver to nobody: refused when the endpoint is made (a route's start)
+        // a misspelt kind would deliver to nobody: refused when the endpoint is made (a route's start)
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("outbound:shopify-demo?kind=stock-ledger"))
-                .hasRootCauseMessage("outbound://shopify-demo?kind=stock-ledger: connection shopify-demo does not take kind "
-                        + "'stock-ledger' (kinds taken: inventory, prices)");
+                .hasRootCauseMessage("outbound://shopify-demo?kind=stock-ledger: unknown kind 'stock-ledger' (kinds: "
+                        + "inventory, prices)");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("outbound:by-channel?kind=inventry"))
-                .hasRootCauseMessage("outbound://by-channel?kind=inventry: no installed connector takes kind 'inventry' "
-                        + "(kinds taken: inventory, prices)");
+                .hasRootCauseMessage("outbound://by-channel?kind=inventry: unknown kind 'inventry' (kinds: inventory, prices)");
+        // a known kind a connection does not take
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("outbound:tiktok-demo?kind=prices"))
+                .hasRootCauseMessage("outbound://tiktok-demo?kind=prices: connection tiktok-demo does not take kind 'prices' "
+                        + "(it takes: inventory)");
         assertThat(camel.getRoute("availability-fan-out")).as("the fan-out is a route in routes/").isNotNull();
     }
 }

@@ -11,7 +11,7 @@ import dev.unison.connectors.shopify.simulator.ShopifySimulator.Delivery;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator.Line;
 import dev.unison.platform.deadletter.DeadLetters;
 import dev.unison.hub.support.EmbeddedHub;
-import dev.unison.hub.support.HttpApi;
+import dev.unison.platform.testkit.HttpApi;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;

@@ -9,7 +9,7 @@ import dev.unison.connectors.kit.simulator.Fault;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import dev.unison.connectors.tiktok.simulator.TikTokShopSimulator;
 import dev.unison.hub.support.EmbeddedHub;
-import dev.unison.hub.support.HttpApi;
+import dev.unison.platform.testkit.HttpApi;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -9,7 +9,7 @@ import dev.unison.connectors.kit.simulator.SimRequest;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import dev.unison.connectors.tiktok.simulator.TikTokShopSimulator;
 import dev.unison.hub.support.EmbeddedHub;
-import dev.unison.hub.support.HttpApi;
+import dev.unison.platform.testkit.HttpApi;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

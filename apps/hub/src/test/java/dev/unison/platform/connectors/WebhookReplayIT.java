@@ -13,7 +13,7 @@ import dev.unison.connectors.shopify.simulator.ShopifySimulator.Line;
 import dev.unison.connectors.tiktok.simulator.TikTokShopSimulator;
 import dev.unison.platform.deadletter.DeadLetters;
 import dev.unison.hub.support.EmbeddedHub;
-import dev.unison.hub.support.HttpApi;
+import dev.unison.platform.testkit.HttpApi;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

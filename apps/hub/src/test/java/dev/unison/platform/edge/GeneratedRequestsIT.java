@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.hub.support.EmbeddedHub;
-import dev.unison.hub.support.HttpApi;
+import dev.unison.platform.testkit.HttpApi;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;

@@ -3,6 +3,7 @@ package dev.unison.platform.connectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.connectors.kit.config.Connection;
+import dev.unison.connectors.kit.descriptor.ConnectorDescriptor;
 import dev.unison.connectors.kit.spi.Connector;
 import dev.unison.connectors.kit.spi.OutboundHandler;
 import java.util.Map;
@@ -47,17 +48,16 @@ public class OutboundComponent extends DefaultComponent {
         if (!BY_CHANNEL.equals(remaining) && installed.connection(remaining).isEmpty()) {
             throw new IllegalArgumentException(uri + ": no connection '" + remaining + "' in the connections file");
         }
-        // a kind no connector takes would deliver to nobody, silently: refuse it when the route starts
-        java.util.Set<String> takers = new java.util.TreeSet<>();
-        if (BY_CHANNEL.equals(remaining)) {
-            installed.connectors().values().forEach(c -> takers.addAll(c.descriptor().outboundKinds()));
-        } else {
-            takers.addAll(installed.connection(remaining).orElseThrow().connector().outboundKinds());
+        // a misspelt kind would deliver to nobody, silently: refuse it when the route starts
+        if (!ConnectorDescriptor.OUTBOUND_KINDS.contains(kind.toString())) {
+            throw new IllegalArgumentException(uri + ": unknown kind '" + kind + "' (kinds: "
+                    + String.join(", ", new java.util.TreeSet<>(ConnectorDescriptor.OUTBOUND_KINDS)) + ")");
         }
-        if (!takers.contains(kind.toString())) {
-            throw new IllegalArgumentException(uri + ": " + (BY_CHANNEL.equals(remaining) ? "no installed connector takes"
-                    : "connection " + remaining + " does not take") + " kind '" + kind + "' (kinds taken: "
-                    + (takers.isEmpty() ? "none" : String.join(", ", takers)) + ")");
+        if (!BY_CHANNEL.equals(remaining)
+                && !installed.connection(remaining).orElseThrow().connector().outboundKinds().contains(kind.toString())) {
+            throw new IllegalArgumentException(uri + ": connection " + remaining + " does not take kind '" + kind
+                    + "' (it takes: " + String.join(", ", installed.connection(remaining).orElseThrow().connector().outboundKinds())
+                    + ")");
         }
         OutboundEndpoint endpoint = new OutboundEndpoint(uri, this, remaining, kind.toString());
         setProperties(endpoint, parameters);

@@ -47,6 +47,12 @@ public record ConnectorDescriptor(String name, String title, String description,
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{1,39}");
     private static final Pattern KIND = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+    /**
+     * The kinds of change the hub hands to connections ({@code outbound:...?kind=}): a vocabulary
+     * shared by the fan-out routes and the descriptors, so a typo on either side fails at start
+     * while a kind no installed connector takes is simply delivered to nobody.
+     */
+    public static final Set<String> OUTBOUND_KINDS = Set.of("inventory", "prices");
     private static final Set<String> KNOWN_KEYS =
             Set.of("name", "title", "description", "directions", "consumes", "produces", "outbound", "config");
 
@@ -90,6 +96,8 @@ public record ConnectorDescriptor(String name, String title, String description,
             for (String kind : strings(root, "outbound", problems)) {
                 if (!KIND.matcher(kind).matches()) {
                     problems.add("outbound: kind '" + kind + "' must match " + KIND.pattern());
+                } else if (!OUTBOUND_KINDS.contains(kind)) {
+                    problems.add("outbound: unknown kind '" + kind + "' (kinds: " + String.join(", ", new java.util.TreeSet<>(OUTBOUND_KINDS)) + ")");
                 }
                 outboundKinds.add(kind);
             }

@@ -1,6 +1,7 @@
-package dev.unison.hub.connectors.tck;
+package dev.unison.connectors.shopify;
 
 import dev.unison.connectors.shopify.simulator.ShopifyTckAdapter;
+import dev.unison.platform.testkit.ConnectorTck;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 

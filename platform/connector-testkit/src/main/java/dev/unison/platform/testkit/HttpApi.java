@@ -1,4 +1,4 @@
-package dev.unison.hub.support;
+package dev.unison.platform.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.canonical.json.CanonicalJson;

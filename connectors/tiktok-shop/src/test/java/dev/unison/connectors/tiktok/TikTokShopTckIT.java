@@ -1,6 +1,7 @@
-package dev.unison.hub.connectors.tck;
+package dev.unison.connectors.tiktok;
 
 import dev.unison.connectors.tiktok.simulator.TikTokShopTckAdapter;
+import dev.unison.platform.testkit.ConnectorTck;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 

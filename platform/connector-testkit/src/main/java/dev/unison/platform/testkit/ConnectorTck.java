@@ -1,4 +1,4 @@
-package dev.unison.hub.connectors.tck;
+package dev.unison.platform.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,12 +10,9 @@ import dev.unison.connectors.kit.config.ConnectionsLoader;
 import dev.unison.connectors.kit.simulator.Fault;
 import dev.unison.connectors.kit.simulator.SimRequest;
 import dev.unison.connectors.kit.simulator.SimulatorServer;
-import dev.unison.connectors.kit.tck.TckAdapter;
-import dev.unison.hub.UnisonHubApplication;
 import dev.unison.platform.connectors.InstalledConnectors;
 import dev.unison.platform.deadletter.DeadLetters;
 import dev.unison.platform.outbox.Outbox;
-import dev.unison.hub.support.HttpApi;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,10 +32,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.TestPropertySource;
 
 /**
- * The connector TCK: one contract every connector passes, checked from outside against the hub
- * booted with two connections to the connector's simulator ({@code tck-good}, {@code tck-bad}
+ * The connector TCK: one contract every connector passes, checked from outside against a hub of
+ * the platform ({@link TckHub}: messaging, edge, storage, connector runtime, the shipped fan-out
+ * routes, and the inventory domain for its tables) booted with two connections to the connector's simulator ({@code tck-good}, {@code tck-bad}
  * with wrong credentials). A connector joins with a subclass holding one line of glue:
  *
  * <pre>
@@ -48,7 +47,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * }
  * </pre>
  */
-@SpringBootTest(classes = UnisonHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(classes = TckHub.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestPropertySource(locations = "classpath:tck/hub.properties")
 @DirtiesContext
 public abstract class ConnectorTck {
 

@@ -6,7 +6,7 @@ import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.canonical.model.ChannelAvailability;
 import dev.unison.connectors.kit.simulator.SimulatorServer;
-import dev.unison.connectors.kit.tck.TckAdapter;
+import dev.unison.platform.testkit.TckAdapter;
 import dev.unison.connectors.tiktok.TikTokShopConnector;
 import java.net.URI;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package dev.unison.connectors.kit.tck;
+package dev.unison.platform.testkit;
 
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.event.EventType;
