@@ -52,11 +52,13 @@ final class ShopifyAdminClient {
     }
 
     private final Connection connection;
+    private final String graphqlUrl;
     private final ApiClient api;
 
     ShopifyAdminClient(Connection connection, HttpClient http, CircuitBreaker breaker, ConnectionMetrics metrics,
             Clock clock) {
         this.connection = connection;
+        this.graphqlUrl = ShopifySettings.of(connection).graphqlUrl();
         this.api = new ApiClient(connection.id(), "Shopify", http, breaker, metrics, FeedbackRateLimiter.of(2000, 100, 100),
                 NOT_THE_WORKS_FAULT, clock);
         this.metrics = metrics;
@@ -90,8 +92,7 @@ final class ShopifyAdminClient {
         ObjectNode body = CanonicalJson.mapper().createObjectNode();
         body.put("query", query);
         body.set("variables", variables);
-        URI uri = URI.create(ShopifyConnector.adminBaseUrl(connection) + "/admin/api/"
-                + ShopifyConnector.apiVersion(connection) + "/graphql.json");
+        URI uri = URI.create(graphqlUrl);
         byte[] bytes = CanonicalJson.write(body).getBytes(StandardCharsets.UTF_8);
         HttpRequest request = ShopifyConnector.signer(connection).sign(HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")

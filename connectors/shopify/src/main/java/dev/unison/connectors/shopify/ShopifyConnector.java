@@ -29,7 +29,6 @@ import org.apache.camel.builder.RouteBuilder;
 public final class ShopifyConnector implements Connector {
 
     public static final String NAME = "shopify";
-    public static final String DEFAULT_API_VERSION = "2025-10";
 
     private final ConnectorDescriptor descriptor = ConnectorDescriptor.load(
             ShopifyConnector.class.getResourceAsStream("/connectors/shopify.yaml"), "connectors/shopify.yaml");
@@ -107,7 +106,8 @@ public final class ShopifyConnector implements Connector {
     /** {@code GET /admin/api/{version}/shop.json} with the access token: read-only, cheap (1 call). */
     @Override
     public CheckResult check(Connection connection) {
-        URI uri = URI.create(adminBaseUrl(connection) + "/admin/api/" + apiVersion(connection) + "/shop.json");
+        ShopifySettings settings = ShopifySettings.of(connection);
+        URI uri = URI.create(settings.adminBaseUrl() + "/admin/api/" + settings.apiVersion() + "/shop.json");
         HttpRequest request = signer(connection).sign(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
                 .header("Accept", "application/json").GET(), uri, new byte[0]).build();
         try {
@@ -140,8 +140,8 @@ public final class ShopifyConnector implements Connector {
     @Override
     public Map<String, String> locationReferences(Connection connection) {
         Map<String, String> references = new java.util.TreeMap<>();
-        connection.settings().path(ShopifyInboundMapper.POS_LOCATIONS).fields().forEachRemaining(e ->
-                references.put(ShopifyInboundMapper.POS_LOCATIONS + "." + e.getKey(), e.getValue().asText()));
+        ShopifySettings.of(connection).posLocations()
+                .forEach((shopLocation, hubLocation) -> references.put(ShopifyInboundMapper.POS_LOCATIONS + "." + shopLocation, hubLocation));
         return references;
     }
 
@@ -151,13 +151,4 @@ public final class ShopifyConnector implements Connector {
                 connection.requireSecret("accessToken").reveal());
     }
 
-    static String adminBaseUrl(Connection connection) {
-        String configured = connection.setting("adminBaseUrl");
-        return configured != null ? configured : "https://" + connection.setting("shopDomain");
-    }
-
-    static String apiVersion(Connection connection) {
-        String configured = connection.setting("apiVersion");
-        return configured != null ? configured : DEFAULT_API_VERSION;
-    }
 }

@@ -46,8 +46,9 @@ final class ShopifyInboundMapper {
         ObjectNode input = CanonicalJson.mapper().createObjectNode();
         input.put("topic", topic.topic());
         input.put("connection", connection.id());
-        input.put("shop", connection.setting("shopDomain"));
-        input.put("currency", connection.setting("currency"));
+        ShopifySettings settings = ShopifySettings.of(connection);
+        input.put("shop", settings.shopDomain());
+        input.put("currency", settings.currency());
         input.set("payload", CanonicalJson.parse(delivery.body()));
         if (topic.eventType() == EventType.ORDER_PLACED || topic.eventType() == EventType.ORDER_UPDATED) {
             storeLocation(input.get("payload"), connection).ifPresent(location -> input.put("storeLocation", location));
@@ -107,13 +108,13 @@ final class ShopifyInboundMapper {
             throw new MappingException("Shopify POS order " + order.path("id").asText() + " has no location_id: "
                     + "its store is unknown");
         }
-        JsonNode mapped = connection.settings().path(POS_LOCATIONS).path(locationId.asText());
-        if (!mapped.isTextual() || mapped.asText().isBlank()) {
+        String mapped = ShopifySettings.of(connection).posLocations().get(locationId.asText());
+        if (mapped == null || mapped.isBlank()) {
             throw new MappingException("Shopify POS order " + order.path("id").asText() + " was placed at Shopify location "
                     + locationId.asText() + ", which connection " + connection.id() + " does not map to a hub location: add it to "
                     + "settings." + POS_LOCATIONS + " (Shopify location id: hub location id)");
         }
-        return Optional.of(mapped.asText());
+        return Optional.of(mapped);
     }
 
     private static Instant triggeredAt(InboundDelivery delivery) {

@@ -33,7 +33,7 @@ final class ShopifyInventoryEcho {
     static void handle(InboundDelivery delivery, Connection connection, ConnectorContext context) {
         JsonNode level = CanonicalJson.parse(delivery.body());
         String location = level.path("location_id").asText();
-        if (!location.equals(connection.setting("locationId"))) {
+        if (!ShopifySettings.of(connection).locationId().map(location::equals).orElse(false)) {
             context.metrics().count(connection.id(), "inventory_level_update", "other_location");
             return;
         }

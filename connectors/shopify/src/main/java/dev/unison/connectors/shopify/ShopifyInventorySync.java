@@ -66,23 +66,19 @@ final class ShopifyInventorySync {
         this.context = context;
         this.shop = shop;
         this.clock = clock;
-        this.channel = connection.setting("channel");
-        this.locationGid = "gid://shopify/Location/" + connection.setting("locationId");
-        this.batchSize = (int) connection.integer("inventoryBatchSize");
-        this.compareAndSet = ShopifyConnector.apiVersion(connection).compareTo("2026-01") >= 0;
-        this.unknownSkuGrace = unknownSkuGrace(connection);
-    }
-
-    /**
-     * How long a change for a sku the hub cannot yet name in Shopify stays queued (its
-     * products/update may still be on its way) before it is dead-lettered. Default 5 minutes.
-     */
-    static Duration unknownSkuGrace(Connection connection) {
-        return Duration.ofSeconds(connection.integer("unknownSkuGraceSeconds"));
+        ShopifySettings settings = ShopifySettings.of(connection);
+        this.channel = settings.channel();
+        this.locationGid = settings.locationGid().orElseThrow(
+                () -> new IllegalStateException("connection " + connection.id() + " has no locationId: no inventory writes"));
+        this.batchSize = settings.inventoryBatchSize();
+        this.compareAndSet = settings.apiVersion().compareTo("2026-01") >= 0;
+        // a change for a sku the hub cannot yet name in Shopify stays queued this long (its
+        // products/update may still be on its way) before it is dead-lettered
+        this.unknownSkuGrace = settings.unknownSkuGrace();
     }
 
     static boolean enabledFor(Connection connection) {
-        return connection.enabled() && connection.setting("locationId") != null;
+        return connection.enabled() && ShopifySettings.of(connection).locationId().isPresent();
     }
 
     /** Offers an availability change of this connection's channel to the queue (others are ignored). */

@@ -34,18 +34,22 @@ final class ShopifyPerEventInventorySync {
     private final Clock clock;
     private final String channel;
     private final String locationGid;
+    private final URI graphqlUrl;
 
     ShopifyPerEventInventorySync(Connection connection, ConnectorContext context, HttpClient http, Clock clock) {
         this.connection = connection;
         this.context = context;
         this.http = http;
         this.clock = clock;
-        this.channel = connection.setting("channel");
-        this.locationGid = "gid://shopify/Location/" + connection.setting("locationId");
+        ShopifySettings settings = ShopifySettings.of(connection);
+        this.channel = settings.channel();
+        this.locationGid = settings.locationGid().orElseThrow();
+        this.graphqlUrl = URI.create(settings.graphqlUrl());
     }
 
     static boolean enabledFor(Connection connection) {
-        return ShopifyInventorySync.enabledFor(connection) && "per-event".equals(connection.setting("inventoryMode"));
+        return ShopifyInventorySync.enabledFor(connection)
+                && ShopifySettings.of(connection).inventoryMode() == ShopifySettings.InventoryMode.PER_EVENT;
     }
 
     String consumerGroup() {
@@ -75,8 +79,7 @@ final class ShopifyPerEventInventorySync {
                 + " { userErrors { code field message } } }");
         body.set("variables", variables);
         byte[] bytes = CanonicalJson.write(body).getBytes(StandardCharsets.UTF_8);
-        URI uri = URI.create(ShopifyConnector.adminBaseUrl(connection) + "/admin/api/" + ShopifyConnector.apiVersion(connection)
-                + "/graphql.json");
+        URI uri = graphqlUrl;
         while (true) {
             HttpRequest request = ShopifyConnector.signer(connection).sign(HttpRequest.newBuilder(uri)
                     .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")

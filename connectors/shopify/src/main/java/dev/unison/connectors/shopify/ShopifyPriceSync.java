@@ -48,9 +48,10 @@ final class ShopifyPriceSync {
         this.context = context;
         this.shop = shop;
         this.clock = clock;
-        this.channel = connection.setting("channel");
-        this.shopCurrency = connection.setting("currency");
-        this.unknownSkuGrace = ShopifyInventorySync.unknownSkuGrace(connection);
+        ShopifySettings settings = ShopifySettings.of(connection);
+        this.channel = settings.channel();
+        this.shopCurrency = settings.currency();
+        this.unknownSkuGrace = settings.unknownSkuGrace();
     }
 
     void offer(CanonicalEvent event) {

@@ -67,9 +67,9 @@ final class ShopifyWebhookReceiver implements Processor {
             return "rejected_signature";
         }
         String shopDomain = header(exchange, ShopifyHeaders.SHOP_DOMAIN);
-        if (shopDomain != null && !shopDomain.equals(connection.setting("shopDomain"))) {
-            answer(exchange, 401, "wrong_shop", "delivery is from " + shopDomain + ", this connection is for "
-                    + connection.setting("shopDomain"));
+        String ours = ShopifySettings.of(connection).shopDomain();
+        if (shopDomain != null && !shopDomain.equals(ours)) {
+            answer(exchange, 401, "wrong_shop", "delivery is from " + shopDomain + ", this connection is for " + ours);
             return "rejected_signature";
         }
         String topic = header(exchange, ShopifyHeaders.TOPIC);

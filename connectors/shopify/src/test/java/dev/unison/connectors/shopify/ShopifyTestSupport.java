@@ -41,7 +41,7 @@ final class ShopifyTestSupport {
                 .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test").get(0);
     }
 
-    /** The real mapping files of mappings/shopify (copied to test resources by the build). */
+    /** The real mapping files of mappings/shopify (packaged with the connector by the build). */
     static MappingLibrary mappings() {
         Map<String, String> sources = new LinkedHashMap<>();
         for (String name : new String[] {"order", "refund", "product", "cart", "customer"}) {

@@ -56,9 +56,10 @@ final class TikTokInventorySync {
         this.context = context;
         this.shop = shop;
         this.clock = clock;
-        this.channel = connection.setting("channel");
-        this.warehouseId = connection.setting("warehouseId");
-        this.unknownSkuGrace = Duration.ofSeconds(connection.integer("unknownSkuGraceSeconds"));
+        TikTokShopSettings settings = TikTokShopSettings.of(connection);
+        this.channel = settings.channel();
+        this.warehouseId = settings.warehouseId();
+        this.unknownSkuGrace = settings.unknownSkuGrace();
     }
 
     String deadLetterConsumer() {

@@ -83,6 +83,7 @@ public final class TikTokShopClient {
     private volatile String refreshToken;
     private volatile String unauthorized;
     private final CredentialStore credentials;
+    private final TikTokShopSettings settings;
 
     public TikTokShopClient(Connection connection, HttpClient http, CircuitBreaker breaker, ConnectorContext context,
             Clock clock) {
@@ -90,14 +91,15 @@ public final class TikTokShopClient {
         this.http = http;
         this.context = context;
         this.clock = clock;
-        int rate = (int) connection.integer("requestsPerSecond");
+        this.settings = TikTokShopSettings.of(connection);
+        int rate = settings.requestsPerSecond();
         this.api = new ApiClient(connection.id(), "TikTok Shop", http, breaker, context.metrics(),
                 FeedbackRateLimiter.of(rate, rate, 0), Set.of(401, 403), clock);
         this.credentials = context.credentials();
         restoreCredentials(connection.requireSecret("accessToken").reveal(),
                 connection.secret("refreshToken").map(s -> s.reveal()).orElse(null));
-        this.signer = new TikTokRequestSigner(connection.setting("appKey"), connection.requireSecret("appSecret").reveal(),
-                () -> accessToken, connection.setting("shopCipher"), clock);
+        this.signer = new TikTokRequestSigner(settings.appKey(), connection.requireSecret("appSecret").reveal(),
+                () -> accessToken, settings.shopCipher(), clock);
     }
 
     /**
@@ -219,7 +221,7 @@ public final class TikTokShopClient {
     }
 
     private HttpRequest request(String method, String path, String query, byte[] body) {
-        String base = connection.setting("apiBaseUrl");
+        String base = settings.apiBaseUrl();
         URI uri = URI.create(base + path + (query == null || query.isEmpty() ? "" : "?" + query));
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
         if (body == null) {
@@ -241,8 +243,8 @@ public final class TikTokShopClient {
         if (refreshToken == null) {
             return Refresh.REFUSED;
         }
-        String base = connection.setting("authBaseUrl");
-        URI uri = URI.create(base + "/api/v2/token/refresh?app_key=" + enc(connection.setting("appKey"))
+        String base = settings.authBaseUrl();
+        URI uri = URI.create(base + "/api/v2/token/refresh?app_key=" + enc(settings.appKey())
                 + "&app_secret=" + enc(connection.requireSecret("appSecret").reveal())
                 + "&refresh_token=" + enc(refreshToken) + "&grant_type=refresh_token");
         try {

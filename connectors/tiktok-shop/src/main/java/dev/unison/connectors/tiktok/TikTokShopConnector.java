@@ -107,12 +107,12 @@ public final class TikTokShopConnector implements Connector {
         TikTokShopClient.Outcome outcome = client.get().get("check", "/authorization/202309/shops", null);
         if (outcome instanceof TikTokShopClient.Outcome.Answered answered) {
             for (var shop : answered.data().path("shops")) {
-                if (shop.path("cipher").asText().equals(connection.setting("shopCipher"))) {
+                if (shop.path("cipher").asText().equals(TikTokShopSettings.of(connection).shopCipher())) {
                     return CheckResult.ok("shop " + shop.path("name").asText("?") + " (" + shop.path("region").asText("?")
                             + ") reachable, credentials accepted");
                 }
             }
-            return CheckResult.failed("credentials accepted, but shop cipher " + connection.setting("shopCipher")
+            return CheckResult.failed("credentials accepted, but shop cipher " + TikTokShopSettings.of(connection).shopCipher()
                     + " is not among the shops this token is authorised for");
         }
         if (outcome instanceof TikTokShopClient.Outcome.Refused refused) {

@@ -52,7 +52,8 @@ final class TikTokWebhookReceiver implements Processor {
             return "rejected_request";
         }
         byte[] body = bounded.get();
-        if (!TikTokSignature.verifyWebhook(connection.setting("appKey"), connection.requireSecret("appSecret").reveal(),
+        TikTokShopSettings settings = TikTokShopSettings.of(connection);
+        if (!TikTokSignature.verifyWebhook(settings.appKey(), connection.requireSecret("appSecret").reveal(),
                 body, WebhookDoor.header(exchange, "Authorization"))) {
             WebhookDoor.answer(exchange, 401, "invalid_signature",
                     "Authorization is missing or is not the HMAC-SHA256 of app_key + body with this connection's app secret");
@@ -65,7 +66,7 @@ final class TikTokWebhookReceiver implements Processor {
             WebhookDoor.answer(exchange, 400, "bad_request", e.getMessage());
             return "rejected_request";
         }
-        String shopId = connection.setting("shopId");
+        String shopId = settings.shopId().orElse(null);
         if (shopId != null && !shopId.equals(notification.shopId())) {
             WebhookDoor.answer(exchange, 401, "wrong_shop", "notification is for shop " + notification.shopId()
                     + ", this connection is for shop " + shopId);
