@@ -38,9 +38,12 @@ import org.HdrHistogram.Histogram;
  * Shopify shop that enforces Shopify's real limits (GraphQL cost bucket 2000 points, 100/s).
  *
  * <p>It forks the hub jar (embedded defaults, fresh data directory) with two connections in the
- * same run: {@code unison} (the real connector: coalesced, batched, paced) and {@code naive}
- * ({@code inventoryMode: per-event}: one call per event) — each to its own in-process
- * {@link ShopifySimulator}. Stock is spread over the stores so that every sale changes the
+ * same run: {@code unison} (the real connector: coalesced, batched, paced) and {@code naive} (a
+ * Shopify connection for the shop's webhooks, plus a connection of the benchmark's own
+ * {@code naive-shopify-inventory} connector: one call per event) — each to its own in-process
+ * {@link ShopifySimulator}. The naive connector is not part of the hub: it comes from this module's
+ * plugin jar ({@code --naive-connector}), put on the hub's class path with Spring Boot's
+ * {@code loader.path}. Stock is spread over the stores so that every sale changes the
  * shops' number. A sale of sku k counts as reflected in a shop at the first moment the shop's
  * quantity of k is at most the quantity expected after it (initial stock minus the accepted sales
  * of k sent up to and including it). See docs/benchmarks.md.
@@ -63,11 +66,11 @@ public final class FreshnessBenchmark {
 
     record Settings(int rate, int seconds, int skus, int stores, Path hubJar, Path out, int drainSeconds, long seed,
             Baseline baseline, int warmupSeconds, String db, int posBatchMillis, int warmupRate, int settleSeconds, String bus,
-            int instances, int idleSeconds, int diskEverySeconds) {
+            int instances, int idleSeconds, int diskEverySeconds, Path naiveConnector) {
         static Settings parse(String[] args) {
             Map<String, String> a = dev.unison.bench.Options.parse(args, Set.of("rate", "seconds", "skus", "stores", "hub", "out",
                     "drain", "seed", "naive", "warmup", "db", "pos-batch-ms", "warmup-rate", "settle", "bus", "instances", "idle",
-                    "disk-every"));
+                    "disk-every", "naive-connector"));
             return new Settings(Integer.parseInt(a.getOrDefault("rate", "1000")),
                     Integer.parseInt(a.getOrDefault("seconds", "30")), Integer.parseInt(a.getOrDefault("skus", "1000")),
                     Integer.parseInt(a.getOrDefault("stores", "20")), Path.of(a.getOrDefault("hub", "apps/hub/target/unison-hub.jar")),
@@ -78,7 +81,8 @@ public final class FreshnessBenchmark {
                     Integer.parseInt(a.getOrDefault("warmup-rate", a.getOrDefault("rate", "1000"))),
                     Integer.parseInt(a.getOrDefault("settle", "0")), a.getOrDefault("bus", "artemis"),
                     Integer.parseInt(a.getOrDefault("instances", "1")), Integer.parseInt(a.getOrDefault("idle", "0")),
-                    Integer.parseInt(a.getOrDefault("disk-every", "60")));
+                    Integer.parseInt(a.getOrDefault("disk-every", "60")),
+                    Path.of(a.getOrDefault("naive-connector", "bench/target/unison-bench-naive-connector.jar")));
         }
 
         /** Kafka runs the hub's production profile, which needs PostgreSQL. */
@@ -94,6 +98,10 @@ public final class FreshnessBenchmark {
             }
             if (instances > 1 && !bus.equals("kafka")) {
                 throw new IllegalArgumentException("--instances above 1 share one broker: add --bus kafka --db postgres");
+            }
+            if (baseline != Baseline.NONE && !java.nio.file.Files.isRegularFile(naiveConnector)) {
+                throw new IllegalArgumentException("the naive baseline needs the benchmark's plugin jar " + naiveConnector
+                        + " (built by mvn package in bench/; --naive-connector <jar>, or --naive false)");
             }
             if (idleSeconds < 0 || diskEverySeconds < 1) {
                 throw new IllegalArgumentException("--idle takes seconds >= 0 and --disk-every seconds >= 1");
@@ -313,10 +321,16 @@ public final class FreshnessBenchmark {
             connections.append("  - id: ").append(shop.connection).append("\n    connector: shopify\n    settings:\n")
                     .append("      shopDomain: ").append(shop.connection).append("-bench.myshopify.com\n")
                     .append("      accessToken: ${BENCH_SHOP_TOKEN}\n      webhookSecret: ${BENCH_WEBHOOK_SECRET}\n")
-                    .append("      adminBaseUrl: ").append(shop.simulator.baseUrl()).append("\n")
-                    .append("      locationId: '").append(LOCATION).append("'\n");
+                    .append("      adminBaseUrl: ").append(shop.simulator.baseUrl()).append("\n");
             if (shop.connection.equals("naive")) {
-                connections.append("      inventoryMode: per-event\n");
+                // this Shopify connection only receives the shop's webhooks (no locationId: it writes no stock);
+                // the benchmark's own connector writes the stock, one call per event
+                connections.append("  - id: naive-per-event\n    connector: naive-shopify-inventory\n    settings:\n")
+                        .append("      shopifyConnection: naive\n      accessToken: ${BENCH_SHOP_TOKEN}\n")
+                        .append("      adminBaseUrl: ").append(shop.simulator.baseUrl()).append("\n")
+                        .append("      locationId: '").append(LOCATION).append("'\n");
+            } else {
+                connections.append("      locationId: '").append(LOCATION).append("'\n");
             }
         }
         Files.writeString(dir.resolve("connections.yaml"), connections);
@@ -363,7 +377,14 @@ public final class FreshnessBenchmark {
         if (extra != null && !extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
-        command.addAll(List.of("-jar", settings.hubJar().toAbsolutePath().toString(),
+        if (settings.baseline() != Baseline.NONE) {
+            // the naive connector from this module's plugin jar, beside the hub's own (ServiceLoader finds both)
+            command.addAll(List.of("-Dloader.path=" + settings.naiveConnector().toAbsolutePath(), "-cp",
+                    settings.hubJar().toAbsolutePath().toString(), "org.springframework.boot.loader.launch.PropertiesLauncher"));
+        } else {
+            command.addAll(List.of("-jar", settings.hubJar().toAbsolutePath().toString()));
+        }
+        command.addAll(List.of(
                 "--spring.config.additional-location=file:" + dir + "/",
                 "--server.port=" + port, "--unison.data-dir=" + dir.resolve(index == 0 ? "data" : "data-" + index),
                 "--unison.connections-location=file:" + dir.resolve("connections.yaml")));

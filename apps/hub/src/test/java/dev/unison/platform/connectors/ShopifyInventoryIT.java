@@ -234,6 +234,11 @@ class ShopifyInventoryIT {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("outbound:tiktok-demo?kind=prices"))
                 .hasRootCauseMessage("outbound://tiktok-demo?kind=prices: connection tiktok-demo does not take kind 'prices' "
                         + "(it takes: inventory)");
+        // an option no endpoint takes (a typo in routes/) fails with its name, for both of the hub's components
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("bus:events?grop=order-store"))
+                .hasMessageContaining("grop");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("outbound:by-channel?kind=inventory&batch=5"))
+                .hasMessageContaining("batch");
         assertThat(camel.getRoute("availability-fan-out")).as("the fan-out is a route in routes/").isNotNull();
     }
 }

@@ -75,15 +75,6 @@ public final class ShopifyConnector implements Connector {
                                     // one product per call, while the budget lasts
                                 }
                             });
-                    if (ShopifyPerEventInventorySync.enabledFor(connection)) {
-                        // the benchmark's naive baseline: one call per event, straight from the consumer
-                        ShopifyPerEventInventorySync naive = new ShopifyPerEventInventorySync(connection, context, http,
-                                Clock.systemUTC());
-                        from("bus:events?group=" + naive.consumerGroup() + "&types=commerce.availability.changed.v1")
-                                .routeId("shopify-" + connection.id() + "-per-event-inventory")
-                                .process(e -> naive.send(e.getIn().getBody(CanonicalEvent.class)));
-                        continue;
-                    }
                     if (!ShopifyInventorySync.enabledFor(connection)) {
                         continue;
                     }

@@ -8,24 +8,14 @@ import java.util.TreeMap;
 
 /**
  * A Shopify connection's settings, typed, read once from the connection (the connections loader has
- * already checked them against the descriptor's schema, cross-field rules included, and filled in
- * its defaults): the one place the connector's code reads a setting by name. Secrets stay in the
+ * already checked them against the descriptor's schema and filled in its defaults): the one place the connector's code reads a setting by name. Secrets stay in the
  * {@link Connection} ({@code accessToken}, {@code webhookSecret}).
  *
  * @param locationId the Shopify location whose available quantity the hub sets; empty: no inventory writes
  * @param posLocations Shopify location id to hub location id, for Shopify POS orders
  */
 public record ShopifySettings(String shopDomain, String apiVersion, String adminBaseUrl, Optional<String> locationId,
-        String channel, int inventoryBatchSize, Duration unknownSkuGrace, InventoryMode inventoryMode, String currency,
-        Map<String, String> posLocations) {
-
-    /** How availability reaches the shop (setting {@code inventoryMode}). */
-    public enum InventoryMode {
-        /** per-sku coalescing queue, batched calls paced by the shop's cost feedback */
-        COALESCED,
-        /** one call per event, unpaced: the freshness benchmark's naive baseline only */
-        PER_EVENT
-    }
+        String channel, int inventoryBatchSize, Duration unknownSkuGrace, String currency, Map<String, String> posLocations) {
 
     public ShopifySettings {
         posLocations = Map.copyOf(posLocations);
@@ -41,7 +31,6 @@ public record ShopifySettings(String shopDomain, String apiVersion, String admin
                 adminBaseUrl != null ? adminBaseUrl : "https://" + shopDomain,
                 Optional.ofNullable(connection.setting("locationId")), connection.setting("channel"),
                 (int) connection.integer("inventoryBatchSize"), Duration.ofSeconds(connection.integer("unknownSkuGraceSeconds")),
-                "per-event".equals(connection.setting("inventoryMode")) ? InventoryMode.PER_EVENT : InventoryMode.COALESCED,
                 connection.setting("currency"), pos);
     }
 

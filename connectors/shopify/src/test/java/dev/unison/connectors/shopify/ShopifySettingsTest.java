@@ -1,9 +1,7 @@
 package dev.unison.connectors.shopify;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.unison.connectors.kit.config.ConfigurationException;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,7 +15,6 @@ class ShopifySettingsTest {
         assertThat(settings.channel()).isEqualTo("shopify");
         assertThat(settings.inventoryBatchSize()).isEqualTo(250);
         assertThat(settings.unknownSkuGrace()).isEqualTo(Duration.ofSeconds(300));
-        assertThat(settings.inventoryMode()).isEqualTo(ShopifySettings.InventoryMode.COALESCED);
         assertThat(settings.currency()).isEqualTo("USD");
         assertThat(settings.locationId()).isEmpty();
         assertThat(settings.locationGid()).isEmpty();
@@ -29,24 +26,12 @@ class ShopifySettingsTest {
     void setValuesAreTypedAndTheAdminUrlDefaultsToTheShop() {
         ShopifySettings settings = ShopifySettings.of(ShopifyTestSupport.connection("http://127.0.0.1:1", """
                       locationId: "42"
-                      inventoryMode: per-event
                       inventoryBatchSize: "100"
                       posLocations:
                         "7": STORE-7
                 """));
         assertThat(settings.locationGid()).contains("gid://shopify/Location/42");
-        assertThat(settings.inventoryMode()).isEqualTo(ShopifySettings.InventoryMode.PER_EVENT);
         assertThat(settings.inventoryBatchSize()).isEqualTo(100);
         assertThat(settings.posLocations()).isEqualTo(Map.of("7", "STORE-7"));
-    }
-
-    @Test
-    void thePerEventModeWithoutALocationIsRefusedNamingTheMissingSetting() {
-        assertThatThrownBy(() -> ShopifyTestSupport.connection("http://127.0.0.1:1", """
-                      inventoryMode: per-event
-                """))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("shop-main")
-                .hasMessageContaining("locationId");
     }
 }

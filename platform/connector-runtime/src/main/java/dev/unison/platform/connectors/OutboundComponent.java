@@ -64,8 +64,16 @@ public class OutboundComponent extends DefaultComponent {
         return endpoint;
     }
 
+    @org.apache.camel.spi.UriEndpoint(scheme = "outbound", title = "Unison outbound", syntax = "outbound:target",
+            producerOnly = true, category = {org.apache.camel.Category.MESSAGING}, firstVersion = "0.1.0")
     final class OutboundEndpoint extends DefaultEndpoint {
+        @org.apache.camel.spi.UriPath(description = "by-channel (every enabled connection showing the event's channel) "
+                + "or one connection's id")
+        @org.apache.camel.spi.Metadata(required = true)
         private final String target;
+        @org.apache.camel.spi.UriParam(description = "The kind of change (inventory, prices); the connection's connector "
+                + "must take it")
+        @org.apache.camel.spi.Metadata(required = true)
         private final String kind;
 
         OutboundEndpoint(String uri, OutboundComponent component, String target, String kind) {

@@ -10,16 +10,35 @@ import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
+import org.apache.camel.Category;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
 
-/** {@code bus:<topic>[?group=<consumer group>&idempotent=true&types=...&batchWait=0]}; see {@link BusComponent}. */
+/**
+ * {@code bus:<topic>[?group=<consumer group>&idempotent=true&types=...&batchWait=0]}; see {@link BusComponent}.
+ * Options carry Camel's endpoint metadata ({@code @UriParam}); an unknown option fails when the
+ * route starts, with its name (Camel's own check of options no setter took).
+ */
+@UriEndpoint(scheme = "bus", title = "Unison bus", syntax = "bus:topic", category = {Category.MESSAGING},
+        firstVersion = "0.1.0")
 public class BusEndpoint extends DefaultEndpoint {
 
     private static final Pattern GROUP = Pattern.compile("[a-z][a-z0-9-]{0,99}");
 
+    @UriPath(description = "The bus topic (events)")
+    @Metadata(required = true)
     private final String topic;
+    @UriParam(label = "consumer", description = "The consumer group: each group receives every event once. Required to consume.")
     private String group;
+    @UriParam(label = "consumer", defaultValue = "true",
+            description = "Skip events this group already processed (by event id, in the same transaction)")
     private boolean idempotent = true;
+    @UriParam(label = "consumer", description = "Comma-separated canonical event types that reach the route; default every type")
     private java.util.Set<String> types = java.util.Set.of();
+    @UriParam(label = "consumer", defaultValue = "0",
+            description = "Milliseconds a group waits after a batch's first event for more to join it (Artemis; 0..5000)")
     private long batchWait;
 
     BusEndpoint(String uri, BusComponent component, String topic) {

@@ -73,6 +73,26 @@ class ConnectionsLoaderTest {
     }
 
     @Test
+    void aCrossFieldRuleOfTheDescriptorIsCheckedOnTypedSettingsAndNamesTheField() {
+        String base = """
+                connections:
+                  - id: shop-main
+                    connector: demo-shop
+                    settings:
+                      shopDomain: demo.myshopify.com
+                      accessToken: ${DEMO_TOKEN}
+                      webhookSecret: ${DEMO_HOOK}
+                      syncInventory: ${DEMO_SYNC:true}
+                """;
+        assertThatThrownBy(() -> load(base)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("shop-main").hasMessageContaining("locationId");
+        Connection c = load(base + "      locationId: '42'\n").get(0);
+        assertThat(c.bool("syncInventory")).isTrue();
+        assertThat(load(base.replace("${DEMO_SYNC:true}", "false")).get(0).setting("locationId"))
+                .as("the rule applies only when its condition holds").isNull();
+    }
+
+    @Test
     void aValueOfTheWrongTypeIsNamedWithItsField() {
         assertThatThrownBy(() -> load("""
                 connections:
