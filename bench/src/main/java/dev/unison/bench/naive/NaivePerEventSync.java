@@ -50,6 +50,9 @@ final class NaivePerEventSync {
         this.http = http;
         this.clock = clock;
         this.shopifyConnection = connection.setting("shopifyConnection");
+        // its ids come from that connection's webhooks: a typo would turn every sale into an unknown sku
+        context.connection(shopifyConnection).orElseThrow(() -> new IllegalStateException("connection " + connection.id()
+                + ": shopifyConnection '" + shopifyConnection + "' is not in the connections file"));
         this.channel = connection.setting("channel");
         this.locationGid = "gid://shopify/Location/" + connection.setting("locationId");
         // Shopify GraphQL Admin API endpoint: /admin/api/<version>/graphql.json

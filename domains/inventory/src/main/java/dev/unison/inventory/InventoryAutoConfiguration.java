@@ -19,6 +19,9 @@ import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.beans.factory.annotation.Value;
+import dev.unison.platform.retention.RetentionRule;
+import java.time.Duration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import dev.unison.platform.edge.DeclaredScopes;
 import dev.unison.connectors.kit.spi.KnownLocations;
@@ -40,6 +43,15 @@ public class InventoryAutoConfiguration {
     @Bean
     KnownLocations networkLocations(InventoryNetwork network) {
         return id -> network.location(id).isPresent();
+    }
+
+    /**
+     * Released or expired reservations are deleted by the retention sweep once they expired longer
+     * ago than {@code unison.retention.reservations} (default 7 days, at least 1 hour).
+     */
+    @Bean
+    RetentionRule reservationRetention(@Value("${unison.retention.reservations:P7D}") Duration keep) {
+        return ReservationRetention.rule(keep);
     }
 
     @Bean
@@ -87,10 +99,11 @@ public class InventoryAutoConfiguration {
 
     @Bean
     InventoryApiRoutes inventoryApiRoutes(ApiSupport api, ApiSchemas schemas, InventoryLedger ledger, PosTransactions pos,
-            TransactionTemplate tx, ObjectProvider<IdentityResolver> identity) {
-        // a till's loyalty identifiers are normalized as the identity domain normalizes them, when it is installed
+            TransactionTemplate tx, ObjectProvider<IdentityResolver> identity,
+            @Value("${unison.identity.default-region:US}") String defaultRegion) {
+        // a till's identifiers are normalized as the identity domain normalizes them; without it, for the same phone region
         IdentifierNormalizer normalizer = identity.stream().findFirst().map(IdentityResolver::normalizer)
-                .orElseGet(() -> new IdentifierNormalizer("US"));
+                .orElseGet(() -> new IdentifierNormalizer(defaultRegion));
         return new InventoryApiRoutes(api, schemas, ledger, pos, tx, normalizer);
     }
 }

@@ -37,7 +37,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * channel. Every method runs inside the caller's transaction, so a POS transaction, its movements
  * and the availability events they cause commit together or not at all.
  *
- * <p>Rules (BRIEF "Semantics that matter"): deltas apply once per key; an absolute count carries an
+ * <p>Rules (docs/inventory.md): deltas apply once per key; an absolute count carries an
  * as-of time and never overwrites newer movements (on-hand = count + the deltas that happened after
  * it); a delta older than the newest count is recorded but not applied (the count already saw it).
  * On-hand may go negative; ATS(channel) = Σ over locations serving it of

@@ -38,7 +38,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *
  * <p>At a release, record its database anew (the recorder drives a hub of that release through
  * its API and writes the three files):
- * {@code mvn -pl hub verify -Dit.test=MigrationUpgradeIT -Dunison.upgrade.record=true}.
+ * {@code mvn -pl apps/hub verify -Dit.test=MigrationUpgradeIT -Dunison.upgrade.record=true}.
  */
 class MigrationUpgradeIT {
 

@@ -43,6 +43,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @EmbeddedHub
 class GeneratedRequestsIT {
 
+    /** Every scope the hub's modules declare: the platform's and each domain's. */
+    private static final java.util.List<String> ALL_SCOPES = new ScopeCatalog(java.util.List.of(DeclaredScopes.platform(),
+            dev.unison.orders.OrderScopes.declared(), dev.unison.inventory.InventoryScopes.declared(),
+            dev.unison.identity.IdentityScopes.declared())).allWireNames();
+
     static final String KEY = EmbeddedHub.BOOTSTRAP_KEY;
     static final int PER_ENDPOINT = Integer.getInteger("unison.generated-requests", 1000);
     static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -329,7 +334,7 @@ class GeneratedRequestsIT {
             case "value" -> Arbitraries.oneOf(alnum().map(s -> JSON.textNode("gen." + s.toLowerCase() + "@example.com")),
                     alnum().map(s -> JSON.textNode("L-" + s)), Arbitraries.just(JSON.textNode("+14155550100")));
             case "name" -> alnum().map(s -> JSON.textNode("gen-" + s.toLowerCase()));
-            case "scopes" -> Arbitraries.of(ScopeCatalog.platformOnly().allWireNames()).map(JSON::textNode);
+            case "scopes" -> Arbitraries.of(ALL_SCOPES).map(JSON::textNode);
             default -> alnum().map(s -> JSON.textNode("GEN" + s));
         };
     }

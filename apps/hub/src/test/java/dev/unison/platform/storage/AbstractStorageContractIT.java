@@ -963,10 +963,13 @@ abstract class AbstractStorageContractIT {
                     + "created_at) VALUES (?, 'S', 'L', 1, ?, ?, ?)", row[0], daysAgo.apply((Integer) row[2]), row[1],
                     daysAgo.apply(10));
         }
+        var settings = new dev.unison.platform.retention.RetentionSweeper.Settings(Duration.ofMinutes(10), 2, Duration.ofDays(7),
+                Duration.ofDays(7), Duration.ofDays(30));
+        // the platform's rules and the inventory domain's, as the hub's configuration puts them together
+        var rules = new java.util.ArrayList<>(settings.platformRules());
+        rules.add(dev.unison.inventory.ReservationRetention.rule(Duration.ofDays(7)));
         dev.unison.platform.retention.RetentionSweeper sweeper = new dev.unison.platform.retention.RetentionSweeper(jdbc, tx,
-                new dev.unison.platform.retention.RetentionSweeper.Settings(Duration.ofMinutes(10), 2, Duration.ofDays(7),
-                        Duration.ofDays(7), Duration.ofDays(30), Duration.ofDays(7)),
-                Clock.fixed(now, java.time.ZoneOffset.UTC), new SimpleMeterRegistry());
+                settings, rules, Clock.fixed(now, java.time.ZoneOffset.UTC), new SimpleMeterRegistry());
 
         // another instance holding the sweep: this one deletes nothing and does not wait
         java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
@@ -1003,7 +1006,10 @@ abstract class AbstractStorageContractIT {
     @Test
     void retentionSettingsRefuseWindowsShorterThanTheirPurpose() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new dev.unison.platform.retention.RetentionSweeper.Settings(
-                Duration.ofMinutes(10), 100, Duration.ofDays(7), Duration.ofHours(24), Duration.ofDays(30), Duration.ofDays(7)))
+                Duration.ofMinutes(10), 100, Duration.ofDays(7), Duration.ofHours(24), Duration.ofDays(30)))
                 .hasMessageContaining("unison.retention.inbox must be at least PT48H");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.unison.inventory.ReservationRetention
+                .rule(Duration.ofMinutes(30)))
+                .hasMessageContaining("unison.retention.reservations must be at least PT1H");
     }
 }

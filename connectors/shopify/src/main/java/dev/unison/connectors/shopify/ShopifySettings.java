@@ -7,8 +7,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A Shopify connection's settings, typed, read once from the connection (the connections loader has
- * already checked them against the descriptor's schema and filled in its defaults): the one place the connector's code reads a setting by name. Secrets stay in the
+ * A Shopify connection's settings, typed, built from the connection where they are needed (a few
+ * lookups in settings the connections loader has already checked against the descriptor's schema
+ * and defaulted): the one place the connector's code reads a setting by name. Secrets stay in the
  * {@link Connection} ({@code accessToken}, {@code webhookSecret}).
  *
  * @param locationId the Shopify location whose available quantity the hub sets; empty: no inventory writes

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A TikTok Shop connection's settings, typed, read once from the connection (checked against the
- * descriptor's schema and defaulted by the connections loader): the one place the connector's code
- * reads a setting by name. Secrets stay in the {@link Connection} ({@code appSecret},
+ * A TikTok Shop connection's settings, typed, built from the connection where they are needed
+ * (checked against the descriptor's schema and defaulted by the connections loader): the one place
+ * the connector's code reads a setting by name. Secrets stay in the {@link Connection} ({@code appSecret},
  * {@code accessToken}, {@code refreshToken}).
  *
  * @param shopId the shop webhooks must name; empty: any shop the app key's signature covers

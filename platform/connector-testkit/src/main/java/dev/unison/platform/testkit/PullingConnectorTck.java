@@ -65,7 +65,7 @@ public abstract class PullingConnectorTck {
                 .append(adapter.connectorName()).append("\n    settings:\n");
         adapter.settings(simulator.baseUrl()).forEach((field, value) -> {
             // every value goes in through a placeholder, as secrets must
-            String property = "TCK_PULL_" + field.toUpperCase();
+            String property = "TCK_PULL_" + field.toUpperCase(java.util.Locale.ROOT);
             secrets.put(property, value);
             yaml.append("      ").append(field).append(": ${").append(property).append("}\n");
         });
@@ -78,7 +78,9 @@ public abstract class PullingConnectorTck {
         if (hub != null) {
             hub.close();
         }
-        simulator.close();
+        if (simulator != null) {
+            simulator.close();
+        }
     }
 
     private void startHub() {

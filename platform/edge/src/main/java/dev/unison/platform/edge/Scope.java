@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  */
 public record Scope(String wireName) {
 
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]*(:[a-z][a-z0-9-]*)?");
+    /** The same pattern the partner admin API's request schemas give a scope, so every declared scope can be granted. */
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z:_-]{1,63}");
 
     public static final Scope ADMIN = new Scope("admin");
     public static final Scope OPS = new Scope("ops");

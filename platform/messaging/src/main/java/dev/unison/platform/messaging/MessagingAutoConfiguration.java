@@ -46,6 +46,7 @@ public class MessagingAutoConfiguration {
     }
 
     @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
     Clock clock() {
         return Clock.systemUTC();
     }

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -29,10 +28,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * recognised;</li>
  * <li>dead letters, and inbox rows that failed into them, older than
  * {@code unison.retention.dead-letters};</li>
- * <li>released or expired reservations that expired before {@code unison.retention.reservations}.</li>
+ * <li>and the rules each domain contributes as {@link RetentionRule} beans (the inventory domain:
+ * released or expired reservations that expired before {@code unison.retention.reservations}).</li>
  * </ul>
- * Pending outbox and inbox rows and held reservations are never deleted. Orders, POS transactions,
- * ledger movements and the identity tables are business records and are kept.
+ * Pending outbox and inbox rows are never deleted. Orders, POS transactions, ledger movements and
+ * the identity tables are business records and are kept.
  *
  * <p>Each batch of at most {@code batchSize} rows is its own transaction (a million-row delete in
  * one would hold its locks and, on H2, its undo log for minutes) and starts by locking the
@@ -44,8 +44,7 @@ public class RetentionSweeper extends BackgroundWorker {
     private static final Logger LOG = LoggerFactory.getLogger(RetentionSweeper.class);
 
     /** How long each kind of row is kept, and how the sweep runs. */
-    public record Settings(Duration interval, int batchSize, Duration outbox, Duration inbox, Duration deadLetters,
-            Duration reservations) {
+    public record Settings(Duration interval, int batchSize, Duration outbox, Duration inbox, Duration deadLetters) {
         public Settings {
             if (interval == null || interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("unison.retention.sweep-interval must be positive, got " + interval);
@@ -57,44 +56,45 @@ public class RetentionSweeper extends BackgroundWorker {
             // Shopify retries a webhook for up to 48 hours; a shorter inbox retention would take a retry for a new delivery
             requireAtLeast("unison.retention.inbox", inbox, Duration.ofHours(48));
             requireAtLeast("unison.retention.dead-letters", deadLetters, Duration.ofHours(1));
-            requireAtLeast("unison.retention.reservations", reservations, Duration.ofHours(1));
         }
 
-        private static void requireAtLeast(String key, Duration value, Duration minimum) {
+        /** Refuses a retention shorter than {@code minimum}, naming its setting. */
+        public static void requireAtLeast(String key, Duration value, Duration minimum) {
             if (value == null || value.compareTo(minimum) < 0) {
                 throw new IllegalArgumentException(key + " must be at least " + minimum + ", got " + value);
             }
         }
-    }
 
-    /** One kind of row: the statement deleting a batch of them, given the cutoff and the batch size. */
-    private record Rule(String name, Function<Settings, Duration> keep, String deleteBatch, boolean localTimestamp) {
+        /** The platform's own rules: outbox, processed ids, inbox, dead letters. */
+        public List<RetentionRule> platformRules() {
+            return List.of(
+                    new RetentionRule("outbox_event", outbox, "DELETE FROM outbox_event WHERE seq IN (SELECT seq FROM outbox_event "
+                            + "WHERE published_at IS NOT NULL AND published_at < ? ORDER BY published_at LIMIT ?)", false),
+                    // createdAt is a TIMESTAMP without time zone, written by Camel's JDBC idempotent repository in the JVM's zone
+                    new RetentionRule("CAMEL_MESSAGEPROCESSED", outbox, "DELETE FROM CAMEL_MESSAGEPROCESSED WHERE (processorName, "
+                            + "messageId) IN (SELECT processorName, messageId FROM CAMEL_MESSAGEPROCESSED WHERE createdAt < ? LIMIT ?)",
+                            true),
+                    new RetentionRule("inbox", inbox, "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox WHERE received_at < ? "
+                            + "AND status IN ('processed', 'kept', 'stale') LIMIT ?)", false),
+                    new RetentionRule("inbox (failed)", deadLetters, "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox "
+                            + "WHERE received_at < ? AND status = 'failed' LIMIT ?)", false),
+                    new RetentionRule("dead_letter", deadLetters, "DELETE FROM dead_letter WHERE id IN (SELECT id FROM dead_letter "
+                            + "WHERE failed_at < ? LIMIT ?)", false));
+        }
     }
-
-    private static final List<Rule> RULES = List.of(
-            new Rule("outbox_event", Settings::outbox, "DELETE FROM outbox_event WHERE seq IN (SELECT seq FROM outbox_event "
-                    + "WHERE published_at IS NOT NULL AND published_at < ? ORDER BY published_at LIMIT ?)", false),
-            // createdAt is a TIMESTAMP without time zone, written by Camel's JDBC idempotent repository in the JVM's zone
-            new Rule("CAMEL_MESSAGEPROCESSED", Settings::outbox, "DELETE FROM CAMEL_MESSAGEPROCESSED WHERE (processorName, messageId) "
-                    + "IN (SELECT processorName, messageId FROM CAMEL_MESSAGEPROCESSED WHERE createdAt < ? LIMIT ?)", true),
-            new Rule("inbox", Settings::inbox, "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox WHERE received_at < ? "
-                    + "AND status IN ('processed', 'kept', 'stale') LIMIT ?)", false),
-            new Rule("inbox (failed)", Settings::deadLetters, "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox "
-                    + "WHERE received_at < ? AND status = 'failed' LIMIT ?)", false),
-            new Rule("dead_letter", Settings::deadLetters, "DELETE FROM dead_letter WHERE id IN (SELECT id FROM dead_letter "
-                    + "WHERE failed_at < ? LIMIT ?)", false),
-            new Rule("inventory_reservation", Settings::reservations, "DELETE FROM inventory_reservation WHERE reservation_key IN "
-                    + "(SELECT reservation_key FROM inventory_reservation WHERE status IN ('released', 'expired') "
-                    + "AND expires_at < ? LIMIT ?)", false));
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Settings settings;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final List<RetentionRule> rules;
 
-    public RetentionSweeper(JdbcTemplate jdbc, TransactionTemplate tx, Settings settings, Clock clock, MeterRegistry meters) {
+    /** @param rules every rule to sweep, in order: the platform's ({@link Settings#platformRules()}) and the domains' */
+    public RetentionSweeper(JdbcTemplate jdbc, TransactionTemplate tx, Settings settings, List<RetentionRule> rules, Clock clock,
+            MeterRegistry meters) {
         super("retention-sweep", settings.interval(), Duration.ofMinutes(5));
+        this.rules = List.copyOf(rules);
         this.jdbc = jdbc;
         this.tx = tx;
         this.settings = settings;
@@ -118,7 +118,7 @@ public class RetentionSweeper extends BackgroundWorker {
         return sweep(() -> true);
     }
 
-    private void counted(Rule rule, int total, Instant cutoff, Map<String, Integer> deleted) {
+    private void counted(RetentionRule rule, int total, Instant cutoff, Map<String, Integer> deleted) {
         if (total > 0) {
             meters.counter("unison.retention.deleted", "table", rule.name()).increment(total);
             LOG.info("retention sweep: deleted {} rows of {} older than {}", total, rule.name(), cutoff);
@@ -129,8 +129,8 @@ public class RetentionSweeper extends BackgroundWorker {
     private Map<String, Integer> sweep(BooleanSupplier keepGoing) {
         Map<String, Integer> deleted = new LinkedHashMap<>();
         Instant now = clock.instant();
-        for (Rule rule : RULES) {
-            Instant cutoff = now.minus(rule.keep().apply(settings));
+        for (RetentionRule rule : rules) {
+            Instant cutoff = now.minus(rule.keep());
             Object bound = rule.localTimestamp() ? Timestamp.from(cutoff) : OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC);
             int total = 0;
             while (keepGoing.getAsBoolean()) {

@@ -7,6 +7,7 @@ import dev.unison.platform.edge.Partners;
 import dev.unison.platform.storage.StorageApiRoutes;
 import dev.unison.platform.storage.H2Compaction;
 import dev.unison.platform.storage.H2PeriodicSync;
+import dev.unison.platform.retention.RetentionRule;
 import dev.unison.platform.retention.RetentionSweeper;
 import dev.unison.platform.storage.StorageMonitor;
 import dev.unison.platform.storage.TableSizes;
@@ -48,7 +49,7 @@ public class StorageAutoConfiguration {
 
     /** Started and stopped with the other background workers. */
     @Bean
-    StorageMonitor storageMonitor(StorageProperties properties, @Value("${unison.data-dir}") String dataDir, Clock clock,
+    StorageMonitor storageMonitor(StorageProperties properties, @Value("${unison.data-dir:./data}") String dataDir, Clock clock,
             MeterRegistry meters) {
         StorageProperties.Monitor m = properties.monitor();
         return new StorageMonitor(Path.of(dataDir), new StorageMonitor.Settings(m.interval(), m.growthWindow(),
@@ -58,9 +59,13 @@ public class StorageAutoConfiguration {
     /** Started and stopped with the other background workers; one instance of all sweeps at a time. */
     @Bean
     RetentionSweeper retentionSweeper(JdbcTemplate jdbc, TransactionTemplate tx, RetentionProperties r, OutboxProperties outbox,
-            Clock clock, MeterRegistry meters) {
-        return new RetentionSweeper(jdbc, tx, new RetentionSweeper.Settings(r.sweepInterval(), r.batchSize(),
-                outbox.retention(), r.inbox(), r.deadLetters(), r.reservations()), clock, meters);
+            ObjectProvider<RetentionRule> domainRules, Clock clock, MeterRegistry meters) {
+        RetentionSweeper.Settings settings = new RetentionSweeper.Settings(r.sweepInterval(), r.batchSize(), outbox.retention(),
+                r.inbox(), r.deadLetters());
+        // the platform's tables first, then those of each domain, as the domains contribute them
+        List<RetentionRule> rules = new ArrayList<>(settings.platformRules());
+        domainRules.orderedStream().forEach(rules::add);
+        return new RetentionSweeper(jdbc, tx, settings, rules, clock, meters);
     }
 
     /** The health component {@code storage}. */
@@ -82,7 +87,7 @@ public class StorageAutoConfiguration {
      */
     @Bean
     @Conditional(H2File.class)
-    UncleanStopMarker uncleanStopMarker(@Value("${unison.data-dir}") String dataDir) {
+    UncleanStopMarker uncleanStopMarker(@Value("${unison.data-dir:./data}") String dataDir) {
         return new UncleanStopMarker(Path.of(dataDir));
     }
 

@@ -48,6 +48,21 @@ class ConnectorDescriptorTest {
     }
 
     @Test
+    void anOutboundKindOutsideTheKitsVocabularyIsRefusedWithTheKindsThereAre() {
+        assertThatThrownBy(() -> parse("""
+                name: ledger-shop
+                title: x
+                description: y
+                directions: [outbound]
+                outbound: [inventory, stock-ledger]
+                config:
+                  type: object
+                """))
+                .isInstanceOf(DescriptorException.class)
+                .hasMessageContaining("unknown kind 'stock-ledger' (kinds: inventory, prices)");
+    }
+
+    @Test
     void everyProblemOfABrokenDescriptorIsNamed() {
         assertThatThrownBy(() -> parse("""
                 name: Bad Name

@@ -53,6 +53,9 @@ public final class PagedItemsConnector implements Connector {
             @Override
             public void configure() {
                 for (Connection connection : context.connectionsOf(NAME)) {
+                    if (!connection.enabled()) {
+                        continue;
+                    }
                     Poller poller = poller(connection, context);
                     from("timer:" + NAME + "-" + connection.id() + "?period=" + connection.integer("pollMillis"))
                             .routeId(NAME + "-" + connection.id() + "-poller")
