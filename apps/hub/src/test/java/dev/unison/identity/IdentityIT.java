@@ -25,7 +25,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Scenario S4 through the public interfaces only: a till sale (POS API), a Shopify customers/create
+ * One shopper across channels (README "Try it: one shopper, one profile"), through the public interfaces only: a till sale (POS API), a Shopify customers/create
  * webhook, an app login (identities API) and a TikTok order notification end in one profile; a
  * shared kiosk device seen with 50 emails merges nobody; the blocked value test@test.com links nobody.
  */

@@ -22,7 +22,8 @@ import java.util.Optional;
 
 /**
  * Turns a stored TikTok Shop notification into canonical events. Notifications carry ids, not
- * objects (external-contracts §3.3), so the mapper asks the Open API for the current state:
+ * objects (TikTok Shop Partner Center, "Webhooks overview": a notification names the order or
+ * product and its new status), so the mapper asks the Open API for the current state:
  * <ul>
  * <li>1 ORDER_STATUS_CHANGE, 11 CANCELLATION_STATUS_CHANGE, 12 RETURN_STATUS_CHANGE: Get Order
  *     Detail ({@code GET /order/202309/orders?ids=}) mapped by {@code mappings/tiktok-shop/order.jsonata};

@@ -29,7 +29,8 @@ import java.util.Optional;
  * {@code {"skus": [{"id", "inventory": [{"warehouse_id", "quantity"}]}]}}, absolute quantities).
  *
  * <p>TikTok reports per-sku failures inside a successful answer ({@code code} 0 with
- * {@code data.errors[]}, each naming {@code detail.sku_id}; external-contracts §3.4): those skus
+ * {@code data.errors[]}, each naming {@code detail.sku_id}; TikTok Shop Partner Center, "Update
+ * Inventory", sample response): those skus
  * are not counted as set. They are sent again up to {@value #MAX_ATTEMPTS} times, then
  * dead-lettered with TikTok's codes and messages.
  */

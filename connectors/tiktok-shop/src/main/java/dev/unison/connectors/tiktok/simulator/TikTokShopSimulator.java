@@ -40,7 +40,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <li>{@code GET /product/202309/products/{id}} (Get Product: skus with id and seller_sku);</li>
  * <li>{@code POST /product/202309/products/{id}/inventory/update} (absolute quantity per sku and
  *     warehouse; unknown skus or warehouses and negative quantities are reported per sku inside a
- *     200 / code 0 answer, {@code data.errors[]}, as TikTok does: external-contracts §3.4);</li>
+ *     200 / code 0 answer, {@code data.errors[]}, as TikTok's "Update Inventory" sample response shows);</li>
  * <li>{@code GET /order/202309/orders?ids=} (Get Order Detail: string money, Unix-second times,
  *     one line item per unit);</li>
  * <li>{@code GET /api/v2/token/refresh} (auth API; unsigned; app_key, app_secret, refresh_token,
@@ -63,7 +63,7 @@ public class TikTokShopSimulator extends SimulatorServer {
     public static final int RATE_LIMITED = 36009429;
     public static final int NOT_FOUND = 36009404;
     public static final int INVALID_REFRESH_TOKEN = 36004002;
-    /** Per-sku inventory errors, as in TikTok's sample answer (external-contracts §3.4). */
+    /** Per-sku inventory errors, as in the sample response of TikTok Shop Partner Center's "Update Inventory". */
     public static final int BATCH_UPDATE_INVENTORY_ERROR = 12052990;
     public static final int SKU_OR_WAREHOUSE_ERROR = 12052003;
     public static final int RATE_LIMIT_BURST = 50;
