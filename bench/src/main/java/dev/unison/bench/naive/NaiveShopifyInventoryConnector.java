@@ -25,9 +25,7 @@ public final class NaiveShopifyInventoryConnector implements Connector {
 
     public static final String NAME = "naive-shopify-inventory";
 
-    private final ConnectorDescriptor descriptor = ConnectorDescriptor.load(
-            NaiveShopifyInventoryConnector.class.getResourceAsStream("/connectors/" + NAME + ".yaml"),
-            "connectors/" + NAME + ".yaml");
+    private final ConnectorDescriptor descriptor = ConnectorDescriptor.bundled(NaiveShopifyInventoryConnector.class, NAME);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override

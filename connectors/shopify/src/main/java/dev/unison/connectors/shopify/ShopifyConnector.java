@@ -30,8 +30,7 @@ public final class ShopifyConnector implements Connector {
 
     public static final String NAME = "shopify";
 
-    private final ConnectorDescriptor descriptor = ConnectorDescriptor.load(
-            ShopifyConnector.class.getResourceAsStream("/connectors/shopify.yaml"), "connectors/shopify.yaml");
+    private final ConnectorDescriptor descriptor = ConnectorDescriptor.bundled(ShopifyConnector.class, NAME);
     private final ShopifyInboundMapper mapper = new ShopifyInboundMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ConnectionCircuitBreakers breakers = ConnectionCircuitBreakers.defaults();

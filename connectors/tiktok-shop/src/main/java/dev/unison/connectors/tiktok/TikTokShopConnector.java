@@ -28,8 +28,7 @@ public final class TikTokShopConnector implements Connector {
 
     public static final String NAME = "tiktok-shop";
 
-    private final ConnectorDescriptor descriptor = ConnectorDescriptor.load(
-            TikTokShopConnector.class.getResourceAsStream("/connectors/tiktok-shop.yaml"), "connectors/tiktok-shop.yaml");
+    private final ConnectorDescriptor descriptor = ConnectorDescriptor.bundled(TikTokShopConnector.class, NAME);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ConnectionCircuitBreakers breakers = ConnectionCircuitBreakers.defaults();
     private final TikTokInboundMapper mapper = new TikTokInboundMapper();

@@ -16,7 +16,6 @@ import dev.unison.platform.outbox.Outbox;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +74,7 @@ public abstract class ConnectorTck {
     /** Starts the connector's simulator and points the hub at it through a generated connections file. */
     protected static void configure(DynamicPropertyRegistry registry, TckAdapter connector) {
         adapter = connector;
-        int simPort = freePort();
+        int simPort = FreePort.any();
         simulator = connector.startSimulator(simPort);
         Runtime.getRuntime().addShutdownHook(new Thread(simulator::close));
         StringBuilder yaml = new StringBuilder("connections:\n");
@@ -240,11 +239,4 @@ public abstract class ConnectorTck {
         assertThat(outbound.applied()).isFalse();
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

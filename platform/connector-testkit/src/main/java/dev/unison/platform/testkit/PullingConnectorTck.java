@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.connectors.kit.simulator.SimulatorServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,7 +57,7 @@ public abstract class PullingConnectorTck {
 
     @BeforeEach
     void startSimulator() throws IOException {
-        simulator = adapter.startSimulator(freePort());
+        simulator = adapter.startSimulator(FreePort.any());
         dataDir = Files.createTempDirectory("unison-pull-tck-");
         StringBuilder yaml = new StringBuilder("connections:\n  - id: " + CONNECTION + "\n    connector: ")
                 .append(adapter.connectorName()).append("\n    settings:\n");
@@ -181,11 +179,4 @@ public abstract class PullingConnectorTck {
         await().atMost(WAIT).untilAsserted(() -> assertThat(connectionView().path("lastCheck").path("ok").asBoolean()).isTrue());
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

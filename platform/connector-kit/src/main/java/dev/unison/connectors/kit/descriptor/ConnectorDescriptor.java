@@ -56,6 +56,22 @@ public record ConnectorDescriptor(String name, String title, String description,
     private static final Set<String> KNOWN_KEYS =
             Set.of("name", "title", "description", "directions", "consumes", "produces", "outbound", "config");
 
+    /**
+     * The descriptor a connector ships in its jar, {@code connectors/<name>.yaml} beside its classes
+     * (the convention every connector follows); a missing file is named.
+     */
+    public static ConnectorDescriptor bundled(Class<?> connector, String name) {
+        String path = "connectors/" + name + ".yaml";
+        try (InputStream yaml = connector.getResourceAsStream("/" + path)) {
+            if (yaml == null) {
+                throw new DescriptorException(path + ": not found beside " + connector.getName());
+            }
+            return load(yaml, path);
+        } catch (IOException e) {
+            throw new DescriptorException(path + ": " + e.getMessage(), e);
+        }
+    }
+
     public static ConnectorDescriptor load(InputStream yaml, String origin) {
         JsonNode root;
         try {

@@ -48,6 +48,14 @@ class ConnectorDescriptorTest {
     }
 
     @Test
+    void aBundledDescriptorIsFoundByConventionAndAMissingOneIsNamed() {
+        assertThat(ConnectorDescriptor.bundled(ConnectorDescriptorTest.class, "demo-shop").name()).isEqualTo("demo-shop");
+        assertThatThrownBy(() -> ConnectorDescriptor.bundled(ConnectorDescriptorTest.class, "no-such-shop"))
+                .isInstanceOf(DescriptorException.class)
+                .hasMessageContaining("connectors/no-such-shop.yaml: not found");
+    }
+
+    @Test
     void anOutboundKindOutsideTheKitsVocabularyIsRefusedWithTheKindsThereAre() {
         assertThatThrownBy(() -> parse("""
                 name: ledger-shop

@@ -38,8 +38,7 @@ public final class PagedItemsConnector implements Connector {
 
     public static final String NAME = "paged-items";
 
-    private final ConnectorDescriptor descriptor = ConnectorDescriptor.load(
-            PagedItemsConnector.class.getResourceAsStream("/connectors/" + NAME + ".yaml"), NAME + ".yaml");
+    private final ConnectorDescriptor descriptor = ConnectorDescriptor.bundled(PagedItemsConnector.class, NAME);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
