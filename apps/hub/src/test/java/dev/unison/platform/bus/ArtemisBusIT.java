@@ -101,6 +101,6 @@ class ArtemisBusIT extends AbstractBusContractIT {
     }
 
     private static OutboxRecord record(CanonicalEvent e) {
-        return new OutboxRecord(0, e.id(), "events", e.type().typeName(), e.partitionKey(), e.toStructuredJson(), Instant.now(), null);
+        return new OutboxRecord(0, e.id(), "events", e.type().typeName(), e.partitionKey(), e.toStructuredJson(), Instant.now());
     }
 }

@@ -55,6 +55,9 @@ abstract class AbstractStorageContractIT {
 
     protected abstract HikariDataSource newDatabase() throws Exception;
 
+    /** A second, empty database beside the test's own. */
+    protected abstract HikariDataSource anotherDatabase() throws Exception;
+
     @BeforeEach
     void migrate() throws Exception {
         dataSource = newDatabase();
@@ -123,7 +126,7 @@ abstract class AbstractStorageContractIT {
     }
 
     @Test
-    void theRelayPublishesEveryCommittedEventOnceInOrderAndMarksIt() {
+    void theRelayPublishesEveryCommittedEventOnceInOrderAndForgetsItsPendingRow() {
         List<CanonicalEvent> appended = new ArrayList<>();
         for (int i = 0; i < 1_200; i++) {
             appended.add(availability("SKU-" + (i % 7), i));
@@ -137,7 +140,7 @@ abstract class AbstractStorageContractIT {
                 .containsExactlyElementsOf(appended.stream().map(CanonicalEvent::id).toList());
         assertThat(outbox.pendingCount()).isZero();
         OutboxRecord stored = outbox.find(appended.get(0).id()).orElseThrow();
-        assertThat(stored.publishedAt()).isNotNull();
+        assertThat(outbox.isPending(stored.seq())).isFalse();
         assertThat(CanonicalEvent.fromStructuredJson(stored.payload())).isEqualTo(appended.get(0));
         assertThat(relay(500).drain()).as("nothing is published twice").isZero();
     }
@@ -267,33 +270,31 @@ abstract class AbstractStorageContractIT {
         assertThat(idsByKey(broker.published)).isEqualTo(idsByKeyOf(appended));
     }
 
+    /**
+     * Rows as a hub before V13 wrote them (no shard, published ones marked in {@code published_at}):
+     * V14 gives the pending ones the shard of their key, V18 queues exactly those for the relay.
+     */
     @Test
-    void theUpgradeGivesEveryPendingRowTheShardOfItsKeyAndLeavesPublishedOnes() throws Exception {
-        // rows as an older hub wrote them: no shard (the column's default 0)
-        jdbc.update("INSERT INTO outbox_event (event_id, topic, event_type, partition_key, payload, created_at, published_at) "
-                + "VALUES ('p1', 'events', 't', 'SKU-A', '{}', CURRENT_TIMESTAMP, NULL), "
-                + "('p2', 'events', 't', 'SKU-B', '{}', CURRENT_TIMESTAMP, NULL), "
-                + "('done', 'events', 't', 'SKU-B', '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
-        try (java.sql.Connection connection = dataSource.getConnection()) {
-            new db.migration.messaging.V14__Assign_outbox_shards().migrate(new org.flywaydb.core.api.migration.Context() {
-                @Override
-                public org.flywaydb.core.api.configuration.Configuration getConfiguration() {
-                    return null;
-                }
+    void theUpgradeQueuesEveryPendingRowInTheShardOfItsKeyAndLeavesPublishedOnes() throws Exception {
+        try (HikariDataSource older = anotherDatabase()) {
+            Flyway.configure().dataSource(older).locations("classpath:db/migration").target("12").load().migrate();
+            JdbcTemplate olderJdbc = new JdbcTemplate(older);
+            olderJdbc.update("INSERT INTO outbox_event (event_id, topic, event_type, partition_key, payload, created_at, published_at) "
+                    + "VALUES ('p1', 'events', 't', 'SKU-A', '{}', CURRENT_TIMESTAMP, NULL), "
+                    + "('p2', 'events', 't', 'SKU-B', '{}', CURRENT_TIMESTAMP, NULL), "
+                    + "('done', 'events', 't', 'SKU-B', '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
 
-                @Override
-                public java.sql.Connection getConnection() {
-                    return connection;
-                }
-            });
+            MigrateResult upgrade = Flyway.configure().dataSource(older).locations("classpath:db/migration").load().migrate();
+
+            assertThat(upgrade.migrations).extracting(m -> m.version).contains("13", "14", "18");
+            assertThat(olderJdbc.query("SELECT e.event_id, p.shard FROM outbox_pending p JOIN outbox_event e ON e.seq = p.seq "
+                    + "ORDER BY p.seq", (rs, i) -> rs.getString(1) + " in shard " + rs.getInt(2))).containsExactly(
+                            "p1 in shard " + dev.unison.platform.outbox.RelayShards.of("SKU-A"),
+                            "p2 in shard " + dev.unison.platform.outbox.RelayShards.of("SKU-B"));
+            assertThat(olderJdbc.queryForObject("SELECT shard FROM outbox_event WHERE event_id = 'p2'", Integer.class))
+                    .isEqualTo(dev.unison.platform.outbox.RelayShards.of("SKU-B"));
+            assertThat(olderJdbc.queryForObject("SELECT shard FROM outbox_event WHERE event_id = 'done'", Integer.class)).isZero();
         }
-
-        assertThat(jdbc.queryForObject("SELECT shard FROM outbox_event WHERE event_id = 'p1'", Integer.class))
-                .isEqualTo(dev.unison.platform.outbox.RelayShards.of("SKU-A"));
-        assertThat(jdbc.queryForObject("SELECT shard FROM outbox_event WHERE event_id = 'p2'", Integer.class))
-                .isEqualTo(dev.unison.platform.outbox.RelayShards.of("SKU-B"));
-        assertThat(jdbc.queryForObject("SELECT shard FROM outbox_event WHERE event_id = 'done'", Integer.class)).isZero();
-        assertThat(migration.migrations).extracting(m -> m.version).contains("13", "14");
     }
 
     @Test
@@ -936,13 +937,14 @@ abstract class AbstractStorageContractIT {
         Instant now = Instant.parse("2026-11-26T12:00:00Z");
         java.util.function.IntFunction<java.time.OffsetDateTime> daysAgo =
                 d -> java.time.OffsetDateTime.ofInstant(now.minus(Duration.ofDays(d)), java.time.ZoneOffset.UTC);
-        jdbc.update("INSERT INTO outbox_event (event_id, topic, event_type, partition_key, payload, created_at, published_at) "
-                + "VALUES ('old', 'events', 't', 'k', '{}', ?, ?), ('old-2', 'events', 't', 'k', '{}', ?, ?), "
-                + "('old-3', 'events', 't', 'k', '{}', ?, ?), ('new', 'events', 't', 'k', '{}', ?, ?)",
-                daysAgo.apply(9), daysAgo.apply(8), daysAgo.apply(9), daysAgo.apply(8), daysAgo.apply(9), daysAgo.apply(8),
-                daysAgo.apply(1), daysAgo.apply(1));
+        // published events (no pending row), appended 9 days and 1 day ago
+        jdbc.update("INSERT INTO outbox_event (event_id, topic, event_type, partition_key, payload, created_at) "
+                + "VALUES ('old', 'events', 't', 'k', '{}', ?), ('old-2', 'events', 't', 'k', '{}', ?), "
+                + "('old-3', 'events', 't', 'k', '{}', ?), ('new', 'events', 't', 'k', '{}', ?)",
+                daysAgo.apply(9), daysAgo.apply(9), daysAgo.apply(9), daysAgo.apply(1));
         jdbc.update("INSERT INTO outbox_event (event_id, topic, event_type, partition_key, payload, created_at) "
                 + "VALUES ('old-unpublished', 'events', 't', 'k', '{}', ?)", daysAgo.apply(9));
+        jdbc.update("INSERT INTO outbox_pending (seq, shard) SELECT seq, shard FROM outbox_event WHERE event_id = 'old-unpublished'");
         jdbc.update("INSERT INTO CAMEL_MESSAGEPROCESSED (processorName, messageId, createdAt) VALUES ('bus:g', 'old', ?), "
                 + "('bus:g', 'new', ?)", java.sql.Timestamp.from(now.minus(Duration.ofDays(8))),
                 java.sql.Timestamp.from(now.minus(Duration.ofDays(1))));

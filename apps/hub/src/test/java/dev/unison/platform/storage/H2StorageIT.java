@@ -15,4 +15,9 @@ class H2StorageIT extends AbstractStorageContractIT {
     protected HikariDataSource newDatabase() {
         return TestDatabases.h2(dataDir);
     }
+
+    @Override
+    protected HikariDataSource anotherDatabase() {
+        return TestDatabases.h2(dataDir.resolve("another"));
+    }
 }

@@ -14,6 +14,11 @@ class PostgresStorageIT extends AbstractStorageContractIT {
         return TestDatabases.postgres();
     }
 
+    @Override
+    protected HikariDataSource anotherDatabase() {
+        return TestDatabases.postgres(); // a schema of its own
+    }
+
     /** PostgreSQL is where the fan-out and the sender deadlocked under load: they contend for a full minute. */
     @Override
     protected java.time.Duration contention() {

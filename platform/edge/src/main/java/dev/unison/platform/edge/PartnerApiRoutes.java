@@ -124,9 +124,8 @@ public class PartnerApiRoutes extends ApiRoutes {
             body.put("type", r.eventType());
             body.put("topic", r.topic());
             body.put("partitionKey", r.partitionKey());
-            body.put("status", r.publishedAt() == null ? "pending" : "published");
+            body.put("status", outbox.isPending(r.seq()) ? "pending" : "published");
             body.put("acceptedAt", r.createdAt());
-            body.put("publishedAt", r.publishedAt());
             body.put("event", CanonicalJson.parse(r.payload()));
             ApiSupport.respond(e, 200, body);
         });

@@ -2,6 +2,7 @@ package dev.unison.platform.outbox;
 
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.platform.jdbc.InLists;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -12,12 +13,15 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
@@ -36,6 +40,12 @@ public class Outbox {
     private static final String INSERT = "INSERT INTO outbox_event "
             + "(event_id, topic, event_type, partition_key, payload, created_at, owner, owner_event_id, shard) "
             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** Queues an appended event for the relay (in the appending transaction). */
+    private static final String PENDING_BY_ID = "INSERT INTO outbox_pending (seq, shard) SELECT seq, shard FROM outbox_event "
+            + "WHERE event_id = ?";
+
+    private static final String PENDING = "INSERT INTO outbox_pending (seq, shard) VALUES (?, ?)";
 
     static final RowMapper<OutboxRecord> ROW = Outbox::mapRow;
 
@@ -84,6 +94,7 @@ public class Outbox {
             return false;
         }
         if (inserted == 1) {
+            jdbc.update(PENDING_BY_ID, e.id());
             notifyRelay();
         }
         return inserted == 1;
@@ -123,20 +134,50 @@ public class Outbox {
         return accepted;
     }
 
-    /** One JDBC batch of inserts, then the relay is woken once the transaction commits. */
+    /**
+     * One JDBC batch of inserts, another of their rows in {@code outbox_pending} under the sequence
+     * numbers the inserts were given, then the relay is woken once the transaction commits.
+     */
     private void insert(String topic, List<Submitted> events) {
         Timestamp now = Timestamp.from(clock.instant());
-        jdbc.batchUpdate(INSERT, events, 500, (ps, s) -> {
-            CanonicalEvent e = s.event();
-            ps.setString(1, e.id());
-            ps.setString(2, topic);
-            ps.setString(3, e.type().typeName());
-            ps.setString(4, e.partitionKey());
-            ps.setString(5, e.toStructuredJson());
-            ps.setTimestamp(6, now);
-            ps.setString(7, s.owner());
-            ps.setString(8, s.ownerEventId());
-            ps.setInt(9, RelayShards.of(e.partitionKey()));
+        GeneratedKeyHolder generated = new GeneratedKeyHolder();
+        jdbc.batchUpdate(con -> con.prepareStatement(INSERT, new String[] {"seq"}), new BatchPreparedStatementSetter() {
+            @Override
+            public void setValues(PreparedStatement ps, int i) throws SQLException {
+                Submitted s = events.get(i);
+                CanonicalEvent e = s.event();
+                ps.setString(1, e.id());
+                ps.setString(2, topic);
+                ps.setString(3, e.type().typeName());
+                ps.setString(4, e.partitionKey());
+                ps.setString(5, e.toStructuredJson());
+                ps.setTimestamp(6, now);
+                ps.setString(7, s.owner());
+                ps.setString(8, s.ownerEventId());
+                ps.setInt(9, RelayShards.of(e.partitionKey()));
+            }
+
+            @Override
+            public int getBatchSize() {
+                return events.size();
+            }
+        }, generated);
+        List<Map<String, Object>> keys = generated.getKeyList();
+        if (keys.size() != events.size()) {
+            throw new IllegalStateException("the database returned " + keys.size() + " outbox sequence numbers for "
+                    + events.size() + " inserted events");
+        }
+        jdbc.batchUpdate(PENDING, new BatchPreparedStatementSetter() {
+            @Override
+            public void setValues(PreparedStatement ps, int i) throws SQLException {
+                ps.setLong(1, ((Number) keys.get(i).values().iterator().next()).longValue());
+                ps.setInt(2, RelayShards.of(events.get(i).event().partitionKey()));
+            }
+
+            @Override
+            public int getBatchSize() {
+                return events.size();
+            }
         });
         notifyRelay();
     }
@@ -152,8 +193,14 @@ public class Outbox {
     }
 
     public long pendingCount() {
-        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event WHERE published_at IS NULL", Long.class);
+        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM outbox_pending", Long.class);
         return n == null ? 0 : n;
+    }
+
+    /** Whether the event still waits for the relay (false once it is on the bus). */
+    public boolean isPending(long seq) {
+        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM outbox_pending WHERE seq = ?", Long.class, seq);
+        return n != null && n > 0;
     }
 
     private void notifyRelay() {
@@ -172,7 +219,7 @@ public class Outbox {
     private static OutboxRecord mapRow(ResultSet rs, int row) throws SQLException {
         return new OutboxRecord(rs.getLong("seq"), rs.getString("event_id"), rs.getString("topic"),
                 rs.getString("event_type"), rs.getString("partition_key"), rs.getString("payload"),
-                instant(rs, "created_at"), instant(rs, "published_at"), rs.getString("owner"), rs.getString("owner_event_id"));
+                instant(rs, "created_at"), rs.getString("owner"), rs.getString("owner_event_id"));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

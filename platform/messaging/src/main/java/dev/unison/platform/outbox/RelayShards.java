@@ -23,8 +23,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *
  * <p>A lease alone does not stop two publishers (clocks drift, a paused process wakes up late):
  * each batch locks its instance's {@code relay_shard} rows ({@link #lockHeld}) for the whole
- * transaction that publishes and marks, and a takeover is an update of the same row, which waits
- * for that transaction. So a shard has at most one publisher at any moment, whatever the clocks say.
+ * transaction that publishes a batch and deletes its pending rows, and a takeover is an update of
+ * the same row, which waits for that transaction. So a shard has at most one publisher at any moment, whatever the clocks say.
  */
 public class RelayShards {
 
@@ -138,11 +138,11 @@ public class RelayShards {
                 (rs, i) -> new Member(rs.getString(1), Outbox.instant(rs, "expires_at")));
     }
 
-    /** {@code AND shard IN (...)} for the given shards, or nothing when they are all of them. */
-    static String filter(List<Integer> shards) {
+    /** {@code WHERE shard IN (...)} for the given shards, or nothing when they are all of them. */
+    static String where(List<Integer> shards) {
         if (shards.size() == COUNT) {
             return "";
         }
-        return " AND shard IN (" + shards.stream().map(String::valueOf).collect(Collectors.joining(",")) + ")";
+        return " WHERE shard IN (" + shards.stream().map(String::valueOf).collect(Collectors.joining(",")) + ")";
     }
 }

@@ -21,7 +21,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Deletes what has outlived its purpose, table by table, on one instance of all at a time
  * (docs/operations.md "Retention" lists the same rules):
  * <ul>
- * <li>published outbox events and consumer groups' processed event ids older than
+ * <li>published outbox events (by when they were appended) and consumer groups' processed event ids older than
  * {@code unison.outbox.retention}: an event is traceable and deduplicated for that long;</li>
  * <li>inbox rows that were processed, kept or found stale, received before
  * {@code unison.retention.inbox}: a sender's retry of the same delivery within it is still
@@ -68,8 +68,10 @@ public class RetentionSweeper extends BackgroundWorker {
         /** The platform's own rules: outbox, processed ids, inbox, dead letters. */
         public List<RetentionRule> platformRules() {
             return List.of(
-                    new RetentionRule("outbox_event", outbox, "DELETE FROM outbox_event WHERE seq IN (SELECT seq FROM outbox_event "
-                            + "WHERE published_at IS NOT NULL AND published_at < ? ORDER BY published_at LIMIT ?)", false),
+                    // an event still waiting for the relay is kept, however old
+                    new RetentionRule("outbox_event", outbox, "DELETE FROM outbox_event WHERE seq IN (SELECT seq FROM outbox_event e "
+                            + "WHERE e.created_at < ? AND NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.seq = e.seq) "
+                            + "ORDER BY e.created_at LIMIT ?)", false),
                     // createdAt is a TIMESTAMP without time zone, written by Camel's JDBC idempotent repository in the JVM's zone
                     new RetentionRule("CAMEL_MESSAGEPROCESSED", outbox, "DELETE FROM CAMEL_MESSAGEPROCESSED WHERE (processorName, "
                             + "messageId) IN (SELECT processorName, messageId FROM CAMEL_MESSAGEPROCESSED WHERE createdAt < ? LIMIT ?)",
