@@ -1,5 +1,6 @@
 package dev.unison.platform.outbox;
 
+import dev.unison.platform.jdbc.ColumnArrays;
 import dev.unison.platform.jdbc.InLists;
 import dev.unison.platform.worker.BackgroundWorker;
 import io.micrometer.core.instrument.Counter;
@@ -8,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -102,29 +104,52 @@ public class OutboxRelay extends BackgroundWorker {
             if (locked.isEmpty()) {
                 return 0;
             }
-            // the pending rows first, then their events: joined with the limit outside, PostgreSQL
-            // chose a merge join that walked outbox_event's key from its first (long published) row,
-            // 24 ms a read against 0.7 ms for the old pending-index read (freshness benchmark, Kafka)
-            List<OutboxRecord> batch = jdbc.query("SELECT e.* FROM (SELECT seq FROM outbox_pending" + RelayShards.where(locked)
-                    + " ORDER BY seq LIMIT ?) p JOIN outbox_event e ON e.seq = p.seq ORDER BY p.seq", Outbox.ROW,
-                    settings.batchSize());
-            if (batch.isEmpty()) {
+            // the pending rows, then their events by key: joined in one statement, PostgreSQL chose
+            // merge or hash joins that read outbox_event far beyond the batch (5-24 ms a batch in the
+            // freshness benchmark). PostgreSQL takes all the keys as one array, other databases in
+            // lists of 16 (docs/benchmarks.md)
+            List<Long> seqs = jdbc.queryForList("SELECT seq FROM outbox_pending" + RelayShards.where(locked)
+                    + " ORDER BY seq LIMIT ?", Long.class, settings.batchSize());
+            List<OutboxRecord> batch = new ArrayList<>(seqs.size());
+            if (seqs.isEmpty()) {
                 return 0;
+            } else if (postgres()) {
+                batch.addAll(jdbc.query("SELECT * FROM outbox_event WHERE seq = ANY(?)", ColumnArrays.single("int8", seqs),
+                        Outbox.ROW));
+            } else {
+                for (List<Long> chunk : InLists.chunks(seqs)) {
+                    batch.addAll(jdbc.query("SELECT * FROM outbox_event WHERE seq IN (" + InLists.placeholders(chunk.size())
+                            + ")", Outbox.ROW, chunk.toArray()));
+                }
             }
-            transport.publish(batch);
-            Instant now = clock.instant();
-            // the pending rows are small and the event rows stay as they are: nothing of the event
-            // is rewritten, and a pending row's index entries are all the relay leaves behind
-            for (List<OutboxRecord> chunk : InLists.chunks(batch)) {
+            batch.sort(java.util.Comparator.comparingLong(OutboxRecord::seq));
+            if (!batch.isEmpty()) {
+                transport.publish(batch);
+            }
+            // the pending rows are small and the event rows stay as they are: nothing of an event is
+            // rewritten. A pending row whose event is gone (deleted by hand) goes too, or it would
+            // be read again in every batch
+            for (List<Long> chunk : InLists.chunks(seqs)) {
                 jdbc.update("DELETE FROM outbox_pending WHERE seq IN (" + InLists.placeholders(chunk.size()) + ")",
-                        chunk.stream().map(OutboxRecord::seq).toArray());
+                        chunk.toArray());
             }
+            Instant now = clock.instant();
             batch.forEach(r -> lag.record(Duration.between(r.createdAt(), now)));
             return batch.size();
         });
         int n = count == null ? 0 : count;
         published.increment(n);
         return n;
+    }
+
+    private Boolean postgres;
+
+    private boolean postgres() {
+        if (postgres == null) {
+            postgres = Boolean.TRUE.equals(jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<Boolean>) c ->
+                    c.getMetaData().getDatabaseProductName().startsWith("PostgreSQL")));
+        }
+        return postgres;
     }
 
     /** Publishes until the outbox is empty; returns how many events it published. */

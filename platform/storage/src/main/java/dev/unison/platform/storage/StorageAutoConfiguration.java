@@ -41,7 +41,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Wires what storage needs beyond Spring's data source: the periodic sync and the compaction of an
- * H2 file, the retention sweep, and the disk monitor with its health component and API.
+ * H2 file, the vacuum of PostgreSQL's queue tables, the retention sweep, and the disk monitor with its health component and API.
  */
 @AutoConfiguration
 @EnableConfigurationProperties({StorageProperties.class, RetentionProperties.class})
@@ -128,6 +128,14 @@ public class StorageAutoConfiguration {
                 retention, settings.quietAfter(), settings.quietTargetFillRate(), meters);
     }
 
+    /** Started and stopped with the other background workers. */
+    @Bean
+    @Conditional(PostgresWithQueueVacuumInterval.class)
+    PostgresQueueVacuum postgresQueueVacuum(DataSource dataSource, StorageProperties properties, MeterRegistry meters) {
+        return new PostgresQueueVacuum(dataSource, PostgresQueueVacuum.QUEUE_TABLES, properties.postgresQueueVacuumInterval(),
+                meters);
+    }
+
     /**
      * The retention to set on the open H2 store: the configured one while the hub forces the file
      * to disk ({@code sync} not zero), refused below five sync intervals; null (H2's 45 s) without
@@ -173,6 +181,17 @@ public class StorageAutoConfiguration {
     static class H2FileWithCompactionInterval extends H2FileWithInterval {
         H2FileWithCompactionInterval() {
             super("unison.storage.h2-compaction.interval");
+        }
+    }
+
+    /** A PostgreSQL database ({@code spring.datasource.url}) and a queue vacuum interval that is not zero (default 5 s). */
+    static class PostgresWithQueueVacuumInterval implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            Duration interval = Binder.get(context.getEnvironment())
+                    .bind("unison.storage.postgres-queue-vacuum-interval", Duration.class).orElse(Duration.ofSeconds(5));
+            return PostgresQueueVacuum.appliesTo(context.getEnvironment().getProperty("spring.datasource.url"))
+                    && !interval.isZero();
         }
     }
 

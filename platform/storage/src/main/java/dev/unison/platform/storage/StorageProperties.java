@@ -6,11 +6,18 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * The embedded H2 database: how often its file is forced to disk ({@link dev.unison.platform.storage.H2PeriodicSync};
- * zero turns the periodic sync off), and how it is kept compact while the hub runs.
+ * zero turns the periodic sync off), and how it is kept compact while the hub runs. PostgreSQL: how
+ * often the hub vacuums its queue tables ({@link dev.unison.platform.storage.PostgresQueueVacuum}; zero: never, autovacuum only).
  */
 @ConfigurationProperties(prefix = "unison.storage")
-public record StorageProperties(Duration h2SyncInterval, H2Compaction h2Compaction, Monitor monitor) {
+public record StorageProperties(Duration h2SyncInterval, H2Compaction h2Compaction, Monitor monitor,
+        Duration postgresQueueVacuumInterval) {
     public StorageProperties {
+        postgresQueueVacuumInterval = postgresQueueVacuumInterval == null ? Duration.ofSeconds(5) : postgresQueueVacuumInterval;
+        if (postgresQueueVacuumInterval.isNegative()) {
+            throw new IllegalArgumentException("unison.storage.postgres-queue-vacuum-interval must be 0 (off) or positive, got "
+                    + postgresQueueVacuumInterval);
+        }
         h2SyncInterval = h2SyncInterval == null ? Duration.ofSeconds(1) : h2SyncInterval;
         if (h2SyncInterval.isNegative()) {
             throw new IllegalArgumentException("unison.storage.h2-sync-interval must be 0 (off) or positive, got "
