@@ -77,7 +77,7 @@ abstract class AbstractBusContractIT {
         outbox.append("events", events);
         await().atMost(Duration.ofSeconds(30)).until(() -> ProbeRoutes.availabilityFor(sku).size() == 3);
 
-        // as if the relay died after publishing and before marking: the same rows go out again
+        // as if the relay died after publishing and before deleting the pending rows: the same rows go out again
         List<OutboxRecord> again = events.stream().map(e -> outbox.find(e.id()).orElseThrow()).toList();
         transport.publish(again);
         // a later event of the same key arrives after any duplicate would have (per-key order)

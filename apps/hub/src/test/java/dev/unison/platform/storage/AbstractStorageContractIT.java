@@ -125,6 +125,41 @@ abstract class AbstractStorageContractIT {
         assertThat(broker.published).isEmpty();
     }
 
+    /**
+     * Every append queues its events for the relay under their own sequence numbers and shards:
+     * a batch of the hub's own events, a partner's batch with a duplicate, and a single event
+     * appended outside any transaction (its two rows are written atomically all the same).
+     */
+    @Test
+    void everyAppendedEventIsQueuedUnderItsOwnSeqAndShard() {
+        List<CanonicalEvent> own = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            own.add(availability("SKU-" + i, i));
+        }
+        tx.executeWithoutResult(status -> outbox.append("events", own));
+        CanonicalEvent submitted = availability("SKU-PARTNER", 1);
+        List<Boolean> accepted = tx.execute(status -> outbox.appendSubmitted("events", List.of(
+                new dev.unison.platform.outbox.Outbox.Submitted("ptn_a", "e-1", submitted),
+                new dev.unison.platform.outbox.Outbox.Submitted("ptn_a", "e-1", submitted))));
+        CanonicalEvent alone = availability("SKU-ALONE", 1);
+        assertThat(outbox.appendIfAbsent("events", alone)).isTrue();
+        assertThat(outbox.appendIfAbsent("events", alone)).as("a duplicate").isFalse();
+
+        assertThat(accepted).containsExactly(true, false);
+        List<String> queued = jdbc.query("SELECT e.event_id, e.shard, p.shard FROM outbox_pending p "
+                + "JOIN outbox_event e ON e.seq = p.seq ORDER BY p.seq", (rs, i) -> rs.getString(1) + " "
+                + (rs.getInt(2) == rs.getInt(3) ? "in its shard" : "in shard " + rs.getInt(3) + " instead of " + rs.getInt(2)));
+        List<String> expected = new ArrayList<>();
+        own.forEach(e -> expected.add(e.id() + " in its shard"));
+        expected.add(submitted.id() + " in its shard");
+        expected.add(alone.id() + " in its shard");
+        assertThat(queued).containsExactlyElementsOf(expected);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox_pending", Long.class))
+                .isEqualTo(jdbc.queryForObject("SELECT COUNT(*) FROM outbox_event", Long.class));
+        assertThat(jdbc.queryForObject("SELECT COUNT(DISTINCT shard) FROM outbox_pending", Long.class))
+                .as("40 keys spread over the shards").isGreaterThan(8);
+    }
+
     @Test
     void theRelayPublishesEveryCommittedEventOnceInOrderAndForgetsItsPendingRow() {
         List<CanonicalEvent> appended = new ArrayList<>();

@@ -32,7 +32,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * record value; CloudEvents Kafka Protocol Binding) with the partition key as the record key, so
  * one key always lands on one partition and stays in order. The producer is idempotent with
  * {@code acks=all}; a batch is sent, flushed, and every acknowledgement awaited before the relay
- * marks it published. Consumer groups are Kafka consumer groups, consumed in batches by
+ * deletes its pending rows. Consumer groups are Kafka consumer groups, consumed in batches by
  * {@link KafkaBatchConsumer}.
  */
 public class KafkaBusTransport implements BusTransport {

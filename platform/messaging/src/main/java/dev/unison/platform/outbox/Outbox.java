@@ -22,8 +22,10 @@ import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The transactional outbox. {@link #append} writes through the caller's JDBC transaction, so the
@@ -52,12 +54,14 @@ public class Outbox {
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final Runnable afterCommit;
+    private final TransactionTemplate ownTransaction;
 
     /** @param afterCommit called once a transaction that appended events commits (wakes the relay) */
     public Outbox(JdbcTemplate jdbc, Clock clock, Runnable afterCommit) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.afterCommit = afterCommit;
+        this.ownTransaction = new TransactionTemplate(new JdbcTransactionManager(jdbc.getDataSource()));
     }
 
     public static String requireTopic(String topic) {
@@ -88,13 +92,18 @@ public class Outbox {
         requireTopic(topic);
         int inserted;
         try {
-            inserted = jdbc.update(INSERT_IF_ABSENT, e.id(), topic, e.type().typeName(), e.partitionKey(),
-                    e.toStructuredJson(), Timestamp.from(clock.instant()), RelayShards.of(e.partitionKey()), e.id());
+            inserted = atomically(() -> {
+                int n = jdbc.update(INSERT_IF_ABSENT, e.id(), topic, e.type().typeName(), e.partitionKey(),
+                        e.toStructuredJson(), Timestamp.from(clock.instant()), RelayShards.of(e.partitionKey()), e.id());
+                if (n == 1) {
+                    jdbc.update(PENDING_BY_ID, e.id());
+                }
+                return n;
+            });
         } catch (DuplicateKeyException concurrentDuplicate) {
             return false;
         }
         if (inserted == 1) {
-            jdbc.update(PENDING_BY_ID, e.id());
             notifyRelay();
         }
         return inserted == 1;
@@ -135,10 +144,30 @@ public class Outbox {
     }
 
     /**
+     * Runs {@code work} in the caller's transaction, or in one of its own when there is none: an
+     * event row and its pending row exist together or not at all (an event row alone would never
+     * be published, and would be reported as published).
+     */
+    private <T> T atomically(java.util.function.Supplier<T> work) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            return work.get();
+        }
+        return ownTransaction.execute(status -> work.get());
+    }
+
+    /**
      * One JDBC batch of inserts, another of their rows in {@code outbox_pending} under the sequence
      * numbers the inserts were given, then the relay is woken once the transaction commits.
      */
     private void insert(String topic, List<Submitted> events) {
+        atomically(() -> {
+            insertRows(topic, events);
+            return null;
+        });
+        notifyRelay();
+    }
+
+    private void insertRows(String topic, List<Submitted> events) {
         Timestamp now = Timestamp.from(clock.instant());
         GeneratedKeyHolder generated = new GeneratedKeyHolder();
         jdbc.batchUpdate(con -> con.prepareStatement(INSERT, new String[] {"seq"}), new BatchPreparedStatementSetter() {
@@ -179,7 +208,6 @@ public class Outbox {
                 return events.size();
             }
         });
-        notifyRelay();
     }
 
     /** The event a partner submitted under its own id. */

@@ -30,6 +30,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public class OutboxRelay extends BackgroundWorker {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OutboxRelay.class);
+
     /**
      * @param shardLease how long a shard lease lasts unless renewed; leases are renewed (and shards
      *     rebalanced) every third of it, so a dead instance's shards are taken within 1⅓ of it
@@ -53,6 +55,8 @@ public class OutboxRelay extends BackgroundWorker {
     private final RelayShards shards;
     private Instant nextRebalance = Instant.MIN;
     private volatile List<Integer> held = List.of();
+    /** Pending rows the last batch read (a full batch means more may be waiting). */
+    private int lastRead;
 
     public OutboxRelay(JdbcTemplate jdbc, TransactionTemplate tx, Publisher transport, Settings settings,
             String instance, Clock clock, MeterRegistry meters) {
@@ -91,6 +95,7 @@ public class OutboxRelay extends BackgroundWorker {
 
     /** Publishes one batch and deletes its pending rows; returns how many events it published. */
     public int relayOnce() {
+        lastRead = 0;
         if (!clock.instant().isBefore(nextRebalance)) {
             rebalance();
         }
@@ -129,6 +134,11 @@ public class OutboxRelay extends BackgroundWorker {
             // the pending rows are small and the event rows stay as they are: nothing of an event is
             // rewritten. A pending row whose event is gone (deleted by hand) goes too, or it would
             // be read again in every batch
+            if (batch.size() < seqs.size()) {
+                LOG.warn("outbox relay: {} pending rows had no event row (deleted by hand?) and were dropped",
+                        seqs.size() - batch.size());
+            }
+            lastRead = seqs.size();
             for (List<Long> chunk : InLists.chunks(seqs)) {
                 jdbc.update("DELETE FROM outbox_pending WHERE seq IN (" + InLists.placeholders(chunk.size()) + ")",
                         chunk.toArray());
@@ -155,11 +165,9 @@ public class OutboxRelay extends BackgroundWorker {
     /** Publishes until the outbox is empty; returns how many events it published. */
     public int drain() {
         int total = 0;
-        int n;
         do {
-            n = relayOnce();
-            total += n;
-        } while (n == settings.batchSize());
+            total += relayOnce();
+        } while (lastRead == settings.batchSize());
         return total;
     }
 
@@ -167,8 +175,8 @@ public class OutboxRelay extends BackgroundWorker {
     protected boolean runRound() {
         // one batch per round: the worker runs the next at once while batches are full, and a stop
         // is noticed between batches instead of after the whole backlog
-        int n = relayOnce();
-        return n == settings.batchSize();
+        relayOnce();
+        return lastRead == settings.batchSize();
     }
 
     /** A stopping relay gives its shards back at once instead of leaving them until its leases expire. */
