@@ -3,6 +3,7 @@ package dev.unison.bench.naive;
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.connectors.kit.config.Connection;
 import dev.unison.connectors.kit.descriptor.ConnectorDescriptor;
+import dev.unison.connectors.kit.mapping.MappingException;
 import dev.unison.connectors.kit.spi.CheckResult;
 import dev.unison.connectors.kit.spi.Connector;
 import dev.unison.connectors.kit.spi.ConnectorContext;
@@ -57,8 +58,12 @@ public final class NaiveShopifyInventoryConnector implements Connector {
         return CheckResult.ok("benchmark baseline; the shop is checked by connection " + connection.setting("shopifyConnection"));
     }
 
+    /**
+     * The baseline only sends: it registers no webhook route, so no delivery is ever stored for it.
+     * Should one arrive anyway, it is refused as unmappable, which dead-letters it with this reason.
+     */
     @Override
     public List<CanonicalEvent> mapInbound(InboundDelivery delivery, Connection connection, ConnectorContext context) {
-        throw new UnsupportedOperationException(NAME + " receives nothing");
+        throw new MappingException(NAME + " sends only and maps no inbound " + delivery.messageType() + " delivery");
     }
 }
