@@ -56,6 +56,7 @@ public class IdentityService {
     private final TransactionTemplate ownTransaction;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final List<ProfileChangeListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public IdentityService(IdentityResolver resolver, JdbcTemplate jdbc, PlatformTransactionManager transactions, Outbox outbox,
             Clock clock, MeterRegistry meters) {
@@ -67,6 +68,27 @@ public class IdentityService {
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.clock = clock;
         this.meters = meters;
+    }
+
+    /** Adds a listener told of every profile whose identifiers changed, in the changing transaction. */
+    public void addListener(ProfileChangeListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Tells the listeners which of these resolutions changed a profile's identifiers (new ones, or a merge). */
+    private void tellListeners(List<Resolution> resolutions) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        java.util.Set<String> changed = new java.util.LinkedHashSet<>();
+        for (Resolution r : resolutions) {
+            if (r.outcome() == Resolution.Outcome.MERGED || r.outcome() == Resolution.Outcome.ATTACHED) {
+                changed.add(r.profileId());
+            }
+        }
+        if (!changed.isEmpty()) {
+            listeners.forEach(l -> l.profilesChanged(changed));
+        }
     }
 
     public IdentityResolver resolver() {
@@ -123,6 +145,7 @@ public class IdentityService {
                         out.add(resolver.resolve(observation, staged));
                     }
                     staged.flush(jdbc);
+                    tellListeners(out);
                     for (int i = 0; i < out.size(); i++) {
                         Resolution r = out.get(i);
                         if (r.outcome() == Resolution.Outcome.MERGED) {
@@ -207,6 +230,7 @@ public class IdentityService {
                 if (r.outcome() == Resolution.Outcome.MERGED) {
                     appendMerge(r, observation.source());
                 }
+                tellListeners(List.of(r));
                 return r;
             });
             count(resolution, firstAndKnown[0] ? channel : null, firstAndKnown[1]);

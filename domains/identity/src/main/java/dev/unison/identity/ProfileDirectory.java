@@ -91,6 +91,97 @@ public class ProfileDirectory {
                 String.class, transactionId).stream().findFirst();
     }
 
+    // ---- batch reads for domains that derive from profiles (attribution): by many ids at once ----
+
+    /**
+     * The transactions the identity group has seen among {@code transactionIds}, each with its live
+     * profile (empty when none of its identifiers resolved). An id missing from the map has not been
+     * seen yet: the identity group has not handled its order.
+     */
+    public Map<String, Optional<String>> profilesOfTransactions(java.util.Collection<String> transactionIds) {
+        Map<String, Optional<String>> out = new java.util.HashMap<>();
+        for (List<String> chunk : dev.unison.platform.jdbc.InLists.chunks(List.copyOf(new java.util.LinkedHashSet<>(transactionIds)))) {
+            jdbc.query("SELECT transaction_id, profile_id FROM identity_transaction WHERE transaction_id IN ("
+                    + dev.unison.platform.jdbc.InLists.placeholders(chunk.size()) + ")",
+                    rs -> {
+                        out.put(rs.getString(1), Optional.ofNullable(rs.getString(2)));
+                    }, chunk.toArray());
+        }
+        return out;
+    }
+
+    /** The transactions (order ids) of each of these live profiles. */
+    public Map<String, List<String>> transactionsOf(java.util.Collection<String> profileIds) {
+        Map<String, List<String>> out = new java.util.HashMap<>();
+        for (List<String> chunk : dev.unison.platform.jdbc.InLists.chunks(List.copyOf(new java.util.LinkedHashSet<>(profileIds)))) {
+            jdbc.query("SELECT profile_id, transaction_id FROM identity_transaction WHERE profile_id IN ("
+                    + dev.unison.platform.jdbc.InLists.placeholders(chunk.size()) + ")",
+                    rs -> {
+                        out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                    }, chunk.toArray());
+        }
+        return out;
+    }
+
+    /** The identifiers (normalized, as stored) of each of these live profiles. */
+    public Map<String, List<Identifier>> identifiersOf(java.util.Collection<String> profileIds) {
+        Map<String, List<Identifier>> out = new java.util.HashMap<>();
+        for (List<String> chunk : dev.unison.platform.jdbc.InLists.chunks(List.copyOf(new java.util.LinkedHashSet<>(profileIds)))) {
+            jdbc.query("SELECT profile_id, type, shown_value FROM identity_identifier WHERE profile_id IN ("
+                    + dev.unison.platform.jdbc.InLists.placeholders(chunk.size()) + ")",
+                    rs -> {
+                        out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                                .add(new Identifier(IdentifierType.fromWireName(rs.getString(2)), rs.getString(3)));
+                    }, chunk.toArray());
+        }
+        return out;
+    }
+
+    /**
+     * The profile holding each of these identifiers (already normalized, e.g. as stored on a profile
+     * or as an exposure carried them after normalization); identifiers nobody holds are left out.
+     */
+    public Map<Identifier, String> holders(java.util.Collection<Identifier> identifiers) {
+        Map<String, Identifier> byKey = new LinkedHashMap<>();
+        for (Identifier id : identifiers) {
+            byKey.put(resolver.rules().matchKey(id), id);
+        }
+        Map<Identifier, String> out = new java.util.HashMap<>();
+        for (List<String> chunk : dev.unison.platform.jdbc.InLists.chunks(List.copyOf(byKey.keySet()))) {
+            jdbc.query("SELECT match_key, profile_id FROM identity_identifier WHERE match_key IN ("
+                    + dev.unison.platform.jdbc.InLists.placeholders(chunk.size()) + ")",
+                    rs -> {
+                        out.put(byKey.get(rs.getString(1)), rs.getString(2));
+                    }, chunk.toArray());
+        }
+        return out;
+    }
+
+    /** Each id's live profile: itself, or the survivor it was merged into; unknown ids are left out. */
+    public Map<String, String> liveProfiles(java.util.Collection<String> profileIds) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (List<String> chunk : dev.unison.platform.jdbc.InLists.chunks(List.copyOf(new java.util.LinkedHashSet<>(profileIds)))) {
+            // merged_into always names the live survivor (chains are flattened on merge)
+            jdbc.query("SELECT profile_id, merged_into FROM identity_profile WHERE profile_id IN ("
+                    + dev.unison.platform.jdbc.InLists.placeholders(chunk.size()) + ")",
+                    rs -> {
+                        String into = rs.getString(2);
+                        out.put(rs.getString(1), into == null ? rs.getString(1) : into);
+                    }, chunk.toArray());
+        }
+        return out;
+    }
+
+    /** Every live profile that holds at least one transaction (a full re-attribution starts from these). */
+    public List<String> profilesWithTransactions() {
+        return jdbc.queryForList("SELECT DISTINCT profile_id FROM identity_transaction WHERE profile_id IS NOT NULL", String.class);
+    }
+
+    /** Normalizes an identifier as resolution does (throws {@code InvalidIdentifierException} when it cannot be). */
+    public Identifier normalize(Identifier raw) {
+        return resolver.normalizer().normalize(raw);
+    }
+
     /** Whether an identifier is one the guards never promote (so a lookup can say why nothing is found). */
     public boolean isBlocked(Identifier raw) {
         return resolver.rules().isBlocked(resolver.screen(raw.type(), raw.value()));

@@ -116,7 +116,10 @@ class CanonicalModelTest {
                 invalid(EventType.CONSENT_CHANGED, o -> { o.remove("profileId"); o.remove("subject"); }, "subject"),
                 invalid(EventType.CART_UPDATED, o -> ((ArrayNode) o.get("lines")).addObject().put("sku", "X"), "quantity"),
                 invalid(EventType.REFUND_CREATED, o -> o.remove("orderId"), "orderId"),
-                invalid(EventType.AD_EXPOSURE_RECORDED, o -> ((ObjectNode) o.get("identifier")).put("value", "ABC"), "/identifier/value"),
+                invalid(EventType.AD_EXPOSURE_RECORDED_V1, o -> ((ObjectNode) o.get("identifier")).put("value", "ABC"), "/identifier/value"),
+                invalid(EventType.AD_EXPOSURE_RECORDED, o -> ((ObjectNode) o.get("identifiers").get(0)).put("value", "ABC"),
+                        "/identifiers/0/value"),
+                invalid(EventType.AD_EXPOSURE_RECORDED, o -> o.remove("exposureId"), "exposureId"),
                 invalid(EventType.AD_SPEND_REPORTED, o -> o.put("day", "25/11/2026"), "/day"),
                 invalid(EventType.ERASURE_REQUESTED, o -> o.put("regulation", "whim"), "/regulation"));
     }

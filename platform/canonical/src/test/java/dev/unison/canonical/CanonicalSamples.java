@@ -2,6 +2,7 @@ package dev.unison.canonical;
 
 import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.model.AdExposure;
+import dev.unison.canonical.model.AdExposureV1;
 import dev.unison.canonical.model.AdSpend;
 import dev.unison.canonical.model.Cart;
 import dev.unison.canonical.model.CartLine;
@@ -67,7 +68,11 @@ public final class CanonicalSamples {
                             Money.of("179.80", "USD"))), Money.of("179.80", "USD"), PlacedIn.ONLINE, T0);
             case REFUND_CREATED -> new Refund("r-1", "o-1", "shopify", Money.of("89.90", "USD"),
                     List.of(new RefundLine("TRAIL-SHOE-42", 1, Money.of("89.90", "USD"))), T0);
-            case AD_EXPOSURE_RECORDED -> new AdExposure("walmart-connect", "SPRING-GROCERY",
+            case AD_EXPOSURE_RECORDED -> new AdExposure("imp-20261125-0001", "walmart-connect", "adv-acme", "SPRING-GROCERY",
+                    "ad-7", ExposureKind.CLICK, T0, List.of(
+                            new Identifier(IdentifierType.HASHED_EMAIL, "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f"),
+                            new Identifier(IdentifierType.CLICK_ID, "clk-93f1")));
+            case AD_EXPOSURE_RECORDED_V1 -> new AdExposureV1("walmart-connect", "SPRING-GROCERY",
                     new Identifier(IdentifierType.HASHED_EMAIL, "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f"),
                     ExposureKind.CLICK, T0);
             case AD_SPEND_REPORTED -> new AdSpend("walmart-connect", "SPRING-GROCERY", LocalDate.of(2026, 11, 25),

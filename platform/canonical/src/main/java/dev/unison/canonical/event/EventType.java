@@ -1,6 +1,7 @@
 package dev.unison.canonical.event;
 
 import dev.unison.canonical.model.AdExposure;
+import dev.unison.canonical.model.AdExposureV1;
 import dev.unison.canonical.model.AdSpend;
 import dev.unison.canonical.model.Cart;
 import dev.unison.canonical.model.CanonicalRecord;
@@ -48,7 +49,9 @@ public enum EventType {
     ORDER_PLACED("commerce.order.placed.v1", Order.class, Producer.INPUT),
     ORDER_UPDATED("commerce.order.updated.v1", Order.class, Producer.INPUT),
     REFUND_CREATED("commerce.refund.created.v1", Refund.class, Producer.INPUT),
-    AD_EXPOSURE_RECORDED("commerce.ad.exposure.recorded.v1", AdExposure.class, Producer.INPUT),
+    /** Superseded by {@link #AD_EXPOSURE_RECORDED} (v2); still accepted and attributed. */
+    AD_EXPOSURE_RECORDED_V1("commerce.ad.exposure.recorded.v1", AdExposureV1.class, Producer.INPUT),
+    AD_EXPOSURE_RECORDED("commerce.ad.exposure.recorded.v2", AdExposure.class, Producer.INPUT),
     AD_SPEND_REPORTED("commerce.ad.spend.reported.v1", AdSpend.class, Producer.INPUT),
     ERASURE_REQUESTED("commerce.erasure.requested.v1", ErasureRequest.class, Producer.INPUT);
 

@@ -1,0 +1,296 @@
+package dev.unison.attribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.hub.support.EmbeddedHub;
+import dev.unison.platform.testkit.HttpApi;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * Closed-loop attribution through the public interfaces only: the partner API's events (exposures,
+ * spend, online orders, a refund), the POS API (till sales carrying a loyalty id), the identities API
+ * (loyalty sign-ups linking the card to the email) and the attribution API (settings, report).
+ */
+@EmbeddedHub
+class AttributionIT {
+
+    static final String KEY = EmbeddedHub.BOOTSTRAP_KEY;
+    static final Duration SETTLE = Duration.ofSeconds(90);
+
+    @LocalServerPort
+    int port;
+
+    HttpApi api;
+    long run;
+    String network;
+
+    @BeforeEach
+    void setUp() {
+        api = new HttpApi(port);
+        run = System.nanoTime() % 1_000_000_000L;
+        network = "rmn-" + run;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static String sha256(String value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static ObjectNode event(String id, String type, ObjectNode data) {
+        ObjectNode e = CanonicalJson.mapper().createObjectNode();
+        e.put("specversion", "1.0").put("id", id).put("source", "/it/attribution").put("type", type)
+                .put("datacontenttype", "application/json");
+        e.set("data", data);
+        return e;
+    }
+
+    /** Sends events in batches of up to 1,000; every one must be accepted. */
+    void send(String key, List<ObjectNode> events) {
+        for (int from = 0; from < events.size(); from += 1000) {
+            ArrayNode batch = CanonicalJson.mapper().createArrayNode();
+            events.subList(from, Math.min(events.size(), from + 1000)).forEach(batch::add);
+            HttpApi.Reply r = api.post("/api/v1/events", key, "application/cloudevents-batch+json", CanonicalJson.write(batch), Map.of());
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            for (JsonNode result : r.json().get("results")) {
+                assertThat(result.get("status").asText()).as(result.toString()).isEqualTo("accepted");
+            }
+        }
+    }
+
+    ObjectNode exposure(String id, String campaign, String kind, Instant at, String email) {
+        ObjectNode d = CanonicalJson.mapper().createObjectNode();
+        d.put("exposureId", id).put("network", network).put("advertiserId", "adv-" + run).put("campaignId", campaign)
+                .put("kind", kind).put("exposedAt", at.toString());
+        d.putArray("identifiers").addObject().put("type", "hashed_email").put("value", sha256(email));
+        return event("exp-" + id, "commerce.ad.exposure.recorded.v2", d);
+    }
+
+    static ObjectNode onlineOrder(String id, String channel, String email, Instant placedAt, String amount) {
+        ObjectNode d = CanonicalJson.mapper().createObjectNode();
+        d.put("id", id).put("channel", channel).put("externalId", id).put("status", "paid").put("placedAt", placedAt.toString())
+                .put("placedIn", "online").put("fulfilledFromLocation", "STORE-7");
+        d.putArray("identifiers").addObject().put("type", "email").put("value", email);
+        d.putArray("lines").addObject().put("lineId", "1").put("sku", "S1-BASKET").put("quantity", 1)
+                .<ObjectNode>set("unitPrice", money(amount)).set("lineTotal", money(amount));
+        d.set("total", money(amount));
+        return event("ord-" + id, "commerce.order.placed.v1", d);
+    }
+
+    static ObjectNode refund(String id, String orderId, String channel, String amount, Instant at) {
+        ObjectNode d = CanonicalJson.mapper().createObjectNode();
+        d.put("id", id).put("orderId", orderId).put("channel", channel).put("refundedAt", at.toString());
+        d.set("amount", money(amount));
+        return event("ref-" + id, "commerce.refund.created.v1", d);
+    }
+
+    static ObjectNode spend(String network, String campaign, LocalDate day, String amount) {
+        ObjectNode d = CanonicalJson.mapper().createObjectNode();
+        d.put("network", network).put("campaignId", campaign).put("day", day.toString()).put("impressions", 10_000)
+                .put("clicks", 200);
+        d.set("spend", money(amount));
+        return event("spend-" + network + "-" + campaign + "-" + day, "commerce.ad.spend.reported.v1", d);
+    }
+
+    static ObjectNode money(String amount) {
+        return CanonicalJson.mapper().createObjectNode().put("amount", amount).put("currency", "USD");
+    }
+
+    ObjectNode till(String register, long sequence, Instant at, String amount, String loyaltyId) {
+        ObjectNode t = CanonicalJson.mapper().createObjectNode();
+        t.put("storeId", "STORE-7").put("registerId", register).put("businessDay", at.atZone(ZoneOffset.UTC).toLocalDate().toString())
+                .put("sequence", sequence).put("type", "sale").put("occurredAt", at.toString()).put("currency", "USD");
+        t.putArray("lines").addObject().put("sku", "S1-BASKET").put("quantity", 1).put("unitPrice", amount);
+        if (loyaltyId != null) {
+            t.put("loyaltyId", loyaltyId);
+        }
+        return t;
+    }
+
+    void sellAtTills(List<ObjectNode> transactions) {
+        for (int from = 0; from < transactions.size(); from += 500) {
+            ObjectNode body = CanonicalJson.mapper().createObjectNode();
+            ArrayNode list = body.putArray("transactions");
+            transactions.subList(from, Math.min(transactions.size(), from + 500)).forEach(list::add);
+            HttpApi.Reply r = api.post("/api/v1/pos/transactions/batch", KEY, CanonicalJson.write(body));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).doesNotContain("\"rejected\"");
+        }
+    }
+
+    void linkLoyalty(List<String[]> loyaltyAndEmail) {
+        for (int from = 0; from < loyaltyAndEmail.size(); from += 1000) {
+            ObjectNode body = CanonicalJson.mapper().createObjectNode();
+            ArrayNode sightings = body.putArray("sightings");
+            for (String[] pair : loyaltyAndEmail.subList(from, Math.min(loyaltyAndEmail.size(), from + 1000))) {
+                ObjectNode s = sightings.addObject().put("source", "loyalty-signup");
+                ArrayNode ids = s.putArray("identifiers");
+                ids.addObject().put("type", "loyalty_id").put("value", pair[0]);
+                ids.addObject().put("type", "email").put("value", pair[1]);
+            }
+            HttpApi.Reply r = api.post("/api/v1/identities/batch", KEY, CanonicalJson.write(body));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+        }
+    }
+
+    void putCampaign(String campaign, String advertiser, int clickDays, int viewDays) {
+        HttpApi.Reply r = api.put("/api/v1/attribution/campaigns/" + network + "/" + campaign, KEY, """
+                {"advertiserId": "%s", "name": "%s", "clickLookbackDays": %d, "viewLookbackDays": %d}"""
+                .formatted(advertiser, campaign, clickDays, viewDays));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+    }
+
+    JsonNode campaignRow(String key, String campaign, String model) {
+        HttpApi.Reply r = api.get("/api/v1/attribution/campaigns?campaign=" + URLEncoder.encode(campaign, StandardCharsets.UTF_8)
+                + "&network=" + network + "&model=" + model, key);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode rows = r.json().get("rows");
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    // ------------------------------------------------------------------ S1
+
+    @Test
+    void s1InStoreSalesTiedBackToTheAdsTurnFourIntoSixteenPointFour() {
+        String campaign = "SPRING-GROCERY-" + run;
+        String advertiser = "adv-" + run;
+        putCampaign(campaign, advertiser, 14, 14);
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(40, ChronoUnit.DAYS);
+        String[] channels = {"shopify", "tiktok-shop", "sfcc"};
+
+        // 14 days of spend: 13 x 3,571.43 + 3,571.41 = 50,000.00
+        List<ObjectNode> events = new ArrayList<>();
+        for (int day = 0; day < 14; day++) {
+            events.add(spend(network, campaign, t0.atZone(ZoneOffset.UTC).toLocalDate().plusDays(day), day < 13 ? "3571.43" : "3571.41"));
+        }
+        // the exposure log: 1,000 shoppers by SHA-256 of their email, a click or an impression each
+        List<Instant> exposedAt = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            Instant at = t0.plus(i % 10, ChronoUnit.DAYS).plus(10, ChronoUnit.HOURS);
+            exposedAt.add(at);
+            events.add(exposure("x" + run + "-" + i, campaign, i % 2 == 0 ? "click" : "impression", at, email(i)));
+        }
+        send(KEY, events);
+
+        // loyalty sign-ups: shoppers 380..999 and the 50 never-exposed store shoppers link their card to their email
+        List<String[]> links = new ArrayList<>();
+        for (int i = 380; i < 1000; i++) {
+            links.add(new String[] {loyalty(i), email(i)});
+        }
+        for (int i = 1000; i < 1050; i++) {
+            links.add(new String[] {loyalty(i), email(i)});
+        }
+        linkLoyalty(links);
+
+        List<ObjectNode> orders = new ArrayList<>();
+        // online: shoppers 0..399 buy for 500.00 two days after their exposure (200,000.00)
+        for (int i = 0; i < 400; i++) {
+            orders.add(onlineOrder("s1-" + run + "-web-" + i, channels[i % 3], email(i), exposedAt.get(i).plus(2, ChronoUnit.DAYS), "500.00"));
+        }
+        // noise: never exposed shoppers; exposed shoppers buying before their exposure; after the 14-day window
+        for (int i = 1000; i < 1050; i++) {
+            orders.add(onlineOrder("s1-" + run + "-unexposed-" + i, "shopify", email(i), t0.plus(5, ChronoUnit.DAYS), "450.00"));
+        }
+        for (int i = 0; i < 50; i++) {
+            orders.add(onlineOrder("s1-" + run + "-before-" + i, "shopify", email(i), exposedAt.get(i).minus(1, ChronoUnit.DAYS), "777.00"));
+        }
+        for (int i = 400; i < 450; i++) {
+            orders.add(onlineOrder("s1-" + run + "-late-" + i, "sfcc", email(i), exposedAt.get(i).plus(15, ChronoUnit.DAYS), "888.00"));
+        }
+        // noise: an attributed online order refunded in full (revenue is net of refunds)
+        List<ObjectNode> refunds = new ArrayList<>();
+        for (int i = 100; i < 110; i++) {
+            String id = "s1-" + run + "-refunded-" + i;
+            orders.add(onlineOrder(id, "shopify", email(i), exposedAt.get(i).plus(1, ChronoUnit.DAYS), "300.00"));
+            refunds.add(refund("rf-" + id, id, "shopify", "300.00", exposedAt.get(i).plus(3, ChronoUnit.DAYS)));
+        }
+        send(KEY, orders);
+        send(KEY, refunds);
+
+        // in store: shoppers 380..999 buy for 1,000.00 at the till with their loyalty card three days after (620,000.00)
+        List<ObjectNode> tills = new ArrayList<>();
+        String register = "S1-" + run;
+        for (int i = 380; i < 1000; i++) {
+            tills.add(till(register, i, exposedAt.get(i).plus(3, ChronoUnit.DAYS), "1000.00", loyalty(i)));
+        }
+        // noise: store sales of never-exposed shoppers, and sales with no loyalty id
+        for (int i = 1000; i < 1050; i++) {
+            tills.add(till(register, i, t0.plus(6, ChronoUnit.DAYS), "950.00", loyalty(i)));
+        }
+        for (int i = 0; i < 30; i++) {
+            tills.add(till(register, 5000 + i, t0.plus(6, ChronoUnit.DAYS), "1000.00", null));
+        }
+        sellAtTills(tills);
+
+        await().atMost(SETTLE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            JsonNode row = campaignRow(KEY, campaign, "last_touch");
+            assertThat(row).isNotNull();
+            assertThat(row.get("revenueInStore").asText()).isEqualTo("620000.00");
+            assertThat(row.get("revenueOnline").asText()).isEqualTo("200000.00");
+        });
+        JsonNode row = campaignRow(KEY, campaign, "last_touch");
+        assertThat(row.get("spend").asText()).isEqualTo("50000.00");
+        assertThat(row.get("currency").asText()).isEqualTo("USD");
+        assertThat(row.get("revenue").asText()).isEqualTo("820000.00");
+        assertThat(row.get("roasOnline").decimalValue()).isEqualByComparingTo("4.0");
+        assertThat(row.get("roasConnected").decimalValue()).isEqualByComparingTo("16.4");
+        assertThat(row.get("window").get("clickLookbackDays").asInt()).isEqualTo(14);
+        assertThat(row.get("window").get("viewLookbackDays").asInt()).isEqualTo(14);
+        assertThat(row.get("advertiserId").asText()).isEqualTo(advertiser);
+        // 400 online + 620 in store + 10 refunded ones (counted, with no revenue)
+        assertThat(row.get("attributedOrders").asLong()).isEqualTo(1030);
+        assertThat(row.get("shoppers").asLong()).isEqualTo(1000);
+        assertThat(row.get("suppressed").asBoolean()).isFalse();
+
+        // the same figures under first touch and linear: each shopper has one exposure of the campaign
+        for (String model : List.of("first_touch", "linear")) {
+            JsonNode other = campaignRow(KEY, campaign, model);
+            assertThat(other.get("revenueOnline").asText()).as(model).isEqualTo("200000.00");
+            assertThat(other.get("revenueInStore").asText()).as(model).isEqualTo("620000.00");
+        }
+
+        // explained: a till sale, which touch won and why
+        JsonNode explained = api.get("/api/v1/attribution/orders/store-STORE-7-" + register + "-"
+                + exposedAt.get(500).plus(3, ChronoUnit.DAYS).atZone(ZoneOffset.UTC).toLocalDate() + "-500", KEY).json();
+        assertThat(explained.get("attributed").asBoolean()).as(explained.toString()).isTrue();
+        assertThat(explained.get("placedIn").asText()).isEqualTo("store");
+        JsonNode won = explained.get("models").get("last_touch").get(0);
+        assertThat(won.get("campaignId").asText()).isEqualTo(campaign);
+        assertThat(won.get("reason").asText()).contains("click").contains("14-day click");
+
+        // noise explained: bought before the exposure
+        JsonNode before = api.get("/api/v1/attribution/orders/s1-" + run + "-before-3", KEY).json();
+        assertThat(before.get("attributed").asBoolean()).as(before.toString()).isFalse();
+    }
+
+    String email(int i) {
+        return "s1-" + run + "-" + i + "@example.com";
+    }
+
+    String loyalty(int i) {
+        return "L-" + run + "-" + i;
+    }
+}

@@ -1,0 +1,404 @@
+package dev.unison.attribution;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.unison.attribution.AttributionStore.CampaignSettings;
+import dev.unison.attribution.AttributionStore.CreditRow;
+import dev.unison.attribution.AttributionStore.NetworkSettings;
+import dev.unison.attribution.AttributionStore.StoredOrder;
+import dev.unison.identity.ProfileDirectory;
+import dev.unison.platform.edge.ApiException;
+import dev.unison.platform.edge.ApiRoutes;
+import dev.unison.platform.edge.ApiSchemas;
+import dev.unison.platform.edge.ApiSupport;
+import dev.unison.platform.edge.Partners;
+import dev.unison.platform.edge.Scope;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.model.rest.RestParamType;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The attribution part of the partner API: the ROAS report, an order's attribution explained, and
+ * the settings (networks, campaigns, advertisers' readers, a full re-attribution).
+ */
+public class AttributionApiRoutes extends ApiRoutes {
+
+    private final AttributionStore store;
+    private final RoasReport report;
+    private final AttributionEngine engine;
+    private final ProfileDirectory directory;
+    private final Partners partners;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final int minShoppers;
+
+    public AttributionApiRoutes(ApiSupport api, ApiSchemas schemas, AttributionStore store, RoasReport report,
+            AttributionEngine engine, ProfileDirectory directory, Partners partners, TransactionTemplate tx, Clock clock,
+            int minShoppers) {
+        super(api, schemas);
+        this.store = store;
+        this.report = report;
+        this.engine = engine;
+        this.directory = directory;
+        this.partners = partners;
+        this.tx = tx;
+        this.clock = clock;
+        this.minShoppers = minShoppers;
+    }
+
+    @Override
+    public void configure() {
+        jsonErrors();
+
+        rest(BASE)
+                .get("/attribution/campaigns").id("get-attribution-report")
+                    .description("The ROAS report: per campaign (or day, or network) and currency, the spend the networks "
+                            + "reported and the revenue the hub attributed to their exposures, online and in stores; ROAS "
+                            + "online-only (what a measurement blind to stores reports) and connected. Revenue is net of "
+                            + "refunds, counted on the day the order was placed; money is never added across currencies. "
+                            + "A partner sees the campaigns of the advertisers it reads (partners:all: every campaign); rows "
+                            + "backed by too few shoppers show no shopper-derived figure. Accept: text/csv for CSV.")
+                    .param().name("from").type(RestParamType.query).description("first day, inclusive (YYYY-MM-DD, UTC)").endParam()
+                    .param().name("to").type(RestParamType.query).description("last day, inclusive (YYYY-MM-DD, UTC)").endParam()
+                    .param().name("network").type(RestParamType.query).description("only this network").endParam()
+                    .param().name("campaign").type(RestParamType.query).description("only this campaign id").endParam()
+                    .param().name("model").type(RestParamType.query)
+                        .description("last_touch (default), first_touch or linear").endParam()
+                    .param().name("groupBy").type(RestParamType.query).description("campaign (default), day or network").endParam()
+                    .produces("application/json,text/csv")
+                    .responseMessage().code(400).message("a malformed parameter, named").endResponseMessage()
+                    .to("direct:get-attribution-report")
+                .get("/attribution/orders/{orderId}").id("get-order-attribution")
+                    .description("Which touch won an order under each model and why (only touches of campaigns you may read)")
+                    .param().name("orderId").type(RestParamType.path).description("the canonical order id").endParam()
+                    .produces("application/json")
+                    .responseMessage().code(404).message("no such order").endResponseMessage()
+                    .to("direct:get-order-attribution")
+                .put("/attribution/networks/{network}").id("put-attribution-network")
+                    .description("A network's settings {hashing, clickLookbackDays?, viewLookbackDays?}: how its hashed "
+                            + "emails and phones are normalized (AMAZON, META, GOOGLE, TIKTOK, SNAP or X) and its default "
+                            + "windows. Every profile with orders is attributed again.")
+                    .param().name("network").type(RestParamType.path).description("network, e.g. criteo-retail-media").endParam()
+                    .consumes("application/json").produces("application/json")
+                    .to("direct:put-attribution-network")
+                .put("/attribution/campaigns/{network}/{campaignId}").id("put-attribution-campaign")
+                    .description("A campaign's settings {advertiserId?, name?, clickLookbackDays?, viewLookbackDays?}; unset "
+                            + "windows follow the network's, then the hub's (14-day click, 1-day view). The orders its "
+                            + "exposures matched are attributed again.")
+                    .param().name("network").type(RestParamType.path).description("network").endParam()
+                    .param().name("campaignId").type(RestParamType.path).description("campaign id").endParam()
+                    .consumes("application/json").produces("application/json")
+                    .to("direct:put-attribution-campaign")
+                .put("/attribution/advertisers/{advertiserId}/readers").id("put-advertiser-readers")
+                    .description("The partners that may read an advertiser's campaigns {partners: [partner id]}, replacing the list")
+                    .param().name("advertiserId").type(RestParamType.path).description("advertiser id").endParam()
+                    .consumes("application/json").produces("application/json")
+                    .responseMessage().code(422).message("an unknown partner id").endResponseMessage()
+                    .to("direct:put-advertiser-readers")
+                .post("/attribution/recompute").id("post-attribution-recompute")
+                    .description("Attribute every profile with orders again (after a change of rules); returns at once with "
+                            + "the number of profiles queued")
+                    .produces("application/json")
+                    .responseMessage().code(202).message("queued").endResponseMessage()
+                    .to("direct:post-attribution-recompute");
+
+        secured("get-attribution-report", AttributionScopes.ATTRIBUTION_READ, this::report);
+        secured("get-order-attribution", AttributionScopes.ATTRIBUTION_READ, this::explain);
+        validated("put-attribution-network", Scope.ADMIN, e -> {
+            String network = network(e);
+            JsonNode body = ApiSupport.jsonBody(e);
+            NetworkSettings n = new NetworkSettings(network, body.get("hashing").asText(), intOrNull(body, "clickLookbackDays"),
+                    intOrNull(body, "viewLookbackDays"), clock.instant());
+            int queued = tx.execute(s -> {
+                store.putNetwork(n);
+                List<String> profiles = directory.profilesWithTransactions();
+                store.markProfiles(profiles);
+                return profiles.size();
+            });
+            engine.wakeUp();
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("network", network);
+            out.put("hashing", n.hashing());
+            out.put("clickLookbackDays", n.clickLookbackDays());
+            out.put("viewLookbackDays", n.viewLookbackDays());
+            out.put("profilesQueued", queued);
+            ApiSupport.respond(e, 200, out);
+        });
+        validated("put-attribution-campaign", Scope.ADMIN, e -> {
+            String network = network(e);
+            String campaignId = bounded(e, "campaignId", 128);
+            JsonNode body = ApiSupport.jsonBody(e);
+            CampaignSettings c = new CampaignSettings(network, campaignId, textOrNull(body, "advertiserId"),
+                    textOrNull(body, "name"), intOrNull(body, "clickLookbackDays"), intOrNull(body, "viewLookbackDays"),
+                    clock.instant());
+            int queued = tx.execute(s -> {
+                store.putCampaign(c);
+                return store.markProfilesOfCampaign(network, campaignId);
+            });
+            engine.wakeUp();
+            LookbackWindows w = engine.windowsOf(network, campaignId);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("network", network);
+            out.put("campaignId", campaignId);
+            out.put("advertiserId", c.advertiserId());
+            out.put("name", c.name());
+            out.put("window", window(w));
+            out.put("profilesQueued", queued);
+            ApiSupport.respond(e, 200, out);
+        });
+        validated("put-advertiser-readers", Scope.ADMIN, e -> {
+            String advertiserId = bounded(e, "advertiserId", 128);
+            List<String> ids = new ArrayList<>();
+            ApiSupport.jsonBody(e).get("partners").forEach(p -> ids.add(p.asText()));
+            List<String> unknown = ids.stream().filter(id -> partners.find(id).isEmpty()).toList();
+            if (!unknown.isEmpty()) {
+                throw ApiException.unprocessable("no partner with id " + String.join(", ", unknown));
+            }
+            tx.executeWithoutResult(s -> store.putReaders(advertiserId, ids));
+            ApiSupport.respond(e, 200, Map.of("advertiserId", advertiserId, "partners", store.readers(advertiserId)));
+        });
+        secured("post-attribution-recompute", Scope.ADMIN, e -> {
+            int queued = tx.execute(s -> {
+                List<String> profiles = directory.profilesWithTransactions();
+                store.markProfiles(profiles);
+                return profiles.size();
+            });
+            engine.wakeUp();
+            ApiSupport.respond(e, 202, Map.of("profilesQueued", queued));
+        });
+    }
+
+    private static final java.util.regex.Pattern NETWORK = java.util.regex.Pattern.compile("^[a-z0-9][a-z0-9._-]{0,63}$");
+
+    /** The network path parameter, in the form exposures name it (lowercase letters, digits, . _ -). */
+    private static String network(Exchange e) {
+        String network = e.getIn().getHeader("network", String.class);
+        if (network == null || !NETWORK.matcher(network).matches()) {
+            throw ApiException.unprocessable("network must match " + NETWORK.pattern());
+        }
+        return network;
+    }
+
+    private static String bounded(Exchange e, String name, int max) {
+        String v = e.getIn().getHeader(name, String.class);
+        if (v == null || v.isEmpty() || v.length() > max) {
+            throw ApiException.unprocessable(name + " must be 1-" + max + " characters");
+        }
+        return v;
+    }
+
+    private static Integer intOrNull(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        return v == null || v.isNull() ? null : v.asInt();
+    }
+
+    private static String textOrNull(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static Map<String, Object> window(LookbackWindows w) {
+        return w == null ? null : Map.of("clickLookbackDays", w.clickDays(), "viewLookbackDays", w.viewDays());
+    }
+
+    /** The advertisers the caller may read; null for all. */
+    private Set<String> readable(Exchange e) {
+        Partners.Principal caller = ApiSupport.principal(e);
+        return caller.has(Scope.ALL_PARTNERS) ? null : new HashSet<>(store.advertisersReadableBy(caller.partnerId()));
+    }
+
+    private static LocalDate date(Exchange e, String name) {
+        String v = e.getIn().getHeader(name, String.class);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(v);
+        } catch (DateTimeParseException bad) {
+            throw ApiException.badRequest("'" + name + "' must be a date YYYY-MM-DD");
+        }
+    }
+
+    private static String text(Exchange e, String name) {
+        String v = e.getIn().getHeader(name, String.class);
+        return v == null || v.isBlank() ? null : v;
+    }
+
+    private void report(Exchange e) {
+        LocalDate from = date(e, "from");
+        LocalDate to = date(e, "to");
+        if (from != null && to != null && to.isBefore(from)) {
+            throw ApiException.badRequest("'to' is before 'from'");
+        }
+        AttributionModel model;
+        RoasReport.GroupBy groupBy;
+        try {
+            String m = text(e, "model");
+            model = m == null ? AttributionModel.LAST_TOUCH : AttributionModel.fromWireName(m);
+            String g = text(e, "groupBy");
+            groupBy = g == null ? RoasReport.GroupBy.CAMPAIGN : RoasReport.GroupBy.fromWireName(g);
+        } catch (IllegalArgumentException bad) {
+            throw ApiException.badRequest(bad.getMessage());
+        }
+        boolean csv = String.valueOf(e.getIn().getHeader("Accept", String.class)).contains("text/csv");
+        List<RoasReport.Row> rows = report.run(new RoasReport.Query(from, to, text(e, "network"), text(e, "campaign"), model,
+                groupBy, readable(e)));
+        if (csv) {
+            respondCsv(e, rows);
+            return;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", model.wireName());
+        out.put("groupBy", groupBy.name().toLowerCase(java.util.Locale.ROOT));
+        out.put("from", from == null ? null : from.toString());
+        out.put("to", to == null ? null : to.toString());
+        out.put("minShoppers", minShoppers);
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (RoasReport.Row r : rows) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            switch (groupBy) {
+                case CAMPAIGN -> {
+                    row.put("network", r.network());
+                    row.put("campaignId", r.campaignId());
+                    row.put("advertiserId", r.advertiserId());
+                    row.put("window", window(r.windows()));
+                }
+                case NETWORK -> row.put("network", r.network());
+                case DAY -> row.put("day", r.day().toString());
+            }
+            row.put("currency", r.currency());
+            row.put("spend", plain(r.spend()));
+            row.put("impressions", r.impressions());
+            row.put("clicks", r.clicks());
+            row.put("attributedOrders", r.attributedOrders());
+            row.put("revenueOnline", plain(r.revenueOnline()));
+            row.put("revenueInStore", plain(r.revenueInStore()));
+            row.put("revenue", plain(r.revenue()));
+            row.put("roasOnline", r.roasOnline());
+            row.put("roasConnected", r.roasConnected());
+            row.put("shoppers", r.shoppers());
+            row.put("suppressed", r.suppressed());
+            list.add(row);
+        }
+        out.put("rows", list);
+        ApiSupport.respond(e, 200, out);
+    }
+
+    private static String plain(BigDecimal v) {
+        return v == null ? null : v.toPlainString();
+    }
+
+    private static void respondCsv(Exchange e, List<RoasReport.Row> rows) {
+        StringBuilder csv = new StringBuilder("network,campaign_id,advertiser_id,day,currency,spend,impressions,clicks,"
+                + "attributed_orders,revenue_online,revenue_in_store,revenue,roas_online,roas_connected,shoppers,suppressed,"
+                + "click_lookback_days,view_lookback_days\r\n");
+        for (RoasReport.Row r : rows) {
+            List<Object> cells = new ArrayList<>();
+            cells.add(r.network());
+            cells.add(r.campaignId());
+            cells.add(r.advertiserId());
+            cells.add(r.day());
+            cells.add(r.currency());
+            cells.add(plain(r.spend()));
+            cells.add(r.impressions());
+            cells.add(r.clicks());
+            cells.add(r.attributedOrders());
+            cells.add(plain(r.revenueOnline()));
+            cells.add(plain(r.revenueInStore()));
+            cells.add(plain(r.revenue()));
+            cells.add(plain(r.roasOnline()));
+            cells.add(plain(r.roasConnected()));
+            cells.add(r.shoppers());
+            cells.add(r.suppressed());
+            cells.add(r.windows() == null ? null : r.windows().clickDays());
+            cells.add(r.windows() == null ? null : r.windows().viewDays());
+            List<String> out = new ArrayList<>();
+            for (Object c : cells) {
+                out.add(csvCell(c));
+            }
+            csv.append(String.join(",", out)).append("\r\n");
+        }
+        org.apache.camel.Message m = e.getMessage();
+        m.getHeaders().clear();
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        m.setHeader(Exchange.CONTENT_TYPE, "text/csv; charset=utf-8");
+        m.setBody(csv.toString());
+    }
+
+    /** RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so a spreadsheet does not run it as a formula. */
+    static String csvCell(Object value) {
+        if (value == null) {
+            return "";
+        }
+        String s = value.toString();
+        if (!(value instanceof Number) && !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0) {
+            s = "'" + s;
+        }
+        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
+            s = "\"" + s.replace("\"", "\"\"") + "\"";
+        }
+        return s;
+    }
+
+    private void explain(Exchange e) {
+        String orderId = e.getIn().getHeader("orderId", String.class);
+        StoredOrder order = store.order(orderId).orElseThrow(() -> ApiException.notFound("no order " + orderId));
+        Set<String> readable = readable(e);
+        Map<String, CampaignSettings> campaigns = new HashMap<>();
+        store.campaigns().forEach(c -> campaigns.put(c.network() + "\u0000" + c.campaignId(), c));
+        BigDecimal refunded = store.refunded(orderId, order.currency());
+        BigDecimal net = order.cancelled() ? BigDecimal.ZERO : order.total().subtract(refunded).max(BigDecimal.ZERO);
+        Map<String, List<Map<String, Object>>> models = new LinkedHashMap<>();
+        for (AttributionModel m : AttributionModel.values()) {
+            models.put(m.wireName(), new ArrayList<>());
+        }
+        for (CreditRow c : store.creditsOfOrder(orderId)) {
+            CampaignSettings settings = campaigns.get(c.network() + "\u0000" + c.campaignId());
+            if (readable != null && (settings == null || settings.advertiserId() == null
+                    || !readable.contains(settings.advertiserId()))) {
+                continue;
+            }
+            Map<String, Object> credit = new LinkedHashMap<>();
+            credit.put("network", c.network());
+            credit.put("campaignId", c.campaignId());
+            credit.put("kind", c.kind());
+            credit.put("exposedAt", c.exposedAt().toString());
+            credit.put("share", "1/" + c.touches());
+            credit.put("revenue", net.divide(BigDecimal.valueOf(c.touches()), 2, RoundingMode.HALF_EVEN).toPlainString());
+            credit.put("reason", c.reason());
+            models.get(c.model().wireName()).add(credit);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("orderId", orderId);
+        out.put("channel", order.channel());
+        out.put("placedIn", order.placedIn());
+        out.put("placedAt", order.placedAt().toString());
+        out.put("currency", order.currency());
+        out.put("total", order.total().setScale(2, RoundingMode.HALF_EVEN).toPlainString());
+        out.put("refunded", refunded.setScale(2, RoundingMode.HALF_EVEN).toPlainString());
+        out.put("netRevenue", net.setScale(2, RoundingMode.HALF_EVEN).toPlainString());
+        out.put("cancelled", order.cancelled());
+        boolean attributed = models.values().stream().anyMatch(l -> !l.isEmpty());
+        out.put("attributed", attributed);
+        if (!attributed) {
+            java.util.Optional<String> verdict = directory.profilesOfTransactions(List.of(orderId)).get(orderId);
+            out.put("reason", verdict == null ? "the identity group has not handled this order yet"
+                    : verdict.isEmpty() ? "no shopper is known for this order: none of its identifiers resolved"
+                    : readable != null ? "no touch of a campaign you may read qualifies"
+                    : "no exposure of its shopper falls within a campaign's window before the order");
+        }
+        out.put("models", models);
+        ApiSupport.respond(e, 200, out);
+    }
+}

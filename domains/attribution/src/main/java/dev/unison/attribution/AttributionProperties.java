@@ -1,0 +1,46 @@
+package dev.unison.attribution;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Attribution settings ({@code unison.attribution.*}, docs/configuration.md).
+ *
+ * @param clickLookbackDays click window of a campaign whose network and campaign settings name none (14)
+ * @param viewLookbackDays view (impression) window likewise (1)
+ * @param minShoppers a report row backed by fewer distinct shoppers shows no shopper-derived figure (10)
+ * @param pollInterval how often the engine looks for work when no commit woke it (1 s)
+ * @param batchSize work items (orders, exposures, profiles) per engine round (500)
+ * @param orderLinkWait how long an order waits for the identity group's verdict before it is left unattributed (1 h)
+ * @param crossChannelWindowDays how long before a purchase a journey in another channel counts for the
+ *        cross-channel conversion rate (30)
+ */
+@ConfigurationProperties(prefix = "unison.attribution")
+public record AttributionProperties(Integer clickLookbackDays, Integer viewLookbackDays, Integer minShoppers,
+        Duration pollInterval, Integer batchSize, Duration orderLinkWait, Integer crossChannelWindowDays) {
+
+    public AttributionProperties {
+        clickLookbackDays = clickLookbackDays == null ? LookbackWindows.DEFAULT.clickDays() : clickLookbackDays;
+        viewLookbackDays = viewLookbackDays == null ? LookbackWindows.DEFAULT.viewDays() : viewLookbackDays;
+        minShoppers = minShoppers == null ? 10 : minShoppers;
+        pollInterval = pollInterval == null ? Duration.ofSeconds(1) : pollInterval;
+        batchSize = batchSize == null ? 500 : batchSize;
+        orderLinkWait = orderLinkWait == null ? Duration.ofHours(1) : orderLinkWait;
+        crossChannelWindowDays = crossChannelWindowDays == null ? 30 : crossChannelWindowDays;
+        // fail fast on a nonsensical setting, naming it
+        new LookbackWindows(clickLookbackDays, viewLookbackDays);
+        if (minShoppers < 1) {
+            throw new IllegalArgumentException("unison.attribution.min-shoppers must be at least 1, got " + minShoppers);
+        }
+        if (batchSize < 1 || batchSize > 10_000) {
+            throw new IllegalArgumentException("unison.attribution.batch-size must be 1-10000, got " + batchSize);
+        }
+        if (pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("unison.attribution.poll-interval must be positive, got " + pollInterval);
+        }
+    }
+
+    public LookbackWindows defaultWindows() {
+        return new LookbackWindows(clickLookbackDays, viewLookbackDays);
+    }
+}

@@ -1,0 +1,400 @@
+package dev.unison.attribution;
+
+import dev.unison.canonical.model.AdExposure;
+import dev.unison.canonical.model.AdSpend;
+import dev.unison.canonical.model.Order;
+import dev.unison.canonical.model.OrderStatus;
+import dev.unison.canonical.model.Refund;
+import dev.unison.platform.jdbc.InLists;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The attribution domain's tables (migration V19): what it received (orders, refunds, exposures,
+ * spend), its settings (networks, campaigns, advertisers' readers), its results (credits) and its
+ * work queue ({@code attribution_dirty}). Every write joins the caller's transaction.
+ */
+public class AttributionStore {
+
+    /** Kinds of work in {@code attribution_dirty}. */
+    public enum Mark {
+        ORDER("order"), EXPOSURE("exposure"), PROFILE("profile");
+
+        final String column;
+
+        Mark(String column) {
+            this.column = column;
+        }
+    }
+
+    /** A network's settings: how its hashes are made and its default windows (null: the hub's). */
+    public record NetworkSettings(String network, String hashing, Integer clickLookbackDays, Integer viewLookbackDays,
+            Instant updatedAt) {
+    }
+
+    /** A campaign's settings: its advertiser and its own windows (null: the network's). */
+    public record CampaignSettings(String network, String campaignId, String advertiserId, String name,
+            Integer clickLookbackDays, Integer viewLookbackDays, Instant updatedAt) {
+    }
+
+    /** A stored exposure. */
+    public record StoredExposure(long id, String owner, String exposureId, String network, String advertiserId,
+            String campaignId, String adId, String kind, Instant exposedAt, String profileId) {
+    }
+
+    /** A stored order. */
+    public record StoredOrder(String orderId, String channel, String placedIn, Instant placedAt, String currency,
+            BigDecimal total, boolean cancelled) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+
+    public AttributionStore(JdbcTemplate jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    static OffsetDateTime utc(Instant t) {
+        return t == null ? null : OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    // ---------------------------------------------------------------- intake
+
+    /**
+     * Keeps an order's attribution facts, newest version first: an update that is not newer than the
+     * stored one changes nothing. Returns true when the row changed (the order is then marked).
+     */
+    public boolean storeOrder(Order order, Instant version) {
+        if (order.total() == null || order.placedAt() == null) {
+            return false;
+        }
+        // a cancelled or wholly refunded order earns nothing (partial refunds arrive as refunds)
+        boolean cancelled = order.status() == OrderStatus.CANCELLED || order.status() == OrderStatus.REFUNDED;
+        int updated = jdbc.update("UPDATE attribution_order SET channel = ?, placed_in = ?, placed_at = ?, currency = ?, "
+                + "total = ?, cancelled = ?, version = ? WHERE order_id = ? AND version < ?",
+                order.channel(), order.placedIn().wireName(), utc(order.placedAt()), order.total().currency(),
+                order.total().amount(), cancelled, utc(version), order.id(), utc(version));
+        if (updated == 0) {
+            updated = jdbc.update("INSERT INTO attribution_order (order_id, channel, placed_in, placed_at, currency, total, "
+                    + "cancelled, version) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+                    + "(SELECT 1 FROM attribution_order WHERE order_id = ?)",
+                    order.id(), order.channel(), order.placedIn().wireName(), utc(order.placedAt()), order.total().currency(),
+                    order.total().amount(), cancelled, utc(version), order.id());
+        }
+        if (updated > 0) {
+            mark(Mark.ORDER, order.id());
+        }
+        return updated > 0;
+    }
+
+    /** Keeps a refund once (by channel and refund id); it lowers its order's attributed revenue. */
+    public boolean storeRefund(Refund refund) {
+        String key = refund.channel() + ":" + refund.id();
+        return jdbc.update("INSERT INTO attribution_refund (refund_key, order_id, currency, amount, refunded_at) "
+                + "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM attribution_refund WHERE refund_key = ?)",
+                key, refund.orderId(), refund.amount().currency(), refund.amount().amount(),
+                utc(refund.refundedAt() == null ? clock.instant() : refund.refundedAt()), key) > 0;
+    }
+
+    /**
+     * Keeps an exposure once per sender, network and exposure id, with its match keys; a new one is
+     * marked for matching. Returns false for a duplicate.
+     */
+    public boolean storeExposure(String owner, AdExposure e, Collection<String> matchKeys) {
+        int inserted = jdbc.update("INSERT INTO ad_exposure (owner, exposure_id, network, advertiser_id, campaign_id, ad_id, "
+                + "kind, exposed_at, received_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+                + "(SELECT 1 FROM ad_exposure WHERE owner = ? AND network = ? AND exposure_id = ?)",
+                owner, e.exposureId(), e.network(), e.advertiserId(), e.campaignId(), e.adId(), e.kind().wireName(),
+                utc(e.exposedAt()), utc(clock.instant()), owner, e.network(), e.exposureId());
+        if (inserted == 0) {
+            return false;
+        }
+        long id = jdbc.queryForObject("SELECT id FROM ad_exposure WHERE owner = ? AND network = ? AND exposure_id = ?",
+                Long.class, owner, e.network(), e.exposureId());
+        List<Object[]> keys = matchKeys.stream().distinct().map(k -> new Object[] {k, id}).toList();
+        jdbc.batchUpdate("INSERT INTO ad_exposure_key (match_key, exposure) VALUES (?, ?)", keys);
+        mark(Mark.EXPOSURE, Long.toString(id));
+        return true;
+    }
+
+    /** Thrown when a sender reports spend for a campaign day another sender reported first. */
+    public static class ForeignSpendException extends RuntimeException {
+        ForeignSpendException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Keeps a day of a campaign's spend; a later report of the same day (a restatement) replaces it,
+     * an older one changes nothing. Only the sender that reported the day first may restate it.
+     */
+    public void storeSpend(String owner, AdSpend s, Instant reportedAt) {
+        List<String> owners = jdbc.queryForList("SELECT owner FROM ad_spend WHERE network = ? AND campaign_id = ? "
+                + "AND spend_day = ? AND currency = ?", String.class, s.network(), s.campaignId(), s.day(), s.spend().currency());
+        if (owners.isEmpty()) {
+            jdbc.update("INSERT INTO ad_spend (network, campaign_id, spend_day, currency, owner, spend, impressions, clicks, "
+                    + "reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", s.network(), s.campaignId(), s.day(),
+                    s.spend().currency(), owner, s.spend().amount(), s.impressions(), s.clicks(), utc(reportedAt));
+        } else if (!owners.get(0).equals(owner)) {
+            throw new ForeignSpendException("spend of " + s.network() + "/" + s.campaignId() + " on " + s.day()
+                    + " was reported by another sender; only it may restate the day");
+        } else {
+            jdbc.update("UPDATE ad_spend SET spend = ?, impressions = ?, clicks = ?, reported_at = ? WHERE network = ? "
+                    + "AND campaign_id = ? AND spend_day = ? AND currency = ? AND reported_at <= ?", s.spend().amount(),
+                    s.impressions(), s.clicks(), utc(reportedAt), s.network(), s.campaignId(), s.day(), s.spend().currency(),
+                    utc(reportedAt));
+        }
+    }
+
+    /** Queues work for the engine, in the caller's transaction. */
+    public void mark(Mark kind, String ref) {
+        jdbc.update("INSERT INTO attribution_dirty (kind, ref, marked_at) VALUES (?, ?, ?)", kind.column, ref,
+                utc(clock.instant()));
+    }
+
+    /** Queues many profiles at once. */
+    public void markProfiles(Collection<String> profileIds) {
+        OffsetDateTime now = utc(clock.instant());
+        jdbc.batchUpdate("INSERT INTO attribution_dirty (kind, ref, marked_at) VALUES (?, ?, ?)",
+                profileIds.stream().distinct().map(p -> new Object[] {Mark.PROFILE.column, p, now}).toList());
+    }
+
+    // ---------------------------------------------------------------- settings
+
+    public void putNetwork(NetworkSettings n) {
+        if (jdbc.update("UPDATE attribution_network SET hashing = ?, click_lookback_days = ?, view_lookback_days = ?, "
+                + "updated_at = ? WHERE network = ?", n.hashing(), n.clickLookbackDays(), n.viewLookbackDays(),
+                utc(n.updatedAt()), n.network()) == 0) {
+            jdbc.update("INSERT INTO attribution_network (network, hashing, click_lookback_days, view_lookback_days, updated_at) "
+                    + "VALUES (?, ?, ?, ?, ?)", n.network(), n.hashing(), n.clickLookbackDays(), n.viewLookbackDays(),
+                    utc(n.updatedAt()));
+        }
+    }
+
+    public List<NetworkSettings> networks() {
+        return jdbc.query("SELECT * FROM attribution_network ORDER BY network", (rs, i) -> new NetworkSettings(
+                rs.getString("network"), rs.getString("hashing"), (Integer) rs.getObject("click_lookback_days"),
+                (Integer) rs.getObject("view_lookback_days"), instant(rs, "updated_at")));
+    }
+
+    public void putCampaign(CampaignSettings c) {
+        if (jdbc.update("UPDATE attribution_campaign SET advertiser_id = ?, name = ?, click_lookback_days = ?, "
+                + "view_lookback_days = ?, updated_at = ? WHERE network = ? AND campaign_id = ?", c.advertiserId(), c.name(),
+                c.clickLookbackDays(), c.viewLookbackDays(), utc(c.updatedAt()), c.network(), c.campaignId()) == 0) {
+            jdbc.update("INSERT INTO attribution_campaign (network, campaign_id, advertiser_id, name, click_lookback_days, "
+                    + "view_lookback_days, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", c.network(), c.campaignId(),
+                    c.advertiserId(), c.name(), c.clickLookbackDays(), c.viewLookbackDays(), utc(c.updatedAt()));
+        }
+    }
+
+    public List<CampaignSettings> campaigns() {
+        return jdbc.query("SELECT * FROM attribution_campaign ORDER BY network, campaign_id", (rs, i) -> new CampaignSettings(
+                rs.getString("network"), rs.getString("campaign_id"), rs.getString("advertiser_id"), rs.getString("name"),
+                (Integer) rs.getObject("click_lookback_days"), (Integer) rs.getObject("view_lookback_days"),
+                instant(rs, "updated_at")));
+    }
+
+    /** Marks for another look every profile an exposure of the campaign matched (its windows changed). */
+    public int markProfilesOfCampaign(String network, String campaignId) {
+        List<String> profiles = jdbc.queryForList("SELECT DISTINCT profile_id FROM ad_exposure WHERE network = ? AND "
+                + "campaign_id = ? AND profile_id IS NOT NULL", String.class, network, campaignId);
+        markProfiles(profiles);
+        return profiles.size();
+    }
+
+    /** Marks every profile any exposure matched: a full re-attribution. */
+    public int markAllMatchedProfiles() {
+        List<String> profiles = jdbc.queryForList("SELECT DISTINCT profile_id FROM ad_exposure WHERE profile_id IS NOT NULL",
+                String.class);
+        markProfiles(profiles);
+        return profiles.size();
+    }
+
+    public void putReaders(String advertiserId, Collection<String> partnerIds) {
+        jdbc.update("DELETE FROM attribution_advertiser_reader WHERE advertiser_id = ?", advertiserId);
+        jdbc.batchUpdate("INSERT INTO attribution_advertiser_reader (advertiser_id, partner_id) VALUES (?, ?)",
+                partnerIds.stream().distinct().map(p -> new Object[] {advertiserId, p}).toList());
+    }
+
+    public List<String> readers(String advertiserId) {
+        return jdbc.queryForList("SELECT partner_id FROM attribution_advertiser_reader WHERE advertiser_id = ? ORDER BY partner_id",
+                String.class, advertiserId);
+    }
+
+    /** The advertisers a partner may read. */
+    public List<String> advertisersReadableBy(String partnerId) {
+        return jdbc.queryForList("SELECT advertiser_id FROM attribution_advertiser_reader WHERE partner_id = ?", String.class,
+                partnerId);
+    }
+
+    // ---------------------------------------------------------------- engine reads and writes
+
+    public record DirtyMark(long seq, String kind, String ref, Instant markedAt) {
+    }
+
+    public List<DirtyMark> nextMarks(int limit) {
+        return jdbc.query("SELECT seq, kind, ref, marked_at FROM attribution_dirty ORDER BY seq LIMIT ?",
+                (rs, i) -> new DirtyMark(rs.getLong(1), rs.getString(2), rs.getString(3), instant(rs, "marked_at")), limit);
+    }
+
+    public void deleteMarks(List<Long> seqs) {
+        for (List<Long> chunk : InLists.chunks(seqs)) {
+            jdbc.update("DELETE FROM attribution_dirty WHERE seq IN (" + InLists.placeholders(chunk.size()) + ")",
+                    chunk.toArray());
+        }
+    }
+
+    /** Puts a mark back at the end of the queue (its order's identity verdict is not there yet). */
+    public void requeue(DirtyMark mark) {
+        jdbc.update("INSERT INTO attribution_dirty (kind, ref, marked_at) VALUES (?, ?, ?)", mark.kind(), mark.ref(),
+                utc(mark.markedAt()));
+    }
+
+    public Map<Long, List<String>> keysOfExposures(Collection<Long> ids) {
+        Map<Long, List<String>> out = new HashMap<>();
+        for (List<Long> chunk : InLists.chunks(List.copyOf(ids))) {
+            jdbc.query("SELECT exposure, match_key FROM ad_exposure_key WHERE exposure IN (" + InLists.placeholders(chunk.size())
+                    + ")", rs -> {
+                        out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2));
+                    }, chunk.toArray());
+        }
+        return out;
+    }
+
+    /** The plain identifiers (as {@code type:value}) whose hashed forms are these keys. */
+    public Map<String, List<String>> identifiersOfHashedKeys(Collection<String> hashedKeys) {
+        Map<String, List<String>> out = new HashMap<>();
+        for (List<String> chunk : InLists.chunks(List.copyOf(hashedKeys))) {
+            jdbc.query("SELECT hashed_key, identifier FROM attribution_hashed_key WHERE hashed_key IN ("
+                    + InLists.placeholders(chunk.size()) + ")", rs -> {
+                        out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                    }, chunk.toArray());
+        }
+        return out;
+    }
+
+    /** Remembers hashed forms of identifiers (those already known are skipped). */
+    public void rememberHashedKeys(Map<String, String> hashedKeyToIdentifier) {
+        if (hashedKeyToIdentifier.isEmpty()) {
+            return;
+        }
+        Map<String, List<String>> known = identifiersOfHashedKeys(hashedKeyToIdentifier.keySet());
+        List<Object[]> fresh = new ArrayList<>();
+        hashedKeyToIdentifier.forEach((hashed, identifier) -> {
+            if (!known.getOrDefault(hashed, List.of()).contains(identifier)) {
+                fresh.add(new Object[] {hashed, identifier});
+            }
+        });
+        jdbc.batchUpdate("INSERT INTO attribution_hashed_key (hashed_key, identifier) VALUES (?, ?)", fresh);
+    }
+
+    /** Exposures holding any of these match keys, with the keys each holds among them. */
+    public Map<StoredExposure, List<String>> exposuresByKeys(Collection<String> matchKeys) {
+        Map<Long, List<String>> keysById = new HashMap<>();
+        for (List<String> chunk : InLists.chunks(List.copyOf(matchKeys))) {
+            jdbc.query("SELECT match_key, exposure FROM ad_exposure_key WHERE match_key IN (" + InLists.placeholders(chunk.size())
+                    + ")", rs -> {
+                        keysById.computeIfAbsent(rs.getLong(2), k -> new ArrayList<>()).add(rs.getString(1));
+                    }, chunk.toArray());
+        }
+        Map<StoredExposure, List<String>> out = new HashMap<>();
+        for (StoredExposure e : exposures(keysById.keySet())) {
+            out.put(e, keysById.get(e.id()));
+        }
+        return out;
+    }
+
+    public List<StoredExposure> exposures(Collection<Long> ids) {
+        List<StoredExposure> out = new ArrayList<>();
+        for (List<Long> chunk : InLists.chunks(List.copyOf(ids))) {
+            out.addAll(jdbc.query("SELECT * FROM ad_exposure WHERE id IN (" + InLists.placeholders(chunk.size()) + ")",
+                    (rs, i) -> exposure(rs), chunk.toArray()));
+        }
+        return out;
+    }
+
+    private static StoredExposure exposure(ResultSet rs) throws SQLException {
+        return new StoredExposure(rs.getLong("id"), rs.getString("owner"), rs.getString("exposure_id"), rs.getString("network"),
+                rs.getString("advertiser_id"), rs.getString("campaign_id"), rs.getString("ad_id"), rs.getString("kind"),
+                instant(rs, "exposed_at"), rs.getString("profile_id"));
+    }
+
+    public Map<String, StoredOrder> orders(Collection<String> orderIds) {
+        Map<String, StoredOrder> out = new HashMap<>();
+        for (List<String> chunk : InLists.chunks(List.copyOf(orderIds))) {
+            jdbc.query("SELECT * FROM attribution_order WHERE order_id IN (" + InLists.placeholders(chunk.size()) + ")", rs -> {
+                out.put(rs.getString("order_id"), new StoredOrder(rs.getString("order_id"), rs.getString("channel"),
+                        rs.getString("placed_in"), instant(rs, "placed_at"), rs.getString("currency"), rs.getBigDecimal("total"),
+                        rs.getBoolean("cancelled")));
+            }, chunk.toArray());
+        }
+        return out;
+    }
+
+    public Optional<StoredOrder> order(String orderId) {
+        return Optional.ofNullable(orders(List.of(orderId)).get(orderId));
+    }
+
+    /** A credit to write: an order's winning touch under a model. */
+    public record CreditRow(String orderId, AttributionModel model, long exposure, String profileId, String network,
+            String campaignId, String kind, Instant exposedAt, int touches, String reason) {
+    }
+
+    /** Replaces the credits of these orders and of these profiles with {@code credits}. */
+    public void replaceCredits(Collection<String> orderIds, Collection<String> profileIds, List<CreditRow> credits) {
+        for (List<String> chunk : InLists.chunks(List.copyOf(orderIds))) {
+            jdbc.update("DELETE FROM attribution_credit WHERE order_id IN (" + InLists.placeholders(chunk.size()) + ")",
+                    chunk.toArray());
+        }
+        for (List<String> chunk : InLists.chunks(List.copyOf(profileIds))) {
+            jdbc.update("DELETE FROM attribution_credit WHERE profile_id IN (" + InLists.placeholders(chunk.size()) + ")",
+                    chunk.toArray());
+        }
+        jdbc.batchUpdate("INSERT INTO attribution_credit (order_id, model, exposure, profile_id, network, campaign_id, kind, "
+                + "exposed_at, touches, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", credits.stream().map(c -> new Object[] {
+                    c.orderId(), c.model().column(), c.exposure(), c.profileId(), c.network(), c.campaignId(), c.kind(),
+                    utc(c.exposedAt()), c.touches(), c.reason().length() <= 1000 ? c.reason() : c.reason().substring(0, 1000)})
+                .toList());
+    }
+
+    /** Records which profile each exposure matched (for the unmatched count). */
+    public void setExposureProfiles(Map<Long, String> profileByExposure) {
+        jdbc.batchUpdate("UPDATE ad_exposure SET profile_id = ? WHERE id = ?", profileByExposure.entrySet().stream()
+                .map(e -> new Object[] {e.getValue(), e.getKey()}).toList());
+    }
+
+    public List<CreditRow> creditsOfOrder(String orderId) {
+        return jdbc.query("SELECT * FROM attribution_credit WHERE order_id = ? ORDER BY model, exposed_at, exposure",
+                (rs, i) -> new CreditRow(rs.getString("order_id"), AttributionModel.fromColumn(rs.getString("model")),
+                        rs.getLong("exposure"), rs.getString("profile_id"), rs.getString("network"), rs.getString("campaign_id"),
+                        rs.getString("kind"), instant(rs, "exposed_at"), rs.getInt("touches"), rs.getString("reason")), orderId);
+    }
+
+    public BigDecimal refunded(String orderId, String currency) {
+        BigDecimal r = jdbc.queryForObject("SELECT COALESCE(SUM(amount), 0) FROM attribution_refund WHERE order_id = ? "
+                + "AND currency = ?", BigDecimal.class, orderId, currency);
+        return r == null ? BigDecimal.ZERO : r;
+    }
+
+    public JdbcTemplate jdbc() {
+        return jdbc;
+    }
+}

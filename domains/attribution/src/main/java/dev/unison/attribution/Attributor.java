@@ -1,0 +1,79 @@
+package dev.unison.attribution;
+
+import dev.unison.canonical.model.ExposureKind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The attribution rules for one order and the touches of its shopper, with no storage: which touches
+ * qualify and which wins under each model.
+ * <ul>
+ * <li>A touch qualifies when it happened at or before the order and no further back than its
+ *     campaign's lookback: the click window for a click, the view window for an impression.</li>
+ * <li>A click beats a view: when any click qualifies, impressions are not considered at all.</li>
+ * <li>Last touch credits the latest qualifying touch, first touch the earliest (ties: the touch
+ *     received first), linear every qualifying touch with an equal share.</li>
+ * </ul>
+ * An order is therefore credited at most once per model: one touch, or shares that add up to one.
+ */
+public final class Attributor {
+
+    /** One exposure of the shopper: {@code exposure} is its row id, the tie-breaker. */
+    public record Touch(long exposure, String network, String campaignId, ExposureKind kind, Instant at) {
+    }
+
+    /** A touch credited under a model; {@code touches} share the order equally (1 for last and first touch). */
+    public record Credit(AttributionModel model, Touch touch, int touches, String reason) {
+    }
+
+    private static final Comparator<Touch> CHRONOLOGICAL = Comparator.comparing(Touch::at).thenComparingLong(Touch::exposure);
+
+    private Attributor() {
+    }
+
+    /** The credits of an order placed at {@code placedAt}, for every model; empty when no touch qualifies. */
+    public static List<Credit> attribute(Instant placedAt, List<Touch> touches, Function<Touch, LookbackWindows> windows) {
+        List<Touch> clicks = new ArrayList<>();
+        List<Touch> views = new ArrayList<>();
+        for (Touch t : touches) {
+            if (t.at().isAfter(placedAt)) {
+                continue;
+            }
+            LookbackWindows w = windows.apply(t);
+            int days = t.kind() == ExposureKind.CLICK ? w.clickDays() : w.viewDays();
+            if (Duration.between(t.at(), placedAt).compareTo(Duration.ofDays(days)) <= 0) {
+                (t.kind() == ExposureKind.CLICK ? clicks : views).add(t);
+            }
+        }
+        List<Touch> qualifying = clicks.isEmpty() ? views : clicks;
+        if (qualifying.isEmpty()) {
+            return List.of();
+        }
+        qualifying.sort(CHRONOLOGICAL);
+        String pool = clicks.isEmpty() ? qualifying.size() + " qualifying impression(s), no qualifying click"
+                : qualifying.size() + " qualifying click(s)" + (views.isEmpty() ? "" : "; " + views.size()
+                        + " qualifying impression(s) ignored because a click beats a view");
+        List<Credit> credits = new ArrayList<>(qualifying.size() + 2);
+        Touch last = qualifying.get(qualifying.size() - 1);
+        Touch first = qualifying.get(0);
+        credits.add(new Credit(AttributionModel.LAST_TOUCH, last, 1, "latest of " + pool + describe(last, placedAt, windows)));
+        credits.add(new Credit(AttributionModel.FIRST_TOUCH, first, 1, "earliest of " + pool + describe(first, placedAt, windows)));
+        for (Touch t : qualifying) {
+            credits.add(new Credit(AttributionModel.LINEAR, t, qualifying.size(), "1/" + qualifying.size() + " share of "
+                    + pool + describe(t, placedAt, windows)));
+        }
+        return credits;
+    }
+
+    private static String describe(Touch t, Instant placedAt, Function<Touch, LookbackWindows> windows) {
+        Duration before = Duration.between(t.at(), placedAt);
+        String ago = before.toDays() > 0 ? before.toDays() + " d " + before.toHoursPart() + " h"
+                : before.toHours() + " h " + before.toMinutesPart() + " min";
+        return ": " + t.kind().wireName() + " at " + t.at() + " on " + t.network() + "/" + t.campaignId() + ", " + ago
+                + " before the order, within the campaign's " + windows.apply(t);
+    }
+}
