@@ -80,11 +80,19 @@ public class AttributionApiRoutes extends ApiRoutes {
                     .responseMessage().code(400).message("a malformed parameter, named").endResponseMessage()
                     .to("direct:get-attribution-report")
                 .get("/attribution/orders/{orderId}").id("get-order-attribution")
-                    .description("Which touch won an order under each model and why (only touches of campaigns you may read)")
+                    .description("Which touch won an order under each model and why. Order-level: only for holders of "
+                            + "partners:all (a brand reads aggregates, never single shoppers' orders)")
                     .param().name("orderId").type(RestParamType.path).description("the canonical order id").endParam()
                     .produces("application/json")
                     .responseMessage().code(404).message("no such order").endResponseMessage()
                     .to("direct:get-order-attribution")
+                .get("/attribution/exposures").id("get-exposure-counts")
+                    .description("How many exposures were received, and how many match a known shopper so far (an unmatched "
+                            + "one is kept: it matches when its shopper's email, phone or device arrives)")
+                    .param().name("network").type(RestParamType.query).description("only this network").endParam()
+                    .param().name("campaign").type(RestParamType.query).description("only this campaign id").endParam()
+                    .produces("application/json")
+                    .to("direct:get-exposure-counts")
                 .put("/attribution/networks/{network}").id("put-attribution-network")
                     .description("A network's settings {hashing, clickLookbackDays?, viewLookbackDays?}: how its hashed "
                             + "emails and phones are normalized (AMAZON, META, GOOGLE, TIKTOK, SNAP or X) and its default "
@@ -114,7 +122,35 @@ public class AttributionApiRoutes extends ApiRoutes {
                     .to("direct:post-attribution-recompute");
 
         secured("get-attribution-report", AttributionScopes.ATTRIBUTION_READ, this::report);
-        secured("get-order-attribution", AttributionScopes.ATTRIBUTION_READ, this::explain);
+        secured("get-order-attribution", AttributionScopes.ATTRIBUTION_READ, e -> {
+            if (!ApiSupport.principal(e).has(Scope.ALL_PARTNERS)) {
+                throw ApiException.forbidden("an order's attribution is shown to holders of partners:all only");
+            }
+            explain(e);
+        });
+        secured("get-exposure-counts", AttributionScopes.ATTRIBUTION_READ, e -> {
+            Set<String> readable = readable(e);
+            String network = text(e, "network");
+            String campaign = text(e, "campaign");
+            Map<String, CampaignSettings> campaigns = new HashMap<>();
+            store.campaigns().forEach(c -> campaigns.put(c.network() + "\u0000" + c.campaignId(), c));
+            long[] counts = new long[2];
+            store.exposureCounts(network, campaign).forEach(c -> {
+                CampaignSettings settings = campaigns.get(c.network() + "\u0000" + c.campaignId());
+                if (readable == null || (settings != null && settings.advertiserId() != null
+                        && readable.contains(settings.advertiserId()))) {
+                    counts[0] += c.matched();
+                    counts[1] += c.unmatched();
+                }
+            });
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("network", network);
+            out.put("campaignId", campaign);
+            out.put("received", counts[0] + counts[1]);
+            out.put("matched", counts[0]);
+            out.put("unmatched", counts[1]);
+            ApiSupport.respond(e, 200, out);
+        });
         validated("put-attribution-network", Scope.ADMIN, e -> {
             String network = network(e);
             JsonNode body = ApiSupport.jsonBody(e);
@@ -354,9 +390,6 @@ public class AttributionApiRoutes extends ApiRoutes {
     private void explain(Exchange e) {
         String orderId = e.getIn().getHeader("orderId", String.class);
         StoredOrder order = store.order(orderId).orElseThrow(() -> ApiException.notFound("no order " + orderId));
-        Set<String> readable = readable(e);
-        Map<String, CampaignSettings> campaigns = new HashMap<>();
-        store.campaigns().forEach(c -> campaigns.put(c.network() + "\u0000" + c.campaignId(), c));
         BigDecimal refunded = store.refunded(orderId, order.currency());
         BigDecimal net = order.cancelled() ? BigDecimal.ZERO : order.total().subtract(refunded).max(BigDecimal.ZERO);
         Map<String, List<Map<String, Object>>> models = new LinkedHashMap<>();
@@ -364,11 +397,6 @@ public class AttributionApiRoutes extends ApiRoutes {
             models.put(m.wireName(), new ArrayList<>());
         }
         for (CreditRow c : store.creditsOfOrder(orderId)) {
-            CampaignSettings settings = campaigns.get(c.network() + "\u0000" + c.campaignId());
-            if (readable != null && (settings == null || settings.advertiserId() == null
-                    || !readable.contains(settings.advertiserId()))) {
-                continue;
-            }
             Map<String, Object> credit = new LinkedHashMap<>();
             credit.put("network", c.network());
             credit.put("campaignId", c.campaignId());
@@ -395,7 +423,6 @@ public class AttributionApiRoutes extends ApiRoutes {
             java.util.Optional<String> verdict = directory.profilesOfTransactions(List.of(orderId)).get(orderId);
             out.put("reason", verdict == null ? "the identity group has not handled this order yet"
                     : verdict.isEmpty() ? "no shopper is known for this order: none of its identifiers resolved"
-                    : readable != null ? "no touch of a campaign you may read qualifies"
                     : "no exposure of its shopper falls within a campaign's window before the order");
         }
         out.put("models", models);

@@ -388,6 +388,26 @@ public class AttributionStore {
                         rs.getString("kind"), instant(rs, "exposed_at"), rs.getInt("touches"), rs.getString("reason")), orderId);
     }
 
+    /** Exposures per campaign: how many match a known shopper, how many do not (yet). */
+    public record ExposureCount(String network, String campaignId, long matched, long unmatched) {
+    }
+
+    public List<ExposureCount> exposureCounts(String network, String campaignId) {
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (network != null) {
+            where.append(" AND network = ?");
+            args.add(network);
+        }
+        if (campaignId != null) {
+            where.append(" AND campaign_id = ?");
+            args.add(campaignId);
+        }
+        return jdbc.query("SELECT network, campaign_id, COUNT(profile_id) AS matched, COUNT(*) - COUNT(profile_id) AS unmatched "
+                + "FROM ad_exposure" + where + " GROUP BY network, campaign_id", (rs, i) -> new ExposureCount(rs.getString(1),
+                        rs.getString(2), rs.getLong(3), rs.getLong(4)), args.toArray());
+    }
+
     public BigDecimal refunded(String orderId, String currency) {
         BigDecimal r = jdbc.queryForObject("SELECT COALESCE(SUM(amount), 0) FROM attribution_refund WHERE order_id = ? "
                 + "AND currency = ?", BigDecimal.class, orderId, currency);
