@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
@@ -445,6 +446,128 @@ class AttributionIT {
                 .asText()).isEqualTo("960.00"));
         assertThat(campaignRow(KEY, campaign, "last_touch").get("attributedOrders").asLong()).isEqualTo(10);
         assertThat(explain(orders.get(3)).get("netRevenue").asText()).isEqualTo("60.00");
+    }
+
+    @Test
+    void aTillReturnNamingItsSaleLowersThatSalesRevenue() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String campaign = "RETURNS-" + run;
+        String register = "RET-" + run;
+        linkLoyalty(List.<String[]>of(new String[] {loyalty(7), email(7)}));
+        send(KEY, List.of(exposure("r7-" + run, campaign, "click", now.minus(3, ChronoUnit.DAYS), email(7))));
+        Instant soldAt = now.minus(2, ChronoUnit.DAYS);
+        sellAtTills(List.of(till(register, 1, soldAt, "250.00", loyalty(7))));
+        String sale = "store-STORE-7-" + register + "-" + soldAt.atZone(ZoneOffset.UTC).toLocalDate() + "-1";
+        await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> assertThat(winner(sale, "last_touch")).isEqualTo(campaign));
+
+        ObjectNode giveBack = till(register, 2, now.minus(1, ChronoUnit.DAYS), "100.00", loyalty(7)).put("type", "return");
+        giveBack.putObject("returnOf").put("storeId", "STORE-7").put("registerId", register)
+                .put("businessDay", soldAt.atZone(ZoneOffset.UTC).toLocalDate().toString()).put("sequence", 1);
+        sellAtTills(List.of(giveBack));
+        await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> assertThat(explain(sale).get("netRevenue").asText())
+                .isEqualTo("150.00"));
+        assertThat(explain(sale).get("refunded").asText()).isEqualTo("100.00");
+    }
+
+    // ------------------------------------------------------------------ files: uploaded and dropped
+
+    HttpApi.Reply upload(String kind, String key, String contentType, byte[] body) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/attribution/files/" + kind))
+                .header("Authorization", "Bearer " + key).header("Content-Type", contentType)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return new HttpApi.Reply(r.statusCode(), r.body(), r);
+    }
+
+    static byte[] gzip(String text) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void anExposureLogAndASpendReportSentAsFilesReportEveryBadRowByLineAndCountOnce() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String campaign = "FILES-" + run;
+        StringBuilder csv = new StringBuilder("exposure_id,network,advertiser_id,campaign_id,kind,exposed_at,hashed_email\n");
+        for (int i = 0; i < 12; i++) {
+            csv.append("f").append(i).append(',').append(network).append(",adv-").append(run).append(',').append(campaign)
+                    .append(",click,").append(now.minus(2, ChronoUnit.DAYS)).append(',').append(sha256(email(100 + i))).append('\n');
+        }
+        csv.append("f-bad,").append(network).append(",adv,").append(campaign).append(",stare,").append(now).append(",abc\n");
+        HttpApi.Reply first = upload("exposures", KEY, "text/csv", gzip(csv.toString()));
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(first.json().get("accepted").asLong()).isEqualTo(12);
+        assertThat(first.json().get("rejected").asLong()).isEqualTo(1);
+        JsonNode bad = first.json().get("rejections").get(0);
+        assertThat(bad.get("line").asLong()).isEqualTo(14);
+        assertThat(bad.get("reasons").toString()).contains("/kind").contains("/identifiers/0/value");
+
+        HttpApi.Reply again = upload("exposures", KEY, "text/csv", csv.toString().getBytes(StandardCharsets.UTF_8));
+        assertThat(again.json().get("accepted").asLong()).as("the same file again").isZero();
+        assertThat(again.json().get("duplicates").asLong()).isEqualTo(12);
+
+        String spend = """
+                {"network":"%s","campaignId":"%s","day":"%s","spend":{"amount":"250.00","currency":"USD"},"impressions":5000,"clicks":40}
+                """.formatted(network, campaign, now.minus(2, ChronoUnit.DAYS).atZone(ZoneOffset.UTC).toLocalDate());
+        HttpApi.Reply spent = upload("spend", KEY, "application/x-ndjson", spend.getBytes(StandardCharsets.UTF_8));
+        assertThat(spent.json().get("accepted").asLong()).as(spent.body()).isEqualTo(1);
+
+        List<ObjectNode> orders = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            orders.add(onlineOrder("files-" + run + "-" + i, "shopify", email(100 + i), now.minus(1, ChronoUnit.DAYS), "25.00"));
+        }
+        send(KEY, orders);
+        putCampaign(campaign, "adv-" + run, 14, 1);
+        await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> {
+            JsonNode row = campaignRow(KEY, campaign, "last_touch");
+            assertThat(row.get("revenueOnline").asText()).isEqualTo("300.00");
+            assertThat(row.get("spend").asText()).isEqualTo("250.00");
+        });
+        assertThat(campaignRow(KEY, campaign, "last_touch").get("roasConnected").decimalValue()).isEqualByComparingTo("1.2");
+
+        assertThat(upload("exposures", KEY, "application/pdf", new byte[] {1}).status()).isEqualTo(415);
+        HttpApi.Reply noColumns = upload("exposures", KEY, "text/csv", "exposure_id,network\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(noColumns.status()).isEqualTo(422);
+        assertThat(noColumns.json().get("detail").asText()).contains("missing column 'campaign_id'");
+        assertThat(upload("carts", KEY, "text/csv", "a\n".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(404);
+        String[] reader = partner("file-reader-" + run, "\"attribution:read\"").split(" ");
+        assertThat(upload("exposures", reader[0], "text/csv", csv.toString().getBytes(StandardCharsets.UTF_8)).status())
+                .isEqualTo(403);
+    }
+
+    @Autowired
+    org.springframework.core.env.Environment environment;
+
+    @Test
+    void anExposureLogDroppedInAFeedFolderIsReadOnceAndReported() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of(environment.getProperty("unison.attribution.feeds.it-exposures.directory"));
+        java.nio.file.Files.createDirectories(dir);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String campaign = "DROPPED-" + run;
+        StringBuilder jsonl = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            jsonl.append(CanonicalJson.write(exposure("d" + i + "-" + run, campaign, "click", now.minus(1, ChronoUnit.DAYS),
+                    email(200 + i)).get("data"))).append('\n');
+        }
+        jsonl.append("{\"exposureId\": \"broken\"}\n");
+        String name = "log-" + run + ".jsonl.gz";
+        java.nio.file.Path tmp = dir.getParent().resolve(name);
+        java.nio.file.Files.write(tmp, gzip(jsonl.toString()));
+        java.nio.file.Files.move(tmp, dir.resolve(name));
+
+        java.nio.file.Path report = dir.resolve(".done").resolve(name + ".report.json");
+        await().atMost(SETTLE).until(() -> java.nio.file.Files.exists(report));
+        JsonNode r = CanonicalJson.parse(java.nio.file.Files.readString(report));
+        assertThat(r.get("accepted").asLong()).as(r.toString()).isEqualTo(3);
+        assertThat(r.get("rejections").get(0).get("line").asLong()).isEqualTo(4);
+        assertThat(java.nio.file.Files.exists(dir.resolve(".done").resolve(name))).isTrue();
+        assertThat(java.nio.file.Files.exists(dir.resolve(name))).isFalse();
+        await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> assertThat(api.get("/api/v1/attribution/exposures?network="
+                + network + "&campaign=" + campaign, KEY).json().get("received").asLong()).isEqualTo(3));
     }
 
     String partner(String name, String scopes) {

@@ -37,6 +37,7 @@ public class AttributionApiRoutes extends ApiRoutes {
     private final AttributionStore store;
     private final RoasReport report;
     private final AttributionEngine engine;
+    private final AdFileIntake files;
     private final ProfileDirectory directory;
     private final Partners partners;
     private final TransactionTemplate tx;
@@ -44,9 +45,10 @@ public class AttributionApiRoutes extends ApiRoutes {
     private final int minShoppers;
 
     public AttributionApiRoutes(ApiSupport api, ApiSchemas schemas, AttributionStore store, RoasReport report,
-            AttributionEngine engine, ProfileDirectory directory, Partners partners, TransactionTemplate tx, Clock clock,
-            int minShoppers) {
+            AttributionEngine engine, AdFileIntake files, ProfileDirectory directory, Partners partners, TransactionTemplate tx,
+            Clock clock, int minShoppers) {
         super(api, schemas);
+        this.files = files;
         this.store = store;
         this.report = report;
         this.engine = engine;
@@ -114,6 +116,20 @@ public class AttributionApiRoutes extends ApiRoutes {
                     .consumes("application/json").produces("application/json")
                     .responseMessage().code(422).message("an unknown partner id").endResponseMessage()
                     .to("direct:put-advertiser-readers")
+                .post("/attribution/files/{kind}").id("post-attribution-file")
+                    .description("An exposure log or a spend report as a file (kind exposures or spend): text/csv with a header "
+                            + "row, or JSON lines (application/x-ndjson, one canonical record per line); gzip-compressed or not. "
+                            + "Each row becomes the event POST /api/v1/events would make of it (an exposure by network and "
+                            + "exposure id, so a file sent again publishes nothing twice). The answer reports every rejected row "
+                            + "by line with its reasons; the other rows are taken. Up to " + ApiSupport.MAX_BODY_BYTES
+                            + " bytes as sent: larger files go to a drop folder (unison.attribution.feeds).")
+                    .param().name("kind").type(RestParamType.path).description("exposures or spend").endParam()
+                    .consumes("text/csv,application/x-ndjson").produces("application/json")
+                    .responseMessage().code(200).message("read: accepted, duplicate and rejected rows, each rejection with its line")
+                        .endResponseMessage()
+                    .responseMessage().code(422).message("the file as a whole is unreadable (no header, missing or unknown "
+                            + "columns, not UTF-8, broken gzip): nothing taken").endResponseMessage()
+                    .to("direct:post-attribution-file")
                 .post("/attribution/recompute").id("post-attribution-recompute")
                     .description("Attribute every profile with orders again (after a change of rules); returns at once with "
                             + "the number of profiles queued")
@@ -204,6 +220,40 @@ public class AttributionApiRoutes extends ApiRoutes {
             tx.executeWithoutResult(s -> store.putReaders(advertiserId, ids));
             ApiSupport.respond(e, 200, Map.of("advertiserId", advertiserId, "partners", store.readers(advertiserId)));
         });
+        secured("post-attribution-file", AttributionScopes.ATTRIBUTION_WRITE, e -> {
+            AdFileParser.Kind kind;
+            try {
+                kind = AdFileParser.Kind.fromWireName(String.valueOf(e.getIn().getHeader("kind", String.class)));
+            } catch (IllegalArgumentException bad) {
+                throw ApiException.notFound(bad.getMessage());
+            }
+            String type = String.valueOf(e.getIn().getHeader(Exchange.CONTENT_TYPE, String.class)).toLowerCase(java.util.Locale.ROOT);
+            AdFileParser.Format format;
+            if (type.startsWith("text/csv")) {
+                format = AdFileParser.Format.CSV;
+            } else if (type.startsWith("application/x-ndjson") || type.startsWith("application/jsonl")) {
+                format = AdFileParser.Format.JSON_LINES;
+            } else {
+                throw new ApiException(415, "unsupported_media_type", "send text/csv or application/x-ndjson (JSON lines)");
+            }
+            Long declared = e.getIn().getHeader(Exchange.CONTENT_LENGTH, Long.class);
+            if (declared != null && declared > ApiSupport.MAX_BODY_BYTES) {
+                throw new ApiException(413, "payload_too_large", "files are limited to " + ApiSupport.MAX_BODY_BYTES
+                        + " bytes here (gzip them, or use a drop folder)");
+            }
+            byte[] body = e.getIn().getBody(byte[].class);
+            if (body == null || body.length == 0) {
+                throw ApiException.badRequest("the file is empty");
+            }
+            AdFileIntake.Report report;
+            try {
+                report = files.ingest(AdFileIntake.Sender.partner(ApiSupport.principal(e).partnerId()), kind, format,
+                        new java.io.ByteArrayInputStream(body));
+            } catch (AdFileParser.UnreadableFileException unreadable) {
+                throw ApiException.unprocessable(unreadable.getMessage());
+            }
+            ApiSupport.respond(e, 200, fileReport(report));
+        });
         secured("post-attribution-recompute", Scope.ADMIN, e -> {
             int queued = tx.execute(s -> {
                 List<String> profiles = directory.profilesWithTransactions();
@@ -232,6 +282,21 @@ public class AttributionApiRoutes extends ApiRoutes {
             throw ApiException.unprocessable(name + " must be 1-" + max + " characters");
         }
         return v;
+    }
+
+    /** A file's report as the API and the drop folder give it. */
+    static Map<String, Object> fileReport(AdFileIntake.Report report) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("kind", report.kind());
+        out.put("lines", report.lines());
+        out.put("accepted", report.accepted());
+        out.put("duplicates", report.duplicates());
+        out.put("rejected", report.rejected());
+        List<Map<String, Object>> rejections = new ArrayList<>();
+        report.rejections().forEach(r -> rejections.add(Map.of("line", r.line(), "reasons", r.reasons())));
+        out.put("rejections", rejections);
+        out.put("rejectionsTruncated", report.rejectionsTruncated());
+        return out;
     }
 
     private static Integer intOrNull(JsonNode body, String field) {

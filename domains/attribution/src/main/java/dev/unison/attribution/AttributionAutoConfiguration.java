@@ -6,6 +6,7 @@ import dev.unison.platform.edge.ApiSchemas;
 import dev.unison.platform.edge.ApiSupport;
 import dev.unison.platform.edge.DeclaredScopes;
 import dev.unison.platform.edge.Partners;
+import dev.unison.platform.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -45,15 +46,25 @@ public class AttributionAutoConfiguration {
     }
 
     @Bean
+    AdFileIntake adFileIntake(Outbox outbox, TransactionTemplate tx, Clock clock, MeterRegistry meters) {
+        return new AdFileIntake(outbox, tx, clock, meters);
+    }
+
+    @Bean
+    AdFileFeedRoutes adFileFeedRoutes(AdFileIntake intake, AttributionProperties settings) {
+        return new AdFileFeedRoutes(intake, settings.feeds());
+    }
+
+    @Bean
     DeclaredScopes attributionScopes() {
         return AttributionScopes.declared();
     }
 
     @Bean
     AttributionApiRoutes attributionApiRoutes(ApiSupport api, ApiSchemas schemas, AttributionStore store, RoasReport report,
-            AttributionEngine engine, ProfileDirectory directory, Partners partners, TransactionTemplate tx, Clock clock,
-            AttributionProperties settings) {
-        return new AttributionApiRoutes(api, schemas, store, report, engine, directory, partners, tx, clock,
+            AttributionEngine engine, AdFileIntake files, ProfileDirectory directory, Partners partners, TransactionTemplate tx,
+            Clock clock, AttributionProperties settings) {
+        return new AttributionApiRoutes(api, schemas, store, report, engine, files, directory, partners, tx, clock,
                 settings.minShoppers());
     }
 }

@@ -12,12 +12,30 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param pollInterval how often the engine looks for work when no commit woke it (1 s)
  * @param batchSize work items (orders, exposures, profiles) per engine round (500)
  * @param orderLinkWait how long an order waits for the identity group's verdict before it is left unattributed (1 h)
+ * @param feeds drop folders of exposure logs and spend reports, by feed name (none by default)
  * @param crossChannelWindowDays how long before a purchase a journey in another channel counts for the
  *        cross-channel conversion rate (30)
  */
 @ConfigurationProperties(prefix = "unison.attribution")
 public record AttributionProperties(Integer clickLookbackDays, Integer viewLookbackDays, Integer minShoppers,
-        Duration pollInterval, Integer batchSize, Duration orderLinkWait, Integer crossChannelWindowDays) {
+        Duration pollInterval, Integer batchSize, Duration orderLinkWait, Integer crossChannelWindowDays,
+        java.util.Map<String, Feed> feeds) {
+
+    /**
+     * A drop folder: every file that appears in {@code directory} is read once as a file of
+     * {@code kind} (exposures or spend; CSV for {@code .csv}, JSON lines for {@code .jsonl} or
+     * {@code .ndjson}, each optionally {@code .gz}), then moved to {@code .done/} with its report beside
+     * it ({@code <file>.report.json}), or to {@code .failed/} when it could not be read at all.
+     */
+    public record Feed(java.nio.file.Path directory, String kind) {
+        public Feed {
+            if (directory == null) {
+                throw new IllegalArgumentException("unison.attribution.feeds.<name>.directory is required");
+            }
+            AdFileParser.Kind.fromWireName(kind == null ? "" : kind);
+        }
+    }
+
 
     public AttributionProperties {
         clickLookbackDays = clickLookbackDays == null ? LookbackWindows.DEFAULT.clickDays() : clickLookbackDays;
@@ -27,6 +45,13 @@ public record AttributionProperties(Integer clickLookbackDays, Integer viewLookb
         batchSize = batchSize == null ? 500 : batchSize;
         orderLinkWait = orderLinkWait == null ? Duration.ofHours(1) : orderLinkWait;
         crossChannelWindowDays = crossChannelWindowDays == null ? 30 : crossChannelWindowDays;
+        feeds = feeds == null ? java.util.Map.of() : java.util.Map.copyOf(feeds);
+        feeds.keySet().forEach(name -> {
+            if (!name.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+                throw new IllegalArgumentException("unison.attribution.feeds: a feed name is lowercase letters, digits and -, got '"
+                        + name + "'");
+            }
+        });
         // fail fast on a nonsensical setting, naming it
         new LookbackWindows(clickLookbackDays, viewLookbackDays);
         if (minShoppers < 1) {

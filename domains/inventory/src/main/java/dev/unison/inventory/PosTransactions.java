@@ -235,6 +235,8 @@ public class PosTransactions {
                 orders.add(CanonicalEvent.ofRecord("pos:" + pos.key(), EventType.ORDER_PLACED, SOURCE_URI,
                         pos.toOrder(), pos.occurredAt()));
             }
+            pos.toRefund().ifPresent(refund -> orders.add(CanonicalEvent.ofRecord("pos:" + pos.key(), EventType.REFUND_CREATED,
+                    SOURCE_URI, refund, pos.occurredAt())));
         }
         InventoryLedger.Result result = movements.isEmpty() ? null : ledger.apply(movements);
         for (int g = 0; g < group.size(); g++) {
@@ -295,6 +297,9 @@ public class PosTransactions {
             outbox.append("events", CanonicalEvent.ofRecord("pos:" + pos.key(), EventType.ORDER_PLACED, SOURCE_URI,
                     pos.toOrder(), pos.occurredAt()));
         }
+        // a return naming its sale is a refund of it (attributed revenue is net of refunds and returns)
+        pos.toRefund().ifPresent(refund -> outbox.append("events", CanonicalEvent.ofRecord("pos:" + pos.key(),
+                EventType.REFUND_CREATED, SOURCE_URI, refund, pos.occurredAt())));
         return new Accepted(false, pos.key(), pos.toOrder().id(), lines);
     }
 

@@ -62,6 +62,9 @@ public @interface EmbeddedHub {
             }
             context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("fresh-data-dir", Map.of(
                     "unison.data-dir", dir.toString(),
+                    // AttributionIT drops exposure logs here
+                    "unison.attribution.feeds.it-exposures.directory", dir.resolve("feeds/exposures").toString(),
+                    "unison.attribution.feeds.it-exposures.kind", "exposures",
                     "unison.simulators.shopify.port", shopifyPort,
                     "SHOPIFY_DEMO_ADMIN_URL", "http://127.0.0.1:" + shopifyPort,
                     "unison.simulators.tiktok-shop.port", tiktokPort,

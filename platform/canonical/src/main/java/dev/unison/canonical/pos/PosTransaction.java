@@ -7,6 +7,8 @@ import dev.unison.canonical.model.Order;
 import dev.unison.canonical.model.OrderLine;
 import dev.unison.canonical.model.OrderStatus;
 import dev.unison.canonical.model.PlacedIn;
+import dev.unison.canonical.model.Refund;
+import dev.unison.canonical.model.RefundLine;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -20,7 +22,8 @@ import java.util.Locale;
  * transaction, however often the till resends it.
  */
 public record PosTransaction(String storeId, String registerId, LocalDate businessDay, long sequence, Type type,
-        Instant occurredAt, String currency, List<Line> lines, String loyaltyId, String paymentToken, String phone, String email) {
+        Instant occurredAt, String currency, List<Line> lines, String loyaltyId, String paymentToken, String phone, String email,
+        String returnOf) {
 
     /** The channel name of store sales. */
     public static final String CHANNEL = "store";
@@ -44,6 +47,31 @@ public record PosTransaction(String storeId, String registerId, LocalDate busine
     /** The idempotency key: {@code <store>:<register>:<business day>:<sequence>}. */
     public String key() {
         return storeId + ":" + registerId + ":" + businessDay + ":" + sequence;
+    }
+
+    /** The canonical order id of the sale with this key ({@link #key()} form). */
+    public static String orderIdOf(String key) {
+        return "store-" + key.replace(':', '-');
+    }
+
+    /**
+     * A return that names the sale it returns ({@code returnOf}, that sale's key) as a refund of
+     * that sale: the lines' value comes off the revenue attributed to it. Empty for a sale, and for a
+     * return without its sale's receipt (the goods still go back into stock).
+     */
+    public java.util.Optional<Refund> toRefund() {
+        if (type != Type.RETURN || returnOf == null) {
+            return java.util.Optional.empty();
+        }
+        List<RefundLine> refundLines = new ArrayList<>();
+        BigDecimal total = BigDecimal.ZERO;
+        for (Line l : lines) {
+            BigDecimal amount = l.unitPrice().multiply(BigDecimal.valueOf(l.quantity()));
+            total = total.add(amount);
+            refundLines.add(new RefundLine(l.sku(), l.quantity(), new Money(amount, currency)));
+        }
+        return java.util.Optional.of(new Refund(orderIdOf(key()), orderIdOf(returnOf), CHANNEL, new Money(total, currency),
+                refundLines, occurredAt));
     }
 
     /** The line id of line {@code index} (0-based): 1, 2, ... as printed on the receipt. */
@@ -79,7 +107,7 @@ public record PosTransaction(String storeId, String registerId, LocalDate busine
         if (email != null) {
             identifiers.add(new Identifier(IdentifierType.EMAIL, email));
         }
-        return new Order("store-" + key().replace(':', '-'), CHANNEL, key(), OrderStatus.FULFILLED, occurredAt, storeId,
+        return new Order(orderIdOf(key()), CHANNEL, key(), OrderStatus.FULFILLED, occurredAt, storeId,
                 storeId, null, identifiers, orderLines, new Money(total, currency), PlacedIn.STORE, null);
     }
 }

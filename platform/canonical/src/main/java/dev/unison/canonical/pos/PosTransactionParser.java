@@ -76,14 +76,24 @@ public final class PosTransactionParser {
         }
         String phone = identifier(json, "phone", IdentifierType.PHONE, identifiers, problems);
         String email = identifier(json, "email", IdentifierType.EMAIL, identifiers, problems);
+        PosTransaction.Type type = "return".equals(json.get("type").textValue()) ? PosTransaction.Type.RETURN
+                : PosTransaction.Type.SALE;
+        JsonNode returned = json.path("returnOf");
+        String returnOf = null;
+        if (returned.isObject()) {
+            if (type != PosTransaction.Type.RETURN) {
+                problems.add("returnOf: only a return names the sale it returns");
+            }
+            returnOf = returned.get("storeId").textValue() + ":" + returned.get("registerId").textValue() + ":"
+                    + LocalDate.parse(returned.get("businessDay").textValue()) + ":" + returned.get("sequence").longValue();
+        }
         if (!problems.isEmpty()) {
             throw new PosValidationException(problems);
         }
-        PosTransaction.Type type = "return".equals(json.get("type").textValue()) ? PosTransaction.Type.RETURN
-                : PosTransaction.Type.SALE;
         return new PosTransaction(storeId, json.get("registerId").textValue(), LocalDate.parse(json.get("businessDay").textValue()),
                 json.get("sequence").longValue(), type, OffsetDateTime.parse(json.get("occurredAt").textValue()).toInstant(),
-                json.get("currency").textValue(), lines, optional(json, "loyaltyId"), optional(json, "paymentToken"), phone, email);
+                json.get("currency").textValue(), lines, optional(json, "loyaltyId"), optional(json, "paymentToken"), phone, email,
+                returnOf);
     }
 
     private static String identifier(JsonNode json, String field, IdentifierType type, IdentifierNormalizer normalizer,

@@ -42,6 +42,30 @@ class PosTransactionParserTest {
     }
 
     @Test
+    void aReturnNamingItsSaleIsARefundOfThatSale() {
+        ObjectNode json = (ObjectNode) CanonicalJson.parse(SALE);
+        json.put("type", "return").put("sequence", 1077);
+        json.putObject("returnOf").put("storeId", "STORE-7").put("registerId", "R1").put("businessDay", "2026-11-26")
+                .put("sequence", 1042);
+        PosTransaction tx = parse(CanonicalJson.write(json));
+        var refund = tx.toRefund().orElseThrow();
+        assertThat(refund.orderId()).as("the sale's order id").isEqualTo(parse(SALE).toOrder().id());
+        assertThat(refund.id()).isEqualTo("store-STORE-7-R1-2026-11-26-1077");
+        assertThat(refund.channel()).isEqualTo("store");
+        assertThat(refund.amount().amount()).isEqualByComparingTo("184.80");
+        assertThat(refund.lines()).hasSize(2);
+
+        json.remove("returnOf");
+        assertThat(parse(CanonicalJson.write(json)).toRefund()).as("a return without its receipt refunds nothing").isEmpty();
+        assertThat(parse(SALE).toRefund()).isEmpty();
+
+        json.put("type", "sale").putObject("returnOf").put("storeId", "STORE-7").put("registerId", "R1")
+                .put("businessDay", "2026-11-26").put("sequence", 1042);
+        assertThatThrownBy(() -> parse(CanonicalJson.write(json))).isInstanceOfSatisfying(PosValidationException.class,
+                e -> assertThat(e.violations()).containsExactly("returnOf: only a return names the sale it returns"));
+    }
+
+    @Test
     void aCustomerPhoneAndEmailGivenAtTheTillAreNormalizedIdentifiers() {
         ObjectNode json = (ObjectNode) CanonicalJson.parse(SALE);
         json.put("phone", "+1 415-555-0100").put("email", " Jane.Doe@Example.com ");

@@ -107,13 +107,16 @@ public class OpenApiDocument {
             op.put("parameters", parameters);
         }
         Map<String, Object> responses = new java.util.TreeMap<>();
-        boolean hasBody = verb.getConsumes() != null && verb.getConsumes().contains("json");
+        boolean hasBody = verb.getConsumes() != null && !verb.getConsumes().isBlank();
         if (hasBody) {
             Object schema = schemas.requestSchema(id).map(json -> component(components, id + ".request", json))
                     .orElse(Map.of("type", "object"));
             Map<String, Object> content = new LinkedHashMap<>();
             for (String mediaType : verb.getConsumes().split(",")) {
-                content.put(mediaType.trim(), Map.of("schema", schema));
+                String type = mediaType.trim();
+                // a JSON body is typed by its schema file; a file body (CSV, JSON lines) is text the operation describes
+                content.put(type, Map.of("schema", type.equals("application/json") || type.endsWith("+json") ? schema
+                        : Map.of("type", "string", "contentMediaType", type)));
             }
             op.put("requestBody", Map.of("required", true, "content", content));
             responses.put("400", response("malformed JSON, or not a JSON object", true));
