@@ -570,6 +570,131 @@ class AttributionIT {
                 + network + "&campaign=" + campaign, KEY).json().get("received").asLong()).isEqualTo(3));
     }
 
+    // ------------------------------------------------------------------ the connected-commerce metrics
+
+    static ObjectNode cart(String id, String channel, String email, Instant at) {
+        ObjectNode d = CanonicalJson.mapper().createObjectNode();
+        d.put("id", id).put("channel", channel).put("status", "open").put("currency", "USD").put("updatedAt", at.toString());
+        d.putArray("identifiers").addObject().put("type", "email").put("value", email);
+        d.putArray("lines").addObject().put("sku", "CART-SKU").put("quantity", 1);
+        return event("cart-" + id, "commerce.cart.updated.v1", d);
+    }
+
+    JsonNode metric(String name, String from, String to) {
+        HttpApi.Reply r = api.get("/api/v1/metrics?from=" + from + "&to=" + to, KEY);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        for (JsonNode m : r.json().get("metrics")) {
+            if (m.get("name").asText().equals(name)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no metric " + name + " in " + r.body());
+    }
+
+    @Test
+    void crossChannelConversionRateCountsShoppersWhoseJourneyBeganElsewhere() {
+        // March 2021: nobody else's data; channels of this run only
+        String web = "web-" + run;
+        String kiosk = "kiosk-" + run;
+        Instant march = Instant.parse("2021-03-01T00:00:00Z");
+        String a = "cc-a-" + run + "@example.com";
+        String b = "cc-b-" + run + "@example.com";
+        String c = "cc-c-" + run + "@example.com";
+        String d = "cc-d-" + run + "@example.com";
+        String e = "cc-e-" + run + "@example.com";
+        String f = "cc-f-" + run + "@example.com";
+        send(KEY, List.of(
+                // a: an ad click, then a web order two days later: began in another channel
+                exposure("cc-a-" + run, "CC-" + run, "click", march.plus(2, ChronoUnit.DAYS), a),
+                onlineOrder("cc-a-" + run, web, a, march.plus(4, ChronoUnit.DAYS), "10.00"),
+                // b: a cart in the app, then a web order
+                cart("cc-b-" + run, "app-" + run, b, march.plus(1, ChronoUnit.DAYS)),
+                onlineOrder("cc-b-" + run, web, b, march.plus(3, ChronoUnit.DAYS), "10.00"),
+                // c: a cart on the web, a web order: one channel
+                cart("cc-c-" + run, web, c, march.plus(1, ChronoUnit.DAYS)),
+                onlineOrder("cc-c-" + run, web, c, march.plus(2, ChronoUnit.DAYS), "10.00"),
+                // d: a web order and nothing before it
+                onlineOrder("cc-d-" + run, web, d, march.plus(9, ChronoUnit.DAYS), "10.00"),
+                // e: an ad click 64 days before the order: outside the 30-day window
+                exposure("cc-e-" + run, "CC-" + run, "click", march.minus(59, ChronoUnit.DAYS), e),
+                onlineOrder("cc-e-" + run, web, e, march.plus(5, ChronoUnit.DAYS), "10.00"),
+                // f: an ad click, then a purchase at a kiosk in store
+                exposure("cc-f-" + run, "CC-" + run, "click", march.plus(5, ChronoUnit.DAYS), f),
+                storeOrder(onlineOrder("cc-f-" + run, kiosk, f, march.plus(6, ChronoUnit.DAYS), "10.00"))));
+        // by hand: buyers a..f = 6, of whom a, b and f began elsewhere: 3/6; web: a, b of a..e = 2/5; kiosk 1/1
+        await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> {
+            JsonNode m = metric("cross_channel_conversion_rate", "2021-03-01", "2021-03-31");
+            assertThat(m.get("numerator").asLong()).as(m.toString()).isEqualTo(3);
+            assertThat(m.get("denominator").asLong()).isEqualTo(6);
+            assertThat(m.get("value").decimalValue()).isEqualByComparingTo("0.5");
+            assertThat(m.at("/byChannel/" + web + "/numerator").asLong()).isEqualTo(2);
+            assertThat(m.at("/byChannel/" + web + "/denominator").asLong()).isEqualTo(5);
+            assertThat(m.at("/byChannel/" + kiosk + "/value").decimalValue()).isEqualByComparingTo("1");
+        });
+        JsonNode m = metric("cross_channel_conversion_rate", "2021-03-01", "2021-03-31");
+        assertThat(m.get("unit").asText()).isEqualTo("purchasing customers");
+        assertThat(m.get("definition").asText()).contains("30 days").contains("ad click").contains("cart");
+    }
+
+    static ObjectNode storeOrder(ObjectNode orderEvent) {
+        ((ObjectNode) orderEvent.get("data")).put("placedIn", "store").put("placedAtLocation", "STORE-7");
+        return orderEvent;
+    }
+
+    @Test
+    void inventoryDeflectionRateIsTheShareOfOnlineOrdersFulfilledFromStores() {
+        // April 2021, a channel of this run only
+        String shop = "shop-" + run;
+        Instant april = Instant.parse("2021-04-01T00:00:00Z");
+        List<ObjectNode> orders = new ArrayList<>();
+        String[] from = {"STORE-7", "STORE-7", "STORE-7", "WH-1", null};
+        for (int i = 0; i < from.length; i++) {
+            ObjectNode o = onlineOrder("defl-" + run + "-" + i, shop, "defl-" + run + "-" + i + "@example.com",
+                    april.plus(i, ChronoUnit.DAYS), "20.00");
+            if (from[i] == null) {
+                ((ObjectNode) o.get("data")).remove("fulfilledFromLocation");
+            } else {
+                ((ObjectNode) o.get("data")).put("fulfilledFromLocation", from[i]);
+            }
+            orders.add(o);
+        }
+        // a store sale fulfilled at the store is not an online order; a cancelled online order does not count
+        orders.add(storeOrder(onlineOrder("defl-" + run + "-store", shop, "defl-s-" + run + "@example.com", april, "20.00")));
+        ObjectNode cancelled = onlineOrder("defl-" + run + "-cancelled", shop, "defl-c-" + run + "@example.com", april, "20.00");
+        ((ObjectNode) cancelled.get("data")).put("status", "cancelled");
+        orders.add(cancelled);
+        send(KEY, orders);
+        // by hand: online orders with a known fulfilment location: 4 (3 from STORE-7, 1 from WH-1) -> 3/4
+        await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> {
+            JsonNode m = metric("inventory_deflection_rate", "2021-04-01", "2021-04-30");
+            assertThat(m.get("numerator").asLong()).as(m.toString()).isEqualTo(3);
+            assertThat(m.get("denominator").asLong()).isEqualTo(4);
+            assertThat(m.get("value").decimalValue()).isEqualByComparingTo("0.75");
+            assertThat(m.at("/byChannel/" + shop + "/value").decimalValue()).isEqualByComparingTo("0.75");
+        });
+        JsonNode one = api.get("/api/v1/metrics?from=2021-04-01&to=2021-04-30&channel=" + shop, KEY).json();
+        assertThat(one.get("channel").asText()).isEqualTo(shop);
+        assertThat(api.get("/api/v1/metrics?from=2021-04-30&to=2021-04-01", KEY).status()).isEqualTo(400);
+        assertThat(metric("identity_resolution_rate", "2021-04-01", "2021-04-30").get("denominator").asLong())
+                .as("the period's transactions").isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void theMetricsAreInPrometheusWithBoundedLabels() {
+        await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> {
+            String scrape = api.get("/actuator/prometheus", null).body();
+            for (String metric : List.of("cross_channel_conversion_rate", "inventory_deflection_rate", "identity_resolution_rate")) {
+                for (String series : List.of("ratio", "numerator", "denominator")) {
+                    assertThat(scrape).containsPattern("unison_business_metric_" + series + "\\{[^}]*channel=\"all\",metric=\""
+                            + metric + "\"}");
+                }
+            }
+            // one label set per metric and channel; channels are capped (a partner can name any channel)
+            assertThat(scrape.lines().filter(l -> l.startsWith("unison_business_metric_ratio{")).count())
+                    .isLessThanOrEqualTo(3 * 51);
+        });
+    }
+
     String partner(String name, String scopes) {
         HttpApi.Reply created = api.post("/api/v1/admin/partners", KEY, "{\"name\": \"" + name + "\", \"scopes\": [" + scopes + "]}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);

@@ -56,6 +56,16 @@ public class AttributionAutoConfiguration {
     }
 
     @Bean
+    CrossChannelConversionRate crossChannelConversionRate(JdbcTemplate jdbc, AttributionProperties settings) {
+        return new CrossChannelConversionRate(jdbc, settings.crossChannelWindowDays());
+    }
+
+    @Bean
+    InventoryDeflectionRate inventoryDeflectionRate(JdbcTemplate jdbc, dev.unison.inventory.InventoryNetwork network) {
+        return new InventoryDeflectionRate(jdbc, network);
+    }
+
+    @Bean
     DeclaredScopes attributionScopes() {
         return AttributionScopes.declared();
     }

@@ -90,10 +90,12 @@ public class AttributionEngine extends BackgroundWorker {
         List<Long> done = new ArrayList<>(marks.size());
         List<DirtyMark> orderMarks = new ArrayList<>();
         List<Long> exposureIds = new ArrayList<>();
+        List<String> cartKeys = new ArrayList<>();
         for (DirtyMark m : marks) {
             switch (m.kind()) {
                 case "order" -> orderMarks.add(m);
                 case "exposure" -> exposureIds.add(Long.parseLong(m.ref()));
+                case "cart" -> cartKeys.add(m.ref());
                 default -> profiles.add(m.ref());
             }
             done.add(m.seq());
@@ -118,6 +120,9 @@ public class AttributionEngine extends BackgroundWorker {
         }
         if (!exposureIds.isEmpty()) {
             profiles.addAll(profilesMatching(store.keysOfExposures(exposureIds).values().stream().flatMap(List::stream).toList()));
+        }
+        if (!cartKeys.isEmpty()) {
+            profiles.addAll(profilesMatching(store.keysOfCarts(cartKeys).values().stream().flatMap(List::stream).toList()));
         }
         attribute(profiles);
         store.deleteMarks(done);
@@ -194,9 +199,22 @@ public class AttributionEngine extends BackgroundWorker {
             });
         }
 
+        // carts: where a shopper's journey began (the cross-channel conversion rate)
+        if (!profilesByKey.isEmpty()) {
+            Map<String, List<String>> keysByCart = new HashMap<>();
+            Map<String, String> current = store.cartProfilesByKeys(profilesByKey.keySet(), keysByCart);
+            Map<String, String> cartProfiles = new HashMap<>();
+            keysByCart.forEach((cart, keys) -> keys.stream().flatMap(k -> profilesByKey.getOrDefault(k, Set.of()).stream())
+                    .sorted().findFirst().filter(p -> !p.equals(current.get(cart))).ifPresent(p -> cartProfiles.put(cart, p)));
+            store.setCartProfiles(cartProfiles);
+        }
+
         Map<String, List<String>> transactions = directory.transactionsOf(profiles);
         List<String> orderIds = transactions.values().stream().flatMap(List::stream).toList();
         Map<String, StoredOrder> orders = store.orders(orderIds);
+        Map<String, String> orderProfiles = new HashMap<>();
+        transactions.forEach((p, ids) -> ids.stream().filter(orders::containsKey).forEach(id -> orderProfiles.put(id, p)));
+        store.setOrderProfiles(orderProfiles);
         List<CreditRow> credits = new ArrayList<>();
         for (String p : profiles) {
             List<Attributor.Touch> ts = touches.getOrDefault(p, List.of());

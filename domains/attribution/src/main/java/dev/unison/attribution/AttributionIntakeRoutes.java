@@ -5,6 +5,7 @@ import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.model.AdExposure;
 import dev.unison.canonical.model.AdExposureV1;
 import dev.unison.canonical.model.AdSpend;
+import dev.unison.canonical.model.Cart;
 import dev.unison.canonical.model.Order;
 import dev.unison.canonical.model.Refund;
 import dev.unison.connectors.kit.identity.DestinationHashing;
@@ -26,7 +27,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 public class AttributionIntakeRoutes extends RouteBuilder {
 
     static final List<EventType> TYPES = List.of(EventType.ORDER_PLACED, EventType.ORDER_UPDATED, EventType.REFUND_CREATED,
-            EventType.AD_EXPOSURE_RECORDED, EventType.AD_EXPOSURE_RECORDED_V1, EventType.AD_SPEND_REPORTED);
+            EventType.AD_EXPOSURE_RECORDED, EventType.AD_EXPOSURE_RECORDED_V1, EventType.AD_SPEND_REPORTED, EventType.CART_UPDATED);
 
     private final AttributionStore store;
     private final ProfileDirectory directory;
@@ -56,6 +57,12 @@ public class AttributionIntakeRoutes extends RouteBuilder {
             case AD_EXPOSURE_RECORDED -> exposure(event.source().toString(), event.dataAs(AdExposure.class));
             case AD_EXPOSURE_RECORDED_V1 -> exposure(event.source().toString(), fromV1(event.dataAs(AdExposureV1.class)));
             case AD_SPEND_REPORTED -> store.storeSpend(event.source().toString(), event.dataAs(AdSpend.class), event.time());
+            case CART_UPDATED -> {
+                // the shopper is found through the cart's identifiers only: a profile id a sender names is not trusted
+                Cart cart = event.dataAs(Cart.class);
+                store.storeCart(cart.channel(), cart.id(), cart.updatedAt() != null ? cart.updatedAt() : event.time(),
+                        ExposureKeys.ofExposure(cart.identifiers(), directory::normalize));
+            }
             default -> {
                 return;
             }

@@ -30,7 +30,7 @@ public class AttributionStore {
 
     /** Kinds of work in {@code attribution_dirty}. */
     public enum Mark {
-        ORDER("order"), EXPOSURE("exposure"), PROFILE("profile");
+        ORDER("order"), EXPOSURE("exposure"), CART("cart"), PROFILE("profile");
 
         final String column;
 
@@ -89,15 +89,15 @@ public class AttributionStore {
         // a cancelled or wholly refunded order earns nothing (partial refunds arrive as refunds)
         boolean cancelled = order.status() == OrderStatus.CANCELLED || order.status() == OrderStatus.REFUNDED;
         int updated = jdbc.update("UPDATE attribution_order SET channel = ?, placed_in = ?, placed_at = ?, currency = ?, "
-                + "total = ?, cancelled = ?, version = ? WHERE order_id = ? AND version < ?",
+                + "total = ?, cancelled = ?, fulfilled_from = ?, version = ? WHERE order_id = ? AND version < ?",
                 order.channel(), order.placedIn().wireName(), utc(order.placedAt()), order.total().currency(),
-                order.total().amount(), cancelled, utc(version), order.id(), utc(version));
+                order.total().amount(), cancelled, order.fulfilledFromLocation(), utc(version), order.id(), utc(version));
         if (updated == 0) {
             updated = jdbc.update("INSERT INTO attribution_order (order_id, channel, placed_in, placed_at, currency, total, "
-                    + "cancelled, version) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+                    + "cancelled, fulfilled_from, version) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
                     + "(SELECT 1 FROM attribution_order WHERE order_id = ?)",
                     order.id(), order.channel(), order.placedIn().wireName(), utc(order.placedAt()), order.total().currency(),
-                    order.total().amount(), cancelled, utc(version), order.id());
+                    order.total().amount(), cancelled, order.fulfilledFromLocation(), utc(version), order.id());
         }
         if (updated > 0) {
             mark(Mark.ORDER, order.id());
@@ -133,6 +133,69 @@ public class AttributionStore {
         jdbc.batchUpdate("INSERT INTO ad_exposure_key (match_key, exposure) VALUES (?, ?)", keys);
         mark(Mark.EXPOSURE, Long.toString(id));
         return true;
+    }
+
+    /**
+     * Keeps when a cart was first seen (by channel and cart id), with its match keys; a new one is
+     * marked so the engine finds its shopper. Returns false when the cart was known.
+     */
+    public boolean storeCart(String channel, String cartId, Instant seenAt, Collection<String> matchKeys) {
+        String key = channel + ":" + cartId;
+        int inserted = jdbc.update("INSERT INTO attribution_cart (cart_key, channel, started_at) SELECT ?, ?, ? WHERE NOT EXISTS "
+                + "(SELECT 1 FROM attribution_cart WHERE cart_key = ?)", key, channel, utc(seenAt), key);
+        if (inserted == 0) {
+            // an earlier sighting of a known cart moves its start back (deliveries may arrive out of order)
+            jdbc.update("UPDATE attribution_cart SET started_at = ? WHERE cart_key = ? AND started_at > ?", utc(seenAt), key,
+                    utc(seenAt));
+        }
+        List<String> known = jdbc.queryForList("SELECT match_key FROM attribution_cart_key WHERE cart_key = ?", String.class, key);
+        List<Object[]> fresh = matchKeys.stream().distinct().filter(k -> !known.contains(k)).map(k -> new Object[] {k, key}).toList();
+        jdbc.batchUpdate("INSERT INTO attribution_cart_key (match_key, cart_key) VALUES (?, ?)", fresh);
+        if (inserted > 0 || !fresh.isEmpty()) {
+            mark(Mark.CART, key);
+            return true;
+        }
+        return false;
+    }
+
+    public Map<String, List<String>> keysOfCarts(Collection<String> cartKeys) {
+        Map<String, List<String>> out = new HashMap<>();
+        for (List<String> chunk : InLists.chunks(List.copyOf(cartKeys))) {
+            jdbc.query("SELECT cart_key, match_key FROM attribution_cart_key WHERE cart_key IN (" + InLists.placeholders(chunk.size())
+                    + ")", rs -> {
+                        out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                    }, chunk.toArray());
+        }
+        return out;
+    }
+
+    /** Carts holding any of these keys: cart key → the keys it holds among them, and its current profile. */
+    public Map<String, String> cartProfilesByKeys(Collection<String> matchKeys, Map<String, List<String>> keysByCart) {
+        for (List<String> chunk : InLists.chunks(List.copyOf(matchKeys))) {
+            jdbc.query("SELECT match_key, cart_key FROM attribution_cart_key WHERE match_key IN (" + InLists.placeholders(chunk.size())
+                    + ")", rs -> {
+                        keysByCart.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(rs.getString(1));
+                    }, chunk.toArray());
+        }
+        Map<String, String> profiles = new HashMap<>();
+        for (List<String> chunk : InLists.chunks(List.copyOf(keysByCart.keySet()))) {
+            jdbc.query("SELECT cart_key, profile_id FROM attribution_cart WHERE cart_key IN (" + InLists.placeholders(chunk.size())
+                    + ")", rs -> {
+                        profiles.put(rs.getString(1), rs.getString(2));
+                    }, chunk.toArray());
+        }
+        return profiles;
+    }
+
+    public void setCartProfiles(Map<String, String> profileByCart) {
+        jdbc.batchUpdate("UPDATE attribution_cart SET profile_id = ? WHERE cart_key = ?", profileByCart.entrySet().stream()
+                .map(e -> new Object[] {e.getValue(), e.getKey()}).toList());
+    }
+
+    /** Records the profile of each order (for the metrics; the credits carry their own). */
+    public void setOrderProfiles(Map<String, String> profileByOrder) {
+        jdbc.batchUpdate("UPDATE attribution_order SET profile_id = ? WHERE order_id = ? AND (profile_id IS NULL OR profile_id <> ?)",
+                profileByOrder.entrySet().stream().map(e -> new Object[] {e.getValue(), e.getKey(), e.getValue()}).toList());
     }
 
     /** Thrown when a sender reports spend for a campaign day another sender reported first. */

@@ -73,9 +73,15 @@ CREATE TABLE attribution_order (
     currency  VARCHAR(3)   NOT NULL,
     total     DECIMAL(19, 4) NOT NULL,
     cancelled BOOLEAN      NOT NULL,
+    -- the location that fulfils it, as the channel reports it (Shopify fulfillment, TikTok warehouse, store pickup)
+    fulfilled_from VARCHAR(64),
     -- the source's updatedAt (or the event time): an older update changes nothing
-    version   TIMESTAMP WITH TIME ZONE NOT NULL
+    version   TIMESTAMP WITH TIME ZONE NOT NULL,
+    -- the shopper's profile when last attributed; null while unknown
+    profile_id VARCHAR(40)
 );
+CREATE INDEX ix_attribution_order_placed ON attribution_order (placed_at);
+CREATE INDEX ix_attribution_order_profile ON attribution_order (profile_id);
 
 -- Refunds and returns: attributed revenue is the order's total less these (in the order's currency).
 CREATE TABLE attribution_refund (
@@ -122,7 +128,22 @@ CREATE TABLE attribution_credit (
 CREATE INDEX ix_attribution_credit_campaign ON attribution_credit (network, campaign_id);
 CREATE INDEX ix_attribution_credit_profile ON attribution_credit (profile_id);
 
--- Work for the attribution engine: an order, an exposure or a profile to attribute again. Written
+-- Carts, as where a shopper's journey began (the cross-channel conversion rate): first seen when.
+CREATE TABLE attribution_cart (
+    cart_key   VARCHAR(300) PRIMARY KEY,
+    channel    VARCHAR(64)  NOT NULL,
+    started_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    -- the shopper's profile, found through the cart's identifiers; null while unknown
+    profile_id VARCHAR(40)
+);
+CREATE INDEX ix_attribution_cart_profile ON attribution_cart (profile_id);
+CREATE TABLE attribution_cart_key (
+    match_key VARCHAR(600) NOT NULL,
+    cart_key  VARCHAR(300) NOT NULL,
+    PRIMARY KEY (match_key, cart_key)
+);
+
+-- Work for the attribution engine: an order, an exposure, a cart or a profile to look at again. Written
 -- with the change that causes it (an order stored, an exposure stored, a profile's identifiers
 -- changed), deleted when done.
 CREATE TABLE attribution_dirty (

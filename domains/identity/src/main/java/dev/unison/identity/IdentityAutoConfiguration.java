@@ -54,6 +54,11 @@ public class IdentityAutoConfiguration {
     }
 
     @Bean
+    IdentityResolutionRate identityResolutionRate(JdbcTemplate jdbc, IdentityResolver resolver) {
+        return new IdentityResolutionRate(jdbc, resolver);
+    }
+
+    @Bean
     DeclaredScopes identityScopes() {
         return IdentityScopes.declared();
     }

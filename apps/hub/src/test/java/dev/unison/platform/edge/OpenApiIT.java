@@ -193,11 +193,15 @@ class OpenApiIT {
         List<String> undeclared = new ArrayList<>();
         java.util.Set<String> seen = new java.util.TreeSet<>();
         String big = "{\"x\": \"" + "a".repeat(ApiSupport.MAX_BODY_BYTES) + "\"}";
+        int wrongKeys = 0;
         for (Operation op : operations()) {
             String path = op.path().replaceAll("\\{[^}]+}", "no-such-thing");
             List<HttpRequest> probes = new ArrayList<>();
             probes.add(request(path, op.method(), null, null, null));
-            probes.add(request(path, op.method(), "nonsense-key", null, null));
+            // a wrong key counts against this address (20 within the window block it): probe it on some operations only
+            if (wrongKeys++ < 10) {
+                probes.add(request(path, op.method(), "nonsense-key", null, null));
+            }
             probes.add(request(path, op.method(), KEY, "application/json", "{}"));
             probes.add(request(path, op.method(), KEY, "application/json", "{"));
             probes.add(request(path, op.method(), KEY, "application/json", "[1]"));

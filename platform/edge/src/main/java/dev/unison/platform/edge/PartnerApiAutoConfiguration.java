@@ -55,6 +55,21 @@ public class PartnerApiAutoConfiguration {
                 new OpenApiDocument(version == null ? "dev" : version, schemas, scopes), tx);
     }
 
+    /** GET /api/v1/metrics: every business metric the installed domains declare. */
+    @Bean
+    dev.unison.platform.edge.metrics.BusinessMetricsApiRoutes businessMetricsApiRoutes(ApiSupport api, ApiSchemas schemas,
+            List<dev.unison.platform.edge.metrics.BusinessMetric> metrics, Clock clock) {
+        return new dev.unison.platform.edge.metrics.BusinessMetricsApiRoutes(api, schemas, metrics, clock);
+    }
+
+    /** The business metrics as Prometheus gauges, recomputed every unison.api.business-metrics-interval (1 min). */
+    @Bean
+    dev.unison.platform.edge.metrics.BusinessMetricGauges businessMetricGauges(
+            List<dev.unison.platform.edge.metrics.BusinessMetric> metrics, io.micrometer.core.instrument.MeterRegistry registry,
+            Clock clock, @Value("${unison.api.business-metrics-interval:1m}") java.time.Duration interval) {
+        return new dev.unison.platform.edge.metrics.BusinessMetricGauges(metrics, registry, clock, interval);
+    }
+
     /** UNISON_BOOTSTRAP_API_KEY gives a new installation its first key: partner "bootstrap", every scope. */
     @Bean
     ApplicationRunner bootstrapPartner(Partners partners, @Value("${unison.bootstrap-api-key:}") String key) {
