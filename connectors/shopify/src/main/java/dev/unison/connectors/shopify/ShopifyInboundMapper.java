@@ -52,6 +52,7 @@ final class ShopifyInboundMapper {
         input.set("payload", CanonicalJson.parse(delivery.body()));
         if (topic.eventType() == EventType.ORDER_PLACED || topic.eventType() == EventType.ORDER_UPDATED) {
             storeLocation(input.get("payload"), connection).ifPresent(location -> input.put("storeLocation", location));
+            fulfilmentLocation(input.get("payload"), connection).ifPresent(location -> input.put("fulfilledFrom", location));
         }
         if (topic == ShopifyTopic.PRODUCTS_UPDATE && refs != null) {
             // products/update is where Shopify tells which inventory item a sku is (inventory webhooks carry no sku)
@@ -115,6 +116,27 @@ final class ShopifyInboundMapper {
                     + "settings." + POS_LOCATIONS + " (Shopify location id: hub location id)");
         }
         return Optional.of(mapped);
+    }
+
+    /**
+     * Where an order is fulfilled from, as Shopify reports it: the {@code location_id} of its
+     * fulfillments (Shopify REST Admin API, Order resource, {@code fulfillments[]}; Fulfillment
+     * resource: "The ID of the location that fulfilled"), the first one that is not cancelled, looked
+     * up in the connection's {@code posLocations} (the same Shopify locations). Empty while the order
+     * is unfulfilled or when the location is not mapped: the hub then does not know, and the
+     * inventory deflection rate leaves the order out.
+     */
+    static Optional<String> fulfilmentLocation(JsonNode order, Connection connection) {
+        for (JsonNode f : order.path("fulfillments")) {
+            String status = f.path("status").asText("");
+            if (status.equals("cancelled") || status.equals("error") || status.equals("failure")
+                    || !f.path("location_id").canConvertToLong()) {
+                continue;
+            }
+            String mapped = ShopifySettings.of(connection).posLocations().get(f.get("location_id").asText());
+            return mapped == null || mapped.isBlank() ? Optional.empty() : Optional.of(mapped);
+        }
+        return Optional.empty();
     }
 
     private static Instant triggeredAt(InboundDelivery delivery) {

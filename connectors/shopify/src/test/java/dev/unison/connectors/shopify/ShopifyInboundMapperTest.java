@@ -128,6 +128,26 @@ class ShopifyInboundMapperTest {
     }
 
     @Test
+    void aFulfillmentsLocationIsWhereAnOnlineOrderIsFulfilledFrom() {
+        Connection withStores = ShopifyTestSupport.connection("http://127.0.0.1:1", """
+                      posLocations:
+                        '64213017': STORE-7
+                """);
+        String fulfilled = ORDER.replace("\"source_name\": \"web\",", "\"source_name\": \"web\", \"fulfillments\": ["
+                + "{\"id\": 1, \"status\": \"cancelled\", \"location_id\": 24826418},"
+                + "{\"id\": 2, \"status\": \"success\", \"location_id\": 64213017}],");
+        Order order = mapper.map(delivery("orders/updated", fulfilled), withStores, mappings, refs).get(0).dataAs(Order.class);
+        assertThat(order.placedIn()).isEqualTo(PlacedIn.ONLINE);
+        assertThat(order.fulfilledFromLocation()).as("the first fulfillment not cancelled").isEqualTo("STORE-7");
+
+        String elsewhere = fulfilled.replace("64213017", "555");
+        assertThat(mapper.map(delivery("orders/updated", elsewhere), withStores, mappings, refs).get(0).dataAs(Order.class)
+                .fulfilledFromLocation()).as("an unmapped location: unknown, not an error").isNull();
+        assertThat(mapper.map(delivery("orders/updated", ORDER), withStores, mappings, refs).get(0).dataAs(Order.class)
+                .fulfilledFromLocation()).as("not fulfilled yet").isNull();
+    }
+
+    @Test
     void posLocationsMustMapNumericShopifyIdsToLocationIds() {
         assertThatThrownBy(() -> ShopifyTestSupport.connection("http://127.0.0.1:1", """
                       posLocations:

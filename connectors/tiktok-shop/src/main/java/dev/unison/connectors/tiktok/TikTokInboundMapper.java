@@ -58,6 +58,12 @@ final class TikTokInboundMapper {
                 input.put("shop", notification.shopId());
                 input.put("currency", "USD");
                 input.set("payload", order);
+                // the order's warehouse_id (Get Order Detail, 202309), as a hub location when the connection maps it
+                String warehouse = order.path("warehouse_id").asText("");
+                String fulfilledFrom = TikTokShopSettings.of(connection).warehouseLocations().get(warehouse);
+                if (fulfilledFrom != null) {
+                    input.put("fulfilledFrom", fulfilledFrom);
+                }
                 JsonNode mapped = context.mappings().mapping(TikTokShopConnector.NAME, "order").apply(input);
                 relayEmailsAsChannelIdentifiers(mapped);
                 EventType type = "placed".equals(mapped.path("status").asText()) ? EventType.ORDER_PLACED : EventType.ORDER_UPDATED;

@@ -124,4 +124,13 @@ public final class TikTokShopConnector implements Connector {
     public List<CanonicalEvent> mapInbound(InboundDelivery delivery, Connection connection, ConnectorContext context) {
         return mapper.map(delivery, connection, context, client(connection.id()));
     }
+
+    /** {@code warehouseLocations}: each TikTok warehouse's hub location (checked at start-up). */
+    @Override
+    public java.util.Map<String, String> locationReferences(Connection connection) {
+        java.util.Map<String, String> references = new java.util.TreeMap<>();
+        TikTokShopSettings.of(connection).warehouseLocations().forEach((warehouse, hubLocation) ->
+                references.put(TikTokShopSettings.WAREHOUSE_LOCATIONS + "." + warehouse, hubLocation));
+        return references;
+    }
 }

@@ -37,6 +37,10 @@ class TikTokOrderMappingTest {
             """;
 
     private static Order map(String json) throws Exception {
+        return map(json, null);
+    }
+
+    private static Order map(String json, String fulfilledFrom) throws Exception {
         String source;
         try (InputStream in = TikTokOrderMappingTest.class.getResourceAsStream("/mappings/tiktok-shop/order.jsonata")) {
             source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -45,6 +49,9 @@ class TikTokOrderMappingTest {
         ObjectNode input = CanonicalJson.mapper().createObjectNode();
         input.put("connection", "tts-main").put("shop", "7495611106826340000").put("currency", "USD");
         input.set("payload", CanonicalJson.parse(json));
+        if (fulfilledFrom != null) {
+            input.put("fulfilledFrom", fulfilledFrom);
+        }
         var data = library.mapping("tiktok-shop", "order").apply(input);
         TikTokInboundMapper.relayEmailsAsChannelIdentifiers(data); // as the connector does after the mapping
         return CanonicalEvent.of("e-1", EventType.ORDER_PLACED, URI.create("/t"), data, Instant.now()).dataAs(Order.class);
@@ -57,6 +64,12 @@ class TikTokOrderMappingTest {
         assertThat(order.placedIn()).isEqualTo(PlacedIn.ONLINE);
         assertThat(order.placedAtLocation()).isNull();
         assertThat(order.updatedAt()).as("update_time, Unix seconds").isEqualTo(Instant.ofEpochSecond(1700000300));
+    }
+
+    @Test
+    void theWarehouseTheConnectionMapsIsWhereTheOrderIsFulfilledFrom() throws Exception {
+        assertThat(map(ORDER, "WH-1").fulfilledFromLocation()).isEqualTo("WH-1");
+        assertThat(map(ORDER).fulfilledFromLocation()).as("an unmapped warehouse: unknown").isNull();
     }
 
     @Test
