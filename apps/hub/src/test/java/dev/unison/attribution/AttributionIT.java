@@ -695,6 +695,27 @@ class AttributionIT {
         });
     }
 
+    @Test
+    void aNetworkPartnerReportsExposuresAndSpendOfItsOwnNetworkOnly() throws Exception {
+        String[] rmn = partner(network, "\"events:write\", \"attribution:write\"").split(" ");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        send(rmn[0], List.of(exposure("own-" + run, "OWN-" + run, "click", now, email(1))));
+        ObjectNode foreign = exposure("foreign-" + run, "OWN-" + run, "click", now, email(1));
+        ((ObjectNode) foreign.get("data")).put("network", "another-network");
+        HttpApi.Reply refused = api.post("/api/v1/events", rmn[0], "application/cloudevents-batch+json",
+                "[" + CanonicalJson.write(foreign) + "]", Map.of());
+        assertThat(refused.json().get("results").get(0).get("httpStatus").asInt()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.body()).contains("its own network only");
+
+        String csv = "network,campaign_id,day,spend,currency,impressions,clicks\n"
+                + network + ",OWN-" + run + ",2026-11-20,10.00,USD,100,1\n"
+                + "another-network,OWN-" + run + ",2026-11-20,10.00,USD,100,1\n";
+        HttpApi.Reply file = upload("spend", rmn[0], "text/csv", csv.getBytes(StandardCharsets.UTF_8));
+        assertThat(file.json().get("accepted").asLong()).as(file.body()).isEqualTo(1);
+        assertThat(file.json().get("rejections").get(0).get("line").asLong()).isEqualTo(3);
+        assertThat(file.json().get("rejections").get(0).get("reasons").toString()).contains("own network only");
+    }
+
     String partner(String name, String scopes) {
         HttpApi.Reply created = api.post("/api/v1/admin/partners", KEY, "{\"name\": \"" + name + "\", \"scopes\": [" + scopes + "]}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);

@@ -38,14 +38,17 @@ public class AdFileIntake {
         }
     }
 
-    /** Who sent a file: a partner (its id) or a configured feed (owner null: the hub's own input). */
-    public record Sender(String partnerId, URI source) {
-        public static Sender partner(String partnerId) {
-            return new Sender(partnerId, URI.create("/partners/" + partnerId));
+    /**
+     * Who sent a file: a partner (its id) or a configured feed (owner null: the hub's own input).
+     * {@code ownNetwork}: the only network the sender may report for (a partner's name), null for any.
+     */
+    public record Sender(String partnerId, URI source, String ownNetwork) {
+        public static Sender partner(String partnerId, String ownNetwork) {
+            return new Sender(partnerId, URI.create("/partners/" + partnerId), ownNetwork);
         }
 
         public static Sender feed(String name) {
-            return new Sender(null, URI.create("/feeds/" + name));
+            return new Sender(null, URI.create("/feeds/" + name), null);
         }
     }
 
@@ -70,6 +73,12 @@ public class AdFileIntake {
         long lines = AdFileParser.parse(in, kind, format, new AdFileParser.Rows() {
             @Override
             public void accepted(Row row) {
+                String network = row.record() instanceof AdExposure e ? e.network() : ((AdSpend) row.record()).network();
+                if (sender.ownNetwork() != null && !sender.ownNetwork().equals(network)) {
+                    rejected(new Rejected(row.line(), List.of("network: a partner reports exposures and spend of its own "
+                            + "network only ('" + sender.ownNetwork() + "'), got '" + network + "'")));
+                    return;
+                }
                 pending.add(submitted(sender, kind, row, now));
                 if (pending.size() == CHUNK) {
                     flush(pending, counts);

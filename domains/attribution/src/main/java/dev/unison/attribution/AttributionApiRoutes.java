@@ -247,8 +247,10 @@ public class AttributionApiRoutes extends ApiRoutes {
             }
             AdFileIntake.Report report;
             try {
-                report = files.ingest(AdFileIntake.Sender.partner(ApiSupport.principal(e).partnerId()), kind, format,
-                        new java.io.ByteArrayInputStream(body));
+                Partners.Principal caller = ApiSupport.principal(e);
+                // like events: a partner reports its own network only (its name), an operator any
+                report = files.ingest(AdFileIntake.Sender.partner(caller.partnerId(),
+                        caller.has(Scope.ALL_PARTNERS) ? null : caller.name()), kind, format, new java.io.ByteArrayInputStream(body));
             } catch (AdFileParser.UnreadableFileException unreadable) {
                 throw ApiException.unprocessable(unreadable.getMessage());
             }

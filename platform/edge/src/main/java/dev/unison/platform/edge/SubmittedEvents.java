@@ -61,6 +61,12 @@ final class SubmittedEvents {
     /** Types whose data names the channel it came from; a partner speaks only for its own. */
     private static final Set<EventType> CHANNEL_RECORDS = Set.of(EventType.ORDER_PLACED, EventType.ORDER_UPDATED,
             EventType.CART_UPDATED, EventType.CUSTOMER_UPSERTED, EventType.REFUND_CREATED);
+    /**
+     * Types whose data names the ad network it came from; a partner speaks only for its own (its
+     * exposures could otherwise displace another network's touches, its spend change another's ROAS).
+     */
+    private static final Set<EventType> NETWORK_RECORDS = Set.of(EventType.AD_EXPOSURE_RECORDED,
+            EventType.AD_EXPOSURE_RECORDED_V1, EventType.AD_SPEND_REPORTED);
     /** Event times a partner may state: not before 2000, not more than a day ahead of the hub's clock. */
     private static final Instant EARLIEST_TIME = Instant.parse("2000-01-01T00:00:00Z");
 
@@ -226,7 +232,18 @@ final class SubmittedEvents {
             throw ApiException.forbidden("type: price changes are written into the shops; they need the scope '"
                     + Scope.PRICES_WRITE.wireName() + "'");
         }
-        if (!CHANNEL_RECORDS.contains(type) || caller.has(Scope.ALL_PARTNERS) || data == null) {
+        if (caller.has(Scope.ALL_PARTNERS) || data == null) {
+            return;
+        }
+        if (NETWORK_RECORDS.contains(type)) {
+            JsonNode network = data.get("network");
+            if (network != null && !caller.name().equals(network.asText())) {
+                throw ApiException.forbidden("data.network: a partner reports exposures and spend of its own network only ('"
+                        + caller.name() + "'), got " + network);
+            }
+            return;
+        }
+        if (!CHANNEL_RECORDS.contains(type)) {
             return;
         }
         String own = caller.name();
