@@ -5,7 +5,8 @@ import dev.unison.canonical.model.AdSpend;
 import dev.unison.canonical.model.Order;
 import dev.unison.canonical.model.OrderStatus;
 import dev.unison.canonical.model.Refund;
-import dev.unison.platform.jdbc.InLists;
+import dev.unison.platform.jdbc.ColumnArrays;
+import dev.unison.platform.jdbc.KeyedStatements;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -61,10 +62,19 @@ public class AttributionStore {
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
+    private KeyedStatements keyed;
 
     public AttributionStore(JdbcTemplate jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
+    }
+
+    /** Many-key statements for this database (an array on PostgreSQL, short IN lists on H2). */
+    KeyedStatements keyed() {
+        if (keyed == null) {
+            keyed = KeyedStatements.of(jdbc);
+        }
+        return keyed;
     }
 
     static OffsetDateTime utc(Instant t) {
@@ -160,42 +170,36 @@ public class AttributionStore {
 
     public Map<String, List<String>> keysOfCarts(Collection<String> cartKeys) {
         Map<String, List<String>> out = new HashMap<>();
-        for (List<String> chunk : InLists.chunks(List.copyOf(cartKeys))) {
-            jdbc.query("SELECT cart_key, match_key FROM attribution_cart_key WHERE cart_key IN (" + InLists.placeholders(chunk.size())
-                    + ")", rs -> {
-                        out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
-                    }, chunk.toArray());
-        }
+        keyed().query("SELECT cart_key, match_key FROM attribution_cart_key WHERE cart_key", "", "varchar", List.copyOf(cartKeys),
+                rs -> {
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                });
         return out;
     }
 
     /** Carts holding any of these keys: cart key → the keys it holds among them, and its current profile. */
     public Map<String, String> cartProfilesByKeys(Collection<String> matchKeys, Map<String, List<String>> keysByCart) {
-        for (List<String> chunk : InLists.chunks(List.copyOf(matchKeys))) {
-            jdbc.query("SELECT match_key, cart_key FROM attribution_cart_key WHERE match_key IN (" + InLists.placeholders(chunk.size())
-                    + ")", rs -> {
-                        keysByCart.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(rs.getString(1));
-                    }, chunk.toArray());
-        }
+        keyed().query("SELECT match_key, cart_key FROM attribution_cart_key WHERE match_key", "", "varchar", List.copyOf(matchKeys),
+                rs -> {
+                    keysByCart.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(rs.getString(1));
+                });
         Map<String, String> profiles = new HashMap<>();
-        for (List<String> chunk : InLists.chunks(List.copyOf(keysByCart.keySet()))) {
-            jdbc.query("SELECT cart_key, profile_id FROM attribution_cart WHERE cart_key IN (" + InLists.placeholders(chunk.size())
-                    + ")", rs -> {
-                        profiles.put(rs.getString(1), rs.getString(2));
-                    }, chunk.toArray());
-        }
+        keyed().query("SELECT cart_key, profile_id FROM attribution_cart WHERE cart_key", "", "varchar",
+                List.copyOf(keysByCart.keySet()), rs -> {
+                    profiles.put(rs.getString(1), rs.getString(2));
+                });
         return profiles;
     }
 
     public void setCartProfiles(Map<String, String> profileByCart) {
-        jdbc.batchUpdate("UPDATE attribution_cart SET profile_id = ? WHERE cart_key = ?", profileByCart.entrySet().stream()
-                .map(e -> new Object[] {e.getValue(), e.getKey()}).toList());
+        setColumn("attribution_cart", "profile_id", "cart_key", "varchar", profileByCart.entrySet().stream()
+                .map(e -> new Object[] {e.getKey(), e.getValue()}).toList());
     }
 
     /** Records the profile of each order (for the metrics; the credits carry their own). */
     public void setOrderProfiles(Map<String, String> profileByOrder) {
-        jdbc.batchUpdate("UPDATE attribution_order SET profile_id = ? WHERE order_id = ? AND (profile_id IS NULL OR profile_id <> ?)",
-                profileByOrder.entrySet().stream().map(e -> new Object[] {e.getValue(), e.getKey(), e.getValue()}).toList());
+        setColumn("attribution_order", "profile_id", "order_id", "varchar", profileByOrder.entrySet().stream()
+                .map(e -> new Object[] {e.getKey(), e.getValue()}).toList());
     }
 
     /** Thrown when a sender reports spend for a campaign day another sender reported first. */
@@ -319,10 +323,7 @@ public class AttributionStore {
     }
 
     public void deleteMarks(List<Long> seqs) {
-        for (List<Long> chunk : InLists.chunks(seqs)) {
-            jdbc.update("DELETE FROM attribution_dirty WHERE seq IN (" + InLists.placeholders(chunk.size()) + ")",
-                    chunk.toArray());
-        }
+        keyed().update("DELETE FROM attribution_dirty WHERE seq", "int8", seqs);
     }
 
     /** Puts a mark back at the end of the queue (its order's identity verdict is not there yet). */
@@ -333,24 +334,19 @@ public class AttributionStore {
 
     public Map<Long, List<String>> keysOfExposures(Collection<Long> ids) {
         Map<Long, List<String>> out = new HashMap<>();
-        for (List<Long> chunk : InLists.chunks(List.copyOf(ids))) {
-            jdbc.query("SELECT exposure, match_key FROM ad_exposure_key WHERE exposure IN (" + InLists.placeholders(chunk.size())
-                    + ")", rs -> {
-                        out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2));
-                    }, chunk.toArray());
-        }
+        keyed().query("SELECT exposure, match_key FROM ad_exposure_key WHERE exposure", "", "int8", List.copyOf(ids), rs -> {
+            out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2));
+        });
         return out;
     }
 
     /** The plain identifiers (as {@code type:value}) whose hashed forms are these keys. */
     public Map<String, List<String>> identifiersOfHashedKeys(Collection<String> hashedKeys) {
         Map<String, List<String>> out = new HashMap<>();
-        for (List<String> chunk : InLists.chunks(List.copyOf(hashedKeys))) {
-            jdbc.query("SELECT hashed_key, identifier FROM attribution_hashed_key WHERE hashed_key IN ("
-                    + InLists.placeholders(chunk.size()) + ")", rs -> {
-                        out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
-                    }, chunk.toArray());
-        }
+        keyed().query("SELECT hashed_key, identifier FROM attribution_hashed_key WHERE hashed_key", "", "varchar",
+                List.copyOf(hashedKeys), rs -> {
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                });
         return out;
     }
 
@@ -366,31 +362,65 @@ public class AttributionStore {
                 fresh.add(new Object[] {hashed, identifier});
             }
         });
-        jdbc.batchUpdate("INSERT INTO attribution_hashed_key (hashed_key, identifier) VALUES (?, ?)", fresh);
+        insertRows("attribution_hashed_key (hashed_key, identifier)", List.of("varchar", "varchar"), fresh);
+    }
+
+    /**
+     * Inserts rows: on PostgreSQL as one statement of column arrays ({@code unnest}), elsewhere as a
+     * JDBC batch. Values are Strings, Longs, Integers or date-times ({@link ColumnArrays}).
+     */
+    private void insertRows(String tableAndColumns, List<String> types, List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        if (keyed().postgres()) {
+            for (int from = 0; from < rows.size(); from += 10_000) {
+                jdbc.update("INSERT INTO " + tableAndColumns + " SELECT * FROM " + ColumnArrays.unnest(types),
+                        ColumnArrays.of(types, rows.subList(from, Math.min(rows.size(), from + 10_000))));
+            }
+        } else {
+            jdbc.batchUpdate("INSERT INTO " + tableAndColumns + " VALUES (" + String.join(", ",
+                    java.util.Collections.nCopies(types.size(), "?")) + ")", rows);
+        }
+    }
+
+    /** Sets one column by key for many rows: one statement of arrays on PostgreSQL, a JDBC batch elsewhere. */
+    private void setColumn(String table, String column, String key, String keyType, List<Object[]> keyAndValue) {
+        if (keyAndValue.isEmpty()) {
+            return;
+        }
+        if (keyed().postgres()) {
+            jdbc.update("UPDATE " + table + " t SET " + column + " = u.v FROM " + ColumnArrays.unnest(List.of(keyType, "varchar"))
+                    + " AS u(k, v) WHERE t." + key + " = u.k", ColumnArrays.of(List.of(keyType, "varchar"), keyAndValue));
+        } else {
+            jdbc.batchUpdate("UPDATE " + table + " SET " + column + " = ? WHERE " + key + " = ?",
+                    keyAndValue.stream().map(r -> new Object[] {r[1], r[0]}).toList());
+        }
     }
 
     /** Exposures holding any of these match keys, with the keys each holds among them. */
     public Map<StoredExposure, List<String>> exposuresByKeys(Collection<String> matchKeys) {
-        Map<Long, List<String>> keysById = new HashMap<>();
-        for (List<String> chunk : InLists.chunks(List.copyOf(matchKeys))) {
-            jdbc.query("SELECT match_key, exposure FROM ad_exposure_key WHERE match_key IN (" + InLists.placeholders(chunk.size())
-                    + ")", rs -> {
-                        keysById.computeIfAbsent(rs.getLong(2), k -> new ArrayList<>()).add(rs.getString(1));
-                    }, chunk.toArray());
-        }
+        Map<Long, StoredExposure> byId = new HashMap<>();
         Map<StoredExposure, List<String>> out = new HashMap<>();
-        for (StoredExposure e : exposures(keysById.keySet())) {
-            out.put(e, keysById.get(e.id()));
-        }
+        keyed().query("SELECT k.match_key, e.* FROM ad_exposure_key k JOIN ad_exposure e ON e.id = k.exposure WHERE k.match_key",
+                "", "varchar", List.copyOf(matchKeys), rs -> {
+                    StoredExposure e = byId.computeIfAbsent(rs.getLong("id"), id -> {
+                        try {
+                            return exposure(rs);
+                        } catch (SQLException failed) {
+                            throw new IllegalStateException(failed);
+                        }
+                    });
+                    out.computeIfAbsent(e, x -> new ArrayList<>()).add(rs.getString("match_key"));
+                });
         return out;
     }
 
     public List<StoredExposure> exposures(Collection<Long> ids) {
         List<StoredExposure> out = new ArrayList<>();
-        for (List<Long> chunk : InLists.chunks(List.copyOf(ids))) {
-            out.addAll(jdbc.query("SELECT * FROM ad_exposure WHERE id IN (" + InLists.placeholders(chunk.size()) + ")",
-                    (rs, i) -> exposure(rs), chunk.toArray()));
-        }
+        keyed().query("SELECT * FROM ad_exposure WHERE id", "", "int8", List.copyOf(ids), rs -> {
+            out.add(exposure(rs));
+        });
         return out;
     }
 
@@ -402,13 +432,11 @@ public class AttributionStore {
 
     public Map<String, StoredOrder> orders(Collection<String> orderIds) {
         Map<String, StoredOrder> out = new HashMap<>();
-        for (List<String> chunk : InLists.chunks(List.copyOf(orderIds))) {
-            jdbc.query("SELECT * FROM attribution_order WHERE order_id IN (" + InLists.placeholders(chunk.size()) + ")", rs -> {
-                out.put(rs.getString("order_id"), new StoredOrder(rs.getString("order_id"), rs.getString("channel"),
-                        rs.getString("placed_in"), instant(rs, "placed_at"), rs.getString("currency"), rs.getBigDecimal("total"),
-                        rs.getBoolean("cancelled")));
-            }, chunk.toArray());
-        }
+        keyed().query("SELECT * FROM attribution_order WHERE order_id", "", "varchar", List.copyOf(orderIds), rs -> {
+            out.put(rs.getString("order_id"), new StoredOrder(rs.getString("order_id"), rs.getString("channel"),
+                    rs.getString("placed_in"), instant(rs, "placed_at"), rs.getString("currency"), rs.getBigDecimal("total"),
+                    rs.getBoolean("cancelled")));
+        });
         return out;
     }
 
@@ -423,25 +451,19 @@ public class AttributionStore {
 
     /** Replaces the credits of these orders and of these profiles with {@code credits}. */
     public void replaceCredits(Collection<String> orderIds, Collection<String> profileIds, List<CreditRow> credits) {
-        for (List<String> chunk : InLists.chunks(List.copyOf(orderIds))) {
-            jdbc.update("DELETE FROM attribution_credit WHERE order_id IN (" + InLists.placeholders(chunk.size()) + ")",
-                    chunk.toArray());
-        }
-        for (List<String> chunk : InLists.chunks(List.copyOf(profileIds))) {
-            jdbc.update("DELETE FROM attribution_credit WHERE profile_id IN (" + InLists.placeholders(chunk.size()) + ")",
-                    chunk.toArray());
-        }
-        jdbc.batchUpdate("INSERT INTO attribution_credit (order_id, model, exposure, profile_id, network, campaign_id, kind, "
-                + "exposed_at, touches, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", credits.stream().map(c -> new Object[] {
-                    c.orderId(), c.model().column(), c.exposure(), c.profileId(), c.network(), c.campaignId(), c.kind(),
-                    utc(c.exposedAt()), c.touches(), c.reason().length() <= 1000 ? c.reason() : c.reason().substring(0, 1000)})
-                .toList());
+        keyed().update("DELETE FROM attribution_credit WHERE order_id", "varchar", List.copyOf(orderIds));
+        keyed().update("DELETE FROM attribution_credit WHERE profile_id", "varchar", List.copyOf(profileIds));
+        insertRows("attribution_credit (order_id, model, exposure, profile_id, network, campaign_id, kind, exposed_at, touches, "
+                + "reason)", List.of("varchar", "varchar", "int8", "varchar", "varchar", "varchar", "varchar", "timestamptz", "int4",
+                        "varchar"), credits.stream().map(c -> new Object[] {c.orderId(), c.model().column(), c.exposure(),
+                                c.profileId(), c.network(), c.campaignId(), c.kind(), utc(c.exposedAt()), c.touches(),
+                                c.reason().length() <= 1000 ? c.reason() : c.reason().substring(0, 1000)}).toList());
     }
 
     /** Records which profile each exposure matched (for the unmatched count). */
     public void setExposureProfiles(Map<Long, String> profileByExposure) {
-        jdbc.batchUpdate("UPDATE ad_exposure SET profile_id = ? WHERE id = ?", profileByExposure.entrySet().stream()
-                .map(e -> new Object[] {e.getValue(), e.getKey()}).toList());
+        setColumn("ad_exposure", "profile_id", "id", "int8", profileByExposure.entrySet().stream()
+                .map(e -> new Object[] {e.getKey(), e.getValue()}).toList());
     }
 
     public List<CreditRow> creditsOfOrder(String orderId) {

@@ -100,40 +100,31 @@ public class ProfileDirectory {
      */
     public Map<String, Optional<String>> profilesOfTransactions(java.util.Collection<String> transactionIds) {
         Map<String, Optional<String>> out = new java.util.HashMap<>();
-        for (List<String> chunk : dev.unison.platform.jdbc.InLists.chunks(List.copyOf(new java.util.LinkedHashSet<>(transactionIds)))) {
-            jdbc.query("SELECT transaction_id, profile_id FROM identity_transaction WHERE transaction_id IN ("
-                    + dev.unison.platform.jdbc.InLists.placeholders(chunk.size()) + ")",
-                    rs -> {
-                        out.put(rs.getString(1), Optional.ofNullable(rs.getString(2)));
-                    }, chunk.toArray());
-        }
+        keyed().query("SELECT transaction_id, profile_id FROM identity_transaction WHERE transaction_id", "", "varchar",
+                List.copyOf(new java.util.LinkedHashSet<>(transactionIds)), rs -> {
+                    out.put(rs.getString(1), Optional.ofNullable(rs.getString(2)));
+                });
         return out;
     }
 
     /** The transactions (order ids) of each of these live profiles. */
     public Map<String, List<String>> transactionsOf(java.util.Collection<String> profileIds) {
         Map<String, List<String>> out = new java.util.HashMap<>();
-        for (List<String> chunk : dev.unison.platform.jdbc.InLists.chunks(List.copyOf(new java.util.LinkedHashSet<>(profileIds)))) {
-            jdbc.query("SELECT profile_id, transaction_id FROM identity_transaction WHERE profile_id IN ("
-                    + dev.unison.platform.jdbc.InLists.placeholders(chunk.size()) + ")",
-                    rs -> {
-                        out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
-                    }, chunk.toArray());
-        }
+        keyed().query("SELECT profile_id, transaction_id FROM identity_transaction WHERE profile_id", "", "varchar",
+                List.copyOf(new java.util.LinkedHashSet<>(profileIds)), rs -> {
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                });
         return out;
     }
 
     /** The identifiers (normalized, as stored) of each of these live profiles. */
     public Map<String, List<Identifier>> identifiersOf(java.util.Collection<String> profileIds) {
         Map<String, List<Identifier>> out = new java.util.HashMap<>();
-        for (List<String> chunk : dev.unison.platform.jdbc.InLists.chunks(List.copyOf(new java.util.LinkedHashSet<>(profileIds)))) {
-            jdbc.query("SELECT profile_id, type, shown_value FROM identity_identifier WHERE profile_id IN ("
-                    + dev.unison.platform.jdbc.InLists.placeholders(chunk.size()) + ")",
-                    rs -> {
-                        out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                                .add(new Identifier(IdentifierType.fromWireName(rs.getString(2)), rs.getString(3)));
-                    }, chunk.toArray());
-        }
+        keyed().query("SELECT profile_id, type, shown_value FROM identity_identifier WHERE profile_id", "", "varchar",
+                List.copyOf(new java.util.LinkedHashSet<>(profileIds)), rs -> {
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                            .add(new Identifier(IdentifierType.fromWireName(rs.getString(2)), rs.getString(3)));
+                });
         return out;
     }
 
@@ -147,29 +138,32 @@ public class ProfileDirectory {
             byKey.put(resolver.rules().matchKey(id), id);
         }
         Map<Identifier, String> out = new java.util.HashMap<>();
-        for (List<String> chunk : dev.unison.platform.jdbc.InLists.chunks(List.copyOf(byKey.keySet()))) {
-            jdbc.query("SELECT match_key, profile_id FROM identity_identifier WHERE match_key IN ("
-                    + dev.unison.platform.jdbc.InLists.placeholders(chunk.size()) + ")",
-                    rs -> {
-                        out.put(byKey.get(rs.getString(1)), rs.getString(2));
-                    }, chunk.toArray());
-        }
+        keyed().query("SELECT match_key, profile_id FROM identity_identifier WHERE match_key", "", "varchar",
+                List.copyOf(byKey.keySet()), rs -> {
+                    out.put(byKey.get(rs.getString(1)), rs.getString(2));
+                });
         return out;
     }
 
     /** Each id's live profile: itself, or the survivor it was merged into; unknown ids are left out. */
     public Map<String, String> liveProfiles(java.util.Collection<String> profileIds) {
         Map<String, String> out = new java.util.HashMap<>();
-        for (List<String> chunk : dev.unison.platform.jdbc.InLists.chunks(List.copyOf(new java.util.LinkedHashSet<>(profileIds)))) {
-            // merged_into always names the live survivor (chains are flattened on merge)
-            jdbc.query("SELECT profile_id, merged_into FROM identity_profile WHERE profile_id IN ("
-                    + dev.unison.platform.jdbc.InLists.placeholders(chunk.size()) + ")",
-                    rs -> {
-                        String into = rs.getString(2);
-                        out.put(rs.getString(1), into == null ? rs.getString(1) : into);
-                    }, chunk.toArray());
-        }
+        // merged_into always names the live survivor (chains are flattened on merge)
+        keyed().query("SELECT profile_id, merged_into FROM identity_profile WHERE profile_id", "", "varchar",
+                List.copyOf(new java.util.LinkedHashSet<>(profileIds)), rs -> {
+                    String into = rs.getString(2);
+                    out.put(rs.getString(1), into == null ? rs.getString(1) : into);
+                });
         return out;
+    }
+
+    private dev.unison.platform.jdbc.KeyedStatements keyed;
+
+    private dev.unison.platform.jdbc.KeyedStatements keyed() {
+        if (keyed == null) {
+            keyed = dev.unison.platform.jdbc.KeyedStatements.of(jdbc);
+        }
+        return keyed;
     }
 
     /** Every live profile that holds at least one transaction (a full re-attribution starts from these). */
