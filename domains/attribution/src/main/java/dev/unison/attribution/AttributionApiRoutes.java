@@ -105,7 +105,7 @@ public class AttributionApiRoutes extends ApiRoutes {
                 .put("/attribution/campaigns/{network}/{campaignId}").id("put-attribution-campaign")
                     .description("A campaign's settings {advertiserId?, name?, clickLookbackDays?, viewLookbackDays?}; unset "
                             + "windows follow the network's, then the hub's (14-day click, 1-day view). The orders its "
-                            + "exposures matched are attributed again.")
+                            + "every order is credited again.")
                     .param().name("network").type(RestParamType.path).description("network").endParam()
                     .param().name("campaignId").type(RestParamType.path).description("campaign id").endParam()
                     .consumes("application/json").produces("application/json")
@@ -131,8 +131,8 @@ public class AttributionApiRoutes extends ApiRoutes {
                             + "columns, not UTF-8, broken gzip): nothing taken").endResponseMessage()
                     .to("direct:post-attribution-file")
                 .post("/attribution/recompute").id("post-attribution-recompute")
-                    .description("Attribute every profile with orders again (after a change of rules); returns at once with "
-                            + "the number of profiles queued")
+                    .description("Credit every order again (after a change of rules); returns at once with the number of "
+                            + "orders queued")
                     .produces("application/json")
                     .responseMessage().code(202).message("queued").endResponseMessage()
                     .to("direct:post-attribution-recompute");
@@ -172,10 +172,12 @@ public class AttributionApiRoutes extends ApiRoutes {
             JsonNode body = ApiSupport.jsonBody(e);
             NetworkSettings n = new NetworkSettings(network, body.get("hashing").asText(), intOrNull(body, "clickLookbackDays"),
                     intOrNull(body, "viewLookbackDays"), clock.instant());
+            // another hashing can match other exposures: every shopper with orders is matched again
             int queued = tx.execute(s -> {
                 store.putNetwork(n);
                 List<String> profiles = directory.profilesWithTransactions();
                 store.markProfiles(profiles);
+                store.markAllOrders();
                 return profiles.size();
             });
             engine.wakeUp();
@@ -194,9 +196,10 @@ public class AttributionApiRoutes extends ApiRoutes {
             CampaignSettings c = new CampaignSettings(network, campaignId, textOrNull(body, "advertiserId"),
                     textOrNull(body, "name"), intOrNull(body, "clickLookbackDays"), intOrNull(body, "viewLookbackDays"),
                     clock.instant());
-            int queued = tx.execute(s -> {
+            // other windows can move any order's credit: every order is credited again
+            long queued = tx.execute(s -> {
                 store.putCampaign(c);
-                return store.markProfilesOfCampaign(network, campaignId);
+                return store.markAllOrders();
             });
             engine.wakeUp();
             LookbackWindows w = engine.windowsOf(network, campaignId);
@@ -206,7 +209,7 @@ public class AttributionApiRoutes extends ApiRoutes {
             out.put("advertiserId", c.advertiserId());
             out.put("name", c.name());
             out.put("window", window(w));
-            out.put("profilesQueued", queued);
+            out.put("ordersQueued", queued);
             ApiSupport.respond(e, 200, out);
         });
         validated("put-advertiser-readers", Scope.ADMIN, e -> {
@@ -257,13 +260,9 @@ public class AttributionApiRoutes extends ApiRoutes {
             ApiSupport.respond(e, 200, fileReport(report));
         });
         secured("post-attribution-recompute", Scope.ADMIN, e -> {
-            int queued = tx.execute(s -> {
-                List<String> profiles = directory.profilesWithTransactions();
-                store.markProfiles(profiles);
-                return profiles.size();
-            });
+            long queued = tx.execute(s -> store.markAllOrders());
             engine.wakeUp();
-            ApiSupport.respond(e, 202, Map.of("profilesQueued", queued));
+            ApiSupport.respond(e, 202, Map.of("ordersQueued", queued));
         });
     }
 

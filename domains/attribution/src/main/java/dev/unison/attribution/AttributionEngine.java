@@ -1,27 +1,31 @@
 package dev.unison.attribution;
 
 import dev.unison.attribution.AttributionStore.CampaignSettings;
+import dev.unison.attribution.AttributionStore.Candidate;
 import dev.unison.attribution.AttributionStore.CreditRow;
 import dev.unison.attribution.AttributionStore.DirtyMark;
 import dev.unison.attribution.AttributionStore.NetworkSettings;
 import dev.unison.attribution.AttributionStore.StoredExposure;
-import dev.unison.attribution.AttributionStore.StoredOrder;
 import dev.unison.canonical.model.ExposureKind;
 import dev.unison.canonical.model.Identifier;
 import dev.unison.connectors.kit.identity.Destination;
+import dev.unison.connectors.kit.identity.DestinationHashing;
 import dev.unison.identity.ProfileDirectory;
 import dev.unison.platform.worker.BackgroundWorker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,16 +33,25 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Keeps the credits current. Every change that can move an order's credit queues work in
- * {@code attribution_dirty} in the transaction that makes it: an order stored, an exposure stored,
- * a profile whose identifiers changed (a new email, a merge: {@link dev.unison.identity.ProfileChangeListener}),
- * a campaign's windows changed. A round takes the oldest work, finds the profiles it touches
- * (an order through the identity group's verdict, an exposure through its match keys), and
- * attributes those profiles again from scratch: their identifiers give their keys, the keys their
- * exposures, the identity graph their orders, {@link Attributor} the credits, which replace the
- * old ones of those orders in the same transaction. So a late exposure, a merge or a new email
- * re-attributes exactly the orders of the profiles concerned, and doing it twice changes nothing.
- * One instance at a time works the queue (the {@code attribution} row of {@code job_lock}).
+ * Keeps the credits current, in two steps.
+ * <ol>
+ * <li><b>Matching</b> (per shopper): a profile's identifiers give its keys (plain, and each
+ *     network's hashed form of its emails and phones); its exposures, carts and orders are the ones
+ *     holding those keys or belonging to it in the identity graph, and each records its profile. A
+ *     profile is matched again when its identifiers changed (a new email, a merge: the identity
+ *     domain's {@link dev.unison.identity.ProfileChangeListener}) or were never matched; otherwise
+ *     a new order of it needs no matching (the digest of its keys is kept).</li>
+ * <li><b>Crediting</b> (per order): an order's candidate touches are its shopper's exposures in the
+ *     longest lookback before it, read in one query per batch of orders; {@link Attributor} picks
+ *     the winners under every model, and they replace the order's credits.</li>
+ * </ol>
+ * What needs which comes from {@code attribution_dirty}, written in the transaction of each change:
+ * an order stored (matched if its shopper is new, then credited), an exposure stored (matched by its
+ * keys; then the orders of its shopper placed within the lookback after it are credited: a late
+ * exposure re-credits exactly those), a cart, a profile whose identifiers changed (matched again,
+ * all its orders credited), or every order (rules changed; page by page). Doing any of it twice
+ * changes nothing. One instance at a time works the queue (the {@code attribution} row of
+ * {@code job_lock}); each round is one transaction.
  */
 public class AttributionEngine extends BackgroundWorker {
 
@@ -74,11 +87,43 @@ public class AttributionEngine extends BackgroundWorker {
         return Boolean.TRUE.equals(more);
     }
 
-    /** Works off every queued item now, on the caller's thread (tests, the recompute operation's callers). */
+    /** Works off every queued item now, on the caller's thread (tests, benchmarks). */
     public void drain() {
         while (runRound()) {
             // each round commits on its own
         }
+    }
+
+    /** The rules in force this round: windows per campaign, the hashings in use, the longest lookback. */
+    private final class Rules {
+        final Map<String, NetworkSettings> networks = new HashMap<>();
+        final Map<String, CampaignSettings> campaigns = new HashMap<>();
+        final Set<Destination> hashings = new HashSet<>(ExposureKeys.DEFAULT_HASHINGS);
+        final int maxDays;
+
+        Rules() {
+            store.networks().forEach(n -> {
+                networks.put(n.network(), n);
+                hashings.add(Destination.valueOf(n.hashing()));
+            });
+            store.campaigns().forEach(c -> campaigns.put(c.network() + "\u0000" + c.campaignId(), c));
+            int max = Math.max(settings.defaultWindows().clickDays(), settings.defaultWindows().viewDays());
+            for (NetworkSettings n : networks.values()) {
+                max = Math.max(max, Math.max(orZero(n.clickLookbackDays()), orZero(n.viewLookbackDays())));
+            }
+            for (CampaignSettings c : campaigns.values()) {
+                max = Math.max(max, Math.max(orZero(c.clickLookbackDays()), orZero(c.viewLookbackDays())));
+            }
+            maxDays = max;
+        }
+
+        LookbackWindows windows(String network, String campaignId) {
+            return windowsOf(network, campaignId, networks, campaigns);
+        }
+    }
+
+    private static int orZero(Integer v) {
+        return v == null ? 0 : v;
     }
 
     private boolean round() {
@@ -86,27 +131,38 @@ public class AttributionEngine extends BackgroundWorker {
         if (marks.isEmpty()) {
             return false;
         }
-        Set<String> profiles = new LinkedHashSet<>();
+        Rules rules = new Rules();
+        Set<String> creditOrders = new LinkedHashSet<>();
+        Set<String> rematch = new LinkedHashSet<>(); // identifiers changed: match again, credit all their orders
+        Set<String> matchIfNew = new LinkedHashSet<>(); // a new order's shopper: match only if never matched with these keys
         List<Long> done = new ArrayList<>(marks.size());
         List<DirtyMark> orderMarks = new ArrayList<>();
         List<Long> exposureIds = new ArrayList<>();
         List<String> cartKeys = new ArrayList<>();
+        DirtyMark all = null;
         for (DirtyMark m : marks) {
             switch (m.kind()) {
                 case "order" -> orderMarks.add(m);
                 case "exposure" -> exposureIds.add(Long.parseLong(m.ref()));
                 case "cart" -> cartKeys.add(m.ref());
-                default -> profiles.add(m.ref());
+                case "all" -> all = all == null ? m : all;
+                default -> rematch.add(m.ref());
             }
             done.add(m.seq());
         }
         int waiting = 0;
         if (!orderMarks.isEmpty()) {
             Map<String, Optional<String>> verdicts = directory.profilesOfTransactions(orderMarks.stream().map(DirtyMark::ref).toList());
+            Map<String, String> live = directory.liveProfiles(verdicts.values().stream().flatMap(Optional::stream).toList());
+            Map<String, String> orderProfiles = new HashMap<>();
             for (DirtyMark m : orderMarks) {
                 Optional<String> verdict = verdicts.get(m.ref());
                 if (verdict != null) {
-                    verdict.ifPresent(profiles::add); // empty: nobody known bought it, nothing to attribute
+                    verdict.map(live::get).ifPresent(p -> {
+                        orderProfiles.put(m.ref(), p);
+                        matchIfNew.add(p);
+                    });
+                    creditOrders.add(m.ref()); // no shopper: its credits (none) are cleared, nothing else
                 } else if (Duration.between(m.markedAt(), clock.instant()).compareTo(settings.orderLinkWait()) < 0) {
                     // the identity group has not handled this order yet: look again after the rest of the queue
                     store.requeue(m);
@@ -117,65 +173,135 @@ public class AttributionEngine extends BackgroundWorker {
                             settings.orderLinkWait());
                 }
             }
+            store.setOrderProfiles(orderProfiles);
         }
         if (!exposureIds.isEmpty()) {
-            profiles.addAll(profilesMatching(store.keysOfExposures(exposureIds).values().stream().flatMap(List::stream).toList()));
+            matchExposures(exposureIds, rules, creditOrders);
         }
         if (!cartKeys.isEmpty()) {
-            profiles.addAll(profilesMatching(store.keysOfCarts(cartKeys).values().stream().flatMap(List::stream).toList()));
+            matchCarts(cartKeys);
         }
-        attribute(profiles);
+        Set<String> creditProfiles = match(rematch, true, rules);
+        matchIfNew.removeAll(rematch);
+        creditProfiles.addAll(match(matchIfNew, false, rules));
+        store.ordersOfProfiles(creditProfiles).values().forEach(orders -> orders.forEach(o -> creditOrders.add(o.getKey())));
+        boolean more = false;
+        if (all != null) {
+            // every order again, one page per round
+            List<String> page = store.orderIdsAfter(all.ref(), settings.batchSize() * 10);
+            creditOrders.addAll(page);
+            if (!page.isEmpty()) {
+                store.mark(AttributionStore.Mark.ALL, page.get(page.size() - 1));
+                more = true;
+            }
+        }
+        credit(creditOrders, rules);
         store.deleteMarks(done);
-        meters.counter("unison_attribution_profiles_attributed_total").increment(profiles.size());
+        meters.counter("unison_attribution_orders_credited_total").increment(creditOrders.size());
         // a full batch means more is queued, unless all of it was orders waiting for their identity verdict
-        return marks.size() == settings.batchSize() && waiting < marks.size();
+        return more || (marks.size() == settings.batchSize() && waiting < marks.size());
     }
 
-    /** The live profiles holding any of these keys (hashed keys through the index of profiles' hashed forms). */
-    private Set<String> profilesMatching(List<String> keys) {
-        Set<Identifier> identifiers = new HashSet<>();
+    /** Matches new exposures to shoppers; the orders each can earn (placed within the lookback after it) are credited. */
+    private void matchExposures(List<Long> exposureIds, Rules rules, Set<String> creditOrders) {
+        Map<Long, List<String>> keysByExposure = store.keysOfExposures(exposureIds);
+        Map<String, String> profileByKey = profilesOfKeys(keysByExposure.values().stream().flatMap(List::stream).distinct().toList());
+        Map<Long, String> matched = new HashMap<>();
+        keysByExposure.forEach((exposure, keys) -> keys.stream().map(profileByKey::get).filter(p -> p != null).sorted()
+                .findFirst().ifPresent(p -> matched.put(exposure, p)));
+        store.setExposureProfiles(matched);
+        if (matched.isEmpty()) {
+            return;
+        }
+        Map<String, List<Instant>> exposedAt = new HashMap<>();
+        for (StoredExposure e : store.exposures(matched.keySet())) {
+            exposedAt.computeIfAbsent(matched.get(e.id()), p -> new ArrayList<>()).add(e.exposedAt());
+        }
+        Duration lookback = Duration.ofDays(rules.maxDays);
+        store.ordersOfProfiles(exposedAt.keySet()).forEach((profile, orders) -> {
+            for (Map.Entry<String, Instant> order : orders) {
+                for (Instant at : exposedAt.get(profile)) {
+                    if (!order.getValue().isBefore(at) && Duration.between(at, order.getValue()).compareTo(lookback) <= 0) {
+                        creditOrders.add(order.getKey());
+                        break;
+                    }
+                }
+            }
+        });
+    }
+
+    private void matchCarts(List<String> cartKeys) {
+        Map<String, List<String>> keysByCart = store.keysOfCarts(cartKeys);
+        Map<String, String> profileByKey = profilesOfKeys(keysByCart.values().stream().flatMap(List::stream).distinct().toList());
+        Map<String, String> matched = new HashMap<>();
+        keysByCart.forEach((cart, keys) -> keys.stream().map(profileByKey::get).filter(p -> p != null).sorted().findFirst()
+                .ifPresent(p -> matched.put(cart, p)));
+        store.setCartProfiles(matched);
+    }
+
+    /** The live profile holding each key (hashed keys through the index of profiles' hashed forms). */
+    private Map<String, String> profilesOfKeys(List<String> keys) {
+        Map<String, Identifier> identifierOfKey = new HashMap<>();
         List<String> hashed = new ArrayList<>();
         for (String key : keys) {
             if (ExposureKeys.isHashed(key)) {
                 hashed.add(key);
             }
-            identifiers.add(Identifier.parse(key)); // a hashed email may also be held as such by a profile
+            identifierOfKey.put(key, Identifier.parse(key)); // a hashed email may also be held as such by a profile
         }
-        if (!hashed.isEmpty()) {
-            store.identifiersOfHashedKeys(hashed).values().forEach(ids -> ids.forEach(i -> identifiers.add(Identifier.parse(i))));
+        Map<String, List<String>> plainOfHashed = hashed.isEmpty() ? Map.of() : store.identifiersOfHashedKeys(hashed);
+        Set<Identifier> all = new HashSet<>(identifierOfKey.values());
+        plainOfHashed.values().forEach(ids -> ids.forEach(i -> all.add(Identifier.parse(i))));
+        if (all.isEmpty()) {
+            return Map.of();
         }
-        if (identifiers.isEmpty()) {
-            return Set.of();
+        Map<Identifier, String> holders = directory.holders(all);
+        Map<String, String> live = directory.liveProfiles(holders.values());
+        Map<String, String> out = new HashMap<>();
+        for (String key : keys) {
+            TreeSet<String> found = new TreeSet<>();
+            Optional.ofNullable(holders.get(identifierOfKey.get(key))).map(live::get).ifPresent(found::add);
+            for (String plain : plainOfHashed.getOrDefault(key, List.of())) {
+                Optional.ofNullable(holders.get(Identifier.parse(plain))).map(live::get).ifPresent(found::add);
+            }
+            if (!found.isEmpty()) {
+                out.put(key, found.first());
+            }
         }
-        return new HashSet<>(directory.liveProfiles(directory.holders(identifiers).values()).values());
+        return out;
     }
 
-    /** Attributes these profiles again from scratch: their orders' credits are replaced. */
-    void attribute(Set<String> requested) {
+    /**
+     * Matches profiles: their exposures, carts and orders are found by their keys and the identity
+     * graph and record the profile. Without {@code force}, a profile already matched with the same
+     * keys is skipped. Returns the profiles whose orders must be credited again.
+     */
+    private Set<String> match(Set<String> requested, boolean force, Rules rules) {
         if (requested.isEmpty()) {
-            return;
+            return new LinkedHashSet<>();
         }
         Map<String, String> live = directory.liveProfiles(requested);
-        Set<String> profiles = new LinkedHashSet<>(live.values());
-        // a profile merged away holds no orders now; its old credits go, the survivor's are recomputed
-        Set<String> gone = new HashSet<>(requested);
-        gone.removeAll(profiles);
-
-        List<NetworkSettings> networks = store.networks();
-        Map<String, CampaignSettings> campaigns = new HashMap<>();
-        store.campaigns().forEach(c -> campaigns.put(c.network() + "\u0000" + c.campaignId(), c));
-        Map<String, NetworkSettings> byNetwork = new HashMap<>();
-        networks.forEach(n -> byNetwork.put(n.network(), n));
-        Set<Destination> hashings = new HashSet<>(ExposureKeys.DEFAULT_HASHINGS);
-        networks.forEach(n -> hashings.add(Destination.valueOf(n.hashing())));
-        Function<Attributor.Touch, LookbackWindows> windows = t -> windowsOf(t.network(), t.campaignId(), byNetwork, campaigns);
-
+        Set<String> profiles = new TreeSet<>(live.values());
         Map<String, List<Identifier>> identifiers = directory.identifiersOf(profiles);
+        Map<String, Map<String, Identifier>> keysOf = new LinkedHashMap<>();
+        Map<String, String> digests = new HashMap<>();
+        for (String p : profiles) {
+            Map<String, Identifier> keys = ExposureKeys.ofProfile(identifiers.getOrDefault(p, List.of()), rules.hashings);
+            keysOf.put(p, keys);
+            digests.put(p, DestinationHashing.sha256Hex(String.join("\n", new TreeSet<>(keys.keySet()))));
+        }
+        if (!force) {
+            Map<String, String> stored = store.keyDigests(profiles);
+            profiles.removeIf(p -> digests.get(p).equals(stored.get(p)));
+            if (profiles.isEmpty()) {
+                return new LinkedHashSet<>();
+            }
+        }
         Map<String, String> hashedToIdentifier = new HashMap<>();
         Map<String, Set<String>> profilesByKey = new HashMap<>();
         for (String p : profiles) {
-            ExposureKeys.ofProfile(identifiers.getOrDefault(p, List.of()), hashings).forEach((key, id) -> {
-                profilesByKey.computeIfAbsent(key, k -> new HashSet<>()).add(p);
+            keysOf.get(p).forEach((key, id) -> {
+                profilesByKey.computeIfAbsent(key, k -> new TreeSet<>()).add(p);
                 if (ExposureKeys.isHashed(key)) {
                     hashedToIdentifier.put(key, ExposureKeys.key(id));
                 }
@@ -183,63 +309,63 @@ public class AttributionEngine extends BackgroundWorker {
         }
         store.rememberHashedKeys(hashedToIdentifier);
 
-        Map<String, List<Attributor.Touch>> touches = new HashMap<>();
-        Map<Long, String> matched = new HashMap<>();
+        Map<Long, String> exposureProfiles = new HashMap<>();
+        Map<String, String> cartProfiles = new HashMap<>();
         if (!profilesByKey.isEmpty()) {
-            store.exposuresByKeys(profilesByKey.keySet()).forEach((exposure, keys) -> {
-                Set<String> holders = new HashSet<>();
-                keys.forEach(k -> holders.addAll(profilesByKey.getOrDefault(k, Set.of())));
-                for (String p : holders) {
-                    touches.computeIfAbsent(p, x -> new ArrayList<>()).add(touch(exposure));
-                }
-                String first = holders.stream().sorted().findFirst().orElse(null);
-                if (first != null && !first.equals(exposure.profileId())) {
-                    matched.put(exposure.id(), first);
-                }
-            });
-        }
-
-        // carts: where a shopper's journey began (the cross-channel conversion rate)
-        if (!profilesByKey.isEmpty()) {
+            store.exposuresByKeys(profilesByKey.keySet()).forEach((exposure, keys) -> keys.stream()
+                    .flatMap(k -> profilesByKey.getOrDefault(k, Set.of()).stream()).sorted().findFirst()
+                    .filter(p -> !p.equals(exposure.profileId())).ifPresent(p -> exposureProfiles.put(exposure.id(), p)));
             Map<String, List<String>> keysByCart = new HashMap<>();
             Map<String, String> current = store.cartProfilesByKeys(profilesByKey.keySet(), keysByCart);
-            Map<String, String> cartProfiles = new HashMap<>();
             keysByCart.forEach((cart, keys) -> keys.stream().flatMap(k -> profilesByKey.getOrDefault(k, Set.of()).stream())
                     .sorted().findFirst().filter(p -> !p.equals(current.get(cart))).ifPresent(p -> cartProfiles.put(cart, p)));
-            store.setCartProfiles(cartProfiles);
         }
+        store.setExposureProfiles(exposureProfiles);
+        store.setCartProfiles(cartProfiles);
 
-        Map<String, List<String>> transactions = directory.transactionsOf(profiles);
-        List<String> orderIds = transactions.values().stream().flatMap(List::stream).toList();
-        Map<String, StoredOrder> orders = store.orders(orderIds);
+        // orders follow the identity graph (after a merge, the survivor's)
         Map<String, String> orderProfiles = new HashMap<>();
-        transactions.forEach((p, ids) -> ids.stream().filter(orders::containsKey).forEach(id -> orderProfiles.put(id, p)));
+        directory.transactionsOf(profiles).forEach((p, ids) -> ids.forEach(id -> orderProfiles.put(id, p)));
+        Map<String, AttributionStore.StoredOrder> known = store.orders(orderProfiles.keySet());
+        orderProfiles.entrySet().removeIf(o -> !known.containsKey(o.getKey())
+                || o.getValue().equals(known.get(o.getKey()).profileId()));
         store.setOrderProfiles(orderProfiles);
-        List<CreditRow> credits = new ArrayList<>();
-        for (String p : profiles) {
-            List<Attributor.Touch> ts = touches.getOrDefault(p, List.of());
-            if (ts.isEmpty()) {
-                continue;
-            }
-            for (String orderId : transactions.getOrDefault(p, List.of())) {
-                StoredOrder o = orders.get(orderId);
-                if (o == null) {
-                    continue; // not in attribution yet: its own mark will bring it here
+        store.putKeyDigests(Map.copyOf(profiles.stream().collect(java.util.stream.Collectors.toMap(p -> p, digests::get))));
+        meters.counter("unison_attribution_profiles_matched_total").increment(profiles.size());
+        return new LinkedHashSet<>(profiles);
+    }
+
+    /** Credits these orders from scratch: their candidate touches, the rules, the winners replace their credits. */
+    private void credit(Set<String> orderIds, Rules rules) {
+        if (orderIds.isEmpty()) {
+            return;
+        }
+        Function<Attributor.Touch, LookbackWindows> windows = t -> rules.windows(t.network(), t.campaignId());
+        List<String> ids = List.copyOf(orderIds);
+        for (int from = 0; from < ids.size(); from += 10_000) {
+            List<String> page = ids.subList(from, Math.min(ids.size(), from + 10_000));
+            Map<String, Candidate> orders = new LinkedHashMap<>();
+            Map<String, List<Attributor.Touch>> touches = new HashMap<>();
+            store.candidates(page, rules.maxDays, c -> {
+                orders.putIfAbsent(c.orderId(), c);
+                if (c.exposure() != null) {
+                    touches.computeIfAbsent(c.orderId(), k -> new ArrayList<>()).add(new Attributor.Touch(c.exposure(),
+                            c.network(), c.campaignId(), ExposureKind.fromWireName(c.kind()), c.exposedAt()));
+                }
+            });
+            List<CreditRow> credits = new ArrayList<>();
+            for (Candidate o : orders.values()) {
+                List<Attributor.Touch> ts = touches.get(o.orderId());
+                if (ts == null || o.profileId() == null) {
+                    continue;
                 }
                 for (Attributor.Credit c : Attributor.attribute(o.placedAt(), ts, windows)) {
-                    credits.add(new CreditRow(orderId, c.model(), c.touch().exposure(), p, c.touch().network(),
+                    credits.add(new CreditRow(o.orderId(), c.model(), c.touch().exposure(), o.profileId(), c.touch().network(),
                             c.touch().campaignId(), c.touch().kind().wireName(), c.touch().at(), c.touches(), c.reason()));
                 }
             }
+            store.replaceCredits(page, List.of(), credits);
         }
-        Set<String> cleared = new HashSet<>(profiles);
-        cleared.addAll(gone);
-        store.replaceCredits(orders.keySet(), cleared, credits);
-        store.setExposureProfiles(matched);
-    }
-
-    private static Attributor.Touch touch(StoredExposure e) {
-        return new Attributor.Touch(e.id(), e.network(), e.campaignId(), ExposureKind.fromWireName(e.kind()), e.exposedAt());
     }
 
     /** A campaign's windows: its own settings, else its network's, else the hub's defaults. */
@@ -259,10 +385,6 @@ public class AttributionEngine extends BackgroundWorker {
 
     /** The windows in force for one campaign now. */
     public LookbackWindows windowsOf(String network, String campaignId) {
-        Map<String, NetworkSettings> networks = new HashMap<>();
-        store.networks().forEach(n -> networks.put(n.network(), n));
-        Map<String, CampaignSettings> campaigns = new HashMap<>();
-        store.campaigns().forEach(c -> campaigns.put(c.network() + "\u0000" + c.campaignId(), c));
-        return windowsOf(network, campaignId, networks, campaigns);
+        return new Rules().windows(network, campaignId);
     }
 }

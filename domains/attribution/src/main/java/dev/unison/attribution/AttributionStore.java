@@ -31,7 +31,7 @@ public class AttributionStore {
 
     /** Kinds of work in {@code attribution_dirty}. */
     public enum Mark {
-        ORDER("order"), EXPOSURE("exposure"), CART("cart"), PROFILE("profile");
+        ORDER("order"), EXPOSURE("exposure"), CART("cart"), PROFILE("profile"), ALL("all");
 
         final String column;
 
@@ -57,7 +57,7 @@ public class AttributionStore {
 
     /** A stored order. */
     public record StoredOrder(String orderId, String channel, String placedIn, Instant placedAt, String currency,
-            BigDecimal total, boolean cancelled) {
+            BigDecimal total, boolean cancelled, String profileId) {
     }
 
     private final JdbcTemplate jdbc;
@@ -279,20 +279,71 @@ public class AttributionStore {
                 instant(rs, "updated_at")));
     }
 
-    /** Marks for another look every profile an exposure of the campaign matched (its windows changed). */
-    public int markProfilesOfCampaign(String network, String campaignId) {
-        List<String> profiles = jdbc.queryForList("SELECT DISTINCT profile_id FROM ad_exposure WHERE network = ? AND "
-                + "campaign_id = ? AND profile_id IS NOT NULL", String.class, network, campaignId);
-        markProfiles(profiles);
-        return profiles.size();
+    /** Queues every order for crediting again (rules changed); returns the number of orders. */
+    public long markAllOrders() {
+        mark(Mark.ALL, "");
+        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM attribution_order", Long.class);
+        return n == null ? 0 : n;
     }
 
-    /** Marks every profile any exposure matched: a full re-attribution. */
-    public int markAllMatchedProfiles() {
-        List<String> profiles = jdbc.queryForList("SELECT DISTINCT profile_id FROM ad_exposure WHERE profile_id IS NOT NULL",
-                String.class);
-        markProfiles(profiles);
-        return profiles.size();
+    /** The next page of order ids after {@code after} (a full re-crediting goes through them in order). */
+    public List<String> orderIdsAfter(String after, int limit) {
+        return jdbc.queryForList("SELECT order_id FROM attribution_order WHERE order_id > ? ORDER BY order_id LIMIT ?",
+                String.class, after, limit);
+    }
+
+    /** The stored key digests of these profiles (profiles never matched are left out). */
+    public Map<String, String> keyDigests(Collection<String> profileIds) {
+        Map<String, String> out = new HashMap<>();
+        keyed().query("SELECT profile_id, keys_digest FROM attribution_profile WHERE profile_id", "", "varchar",
+                List.copyOf(profileIds), rs -> {
+                    out.put(rs.getString(1), rs.getString(2));
+                });
+        return out;
+    }
+
+    /** Records the key digests the profiles were matched with. */
+    public void putKeyDigests(Map<String, String> digests) {
+        if (digests.isEmpty()) {
+            return;
+        }
+        keyed().update("DELETE FROM attribution_profile WHERE profile_id", "varchar", List.copyOf(digests.keySet()));
+        OffsetDateTime now = utc(clock.instant());
+        insertRows("attribution_profile (profile_id, keys_digest, matched_at)", List.of("varchar", "varchar", "timestamptz"),
+                digests.entrySet().stream().map(e -> new Object[] {e.getKey(), e.getValue(), now}).toList());
+    }
+
+    /** The orders of these profiles (as recorded on the orders), with when they were placed. */
+    public Map<String, List<Map.Entry<String, Instant>>> ordersOfProfiles(Collection<String> profileIds) {
+        Map<String, List<Map.Entry<String, Instant>>> out = new HashMap<>();
+        keyed().query("SELECT profile_id, order_id, placed_at FROM attribution_order WHERE profile_id", "", "varchar",
+                List.copyOf(profileIds), rs -> {
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                            .add(Map.entry(rs.getString(2), instant(rs, "placed_at")));
+                });
+        return out;
+    }
+
+    /** An order's candidate touch: one exposure of its shopper no further back than {@code maxDays}. */
+    public record Candidate(String orderId, String profileId, Instant placedAt, Long exposure, String network,
+            String campaignId, String kind, Instant exposedAt) {
+    }
+
+    /**
+     * These orders with their shopper and every exposure of that shopper from {@code maxDays} before
+     * the order up to the order (one row per exposure; an order without any has one row with no
+     * exposure, and an order of no known shopper one row without profile).
+     */
+    public void candidates(Collection<String> orderIds, int maxDays, java.util.function.Consumer<Candidate> rows) {
+        keyed().query("SELECT o.order_id, o.profile_id, o.placed_at, e.id, e.network, e.campaign_id, e.kind, e.exposed_at "
+                + "FROM attribution_order o LEFT JOIN ad_exposure e ON e.profile_id = o.profile_id AND e.exposed_at <= o.placed_at "
+                + "AND e.exposed_at >= o.placed_at - INTERVAL '" + maxDays + "' DAY WHERE o.order_id", "", "varchar",
+                List.copyOf(orderIds), rs -> {
+                    long id = rs.getLong(4);
+                    boolean none = rs.wasNull();
+                    rows.accept(new Candidate(rs.getString(1), rs.getString(2), instant(rs, "placed_at"), none ? null : id,
+                            rs.getString(5), rs.getString(6), rs.getString(7), none ? null : instant(rs, "exposed_at")));
+                });
     }
 
     public void putReaders(String advertiserId, Collection<String> partnerIds) {
@@ -435,7 +486,7 @@ public class AttributionStore {
         keyed().query("SELECT * FROM attribution_order WHERE order_id", "", "varchar", List.copyOf(orderIds), rs -> {
             out.put(rs.getString("order_id"), new StoredOrder(rs.getString("order_id"), rs.getString("channel"),
                     rs.getString("placed_in"), instant(rs, "placed_at"), rs.getString("currency"), rs.getBigDecimal("total"),
-                    rs.getBoolean("cancelled")));
+                    rs.getBoolean("cancelled"), rs.getString("profile_id")));
         });
         return out;
     }

@@ -47,7 +47,8 @@ CREATE TABLE ad_exposure (
     CONSTRAINT uq_ad_exposure UNIQUE (owner, network, exposure_id)
 );
 CREATE INDEX ix_ad_exposure_campaign ON ad_exposure (network, campaign_id);
-CREATE INDEX ix_ad_exposure_profile ON ad_exposure (profile_id);
+-- an order's candidate touches: its shopper's exposures in the lookback before it
+CREATE INDEX ix_ad_exposure_profile ON ad_exposure (profile_id, exposed_at);
 
 -- An exposure's identifiers as match keys: <type>:<value> (hashed_email:<hex>, click_id:<id>, ...).
 CREATE TABLE ad_exposure_key (
@@ -128,6 +129,14 @@ CREATE TABLE attribution_credit (
 CREATE INDEX ix_attribution_credit_campaign ON attribution_credit (network, campaign_id);
 CREATE INDEX ix_attribution_credit_profile ON attribution_credit (profile_id);
 
+-- The profiles whose exposures were matched, with a digest of the keys they were matched by: an
+-- order of a profile whose identifiers have not changed since needs no new matching.
+CREATE TABLE attribution_profile (
+    profile_id  VARCHAR(40) PRIMARY KEY,
+    keys_digest VARCHAR(64) NOT NULL,
+    matched_at  TIMESTAMP WITH TIME ZONE NOT NULL
+);
+
 -- Carts, as where a shopper's journey began (the cross-channel conversion rate): first seen when.
 CREATE TABLE attribution_cart (
     cart_key   VARCHAR(300) PRIMARY KEY,
@@ -143,7 +152,8 @@ CREATE TABLE attribution_cart_key (
     PRIMARY KEY (match_key, cart_key)
 );
 
--- Work for the attribution engine: an order, an exposure, a cart or a profile to look at again. Written
+-- Work for the attribution engine: an order, an exposure, a cart or a profile to look at again, or
+-- 'all' (every order credited again; ref: the last order id done, so it goes on page by page). Written
 -- with the change that causes it (an order stored, an exposure stored, a profile's identifiers
 -- changed), deleted when done.
 CREATE TABLE attribution_dirty (
