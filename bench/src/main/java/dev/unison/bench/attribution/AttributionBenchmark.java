@@ -141,7 +141,7 @@ public final class AttributionBenchmark {
         engine.drain();
         double fullSeconds = seconds(t0);
         long credits = jdbc.queryForObject("SELECT COUNT(*) FROM attribution_credit", Long.class);
-        long attributed = jdbc.queryForObject("SELECT COUNT(DISTINCT order_id) FROM attribution_credit WHERE model = 'last'",
+        long attributed = jdbc.queryForObject("SELECT COUNT(DISTINCT order_id) FROM attribution_credit WHERE last_touch = TRUE",
                 Long.class);
         System.out.printf("full attribution: %.1f s, %d orders attributed, %d credit rows%n", fullSeconds, attributed, credits);
 

@@ -463,15 +463,23 @@ public class AttributionApiRoutes extends ApiRoutes {
             models.put(m.wireName(), new ArrayList<>());
         }
         for (CreditRow c : store.creditsOfOrder(orderId)) {
-            Map<String, Object> credit = new LinkedHashMap<>();
-            credit.put("network", c.network());
-            credit.put("campaignId", c.campaignId());
-            credit.put("kind", c.kind());
-            credit.put("exposedAt", c.exposedAt().toString());
-            credit.put("share", "1/" + c.touches());
-            credit.put("revenue", net.divide(BigDecimal.valueOf(c.touches()), 2, RoundingMode.HALF_EVEN).toPlainString());
-            credit.put("reason", c.reason());
-            models.get(c.model().wireName()).add(credit);
+            for (AttributionModel m : AttributionModel.values()) {
+                if (!c.under(m)) {
+                    continue;
+                }
+                int share = m == AttributionModel.LINEAR ? c.touches() : 1;
+                Map<String, Object> credit = new LinkedHashMap<>();
+                credit.put("network", c.network());
+                credit.put("campaignId", c.campaignId());
+                credit.put("kind", c.kind());
+                credit.put("exposedAt", c.exposedAt().toString());
+                credit.put("share", "1/" + share);
+                credit.put("revenue", net.divide(BigDecimal.valueOf(share), 2, RoundingMode.HALF_EVEN).toPlainString());
+                credit.put("reason", Attributor.reason(m, new Attributor.Touch(c.exposure(), c.network(), c.campaignId(),
+                        dev.unison.canonical.model.ExposureKind.fromWireName(c.kind()), c.exposedAt()), share, c.clicks(), c.views(),
+                        new LookbackWindows(c.clickDays(), c.viewDays()), order.placedAt()));
+                models.get(m.wireName()).add(credit);
+            }
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("orderId", orderId);

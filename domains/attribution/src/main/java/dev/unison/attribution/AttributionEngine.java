@@ -100,6 +100,8 @@ public class AttributionEngine extends BackgroundWorker {
         final Map<String, CampaignSettings> campaigns = new HashMap<>();
         final Set<Destination> hashings = new HashSet<>(ExposureKeys.DEFAULT_HASHINGS);
         final int maxDays;
+        final int maxClickDays;
+        final int maxViewDays;
 
         Rules() {
             store.networks().forEach(n -> {
@@ -107,14 +109,19 @@ public class AttributionEngine extends BackgroundWorker {
                 hashings.add(Destination.valueOf(n.hashing()));
             });
             store.campaigns().forEach(c -> campaigns.put(c.network() + "\u0000" + c.campaignId(), c));
-            int max = Math.max(settings.defaultWindows().clickDays(), settings.defaultWindows().viewDays());
+            int click = settings.defaultWindows().clickDays();
+            int view = settings.defaultWindows().viewDays();
             for (NetworkSettings n : networks.values()) {
-                max = Math.max(max, Math.max(orZero(n.clickLookbackDays()), orZero(n.viewLookbackDays())));
+                click = Math.max(click, orZero(n.clickLookbackDays()));
+                view = Math.max(view, orZero(n.viewLookbackDays()));
             }
             for (CampaignSettings c : campaigns.values()) {
-                max = Math.max(max, Math.max(orZero(c.clickLookbackDays()), orZero(c.viewLookbackDays())));
+                click = Math.max(click, orZero(c.clickLookbackDays()));
+                view = Math.max(view, orZero(c.viewLookbackDays()));
             }
-            maxDays = max;
+            maxClickDays = click;
+            maxViewDays = view;
+            maxDays = Math.max(click, view);
         }
 
         LookbackWindows windows(String network, String campaignId) {
@@ -187,10 +194,13 @@ public class AttributionEngine extends BackgroundWorker {
         store.ordersOfProfiles(creditProfiles).values().forEach(orders -> orders.forEach(o -> creditOrders.add(o.getKey())));
         boolean more = false;
         if (all != null) {
-            // every order again, one page per round
-            List<String> page = store.orderIdsAfter(all.ref(), settings.batchSize() * 10);
-            creditOrders.addAll(page);
+            // every order again, one page of shoppers per round, their orders read by profile range (neighbours on disk)
+            if (all.ref().isEmpty()) {
+                store.clearCreditsOfOrdersWithoutShopper();
+            }
+            List<String> page = store.profilesWithOrdersAfter(all.ref(), settings.batchSize() * 2);
             if (!page.isEmpty()) {
+                creditProfileRange(page.get(0), page.get(page.size() - 1), rules);
                 store.mark(AttributionStore.Mark.ALL, page.get(page.size() - 1));
                 more = true;
             }
@@ -337,34 +347,66 @@ public class AttributionEngine extends BackgroundWorker {
 
     /** Credits these orders from scratch: their candidate touches, the rules, the winners replace their credits. */
     private void credit(Set<String> orderIds, Rules rules) {
-        if (orderIds.isEmpty()) {
-            return;
-        }
-        Function<Attributor.Touch, LookbackWindows> windows = t -> rules.windows(t.network(), t.campaignId());
         List<String> ids = List.copyOf(orderIds);
         for (int from = 0; from < ids.size(); from += 10_000) {
             List<String> page = ids.subList(from, Math.min(ids.size(), from + 10_000));
-            Map<String, Candidate> orders = new LinkedHashMap<>();
-            Map<String, List<Attributor.Touch>> touches = new HashMap<>();
-            store.candidates(page, rules.maxDays, c -> {
-                orders.putIfAbsent(c.orderId(), c);
-                if (c.exposure() != null) {
-                    touches.computeIfAbsent(c.orderId(), k -> new ArrayList<>()).add(new Attributor.Touch(c.exposure(),
-                            c.network(), c.campaignId(), ExposureKind.fromWireName(c.kind()), c.exposedAt()));
-                }
-            });
-            List<CreditRow> credits = new ArrayList<>();
+            Credits credits = new Credits(rules);
+            store.candidates(page, rules.maxClickDays, rules.maxViewDays, credits::add);
+            store.replaceCredits(page, credits.rows());
+        }
+    }
+
+    /** Credits every order of the profiles from {@code first} to {@code last} (by id) from scratch. */
+    private void creditProfileRange(String first, String last, Rules rules) {
+        Credits credits = new Credits(rules);
+        store.candidatesOfProfiles(first, last, rules.maxClickDays, rules.maxViewDays, credits::add);
+        store.replaceCredits(credits.orders.keySet(), credits.rows());
+    }
+
+    /** Candidate rows in, credit rows out: one row per qualifying touch, flagged with the last and first touch. */
+    private static final class Credits {
+        final Rules rules;
+        final Map<String, Candidate> orders = new LinkedHashMap<>();
+        final Map<String, List<Attributor.Touch>> touches = new HashMap<>();
+
+        Credits(Rules rules) {
+            this.rules = rules;
+        }
+
+        void add(Candidate c) {
+            orders.putIfAbsent(c.orderId(), c);
+            if (c.exposure() != null) {
+                touches.computeIfAbsent(c.orderId(), k -> new ArrayList<>()).add(new Attributor.Touch(c.exposure(),
+                        c.network(), c.campaignId(), ExposureKind.fromWireName(c.kind()), c.exposedAt()));
+            }
+        }
+
+        List<CreditRow> rows() {
+            Function<Attributor.Touch, LookbackWindows> windows = t -> rules.windows(t.network(), t.campaignId());
+            List<CreditRow> rows = new ArrayList<>();
             for (Candidate o : orders.values()) {
                 List<Attributor.Touch> ts = touches.get(o.orderId());
                 if (ts == null || o.profileId() == null) {
                     continue;
                 }
+                long last = -1;
+                long first = -1;
+                List<Attributor.Credit> linear = new ArrayList<>();
                 for (Attributor.Credit c : Attributor.attribute(o.placedAt(), ts, windows)) {
-                    credits.add(new CreditRow(o.orderId(), c.model(), c.touch().exposure(), o.profileId(), c.touch().network(),
-                            c.touch().campaignId(), c.touch().kind().wireName(), c.touch().at(), c.touches(), c.reason()));
+                    switch (c.model()) {
+                        case LAST_TOUCH -> last = c.touch().exposure();
+                        case FIRST_TOUCH -> first = c.touch().exposure();
+                        case LINEAR -> linear.add(c);
+                    }
+                }
+                for (Attributor.Credit c : linear) {
+                    rows.add(new CreditRow(o.orderId(), c.touch().exposure(), o.profileId(), c.touch().network(),
+                            c.touch().campaignId(), c.touch().kind().wireName(), c.touch().at(), c.touch().exposure() == last,
+                            c.touch().exposure() == first, c.touches(), c.clicks(), c.views(), c.windows().clickDays(),
+                            c.windows().viewDays()));
                 }
             }
-            store.replaceCredits(page, List.of(), credits);
+            return rows;
         }
     }
 

@@ -7,18 +7,7 @@ import java.util.Locale;
  * (the default, as retail media networks report) or the first, or equal shares to each (linear).
  */
 public enum AttributionModel {
-    LAST_TOUCH("last"), FIRST_TOUCH("first"), LINEAR("linear");
-
-    private final String column;
-
-    AttributionModel(String column) {
-        this.column = column;
-    }
-
-    /** The value stored in {@code attribution_credit.model}. */
-    public String column() {
-        return column;
-    }
+    LAST_TOUCH, FIRST_TOUCH, LINEAR;
 
     /** The API's name: {@code last_touch}, {@code first_touch}, {@code linear}. */
     public String wireName() {
@@ -32,14 +21,5 @@ public enum AttributionModel {
             }
         }
         throw new IllegalArgumentException("unknown attribution model '" + value + "' (last_touch, first_touch or linear)");
-    }
-
-    public static AttributionModel fromColumn(String value) {
-        for (AttributionModel m : values()) {
-            if (m.column.equals(value)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("unknown attribution model column '" + value + "'");
     }
 }

@@ -286,12 +286,6 @@ public class AttributionStore {
         return n == null ? 0 : n;
     }
 
-    /** The next page of order ids after {@code after} (a full re-crediting goes through them in order). */
-    public List<String> orderIdsAfter(String after, int limit) {
-        return jdbc.queryForList("SELECT order_id FROM attribution_order WHERE order_id > ? ORDER BY order_id LIMIT ?",
-                String.class, after, limit);
-    }
-
     /** The stored key digests of these profiles (profiles never matched are left out). */
     public Map<String, String> keyDigests(Collection<String> profileIds) {
         Map<String, String> out = new HashMap<>();
@@ -330,20 +324,41 @@ public class AttributionStore {
     }
 
     /**
-     * These orders with their shopper and every exposure of that shopper from {@code maxDays} before
-     * the order up to the order (one row per exposure; an order without any has one row with no
+     * These orders with their shopper and every exposure of that shopper that can count for them:
+     * from the longest click lookback (clicks) or view lookback (impressions) before the order up to
+     * the order (one row per exposure; an order without any has one row with no
      * exposure, and an order of no known shopper one row without profile).
      */
-    public void candidates(Collection<String> orderIds, int maxDays, java.util.function.Consumer<Candidate> rows) {
-        keyed().query("SELECT o.order_id, o.profile_id, o.placed_at, e.id, e.network, e.campaign_id, e.kind, e.exposed_at "
+    public void candidates(Collection<String> orderIds, int maxClickDays, int maxViewDays,
+            java.util.function.Consumer<Candidate> rows) {
+        keyed().query(candidateQuery(maxClickDays, maxViewDays) + " WHERE o.order_id", "", "varchar", List.copyOf(orderIds),
+                candidateRows(rows));
+    }
+
+    /** As {@link #candidates}, for the orders of the profiles from {@code first} to {@code last} (inclusive, by id). */
+    public void candidatesOfProfiles(String first, String last, int maxClickDays, int maxViewDays,
+            java.util.function.Consumer<Candidate> rows) {
+        jdbc.query(candidateQuery(maxClickDays, maxViewDays) + " WHERE o.profile_id >= ? AND o.profile_id <= ?",
+                candidateRows(rows), first, last);
+    }
+
+    private static String candidateQuery(int maxClickDays, int maxViewDays) {
+        int maxDays = Math.max(maxClickDays, maxViewDays);
+        // the day counts are the hub's own settings (integers), never request text
+        return "SELECT o.order_id, o.profile_id, o.placed_at, e.id, e.network, e.campaign_id, e.kind, e.exposed_at "
                 + "FROM attribution_order o LEFT JOIN ad_exposure e ON e.profile_id = o.profile_id AND e.exposed_at <= o.placed_at "
-                + "AND e.exposed_at >= o.placed_at - INTERVAL '" + maxDays + "' DAY WHERE o.order_id", "", "varchar",
-                List.copyOf(orderIds), rs -> {
+                + "AND e.exposed_at >= o.placed_at - INTERVAL '" + maxDays + "' DAY AND (e.kind = 'click' AND e.exposed_at >= "
+                + "o.placed_at - INTERVAL '" + maxClickDays + "' DAY OR e.kind = 'impression' AND e.exposed_at >= o.placed_at - "
+                + "INTERVAL '" + maxViewDays + "' DAY)";
+    }
+
+    private static org.springframework.jdbc.core.RowCallbackHandler candidateRows(java.util.function.Consumer<Candidate> rows) {
+        return rs -> {
                     long id = rs.getLong(4);
                     boolean none = rs.wasNull();
                     rows.accept(new Candidate(rs.getString(1), rs.getString(2), instant(rs, "placed_at"), none ? null : id,
                             rs.getString(5), rs.getString(6), rs.getString(7), none ? null : instant(rs, "exposed_at")));
-                });
+        };
     }
 
     public void putReaders(String advertiserId, Collection<String> partnerIds) {
@@ -495,20 +510,45 @@ public class AttributionStore {
         return Optional.ofNullable(orders(List.of(orderId)).get(orderId));
     }
 
-    /** A credit to write: an order's winning touch under a model. */
-    public record CreditRow(String orderId, AttributionModel model, long exposure, String profileId, String network,
-            String campaignId, String kind, Instant exposedAt, int touches, String reason) {
+    /**
+     * A qualifying touch of an order: whether it won under last and first touch, and the number of
+     * touches sharing the order under linear.
+     */
+    public record CreditRow(String orderId, long exposure, String profileId, String network, String campaignId, String kind,
+            Instant exposedAt, boolean lastTouch, boolean firstTouch, int touches, int clicks, int views, int clickDays,
+            int viewDays) {
+
+        /** Whether this touch is credited under {@code model}. */
+        public boolean under(AttributionModel model) {
+            return switch (model) {
+                case LAST_TOUCH -> lastTouch;
+                case FIRST_TOUCH -> firstTouch;
+                case LINEAR -> true;
+            };
+        }
     }
 
-    /** Replaces the credits of these orders and of these profiles with {@code credits}. */
-    public void replaceCredits(Collection<String> orderIds, Collection<String> profileIds, List<CreditRow> credits) {
+    /** Replaces the credits of these orders with {@code credits}. */
+    public void replaceCredits(Collection<String> orderIds, List<CreditRow> credits) {
         keyed().update("DELETE FROM attribution_credit WHERE order_id", "varchar", List.copyOf(orderIds));
-        keyed().update("DELETE FROM attribution_credit WHERE profile_id", "varchar", List.copyOf(profileIds));
-        insertRows("attribution_credit (order_id, model, exposure, profile_id, network, campaign_id, kind, exposed_at, touches, "
-                + "reason)", List.of("varchar", "varchar", "int8", "varchar", "varchar", "varchar", "varchar", "timestamptz", "int4",
-                        "varchar"), credits.stream().map(c -> new Object[] {c.orderId(), c.model().column(), c.exposure(),
-                                c.profileId(), c.network(), c.campaignId(), c.kind(), utc(c.exposedAt()), c.touches(),
-                                c.reason().length() <= 1000 ? c.reason() : c.reason().substring(0, 1000)}).toList());
+        insertRows("attribution_credit (order_id, exposure, profile_id, network, campaign_id, kind, exposed_at, last_touch, "
+                + "first_touch, touches, clicks, views, click_days, view_days)", List.of("varchar", "int8", "varchar", "varchar",
+                        "varchar", "varchar", "timestamptz", "bool", "bool", "int4", "int4", "int4", "int4", "int4"),
+                credits.stream().map(c -> new Object[] {c.orderId(), c.exposure(), c.profileId(), c.network(), c.campaignId(),
+                        c.kind(), utc(c.exposedAt()), c.lastTouch(), c.firstTouch(), c.touches(), c.clicks(), c.views(),
+                        c.clickDays(), c.viewDays()}).toList());
+    }
+
+    /** The next page of profiles holding orders, after {@code after} in profile id order. */
+    public List<String> profilesWithOrdersAfter(String after, int limit) {
+        return jdbc.queryForList("SELECT DISTINCT profile_id FROM attribution_order WHERE profile_id > ? ORDER BY profile_id LIMIT ?",
+                String.class, after, limit);
+    }
+
+    /** Orders of no known shopper lose any credit they had (a full re-crediting starts with them). */
+    public int clearCreditsOfOrdersWithoutShopper() {
+        return jdbc.update("DELETE FROM attribution_credit WHERE order_id IN (SELECT order_id FROM attribution_order WHERE "
+                + "profile_id IS NULL)");
     }
 
     /** Records which profile each exposure matched (for the unmatched count). */
@@ -518,10 +558,11 @@ public class AttributionStore {
     }
 
     public List<CreditRow> creditsOfOrder(String orderId) {
-        return jdbc.query("SELECT * FROM attribution_credit WHERE order_id = ? ORDER BY model, exposed_at, exposure",
-                (rs, i) -> new CreditRow(rs.getString("order_id"), AttributionModel.fromColumn(rs.getString("model")),
-                        rs.getLong("exposure"), rs.getString("profile_id"), rs.getString("network"), rs.getString("campaign_id"),
-                        rs.getString("kind"), instant(rs, "exposed_at"), rs.getInt("touches"), rs.getString("reason")), orderId);
+        return jdbc.query("SELECT * FROM attribution_credit WHERE order_id = ? ORDER BY exposed_at, exposure",
+                (rs, i) -> new CreditRow(rs.getString("order_id"), rs.getLong("exposure"), rs.getString("profile_id"),
+                        rs.getString("network"), rs.getString("campaign_id"), rs.getString("kind"), instant(rs, "exposed_at"),
+                        rs.getBoolean("last_touch"), rs.getBoolean("first_touch"), rs.getInt("touches"), rs.getInt("clicks"),
+                        rs.getInt("views"), rs.getInt("click_days"), rs.getInt("view_days")), orderId);
     }
 
     /** Exposures per campaign: how many match a known shopper, how many do not (yet). */

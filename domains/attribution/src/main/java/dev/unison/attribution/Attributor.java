@@ -26,8 +26,17 @@ public final class Attributor {
     public record Touch(long exposure, String network, String campaignId, ExposureKind kind, Instant at) {
     }
 
-    /** A touch credited under a model; {@code touches} share the order equally (1 for last and first touch). */
-    public record Credit(AttributionModel model, Touch touch, int touches, String reason) {
+    /**
+     * A touch credited under a model; {@code touches} share the order equally (1 for last and first
+     * touch). {@code clicks} and {@code views} qualified (views do not count when a click did);
+     * {@code windows} are the touch's campaign's.
+     */
+    public record Credit(AttributionModel model, Touch touch, int touches, int clicks, int views, LookbackWindows windows) {
+
+        /** Why this touch was credited, in words. */
+        public String reason(Instant placedAt) {
+            return Attributor.reason(model, touch, touches, clicks, views, windows, placedAt);
+        }
     }
 
     private static final Comparator<Touch> CHRONOLOGICAL = Comparator.comparing(Touch::at).thenComparingLong(Touch::exposure);
@@ -54,26 +63,34 @@ public final class Attributor {
             return List.of();
         }
         qualifying.sort(CHRONOLOGICAL);
-        String pool = clicks.isEmpty() ? qualifying.size() + " qualifying impression(s), no qualifying click"
-                : qualifying.size() + " qualifying click(s)" + (views.isEmpty() ? "" : "; " + views.size()
-                        + " qualifying impression(s) ignored because a click beats a view");
+        int c = clicks.size();
+        int v = views.size();
         List<Credit> credits = new ArrayList<>(qualifying.size() + 2);
         Touch last = qualifying.get(qualifying.size() - 1);
         Touch first = qualifying.get(0);
-        credits.add(new Credit(AttributionModel.LAST_TOUCH, last, 1, "latest of " + pool + describe(last, placedAt, windows)));
-        credits.add(new Credit(AttributionModel.FIRST_TOUCH, first, 1, "earliest of " + pool + describe(first, placedAt, windows)));
+        credits.add(new Credit(AttributionModel.LAST_TOUCH, last, 1, c, v, windows.apply(last)));
+        credits.add(new Credit(AttributionModel.FIRST_TOUCH, first, 1, c, v, windows.apply(first)));
         for (Touch t : qualifying) {
-            credits.add(new Credit(AttributionModel.LINEAR, t, qualifying.size(), "1/" + qualifying.size() + " share of "
-                    + pool + describe(t, placedAt, windows)));
+            credits.add(new Credit(AttributionModel.LINEAR, t, qualifying.size(), c, v, windows.apply(t)));
         }
         return credits;
     }
 
-    private static String describe(Touch t, Instant placedAt, Function<Touch, LookbackWindows> windows) {
+    /** The explanation of a credit, from what was stored of it (kept as numbers, put in words when asked). */
+    public static String reason(AttributionModel model, Touch t, int touches, int clicks, int views, LookbackWindows windows,
+            Instant placedAt) {
+        String pool = clicks == 0 ? views + " qualifying impression(s), no qualifying click"
+                : clicks + " qualifying click(s)" + (views == 0 ? "" : "; " + views
+                        + " qualifying impression(s) ignored because a click beats a view");
+        String lead = switch (model) {
+            case LAST_TOUCH -> "latest of ";
+            case FIRST_TOUCH -> "earliest of ";
+            case LINEAR -> "1/" + touches + " share of ";
+        };
         Duration before = Duration.between(t.at(), placedAt);
         String ago = before.toDays() > 0 ? before.toDays() + " d " + before.toHoursPart() + " h"
                 : before.toHours() + " h " + before.toMinutesPart() + " min";
-        return ": " + t.kind().wireName() + " at " + t.at() + " on " + t.network() + "/" + t.campaignId() + ", " + ago
-                + " before the order, within the campaign's " + windows.apply(t);
+        return lead + pool + ": " + t.kind().wireName() + " at " + t.at() + " on " + t.network() + "/" + t.campaignId() + ", "
+                + ago + " before the order, within the campaign's " + windows;
     }
 }

@@ -93,8 +93,13 @@ public class RoasReport {
         store.campaigns().forEach(c -> campaigns.put(c.network() + "\u0000" + c.campaignId(), c));
         Map<List<Object>, Acc> rows = new TreeMap<>(Comparator.comparing(Object::toString));
 
-        StringBuilder where = new StringBuilder(" WHERE c.model = ?");
-        List<Object> args = new ArrayList<>(List.of(q.model().column()));
+        StringBuilder where = new StringBuilder(switch (q.model()) {
+            case LAST_TOUCH -> " WHERE c.last_touch = TRUE";
+            case FIRST_TOUCH -> " WHERE c.first_touch = TRUE";
+            case LINEAR -> " WHERE 1 = 1";
+        });
+        List<Object> args = new ArrayList<>();
+        boolean linear = q.model() == AttributionModel.LINEAR;
         if (q.from() != null) {
             where.append(" AND o.placed_at >= ?");
             args.add(AttributionStore.utc(q.from().atStartOfDay(ZoneOffset.UTC).toInstant()));
@@ -125,7 +130,7 @@ public class RoasReport {
                             placedAt.atZone(ZoneOffset.UTC).toLocalDate(), rs.getString("currency")), k -> acc(q.groupBy(), k));
                     BigDecimal net = rs.getBoolean("cancelled") ? BigDecimal.ZERO
                             : rs.getBigDecimal("total").subtract(rs.getBigDecimal("refunded")).max(BigDecimal.ZERO);
-                    BigDecimal share = net.divide(BigDecimal.valueOf(rs.getInt("touches")), 10, RoundingMode.HALF_EVEN);
+                    BigDecimal share = linear ? net.divide(BigDecimal.valueOf(rs.getInt("touches")), 10, RoundingMode.HALF_EVEN) : net;
                     if ("store".equals(rs.getString("placed_in"))) {
                         acc.inStore = acc.inStore.add(share);
                     } else {

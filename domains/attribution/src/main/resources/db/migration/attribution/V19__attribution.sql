@@ -109,25 +109,30 @@ CREATE TABLE ad_spend (
     PRIMARY KEY (network, campaign_id, spend_day, currency)
 );
 
--- Which touch won each order, per model (last, first, linear). An order has credits under at most
--- one model row set each: last and first one row, linear one row per touch sharing it equally.
+-- Every touch that qualified for an order, and which won it under each model: last touch and first
+-- touch one row each (flagged), linear every row (each credited total / touches). An order is
+-- therefore credited at most once per model.
 CREATE TABLE attribution_credit (
     order_id    VARCHAR(256) NOT NULL,
-    model       VARCHAR(8)   NOT NULL,
     exposure    BIGINT       NOT NULL,
     profile_id  VARCHAR(40)  NOT NULL,
     network     VARCHAR(64)  NOT NULL,
     campaign_id VARCHAR(128) NOT NULL,
     kind        VARCHAR(16)  NOT NULL,
     exposed_at  TIMESTAMP WITH TIME ZONE NOT NULL,
-    -- touches sharing the order under this model: each is credited total / touches
+    last_touch  BOOLEAN      NOT NULL,
+    first_touch BOOLEAN      NOT NULL,
+    -- touches sharing the order under the linear model
     touches     INTEGER      NOT NULL,
-    -- why this touch won, in words (GET /api/v1/attribution/orders/{id})
-    reason      VARCHAR(1000) NOT NULL,
-    PRIMARY KEY (order_id, model, exposure)
+    -- why (GET /api/v1/attribution/orders/{id} puts it in words): the clicks and impressions that
+    -- qualified, and the campaign's windows then
+    clicks      INTEGER      NOT NULL,
+    views       INTEGER      NOT NULL,
+    click_days  INTEGER      NOT NULL,
+    view_days   INTEGER      NOT NULL,
+    PRIMARY KEY (order_id, exposure)
 );
 CREATE INDEX ix_attribution_credit_campaign ON attribution_credit (network, campaign_id);
-CREATE INDEX ix_attribution_credit_profile ON attribution_credit (profile_id);
 
 -- The profiles whose exposures were matched, with a digest of the keys they were matched by: an
 -- order of a profile whose identifiers have not changed since needs no new matching.

@@ -44,7 +44,8 @@ class AttributorTest {
         assertThat(winners(credits, AttributionModel.LAST_TOUCH)).containsExactly("CLICK/1");
         assertThat(winners(credits, AttributionModel.FIRST_TOUCH)).containsExactly("CLICK/1");
         assertThat(winners(credits, AttributionModel.LINEAR)).containsExactly("CLICK/1");
-        assertThat(credits.get(0).reason()).contains("2 qualifying impression(s) ignored because a click beats a view");
+        assertThat(credits.get(0).reason(ORDER)).contains("2 qualifying impression(s) ignored because a click beats a view")
+                .contains("click at").contains("5 d 0 h before the order").contains("14-day click / 1-day view");
     }
 
     @Test

@@ -15,7 +15,7 @@ import org.springframework.jdbc.core.PreparedStatementSetter;
  * rows has a handful of parameters instead of thousands. A multi-row {@code VALUES} list costs
  * PostgreSQL a parse and analysis of every row at every execution and the driver a bind per
  * value; the statement text of an array statement is also the same for every batch size, so the
- * driver prepares it on the server once. Values are Strings, Longs, Integers or date-times (sent
+ * driver prepares it on the server once. Values are Strings, Longs, Integers, Booleans or date-times (sent
  * as ISO-8601 text, rounded to PostgreSQL's microseconds the way the driver rounds them).
  */
 public final class ColumnArrays implements PreparedStatementSetter {
@@ -32,7 +32,7 @@ public final class ColumnArrays implements PreparedStatementSetter {
 
     /**
      * @param types each column's PostgreSQL element type ({@code varchar}, {@code int8},
-     *        {@code int4}, {@code timestamptz})
+     *        {@code int4}, {@code bool}, {@code timestamptz})
      */
     public static ColumnArrays of(List<String> types, List<Object[]> rows) {
         return new ColumnArrays(List.copyOf(types), rows);
@@ -75,6 +75,7 @@ public final class ColumnArrays implements PreparedStatementSetter {
             Object[] column = switch (type) {
                 case "int8" -> new Long[rows.size()];
                 case "int4" -> new Integer[rows.size()];
+                case "bool" -> new Boolean[rows.size()];
                 default -> new String[rows.size()];
             };
             for (int r = 0; r < rows.size(); r++) {
