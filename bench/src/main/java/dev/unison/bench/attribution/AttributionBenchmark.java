@@ -203,7 +203,7 @@ public final class AttributionBenchmark {
     /** The population, written with set-based SQL (generate_series / SYSTEM_RANGE); pseudo-random by arithmetic. */
     static void generate(JdbcTemplate jdbc, Settings s, boolean pg, Instant start) {
         String series = pg ? "generate_series(CAST(0 AS BIGINT), %d - 1) AS g(i)" : "SYSTEM_RANGE(0, %d - 1) g";
-        String i = pg ? "g.i" : "g.x";
+        String i = pg ? "g.i" : "g.\"X\"";
         String sha = pg ? "encode(sha256(convert_to(%s, 'UTF8')), 'hex')" : "LOWER(RAWTOHEX(HASH('SHA-256', STRINGTOUTF8(%s))))";
         OffsetDateTime t = OffsetDateTime.ofInstant(start, ZoneOffset.UTC);
         long span = (long) s.days() * 86_400;

@@ -56,6 +56,8 @@ CREATE TABLE ad_exposure_key (
     exposure    BIGINT       NOT NULL,
     PRIMARY KEY (match_key, exposure)
 );
+-- a new exposure's keys, read to find its shopper (without it each read scanned the whole table)
+CREATE INDEX ix_ad_exposure_key_exposure ON ad_exposure_key (exposure);
 
 -- The hashed forms of profiles' emails and phones under each network's normalization, written when
 -- a profile is attributed: a late exposure carrying only a hash finds its shopper through them.
@@ -156,6 +158,7 @@ CREATE TABLE attribution_cart_key (
     cart_key  VARCHAR(300) NOT NULL,
     PRIMARY KEY (match_key, cart_key)
 );
+CREATE INDEX ix_attribution_cart_key_cart ON attribution_cart_key (cart_key);
 
 -- Work for the attribution engine: an order, an exposure, a cart or a profile to look at again, or
 -- 'all' (every order credited again; ref: the last order id done, so it goes on page by page). Written
