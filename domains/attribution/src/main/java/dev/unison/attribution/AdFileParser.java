@@ -130,16 +130,9 @@ public final class AdFileParser {
     }
 
     private static long jsonLines(BufferedReader reader, Kind kind, Rows rows) throws IOException {
-        long line = 0;
-        for (String text; (text = reader.readLine()) != null;) {
-            line++;
-            if (text.isBlank()) {
-                continue;
-            }
-            if (text.length() > MAX_LINE) {
-                rows.rejected(new Rejected(line, List.of("the line is longer than " + MAX_LINE + " characters")));
-                continue;
-            }
+        Lines lines = new Lines(reader, 0);
+        for (String text; (text = lines.next(rows)) != null;) {
+            long line = lines.number;
             JsonNode json;
             try {
                 json = CanonicalJson.parse(text);
@@ -153,7 +146,52 @@ public final class AdFileParser {
             }
             record(kind, line, (ObjectNode) json, rows);
         }
-        return line;
+        return lines.number;
+    }
+
+    /**
+     * The lines of a file that are not blank, numbered, each at most {@link #MAX_LINE} characters:
+     * a longer one is reported as rejected and skipped without being held in memory whole.
+     */
+    private static final class Lines {
+        private final BufferedReader reader;
+        long number;
+
+        Lines(BufferedReader reader, long before) {
+            this.reader = reader;
+            this.number = before;
+        }
+
+        String next(Rows rows) throws IOException {
+            StringBuilder text = new StringBuilder();
+            while (true) {
+                text.setLength(0);
+                boolean tooLong = false;
+                int c;
+                while ((c = reader.read()) != -1 && c != '\n') {
+                    if (text.length() < MAX_LINE) {
+                        text.append((char) c);
+                    } else {
+                        tooLong = true;
+                    }
+                }
+                if (c == -1 && text.isEmpty() && !tooLong) {
+                    return null;
+                }
+                number++;
+                if (!text.isEmpty() && text.charAt(text.length() - 1) == '\r') {
+                    text.setLength(text.length() - 1);
+                }
+                if (tooLong) {
+                    rows.rejected(new Rejected(number, List.of("the line is longer than " + MAX_LINE + " characters")));
+                } else if (!text.toString().isBlank()) {
+                    return text.toString();
+                }
+                if (c == -1) {
+                    return null;
+                }
+            }
+        }
     }
 
     private static long csv(BufferedReader reader, Kind kind, Rows rows) throws IOException {
@@ -192,16 +230,9 @@ public final class AdFileParser {
                     .toLowerCase(Locale.ROOT) + " file: " + String.join(", ", kind.requiredColumns)
                     + (kind.optionalColumns.isEmpty() ? "" : "; optional: " + String.join(", ", kind.optionalColumns)) + ")");
         }
-        long line = 1;
-        for (String text; (text = reader.readLine()) != null;) {
-            line++;
-            if (text.isBlank()) {
-                continue;
-            }
-            if (text.length() > MAX_LINE) {
-                rows.rejected(new Rejected(line, List.of("the line is longer than " + MAX_LINE + " characters")));
-                continue;
-            }
+        Lines lines = new Lines(reader, 1);
+        for (String text; (text = lines.next(rows)) != null;) {
+            long line = lines.number;
             String[] cells;
             try {
                 cells = row(text);
@@ -217,7 +248,7 @@ public final class AdFileParser {
             }
             record(kind, line, kind == Kind.EXPOSURES ? exposureJson(columns, cells) : spendJson(columns, cells), rows);
         }
-        return line;
+        return lines.number;
     }
 
     /** One CSV line's fields (RFC 4180: quoted fields, doubled quotes). */

@@ -16,7 +16,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -320,17 +319,6 @@ public class AttributionApiRoutes extends ApiRoutes {
         return caller.has(Scope.ALL_PARTNERS) ? null : new HashSet<>(store.advertisersReadableBy(caller.partnerId()));
     }
 
-    private static LocalDate date(Exchange e, String name) {
-        String v = e.getIn().getHeader(name, String.class);
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        try {
-            return LocalDate.parse(v);
-        } catch (DateTimeParseException bad) {
-            throw ApiException.badRequest("'" + name + "' must be a date YYYY-MM-DD");
-        }
-    }
 
     private static String text(Exchange e, String name) {
         String v = e.getIn().getHeader(name, String.class);
@@ -338,8 +326,8 @@ public class AttributionApiRoutes extends ApiRoutes {
     }
 
     private void report(Exchange e) {
-        LocalDate from = date(e, "from");
-        LocalDate to = date(e, "to");
+        LocalDate from = ApiSupport.dateParameter(e, "from");
+        LocalDate to = ApiSupport.dateParameter(e, "to");
         if (from != null && to != null && to.isBefore(from)) {
             throw ApiException.badRequest("'to' is before 'from'");
         }

@@ -73,6 +73,19 @@ public final class ApiSupport {
         return exchange.getProperty(PRINCIPAL, Partners.Principal.class);
     }
 
+    /** A date query parameter (YYYY-MM-DD): null when absent or blank, 400 naming it when malformed. */
+    public static java.time.LocalDate dateParameter(Exchange exchange, String name) {
+        String v = exchange.getIn().getHeader(name, String.class);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return java.time.LocalDate.parse(v);
+        } catch (java.time.format.DateTimeParseException bad) {
+            throw ApiException.badRequest("'" + name + "' must be a date YYYY-MM-DD");
+        }
+    }
+
     /** The request body as a JSON object: 413 when too large, 400 when malformed or not an object. */
     public static JsonNode jsonBody(Exchange exchange) {
         JsonNode json = jsonValue(exchange);

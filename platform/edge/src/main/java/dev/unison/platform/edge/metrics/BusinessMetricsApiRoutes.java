@@ -8,13 +8,11 @@ import dev.unison.platform.edge.Scope;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.camel.Exchange;
 import org.apache.camel.model.rest.RestParamType;
 
 /** {@code GET /api/v1/metrics}: every installed {@link BusinessMetric} for a period, overall and per channel. */
@@ -50,9 +48,9 @@ public class BusinessMetricsApiRoutes extends ApiRoutes {
                     .to("direct:get-metrics");
 
         secured("get-metrics", Scope.METRICS_READ, e -> {
-            LocalDate to = date(e, "to");
+            LocalDate to = ApiSupport.dateParameter(e, "to");
             to = to == null ? LocalDate.now(clock.withZone(ZoneOffset.UTC)) : to;
-            LocalDate from = date(e, "from");
+            LocalDate from = ApiSupport.dateParameter(e, "from");
             from = from == null ? to.minusDays(DEFAULT_DAYS - 1) : from;
             if (to.isBefore(from)) {
                 throw ApiException.badRequest("'to' is before 'from'");
@@ -97,15 +95,4 @@ public class BusinessMetricsApiRoutes extends ApiRoutes {
         return out;
     }
 
-    private static LocalDate date(Exchange e, String name) {
-        String v = e.getIn().getHeader(name, String.class);
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        try {
-            return LocalDate.parse(v);
-        } catch (DateTimeParseException bad) {
-            throw ApiException.badRequest("'" + name + "' must be a date YYYY-MM-DD");
-        }
-    }
 }
