@@ -560,12 +560,12 @@ class AttributionIT {
         java.nio.file.Files.move(tmp, dir.resolve(name));
 
         java.nio.file.Path report = dir.resolve(".done").resolve(name + ".report.json");
-        await().atMost(SETTLE).until(() -> java.nio.file.Files.exists(report));
+        // the report is written before Camel moves the file, once the exchange completes
+        await().atMost(SETTLE).until(() -> java.nio.file.Files.exists(report)
+                && java.nio.file.Files.exists(dir.resolve(".done").resolve(name)) && !java.nio.file.Files.exists(dir.resolve(name)));
         JsonNode r = CanonicalJson.parse(java.nio.file.Files.readString(report));
         assertThat(r.get("accepted").asLong()).as(r.toString()).isEqualTo(3);
         assertThat(r.get("rejections").get(0).get("line").asLong()).isEqualTo(4);
-        assertThat(java.nio.file.Files.exists(dir.resolve(".done").resolve(name))).isTrue();
-        assertThat(java.nio.file.Files.exists(dir.resolve(name))).isFalse();
         await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> assertThat(api.get("/api/v1/attribution/exposures?network="
                 + network + "&campaign=" + campaign, KEY).json().get("received").asLong()).isEqualTo(3));
     }

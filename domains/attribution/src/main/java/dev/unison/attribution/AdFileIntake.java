@@ -70,7 +70,9 @@ public class AdFileIntake {
         List<Rejected> listed = new ArrayList<>();
         long[] counts = new long[3]; // accepted, duplicates, rejected
         Instant now = clock.instant();
-        long lines = AdFileParser.parse(in, kind, format, new AdFileParser.Rows() {
+        long lines;
+        try {
+            lines = AdFileParser.parse(in, kind, format, new AdFileParser.Rows() {
             @Override
             public void accepted(Row row) {
                 String network = row.record() instanceof AdExposure e ? e.network() : ((AdSpend) row.record()).network();
@@ -92,7 +94,14 @@ public class AdFileIntake {
                     listed.add(rejected);
                 }
             }
-        });
+            });
+        } catch (AdFileParser.UnreadableFileException unreadable) {
+            // rows before the unreadable part were taken in chunks that committed: say so
+            flush(pending, counts);
+            throw counts[0] + counts[1] == 0 ? unreadable : new AdFileParser.UnreadableFileException(unreadable.getMessage()
+                    + "; the rows before it were taken: " + counts[0] + " accepted, " + counts[1] + " duplicates (send the "
+                    + "file again once repaired: what was taken counts as duplicates)");
+        }
         flush(pending, counts);
         String name = kind.name().toLowerCase(java.util.Locale.ROOT);
         meters.counter("unison_attribution_file_rows_total", "kind", name, "outcome", "accepted").increment(counts[0]);

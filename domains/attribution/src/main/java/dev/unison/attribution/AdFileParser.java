@@ -195,7 +195,7 @@ public final class AdFileParser {
     }
 
     private static long csv(BufferedReader reader, Kind kind, Rows rows) throws IOException {
-        String headerLine = reader.readLine();
+        String headerLine = boundedLine(reader);
         if (headerLine == null) {
             throw new UnreadableFileException("the file is empty: a CSV file starts with a header row naming its columns");
         }
@@ -249,6 +249,23 @@ public final class AdFileParser {
             record(kind, line, kind == Kind.EXPOSURES ? exposureJson(columns, cells) : spendJson(columns, cells), rows);
         }
         return lines.number;
+    }
+
+    /** The first line, at most {@link #MAX_LINE} characters (a longer header makes the file unreadable). */
+    private static String boundedLine(BufferedReader reader) throws IOException {
+        StringBuilder text = new StringBuilder();
+        int c;
+        while ((c = reader.read()) != -1 && c != '\n') {
+            if (text.length() == MAX_LINE) {
+                throw new UnreadableFileException("line 1: the header row is longer than " + MAX_LINE + " characters");
+            }
+            text.append((char) c);
+        }
+        if (c == -1 && text.isEmpty()) {
+            return null;
+        }
+        return text.length() > 0 && text.charAt(text.length() - 1) == '\r' ? text.substring(0, text.length() - 1)
+                : text.toString();
     }
 
     /** One CSV line's fields (RFC 4180: quoted fields, doubled quotes). */

@@ -152,7 +152,8 @@ public class AttributionEngine extends BackgroundWorker {
                 case "order" -> orderMarks.add(m);
                 case "exposure" -> exposureIds.add(Long.parseLong(m.ref()));
                 case "cart" -> cartKeys.add(m.ref());
-                case "all" -> all = all == null ? m : all;
+                // a restart ("") wins over a pass under way: rules changed since that pass began
+                case "all" -> all = all == null || m.ref().compareTo(all.ref()) < 0 ? m : all;
                 default -> rematch.add(m.ref());
             }
             done.add(m.seq());

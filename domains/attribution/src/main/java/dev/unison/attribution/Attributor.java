@@ -54,6 +54,9 @@ public final class Attributor {
             }
             LookbackWindows w = windows.apply(t);
             int days = t.kind() == ExposureKind.CLICK ? w.clickDays() : w.viewDays();
+            if (days == 0) {
+                continue; // a 0-day view lookback: impressions never count, not even at the order's instant
+            }
             if (Duration.between(t.at(), placedAt).compareTo(Duration.ofDays(days)) <= 0) {
                 (t.kind() == ExposureKind.CLICK ? clicks : views).add(t);
             }
@@ -66,7 +69,11 @@ public final class Attributor {
         int c = clicks.size();
         int v = views.size();
         List<Credit> credits = new ArrayList<>(qualifying.size() + 2);
+        // ties (the same instant) go to the touch received first, for last touch as for first touch
         Touch last = qualifying.get(qualifying.size() - 1);
+        for (int i = qualifying.size() - 2; i >= 0 && qualifying.get(i).at().equals(last.at()); i--) {
+            last = qualifying.get(i);
+        }
         Touch first = qualifying.get(0);
         credits.add(new Credit(AttributionModel.LAST_TOUCH, last, 1, c, v, windows.apply(last)));
         credits.add(new Credit(AttributionModel.FIRST_TOUCH, first, 1, c, v, windows.apply(first)));

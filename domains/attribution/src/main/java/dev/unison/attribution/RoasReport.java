@@ -215,7 +215,12 @@ public class RoasReport {
 
     /** Rounded to the currency's minor unit (2 for USD, 0 for JPY), half to even, once, after summing. */
     private static BigDecimal money(BigDecimal amount, String currency) {
-        int digits = java.util.Currency.getInstance(currency).getDefaultFractionDigits();
+        int digits;
+        try {
+            digits = java.util.Currency.getInstance(currency).getDefaultFractionDigits();
+        } catch (IllegalArgumentException notIso) {
+            digits = 2; // never stored (canonical money refuses it); a report must not fail on one row
+        }
         return amount.setScale(Math.max(digits, 0), RoundingMode.HALF_EVEN);
     }
 

@@ -58,6 +58,8 @@ class AttributorTest {
         assertThat(attribute(touch(1, "A", ExposureKind.CLICK, Duration.ZERO))).as("at the order's instant").isNotEmpty();
         assertThat(Attributor.attribute(ORDER, List.of(touch(1, "A", ExposureKind.IMPRESSION, Duration.ofHours(1))),
                 t -> new LookbackWindows(14, 0))).as("view lookback 0: impressions never count").isEmpty();
+        assertThat(Attributor.attribute(ORDER, List.of(touch(1, "A", ExposureKind.IMPRESSION, Duration.ZERO)),
+                t -> new LookbackWindows(14, 0))).as("not even at the order's instant").isEmpty();
     }
 
     @Test
@@ -80,8 +82,9 @@ class AttributorTest {
     void tiesGoToTheTouchReceivedFirstSoTheResultIsTheSameEveryTime() {
         Touch a = touch(7, "A", ExposureKind.CLICK, Duration.ofDays(1));
         Touch b = touch(3, "B", ExposureKind.CLICK, Duration.ofDays(1));
-        assertThat(winners(attribute(a, b), AttributionModel.LAST_TOUCH)).containsExactly("A/1");
-        assertThat(winners(attribute(b, a), AttributionModel.LAST_TOUCH)).containsExactly("A/1");
+        // B (exposure 3) was received before A (exposure 7): it takes the order under both models
+        assertThat(winners(attribute(a, b), AttributionModel.LAST_TOUCH)).containsExactly("B/1");
+        assertThat(winners(attribute(b, a), AttributionModel.LAST_TOUCH)).containsExactly("B/1");
         assertThat(winners(attribute(b, a), AttributionModel.FIRST_TOUCH)).containsExactly("B/1");
     }
 

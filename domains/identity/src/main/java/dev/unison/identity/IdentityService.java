@@ -267,9 +267,11 @@ public class IdentityService {
     private boolean link(String transactionId, String channel, String profileId, Instant at) {
         int inserted = jdbc.update("INSERT INTO identity_transaction (transaction_id, channel, profile_id, occurred_at) "
                 + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", transactionId, channel, profileId, JdbcIdentityGraph.ts(at));
-        if (inserted == 0 && profileId != null) {
-            jdbc.update("UPDATE identity_transaction SET profile_id = ? WHERE transaction_id = ? AND profile_id IS NULL",
-                    profileId, transactionId);
+        if (inserted == 0 && profileId != null
+                && jdbc.update("UPDATE identity_transaction SET profile_id = ? WHERE transaction_id = ? AND profile_id IS NULL",
+                        profileId, transactionId) > 0) {
+            // a transaction recorded with nobody now has a shopper: what derives from the profile's transactions looks again
+            listeners.forEach(l -> l.profilesChanged(List.of(profileId)));
         }
         return inserted == 1;
     }

@@ -133,14 +133,16 @@ public class ProfileDirectory {
      * or as an exposure carried them after normalization); identifiers nobody holds are left out.
      */
     public Map<Identifier, String> holders(java.util.Collection<Identifier> identifiers) {
-        Map<String, Identifier> byKey = new LinkedHashMap<>();
+        // several identifiers can share a match key (e.g. gmail addresses with and without dots, when matched so)
+        Map<String, List<Identifier>> byKey = new LinkedHashMap<>();
         for (Identifier id : identifiers) {
-            byKey.put(resolver.rules().matchKey(id), id);
+            byKey.computeIfAbsent(resolver.rules().matchKey(id), k -> new ArrayList<>()).add(id);
         }
         Map<Identifier, String> out = new java.util.HashMap<>();
         keyed().query("SELECT match_key, profile_id FROM identity_identifier WHERE match_key", "", "varchar",
                 List.copyOf(byKey.keySet()), rs -> {
-                    out.put(byKey.get(rs.getString(1)), rs.getString(2));
+                    String profile = rs.getString(2);
+                    byKey.get(rs.getString(1)).forEach(id -> out.put(id, profile));
                 });
         return out;
     }
