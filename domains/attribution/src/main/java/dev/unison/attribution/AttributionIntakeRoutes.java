@@ -85,12 +85,24 @@ public class AttributionIntakeRoutes extends RouteBuilder {
                 Stream.of(v1.identifier()).toList());
     }
 
+    /** Marks that this transaction already wakes the engine when it commits (a batch holds up to 500 events). */
+    private static final Object WAKE_REGISTERED = new Object();
+
     private void wakeEngineAfterCommit() {
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            if (TransactionSynchronizationManager.hasResource(WAKE_REGISTERED)) {
+                return;
+            }
+            TransactionSynchronizationManager.bindResource(WAKE_REGISTERED, Boolean.TRUE);
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
                 public void afterCommit() {
                     engine.wakeUp();
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    TransactionSynchronizationManager.unbindResourceIfPossible(WAKE_REGISTERED);
                 }
             });
         } else {

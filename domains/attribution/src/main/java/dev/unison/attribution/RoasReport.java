@@ -91,6 +91,9 @@ public class RoasReport {
     public List<Row> run(Query q) {
         Map<String, CampaignSettings> campaigns = new HashMap<>();
         store.campaigns().forEach(c -> campaigns.put(c.network() + "\u0000" + c.campaignId(), c));
+        // the settings once per report, not per row
+        Map<String, AttributionStore.NetworkSettings> networks = new HashMap<>();
+        store.networks().forEach(n -> networks.put(n.network(), n));
         Map<List<Object>, Acc> rows = new TreeMap<>(Comparator.comparing(Object::toString));
 
         StringBuilder where = new StringBuilder(switch (q.model()) {
@@ -174,7 +177,7 @@ public class RoasReport {
         List<Row> out = new ArrayList<>(rows.size());
         for (Acc a : rows.values()) {
             CampaignSettings settings = a.campaignId == null ? null : campaigns.get(a.network + "\u0000" + a.campaignId);
-            LookbackWindows windows = a.campaignId == null ? null : engine.windowsOf(a.network, a.campaignId);
+            LookbackWindows windows = a.campaignId == null ? null : engine.windowsOf(a.network, a.campaignId, networks, campaigns);
             int shoppers = a.shoppers.size();
             boolean suppressed = shoppers > 0 && shoppers < minShoppers;
             BigDecimal online = money(a.online, a.currency);
