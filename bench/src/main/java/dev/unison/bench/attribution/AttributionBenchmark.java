@@ -13,6 +13,8 @@ import dev.unison.connectors.kit.identity.Destination;
 import dev.unison.connectors.kit.identity.DestinationHashing;
 import dev.unison.identity.IdentityProperties;
 import dev.unison.identity.ProfileDirectory;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
@@ -33,7 +35,6 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * Full attribution at retail scale, beside a naive per-order lookup, in one run: a generated
@@ -60,20 +61,45 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 public final class AttributionBenchmark {
 
     record Settings(String db, int profiles, int orders, long exposures, int days, int late, int naive, int batch, Path out,
-            long seed) {
+            long seed, Path dataDir, String stopAfter, String sharedBuffers,
+            Map<String, String> serverConfig, int parallelism) {
         static Settings parse(String[] args) {
             Map<String, String> a = Options.parse(args, Set.of("db", "profiles", "orders", "exposures", "days", "late", "naive",
-                    "batch", "out", "seed"));
+                    "batch", "out", "seed", "data-dir", "stop-after", "shared-buffers", "pg", "parallelism"));
             return new Settings(a.getOrDefault("db", "postgres"), Integer.parseInt(a.getOrDefault("profiles", "200000")),
                     Integer.parseInt(a.getOrDefault("orders", "1000000")), Long.parseLong(a.getOrDefault("exposures", "10000000")),
                     Integer.parseInt(a.getOrDefault("days", "90")), Integer.parseInt(a.getOrDefault("late", "100000")),
                     Integer.parseInt(a.getOrDefault("naive", "2000")), Integer.parseInt(a.getOrDefault("batch", "2000")),
-                    Path.of(a.getOrDefault("out", "bench/results")), Long.parseLong(a.getOrDefault("seed", "42")));
+                    Path.of(a.getOrDefault("out", "bench/results")), Long.parseLong(a.getOrDefault("seed", "42")),
+                    a.containsKey("data-dir") ? Path.of(a.get("data-dir")) : null, a.getOrDefault("stop-after", ""),
+                    a.getOrDefault("shared-buffers", "512MB"), serverConfig(a.getOrDefault("pg", "")),
+                    Integer.parseInt(a.getOrDefault("parallelism", "2")));
+        }
+
+        /** {@code --pg name=value,name=value}: further PostgreSQL settings (stated in the result). */
+        static Map<String, String> serverConfig(String list) {
+            Map<String, String> out = new java.util.TreeMap<>();
+            for (String pair : list.split(",")) {
+                if (!pair.isBlank()) {
+                    String[] nv = pair.split("=", 2);
+                    if (nv.length != 2) {
+                        throw new IllegalArgumentException("--pg takes name=value pairs, got '" + pair + "'");
+                    }
+                    out.put(nv[0].trim(), nv[1].trim());
+                }
+            }
+            return out;
         }
 
         Settings {
             if (!Set.of("postgres", "h2").contains(db)) {
                 throw new IllegalArgumentException("--db takes postgres or h2 (the embedded default), got '" + db + "'");
+            }
+            if (!Set.of("", "full").contains(stopAfter)) {
+                throw new IllegalArgumentException("--stop-after takes full, got '" + stopAfter + "'");
+            }
+            if (dataDir != null && !db.equals("postgres")) {
+                throw new IllegalArgumentException("--data-dir is for --db postgres");
             }
         }
     }
@@ -87,22 +113,38 @@ public final class AttributionBenchmark {
         Path h2dir = null;
         DataSource ds;
         if (s.db().equals("postgres")) {
-            postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("full_page_writes", "on").setServerConfig("max_wal_size", "4GB")
-                    .setServerConfig("shared_buffers", "512MB").setServerConfig("work_mem", "64MB").start();
-            ds = postgres.getPostgresDatabase();
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on")
+                    .setServerConfig("max_wal_size", "4GB").setServerConfig("shared_buffers", s.sharedBuffers())
+                    .setServerConfig("work_mem", "64MB")
+                    .setDataDirectory(s.dataDir() == null ? null : s.dataDir().resolve("pgdata").toFile())
+                    .setCleanDataDirectory(s.dataDir() == null);
+            s.serverConfig().forEach(builder::setServerConfig);
+            postgres = builder.start();
+            ds = pool(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "");
         } else {
             h2dir = Files.createTempDirectory("unison-attribution-bench-");
-            ds = new SingleConnectionDataSource("jdbc:h2:file:" + h2dir.resolve("unison") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;"
-                    + "DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;QUERY_CACHE_SIZE=64", "sa", "", true);
+            ds = pool("jdbc:h2:file:" + h2dir.resolve("unison") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;"
+                    + "DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;QUERY_CACHE_SIZE=64", "sa", "");
         }
         try {
             run(s, ds);
         } finally {
+            ((HikariDataSource) ds).close();
             if (postgres != null) {
                 postgres.close();
             }
         }
+    }
+
+    /** A connection pool as the hub has one: the engine holds its lock on one connection and works on others. */
+    static DataSource pool(String url, String user, String password) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(8);
+        return new HikariDataSource(config);
     }
 
     static void run(Settings s, DataSource ds) throws Exception {
@@ -111,9 +153,15 @@ public final class AttributionBenchmark {
         boolean pg = s.db().equals("postgres");
         Instant end = Instant.now().truncatedTo(ChronoUnit.DAYS);
         Instant start = end.minus(s.days(), ChronoUnit.DAYS);
+        // --data-dir keeps the database: a run stopped after the full pass is resumed at the late exposures (for trying
+        // changes to that phase without loading and matching again; a resumed run's other figures are not measured)
+        Path fullDone = s.dataDir() == null ? null : s.dataDir().resolve("full-done");
+        boolean resumed = fullDone != null && Files.exists(fullDone);
         long t0 = System.nanoTime();
-        generate(jdbc, s, pg, start);
-        double loadSeconds = seconds(t0);
+        if (!resumed) {
+            generate(jdbc, s, pg, start);
+        }
+        double loadSeconds = resumed ? Double.NaN : seconds(t0);
         System.out.printf("loaded %d profiles, %d orders, %d exposures in %.1f s%n", s.profiles(), s.orders(), s.exposures(),
                 loadSeconds);
 
@@ -122,28 +170,43 @@ public final class AttributionBenchmark {
         ProfileDirectory directory = new ProfileDirectory(jdbc, resolver);
         AttributionStore store = new AttributionStore(jdbc, Clock.systemUTC());
         AttributionProperties props = new AttributionProperties(14, 1, 10, Duration.ofSeconds(1), s.batch(), Duration.ofHours(1),
-                30, Map.of());
+                30, Map.of(), s.parallelism());
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         AttributionEngine engine = new AttributionEngine(store, directory, new DataSourceTransactionManager(ds), props,
-                Clock.systemUTC(), new SimpleMeterRegistry());
+                Clock.systemUTC(), meters);
 
+        double matchSeconds = Double.NaN;
+        double fullSeconds = Double.NaN;
+        Map<String, Double> fullSteps = Map.of();
+        if (!resumed) {
         // 0. matching: every shopper's keys (and hashed forms) meet the exposures, as the orders' arrival does over time
         jdbc.update("INSERT INTO attribution_dirty (kind, ref, marked_at) SELECT 'profile', profile_id, ? FROM identity_profile",
                 OffsetDateTime.now(ZoneOffset.UTC));
         t0 = System.nanoTime();
         engine.drain();
-        double matchSeconds = seconds(t0);
+        matchSeconds = seconds(t0);
         jdbc.update("DELETE FROM attribution_credit");
         System.out.printf("matching every shopper: %.1f s%n", matchSeconds);
 
         // 1. full attribution: every order credited from scratch (what a change of rules asks for)
         new AttributionStore(jdbc, Clock.systemUTC()).markAllOrders();
+        Map<String, Double> beforeFull = stepSeconds(meters);
         t0 = System.nanoTime();
         engine.drain();
-        double fullSeconds = seconds(t0);
+        fullSeconds = seconds(t0);
+        fullSteps = minus(stepSeconds(meters), beforeFull);
+        System.out.printf("full attribution by step: %s%n", fullSteps);
+        }
         long credits = jdbc.queryForObject("SELECT COUNT(*) FROM attribution_credit", Long.class);
         long attributed = jdbc.queryForObject("SELECT COUNT(DISTINCT order_id) FROM attribution_credit WHERE last_touch = TRUE",
                 Long.class);
         System.out.printf("full attribution: %.1f s, %d orders attributed, %d credit rows%n", fullSeconds, attributed, credits);
+        if (s.stopAfter().equals("full")) {
+            if (fullDone != null) {
+                Files.writeString(fullDone, "loaded, matched and fully attributed\n");
+            }
+            return;
+        }
 
         // 2. late exposures
         Random random = new Random(s.seed() + 1);
@@ -163,10 +226,15 @@ public final class AttributionBenchmark {
         jdbc.batchUpdate("INSERT INTO ad_exposure_key (match_key, exposure) VALUES (?, ?)", lateKeys);
         jdbc.update("INSERT INTO attribution_dirty (kind, ref, marked_at) SELECT 'exposure', CAST(id AS VARCHAR(40)), ? "
                 + "FROM ad_exposure WHERE id >= ?", OffsetDateTime.now(ZoneOffset.UTC), firstLate);
+        Map<String, Double> before = stepSeconds(meters);
+        double creditedBefore = meters.counter("unison_attribution_orders_credited_total").count();
         t0 = System.nanoTime();
         engine.drain();
         double lateSeconds = seconds(t0);
-        System.out.printf("late exposures: %d re-attributed in %.1f s%n", s.late(), lateSeconds);
+        Map<String, Double> lateSteps = minus(stepSeconds(meters), before);
+        long lateOrders = (long) (meters.counter("unison_attribution_orders_credited_total").count() - creditedBefore);
+        System.out.printf("late exposures: %d re-attributed in %.1f s (%d orders credited again); by step: %s%n", s.late(),
+                lateSeconds, lateOrders, lateSteps);
 
         // 3. naive per-order lookup
         t0 = System.nanoTime();
@@ -178,17 +246,20 @@ public final class AttributionBenchmark {
 
         ObjectNode result = CanonicalJson.mapper().createObjectNode();
         result.put("db", s.db()).put("profiles", s.profiles()).put("orders", s.orders()).put("exposures", s.exposures())
-                .put("days", s.days()).put("batch", s.batch()).put("loadSeconds", loadSeconds).put("matchSeconds", matchSeconds).put("fullSeconds", fullSeconds)
+                .put("days", s.days()).put("batch", s.batch()).put("parallelism", s.parallelism()).put("sharedBuffers", s.sharedBuffers()).putPOJO("postgresSettings", s.serverConfig()).put("loadSeconds", loadSeconds).put("matchSeconds", matchSeconds).put("fullSeconds", fullSeconds)
                 .put("ordersAttributed", attributed).put("creditRows", credits).put("lateExposures", s.late())
-                .put("lateSeconds", lateSeconds).put("naiveOrders", s.naive()).put("naiveSeconds", naiveSeconds)
+                .put("lateSeconds", lateSeconds).put("lateOrdersCredited", lateOrders)
+                .putPOJO("fullSecondsByStep", fullSteps).putPOJO("lateSecondsByStep", lateSteps).put("naiveOrders", s.naive()).put("naiveSeconds", naiveSeconds)
                 .put("naiveExtrapolatedSeconds", naivePerOrder * s.orders())
-                .put("cores", Runtime.getRuntime().availableProcessors());
+                .put("cores", Runtime.getRuntime().availableProcessors()).put("resumed", resumed);
         String md = "# Attribution benchmark (" + s.db() + ")\n\n"
                 + "| profiles | orders | exposures | matching every shopper | full attribution | late exposures | naive per-order |\n"
                 + "|---|---|---|---|---|---|---|\n"
                 + String.format("| %,d | %,d | %,d | %.1f s | %.1f s (%,d orders attributed) | %,d in %.1f s | %.2f ms/order, %,.0f s for all (extrapolated from %,d) |%n",
                         s.profiles(), s.orders(), s.exposures(), matchSeconds, fullSeconds, attributed, s.late(), lateSeconds,
-                        naivePerOrder * 1000, naivePerOrder * s.orders(), s.naive());
+                        naivePerOrder * 1000, naivePerOrder * s.orders(), s.naive())
+                + "\nSeconds by step of the engine's rounds (`unison_attribution_step_seconds`): full attribution " + fullSteps
+                + "; late exposures (" + lateOrders + " orders credited again) " + lateSteps + "\n";
         Results.write(s.out(), "attribution-" + s.db(), result, md);
     }
 
@@ -201,6 +272,20 @@ public final class AttributionBenchmark {
     }
 
     /** The population, written with set-based SQL (generate_series / SYSTEM_RANGE); pseudo-random by arithmetic. */
+    /** Seconds spent so far in each step of the engine's rounds. */
+    static Map<String, Double> stepSeconds(SimpleMeterRegistry meters) {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        meters.find("unison_attribution_step_seconds").timers()
+                .forEach(t -> out.put(t.getId().getTag("step"), t.totalTime(java.util.concurrent.TimeUnit.SECONDS)));
+        return out;
+    }
+
+    static Map<String, Double> minus(Map<String, Double> after, Map<String, Double> before) {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        after.forEach((k, v) -> out.put(k, Math.round((v - before.getOrDefault(k, 0.0)) * 100) / 100.0));
+        return out;
+    }
+
     static void generate(JdbcTemplate jdbc, Settings s, boolean pg, Instant start) {
         String series = pg ? "generate_series(CAST(0 AS BIGINT), %d - 1) AS g(i)" : "SYSTEM_RANGE(0, %d - 1) g";
         String i = pg ? "g.i" : "g.\"X\"";

@@ -4,8 +4,8 @@ import dev.unison.attribution.AttributionStore.CampaignSettings;
 import dev.unison.attribution.AttributionStore.Candidate;
 import dev.unison.attribution.AttributionStore.CreditRow;
 import dev.unison.attribution.AttributionStore.DirtyMark;
+import dev.unison.attribution.AttributionStore.ExposureToMatch;
 import dev.unison.attribution.AttributionStore.NetworkSettings;
-import dev.unison.attribution.AttributionStore.StoredExposure;
 import dev.unison.canonical.model.ExposureKind;
 import dev.unison.canonical.model.Identifier;
 import dev.unison.connectors.kit.identity.Destination;
@@ -17,6 +17,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,10 +28,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -47,19 +56,28 @@ import org.springframework.transaction.support.TransactionTemplate;
  * </ol>
  * What needs which comes from {@code attribution_dirty}, written in the transaction of each change:
  * an order stored (matched if its shopper is new, then credited), an exposure stored (matched by its
- * keys; then the orders of its shopper placed within the lookback after it are credited: a late
- * exposure re-credits exactly those), a cart, a profile whose identifiers changed (matched again,
+ * keys; then the orders of its shopper placed within its campaign's window after it are credited: a
+ * late exposure re-credits exactly those), a cart, a profile whose identifiers changed (matched again,
  * all its orders credited), or every order (rules changed; page by page). Doing any of it twice
  * changes nothing. One instance at a time works the queue (the {@code attribution} row of
- * {@code job_lock}); each round is one transaction.
+ * {@code job_lock}, held by a transaction that stays open for the round). A round's steps commit one
+ * after the other, new exposures and the orders to credit in slices worked at once
+ * ({@code unison.attribution.parallelism}, each slice its own transaction); the queue is updated
+ * last, so a round that fails part-way is done again.
  */
 public class AttributionEngine extends BackgroundWorker {
 
     private static final Logger LOG = LoggerFactory.getLogger(AttributionEngine.class);
 
+    /** Shoppers per round of a full pass, at most: their orders and touches are held in memory at once. */
+    private static final int FULL_PASS_PAGE = 4_000;
+
     private final AttributionStore store;
     private final ProfileDirectory directory;
     private final TransactionTemplate tx;
+    private final TransactionTemplate work;
+    /** Runs a round's slices at once (none when {@code parallelism} is 1); its threads end when idle. */
+    private final ThreadPoolExecutor slicer;
     private final AttributionProperties settings;
     private final Clock clock;
     private final MeterRegistry meters;
@@ -70,6 +88,20 @@ public class AttributionEngine extends BackgroundWorker {
         this.store = store;
         this.directory = directory;
         this.tx = new TransactionTemplate(transactions);
+        this.work = new TransactionTemplate(transactions);
+        this.work.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        if (settings.parallelism() > 1) {
+            AtomicInteger threads = new AtomicInteger();
+            this.slicer = new ThreadPoolExecutor(settings.parallelism(), settings.parallelism(), 30, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, "attribution-engine-slice-" + threads.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            this.slicer.allowCoreThreadTimeOut(true);
+        } else {
+            this.slicer = null;
+        }
         this.settings = settings;
         this.clock = clock;
         this.meters = meters;
@@ -77,6 +109,7 @@ public class AttributionEngine extends BackgroundWorker {
 
     @Override
     protected boolean runRound() {
+        // the lock's transaction stays open for the round; the work commits in transactions of its own, some at once
         Boolean more = tx.execute(status -> {
             if (store.jdbc().queryForList("SELECT name FROM job_lock WHERE name = 'attribution' FOR UPDATE SKIP LOCKED",
                     String.class).isEmpty()) {
@@ -133,10 +166,71 @@ public class AttributionEngine extends BackgroundWorker {
         return v == null ? 0 : v;
     }
 
+    /** Records how long each step of a round took ({@code unison_attribution_step_seconds{step}}): where a round's time goes. */
+    private <T> T timed(String step, java.util.function.Supplier<T> work) {
+        long t0 = System.nanoTime();
+        try {
+            return work.get();
+        } finally {
+            meters.timer("unison_attribution_step_seconds", "step", step).record(System.nanoTime() - t0,
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void timed(String step, Runnable work) {
+        timed(step, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    /**
+     * One round, in four steps, each committed before the next reads: (1) the queue and what is
+     * cheap or must be serial (new orders, carts, shoppers to match, the next page of a full pass);
+     * (2) new exposures, in slices at once; (3) the orders to credit, in slices at once; (4) the
+     * queue updated. A failure leaves the queue as it was: every step is safe to do again.
+     */
     private boolean round() {
-        List<DirtyMark> marks = store.nextMarks(settings.batchSize());
-        if (marks.isEmpty()) {
+        Plan plan = work.execute(status -> plan());
+        if (plan == null) {
             return false;
+        }
+        Set<String> creditOrders = new TreeSet<>(plan.creditOrders);
+        if (!plan.exposureIds.isEmpty()) {
+            inSlices(slices(plan.exposureIds), slice -> work.execute(status -> matchExposures(slice, plan.rules)))
+                    .forEach(creditOrders::addAll);
+        }
+        List<Runnable> credits = new ArrayList<>();
+        slices(List.copyOf(creditOrders)).forEach(slice -> credits.add(() -> credit(slice, plan.rules)));
+        // a full pass's page of shoppers, split by profile into ranges (neighbours on disk)
+        slices(plan.page).forEach(range -> credits.add(() -> timed("all",
+                () -> creditProfileRange(range.get(0), range.get(range.size() - 1), plan.rules))));
+        inSlices(credits, task -> work.execute(status -> {
+            task.run();
+            return null;
+        }));
+        work.executeWithoutResult(status -> timed("queue", () -> {
+            plan.requeue.forEach(store::requeue);
+            if (!plan.page.isEmpty()) {
+                store.mark(AttributionStore.Mark.ALL, plan.page.get(plan.page.size() - 1));
+            }
+            store.deleteMarks(plan.done);
+        }));
+        meters.counter("unison_attribution_orders_credited_total").increment(creditOrders.size());
+        // a full batch means more is queued, unless all of it was orders waiting for their identity verdict
+        return !plan.page.isEmpty() || (plan.done.size() == settings.batchSize() && plan.requeue.size() < plan.done.size());
+    }
+
+    /** What a round does after its first step. */
+    private record Plan(Rules rules, List<Long> done, List<DirtyMark> requeue, List<Long> exposureIds, Set<String> creditOrders,
+            List<String> page) {
+    }
+
+    /** Step 1: reads the queue, links new orders, matches carts and shoppers; returns the rest of the round (null: idle). */
+    private Plan plan() {
+        List<DirtyMark> marks = timed("queue", () -> store.nextMarks(settings.batchSize()));
+        if (marks.isEmpty()) {
+            return null;
         }
         Rules rules = new Rules();
         Set<String> creditOrders = new LinkedHashSet<>();
@@ -146,6 +240,7 @@ public class AttributionEngine extends BackgroundWorker {
         List<DirtyMark> orderMarks = new ArrayList<>();
         List<Long> exposureIds = new ArrayList<>();
         List<String> cartKeys = new ArrayList<>();
+        List<DirtyMark> requeue = new ArrayList<>();
         DirtyMark all = null;
         for (DirtyMark m : marks) {
             switch (m.kind()) {
@@ -158,8 +253,79 @@ public class AttributionEngine extends BackgroundWorker {
             }
             done.add(m.seq());
         }
-        int waiting = 0;
         if (!orderMarks.isEmpty()) {
+            timed("orders", () -> linkOrders(orderMarks, matchIfNew, creditOrders, requeue));
+        }
+        if (!cartKeys.isEmpty()) {
+            timed("carts", () -> matchCarts(cartKeys));
+        }
+        Set<String> creditProfiles = timed("profiles", () -> {
+            Set<String> changed = match(rematch, true, rules);
+            matchIfNew.removeAll(rematch);
+            changed.addAll(match(matchIfNew, false, rules));
+            return changed;
+        });
+        timed("profiles", () -> store.ordersOfProfiles(creditProfiles).values()
+                .forEach(orders -> orders.forEach(o -> creditOrders.add(o.getKey()))));
+        List<String> page = List.of();
+        if (all != null) {
+            // every order again, one page of shoppers per round
+            if (all.ref().isEmpty()) {
+                store.clearCreditsOfOrdersWithoutShopper();
+            }
+            String after = all.ref();
+            page = timed("all", () -> store.profilesWithOrdersAfter(after, Math.min(settings.batchSize() * 2, FULL_PASS_PAGE)));
+        }
+        Collections.sort(exposureIds); // slices of neighbours
+        return new Plan(rules, done, requeue, exposureIds, creditOrders, page);
+    }
+
+    /** Splits work into at most {@link AttributionProperties#parallelism()} slices of neighbours. */
+    private <T> List<List<T>> slices(List<T> items) {
+        if (items.isEmpty()) {
+            return List.of();
+        }
+        int n = Math.min(settings.parallelism(), items.size());
+        List<List<T>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(items.subList(items.size() * i / n, items.size() * (i + 1) / n));
+        }
+        return out;
+    }
+
+    /** Runs each slice in its own transaction, at once; returns their results once all are done, or the first failure. */
+    private <T, R> List<R> inSlices(List<T> slices, Function<T, R> task) {
+        if (slices.size() <= 1 || slicer == null) {
+            return slices.stream().map(task).toList();
+        }
+        List<Future<R>> running = slices.stream().map(slice -> slicer.submit(() -> task.apply(slice))).toList();
+        List<R> out = new ArrayList<>();
+        RuntimeException failure = null;
+        for (Future<R> f : running) {
+            try {
+                out.add(f.get()); // every slice ends before the round does, failed or not
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = failure == null ? new IllegalStateException("interrupted while attributing", e) : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return out;
+    }
+
+    /**
+     * New orders meet their shopper (the identity group's verdict); an order whose verdict is not
+     * there yet goes back to the end of the queue (in the round's last step).
+     */
+    private void linkOrders(List<DirtyMark> orderMarks, Set<String> matchIfNew, Set<String> creditOrders,
+            List<DirtyMark> requeue) {
+        {
             Map<String, Optional<String>> verdicts = directory.profilesOfTransactions(orderMarks.stream().map(DirtyMark::ref).toList());
             Map<String, String> live = directory.liveProfiles(verdicts.values().stream().flatMap(Optional::stream).toList());
             Map<String, String> orderProfiles = new HashMap<>();
@@ -173,8 +339,7 @@ public class AttributionEngine extends BackgroundWorker {
                     creditOrders.add(m.ref()); // no shopper: its credits (none) are cleared, nothing else
                 } else if (Duration.between(m.markedAt(), clock.instant()).compareTo(settings.orderLinkWait()) < 0) {
                     // the identity group has not handled this order yet: look again after the rest of the queue
-                    store.requeue(m);
-                    waiting++;
+                    requeue.add(m);
                 } else {
                     meters.counter("unison_attribution_orders_unlinked_total").increment();
                     LOG.info("order {} never reached the identity group within {}; left unattributed", m.ref(),
@@ -183,62 +348,40 @@ public class AttributionEngine extends BackgroundWorker {
             }
             store.setOrderProfiles(orderProfiles);
         }
-        if (!exposureIds.isEmpty()) {
-            matchExposures(exposureIds, rules, creditOrders);
-        }
-        if (!cartKeys.isEmpty()) {
-            matchCarts(cartKeys);
-        }
-        Set<String> creditProfiles = match(rematch, true, rules);
-        matchIfNew.removeAll(rematch);
-        creditProfiles.addAll(match(matchIfNew, false, rules));
-        store.ordersOfProfiles(creditProfiles).values().forEach(orders -> orders.forEach(o -> creditOrders.add(o.getKey())));
-        boolean more = false;
-        if (all != null) {
-            // every order again, one page of shoppers per round, their orders read by profile range (neighbours on disk)
-            if (all.ref().isEmpty()) {
-                store.clearCreditsOfOrdersWithoutShopper();
-            }
-            List<String> page = store.profilesWithOrdersAfter(all.ref(), settings.batchSize() * 2);
-            if (!page.isEmpty()) {
-                creditProfileRange(page.get(0), page.get(page.size() - 1), rules);
-                store.mark(AttributionStore.Mark.ALL, page.get(page.size() - 1));
-                more = true;
-            }
-        }
-        credit(creditOrders, rules);
-        store.deleteMarks(done);
-        meters.counter("unison_attribution_orders_credited_total").increment(creditOrders.size());
-        // a full batch means more is queued, unless all of it was orders waiting for their identity verdict
-        return more || (marks.size() == settings.batchSize() && waiting < marks.size());
     }
 
-    /** Matches new exposures to shoppers; the orders each can earn (placed within the lookback after it) are credited. */
-    private void matchExposures(List<Long> exposureIds, Rules rules, Set<String> creditOrders) {
-        Map<Long, List<String>> keysByExposure = store.keysOfExposures(exposureIds);
-        Map<String, String> profileByKey = profilesOfKeys(keysByExposure.values().stream().flatMap(List::stream).distinct().toList());
+    /** Matches new exposures to shoppers; returns the orders each can count for (placed within its window after it). */
+    private Set<String> matchExposures(List<Long> exposureIds, Rules rules) {
+        Set<String> creditOrders = new HashSet<>();
+        Map<Long, ExposureToMatch> exposures = timed("exposure-keys", () -> store.exposuresToMatch(exposureIds));
+        Map<String, String> profileByKey = timed("exposure-holders",
+                () -> profilesOfKeys(exposures.values().stream().flatMap(e -> e.keys().stream()).distinct().toList()));
         Map<Long, String> matched = new HashMap<>();
-        keysByExposure.forEach((exposure, keys) -> keys.stream().map(profileByKey::get).filter(p -> p != null).sorted()
-                .findFirst().ifPresent(p -> matched.put(exposure, p)));
-        store.setExposureProfiles(matched);
+        // an exposure can change only the orders it qualifies for: placed within its own campaign's window after it
+        Map<String, List<ExposureToMatch>> exposuresOf = new HashMap<>();
+        exposures.values().forEach(e -> e.keys().stream().map(profileByKey::get).filter(p -> p != null).sorted().findFirst()
+                .ifPresent(p -> {
+                    matched.put(e.id(), p);
+                    exposuresOf.computeIfAbsent(p, k -> new ArrayList<>()).add(e);
+                }));
+        timed("exposure-record", () -> store.setExposureProfiles(matched));
         if (matched.isEmpty()) {
-            return;
+            return creditOrders;
         }
-        Map<String, List<Instant>> exposedAt = new HashMap<>();
-        for (StoredExposure e : store.exposures(matched.keySet())) {
-            exposedAt.computeIfAbsent(matched.get(e.id()), p -> new ArrayList<>()).add(e.exposedAt());
-        }
-        Duration lookback = Duration.ofDays(rules.maxDays);
-        store.ordersOfProfiles(exposedAt.keySet()).forEach((profile, orders) -> {
+        timed("exposure-orders", () -> store.ordersOfProfiles(exposuresOf.keySet())).forEach((profile, orders) -> {
             for (Map.Entry<String, Instant> order : orders) {
-                for (Instant at : exposedAt.get(profile)) {
-                    if (!order.getValue().isBefore(at) && Duration.between(at, order.getValue()).compareTo(lookback) <= 0) {
+                for (ExposureToMatch e : exposuresOf.get(profile)) {
+                    LookbackWindows w = rules.windows(e.network(), e.campaignId());
+                    int days = ExposureKind.fromWireName(e.kind()) == ExposureKind.CLICK ? w.clickDays() : w.viewDays();
+                    if (!order.getValue().isBefore(e.exposedAt())
+                            && Duration.between(e.exposedAt(), order.getValue()).compareTo(Duration.ofDays(days)) <= 0) {
                         creditOrders.add(order.getKey());
                         break;
                     }
                 }
             }
         });
+        return creditOrders;
     }
 
     private void matchCarts(List<String> cartKeys) {
@@ -347,13 +490,14 @@ public class AttributionEngine extends BackgroundWorker {
     }
 
     /** Credits these orders from scratch: their candidate touches, the rules, the winners replace their credits. */
-    private void credit(Set<String> orderIds, Rules rules) {
+    private void credit(Collection<String> orderIds, Rules rules) {
         List<String> ids = List.copyOf(orderIds);
         for (int from = 0; from < ids.size(); from += 10_000) {
             List<String> page = ids.subList(from, Math.min(ids.size(), from + 10_000));
             Credits credits = new Credits(rules);
-            store.candidates(page, rules.maxClickDays, rules.maxViewDays, credits::add);
-            store.replaceCredits(page, credits.rows());
+            timed("credit-read", () -> store.candidates(page, rules.maxClickDays, rules.maxViewDays, credits::add));
+            List<CreditRow> rows = timed("credit-rules", credits::rows);
+            timed("credit-write", () -> store.replaceCredits(page, rows));
         }
     }
 

@@ -15,11 +15,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param feeds drop folders of exposure logs and spend reports, by feed name (none by default)
  * @param crossChannelWindowDays how long before a purchase a journey in another channel counts for the
  *        cross-channel conversion rate (30)
+ * @param parallelism how many transactions of the engine work one round's exposures and orders at once, each on
+ *        its own slice (2): the work is random reads of the database, which a second core and connection overlap
  */
 @ConfigurationProperties(prefix = "unison.attribution")
 public record AttributionProperties(Integer clickLookbackDays, Integer viewLookbackDays, Integer minShoppers,
         Duration pollInterval, Integer batchSize, Duration orderLinkWait, Integer crossChannelWindowDays,
-        java.util.Map<String, Feed> feeds) {
+        java.util.Map<String, Feed> feeds, Integer parallelism) {
 
     /**
      * A drop folder: every file that appears in {@code directory} is read once as a file of
@@ -45,6 +47,7 @@ public record AttributionProperties(Integer clickLookbackDays, Integer viewLookb
         batchSize = batchSize == null ? 500 : batchSize;
         orderLinkWait = orderLinkWait == null ? Duration.ofHours(1) : orderLinkWait;
         crossChannelWindowDays = crossChannelWindowDays == null ? 30 : crossChannelWindowDays;
+        parallelism = parallelism == null ? 2 : parallelism;
         feeds = feeds == null ? java.util.Map.of() : java.util.Map.copyOf(feeds);
         feeds.keySet().forEach(name -> {
             if (!name.matches("[a-z0-9][a-z0-9-]{0,62}")) {
@@ -59,6 +62,9 @@ public record AttributionProperties(Integer clickLookbackDays, Integer viewLookb
         }
         if (batchSize < 1 || batchSize > 10_000) {
             throw new IllegalArgumentException("unison.attribution.batch-size must be 1-10000, got " + batchSize);
+        }
+        if (parallelism < 1 || parallelism > 16) {
+            throw new IllegalArgumentException("unison.attribution.parallelism must be 1-16, got " + parallelism);
         }
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("unison.attribution.poll-interval must be positive, got " + pollInterval);

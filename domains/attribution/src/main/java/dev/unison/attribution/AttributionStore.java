@@ -398,11 +398,24 @@ public class AttributionStore {
                 utc(mark.markedAt()));
     }
 
-    public Map<Long, List<String>> keysOfExposures(Collection<Long> ids) {
-        Map<Long, List<String>> out = new HashMap<>();
-        keyed().query("SELECT exposure, match_key FROM ad_exposure_key WHERE exposure", "", "int8", List.copyOf(ids), rs -> {
-            out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2));
-        });
+    /** An exposure as matching needs it: when, what kind, whose rules, and its match keys. */
+    public record ExposureToMatch(long id, String network, String campaignId, String kind, Instant exposedAt, List<String> keys) {
+    }
+
+    /** These exposures with their match keys, in one read (an exposure stored without keys is left out). */
+    public Map<Long, ExposureToMatch> exposuresToMatch(Collection<Long> ids) {
+        Map<Long, ExposureToMatch> out = new HashMap<>();
+        keyed().query("SELECT k.exposure, k.match_key, e.network, e.campaign_id, e.kind, e.exposed_at FROM ad_exposure_key k "
+                + "JOIN ad_exposure e ON e.id = k.exposure WHERE k.exposure", "", "int8", List.copyOf(ids), rs -> {
+                    long id = rs.getLong(1);
+                    ExposureToMatch e = out.get(id);
+                    if (e == null) {
+                        e = new ExposureToMatch(id, rs.getString(3), rs.getString(4), rs.getString(5), instant(rs, "exposed_at"),
+                                new ArrayList<>());
+                        out.put(id, e);
+                    }
+                    e.keys().add(rs.getString(2));
+                });
         return out;
     }
 
@@ -482,13 +495,6 @@ public class AttributionStore {
         return out;
     }
 
-    public List<StoredExposure> exposures(Collection<Long> ids) {
-        List<StoredExposure> out = new ArrayList<>();
-        keyed().query("SELECT * FROM ad_exposure WHERE id", "", "int8", List.copyOf(ids), rs -> {
-            out.add(exposure(rs));
-        });
-        return out;
-    }
 
     private static StoredExposure exposure(ResultSet rs) throws SQLException {
         return new StoredExposure(rs.getLong("id"), rs.getString("owner"), rs.getString("exposure_id"), rs.getString("network"),
