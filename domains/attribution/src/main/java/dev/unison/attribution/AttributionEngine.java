@@ -393,30 +393,29 @@ public class AttributionEngine extends BackgroundWorker {
         store.setCartProfiles(matched);
     }
 
-    /** The live profile holding each key (hashed keys through the index of profiles' hashed forms). */
+    /**
+     * The live profile holding each key: the profiles recorded with it when matched (followed to the
+     * survivor of a merge since), else the identity graph's holder of the key as an identifier (a
+     * shopper not matched yet; a hashed email held as such). Of several, the first by id.
+     */
     private Map<String, String> profilesOfKeys(List<String> keys) {
-        Map<String, Identifier> identifierOfKey = new HashMap<>();
-        List<String> hashed = new ArrayList<>();
-        for (String key : keys) {
-            if (ExposureKeys.isHashed(key)) {
-                hashed.add(key);
-            }
-            identifierOfKey.put(key, Identifier.parse(key)); // a hashed email may also be held as such by a profile
-        }
-        Map<String, List<String>> plainOfHashed = hashed.isEmpty() ? Map.of() : store.identifiersOfHashedKeys(hashed);
-        Set<Identifier> all = new HashSet<>(identifierOfKey.values());
-        plainOfHashed.values().forEach(ids -> ids.forEach(i -> all.add(Identifier.parse(i))));
-        if (all.isEmpty()) {
+        Map<String, List<String>> recorded = store.profilesHoldingKeys(keys);
+        List<Identifier> unknown = keys.stream().filter(k -> !recorded.containsKey(k)).map(Identifier::parse).toList();
+        Map<Identifier, String> holders = unknown.isEmpty() ? Map.of() : directory.holders(unknown);
+        Set<String> candidates = new HashSet<>(holders.values());
+        recorded.values().forEach(candidates::addAll);
+        if (candidates.isEmpty()) {
             return Map.of();
         }
-        Map<Identifier, String> holders = directory.holders(all);
-        Map<String, String> live = directory.liveProfiles(holders.values());
+        Map<String, String> live = directory.liveProfiles(candidates);
         Map<String, String> out = new HashMap<>();
         for (String key : keys) {
             TreeSet<String> found = new TreeSet<>();
-            Optional.ofNullable(holders.get(identifierOfKey.get(key))).map(live::get).ifPresent(found::add);
-            for (String plain : plainOfHashed.getOrDefault(key, List.of())) {
-                Optional.ofNullable(holders.get(Identifier.parse(plain))).map(live::get).ifPresent(found::add);
+            List<String> held = recorded.get(key);
+            if (held != null) {
+                held.stream().map(live::get).filter(p -> p != null).forEach(found::add);
+            } else {
+                Optional.ofNullable(holders.get(Identifier.parse(key))).map(live::get).ifPresent(found::add);
             }
             if (!found.isEmpty()) {
                 out.put(key, found.first());
@@ -451,17 +450,13 @@ public class AttributionEngine extends BackgroundWorker {
                 return new LinkedHashSet<>();
             }
         }
-        Map<String, String> hashedToIdentifier = new HashMap<>();
         Map<String, Set<String>> profilesByKey = new HashMap<>();
+        Map<String, Set<String>> keysByProfile = new HashMap<>();
         for (String p : profiles) {
-            keysOf.get(p).forEach((key, id) -> {
-                profilesByKey.computeIfAbsent(key, k -> new TreeSet<>()).add(p);
-                if (ExposureKeys.isHashed(key)) {
-                    hashedToIdentifier.put(key, ExposureKeys.key(id));
-                }
-            });
+            keysOf.get(p).keySet().forEach(key -> profilesByKey.computeIfAbsent(key, k -> new TreeSet<>()).add(p));
+            keysByProfile.put(p, keysOf.get(p).keySet());
         }
-        store.rememberHashedKeys(hashedToIdentifier);
+        store.replaceProfileKeys(keysByProfile);
 
         Map<Long, String> exposureProfiles = new HashMap<>();
         Map<String, String> cartProfiles = new HashMap<>();

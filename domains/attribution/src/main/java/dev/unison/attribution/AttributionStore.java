@@ -419,29 +419,25 @@ public class AttributionStore {
         return out;
     }
 
-    /** The plain identifiers (as {@code type:value}) whose hashed forms are these keys. */
-    public Map<String, List<String>> identifiersOfHashedKeys(Collection<String> hashedKeys) {
+    /** The profiles that held each of these keys when last matched (a key may be held by several). */
+    public Map<String, List<String>> profilesHoldingKeys(Collection<String> keys) {
         Map<String, List<String>> out = new HashMap<>();
-        keyed().query("SELECT hashed_key, identifier FROM attribution_hashed_key WHERE hashed_key", "", "varchar",
-                List.copyOf(hashedKeys), rs -> {
+        keyed().query("SELECT match_key, profile_id FROM attribution_profile_key WHERE match_key", "", "varchar",
+                List.copyOf(keys), rs -> {
                     out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
                 });
         return out;
     }
 
-    /** Remembers hashed forms of identifiers (those already known are skipped). */
-    public void rememberHashedKeys(Map<String, String> hashedKeyToIdentifier) {
-        if (hashedKeyToIdentifier.isEmpty()) {
+    /** Replaces the keys recorded for these profiles with their current ones. */
+    public void replaceProfileKeys(Map<String, ? extends Collection<String>> keysByProfile) {
+        if (keysByProfile.isEmpty()) {
             return;
         }
-        Map<String, List<String>> known = identifiersOfHashedKeys(hashedKeyToIdentifier.keySet());
-        List<Object[]> fresh = new ArrayList<>();
-        hashedKeyToIdentifier.forEach((hashed, identifier) -> {
-            if (!known.getOrDefault(hashed, List.of()).contains(identifier)) {
-                fresh.add(new Object[] {hashed, identifier});
-            }
-        });
-        insertRows("attribution_hashed_key (hashed_key, identifier)", List.of("varchar", "varchar"), fresh);
+        keyed().update("DELETE FROM attribution_profile_key WHERE profile_id", "varchar", List.copyOf(keysByProfile.keySet()));
+        List<Object[]> rows = new ArrayList<>();
+        keysByProfile.forEach((profile, keys) -> new java.util.TreeSet<>(keys).forEach(k -> rows.add(new Object[] {k, profile})));
+        insertRows("attribution_profile_key (match_key, profile_id)", List.of("varchar", "varchar"), rows);
     }
 
     /**
