@@ -368,7 +368,9 @@ public class AttributionEngine extends BackgroundWorker {
         if (matched.isEmpty()) {
             return creditOrders;
         }
-        timed("exposure-orders", () -> store.ordersOfProfiles(exposuresOf.keySet())).forEach((profile, orders) -> {
+        Instant earliest = exposures.values().stream().filter(e -> matched.containsKey(e.id())).map(ExposureToMatch::exposedAt)
+                .min(Instant::compareTo).orElseThrow();
+        timed("exposure-orders", () -> store.ordersOfProfiles(exposuresOf.keySet(), earliest)).forEach((profile, orders) -> {
             for (Map.Entry<String, Instant> order : orders) {
                 for (ExposureToMatch e : exposuresOf.get(profile)) {
                     LookbackWindows w = rules.windows(e.network(), e.campaignId());

@@ -309,8 +309,15 @@ public class AttributionStore {
 
     /** The orders of these profiles (as recorded on the orders), with when they were placed. */
     public Map<String, List<Map.Entry<String, Instant>>> ordersOfProfiles(Collection<String> profileIds) {
+        return ordersOfProfiles(profileIds, null);
+    }
+
+    /** As {@link #ordersOfProfiles(Collection)}, only those placed at or after {@code since} (null: all). */
+    public Map<String, List<Map.Entry<String, Instant>>> ordersOfProfiles(Collection<String> profileIds, Instant since) {
         Map<String, List<Map.Entry<String, Instant>>> out = new HashMap<>();
-        keyed().query("SELECT profile_id, order_id, placed_at FROM attribution_order WHERE profile_id", "", "varchar",
+        // (profile_id, placed_at, order_id) is one index: the read skips each shopper's older orders
+        keyed().query("SELECT profile_id, order_id, placed_at FROM attribution_order WHERE profile_id",
+                since == null ? "" : " AND placed_at >= ?", since == null ? List.of() : List.of(utc(since)), "varchar",
                 List.copyOf(profileIds), rs -> {
                     out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
                             .add(Map.entry(rs.getString(2), instant(rs, "placed_at")));

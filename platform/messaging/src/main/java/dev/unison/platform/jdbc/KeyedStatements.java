@@ -1,5 +1,6 @@
 package dev.unison.platform.jdbc;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
@@ -41,15 +42,28 @@ public final class KeyedStatements {
      * type ({@code varchar}, {@code int8}).
      */
     public void query(String selectWhere, String tail, String type, List<?> keys, RowCallbackHandler rows) {
+        query(selectWhere, tail, List.of(), type, keys, rows);
+    }
+
+    /** As {@link #query(String, String, String, List, RowCallbackHandler)}, the tail with parameters of its own. */
+    public void query(String selectWhere, String tail, List<?> tailArguments, String type, List<?> keys, RowCallbackHandler rows) {
         if (keys.isEmpty()) {
             return;
         }
         if (postgres) {
-            jdbc.query(selectWhere + " = ANY(?)" + tail, ColumnArrays.single(type, keys), rows);
+            ColumnArrays array = ColumnArrays.single(type, keys);
+            TypedArguments rest = TypedArguments.of(tailArguments);
+            jdbc.query(selectWhere + " = ANY(?)" + tail, ps -> {
+                array.setValues(ps);
+                rest.setValuesFrom(ps, 2);
+            }, rows);
             return;
         }
         for (List<?> chunk : InLists.chunks(keys)) {
-            jdbc.query(selectWhere + " IN (" + InLists.placeholders(chunk.size()) + ")" + tail, TypedArguments.of(chunk), rows);
+            List<Object> arguments = new ArrayList<>(chunk);
+            arguments.addAll(tailArguments);
+            jdbc.query(selectWhere + " IN (" + InLists.placeholders(chunk.size()) + ")" + tail, TypedArguments.of(arguments),
+                    rows);
         }
     }
 

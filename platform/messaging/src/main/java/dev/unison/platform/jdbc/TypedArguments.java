@@ -27,9 +27,14 @@ public final class TypedArguments implements PreparedStatementSetter {
 
     @Override
     public void setValues(PreparedStatement ps) throws SQLException {
+        setValuesFrom(ps, 1);
+    }
+
+    /** Binds the values to the parameters from {@code first} on (after others bound by the caller). */
+    public void setValuesFrom(PreparedStatement ps, int first) throws SQLException {
         for (int i = 0; i < values.size(); i++) {
             Object v = values.get(i);
-            int at = i + 1;
+            int at = i + first;
             if (v == null) {
                 ps.setNull(at, Types.NULL);
             } else if (v instanceof String s) {
