@@ -502,6 +502,37 @@ public final class FreshnessBenchmark {
         }
     }
 
+    /** 503 and 429 answers (each followed by a resend after its Retry-After, as a till does). */
+    private final java.util.concurrent.atomic.AtomicLong refusedAnswers = new java.util.concurrent.atomic.AtomicLong();
+    /** Sales answered 503/429 at least once (they count as accepted once a resend is). */
+    private final java.util.concurrent.atomic.AtomicLong resentSales = new java.util.concurrent.atomic.AtomicLong();
+    private static final int MAX_ATTEMPTS = 10;
+
+    /**
+     * One sale, sent as a till sends it: a 503 or 429 with Retry-After is sent again after those
+     * seconds (the key makes the resend safe); the answer that counts is the last, timed from the sale.
+     */
+    private CompletableFuture<Void> sendSale(String instance, String body, int index, int attempt,
+            java.util.concurrent.atomic.AtomicLongArray answeredAt, int[] status) {
+        return http.sendAsync(request(instance, "/api/v1/pos/transactions", body), HttpResponse.BodyHandlers.discarding())
+                .handle((response, failure) -> response)
+                .thenCompose(response -> {
+                    int code = response == null ? -1 : response.statusCode();
+                    if ((code == 503 || code == 429) && attempt < MAX_ATTEMPTS) {
+                        refusedAnswers.incrementAndGet();
+                        if (attempt == 1) {
+                            resentSales.incrementAndGet();
+                        }
+                        long wait = response.headers().firstValueAsLong("Retry-After").orElse(1);
+                        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(wait, TimeUnit.SECONDS))
+                                .thenCompose(ignored -> sendSale(instance, body, index, attempt + 1, answeredAt, status));
+                    }
+                    answeredAt.set(index, System.nanoTime());
+                    status[index] = code;
+                    return CompletableFuture.completedFuture(null);
+                });
+    }
+
     private static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
@@ -665,13 +696,7 @@ public final class FreshnessBenchmark {
                 }
                 continue;
             }
-            inFlight.add(http.sendAsync(request(hubs.get(storeIndex % hubs.size()), "/api/v1/pos/transactions", body),
-                    HttpResponse.BodyHandlers.discarding())
-                    .handle((response, failure) -> {
-                        answeredAt.set(index, System.nanoTime());
-                        status[index] = failure == null ? response.statusCode() : -1;
-                        return null;
-                    }));
+            inFlight.add(sendSale(hubs.get(storeIndex % hubs.size()), body, index, 1, answeredAt, status));
         }
         if (settings.posBatchMillis() > 0) {
             forwardBatches(storeBuffers, storeBodies, inFlight, answeredAt, status);
@@ -757,6 +782,7 @@ public final class FreshnessBenchmark {
         ObjectNode pos = result.putObject("pos");
         pos.put("warmupSales", warm).put("sent", total - warm).put("accepted", accepted)
                 .put("refusedOrFailed", total - warm - accepted)
+                .put("overloadedAnswers", refusedAnswers.get()).put("resentSales", resentSales.get())
                 .put("achievedSalesPerSecond", round(accepted / ((answersEnded - measuredStart) / 1e9)))
                 .put("sendingSeconds", round((sendingEnded - measuredStart) / 1e9));
         pos.set("latencyMs", percentiles(api));

@@ -64,6 +64,8 @@ public class InventoryApiRoutes extends ApiRoutes {
                     .responseMessage().code(200).message("duplicate: the same transaction was accepted before").endResponseMessage()
                     .responseMessage().code(409).message("the same key was accepted with different content").endResponseMessage()
                     .responseMessage().code(422).message("invalid; every bad field named; nothing applied").endResponseMessage()
+                    .responseMessage().code(503).message("overloaded: the hub is behind storing POS transactions; nothing "
+                            + "stored; send the same transaction again after Retry-After seconds").endResponseMessage()
                     .to("direct:post-pos-transaction")
                 .post("/pos/transactions/batch").id("post-pos-transactions-batch")
                     .description("Several POS transactions at once, as a store server forwards its tills' journal "
@@ -74,6 +76,8 @@ public class InventoryApiRoutes extends ApiRoutes {
                     .responseMessage().code(200).message("one result per transaction, in order").endResponseMessage()
                     .responseMessage().code(422).message("not a batch: no transactions array, empty, or more than "
                             + MAX_POS_BATCH + "; nothing applied").endResponseMessage()
+                    .responseMessage().code(503).message("overloaded: nothing of the batch stored; send it again after "
+                            + "Retry-After seconds").endResponseMessage()
                     .to("direct:post-pos-transactions-batch")
                 .get("/inventory/{sku}").id("get-inventory")
                     .description("Positions per location (onHand, reserved, version, countedAt) and ATS per channel")
@@ -123,6 +127,8 @@ public class InventoryApiRoutes extends ApiRoutes {
                 accepted = pos.accept(transaction);
             } catch (PosTransactions.ConflictException conflict) {
                 throw ApiException.conflict(conflict.getMessage());
+            } catch (PosTransactions.OverloadedException busy) {
+                throw ApiException.overloaded(busy.getMessage(), busy.retryAfterSeconds());
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("status", accepted.duplicate() ? "duplicate" : "accepted");
@@ -159,7 +165,12 @@ public class InventoryApiRoutes extends ApiRoutes {
                 }
                 results.add(result);
             }
-            List<Object> outcomes = valid.isEmpty() ? List.of() : pos.acceptAll(valid);
+            List<Object> outcomes;
+            try {
+                outcomes = valid.isEmpty() ? List.of() : pos.acceptAll(valid);
+            } catch (PosTransactions.OverloadedException busy) {
+                throw ApiException.overloaded(busy.getMessage(), busy.retryAfterSeconds());
+            }
             for (int k = 0; k < outcomes.size(); k++) {
                 Map<String, Object> result = results.get(validAt.get(k));
                 result.put("transaction", valid.get(k).key());

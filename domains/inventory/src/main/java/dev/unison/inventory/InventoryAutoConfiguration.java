@@ -91,8 +91,8 @@ public class InventoryAutoConfiguration {
 
     @Bean
     PosTransactions posTransactions(JdbcTemplate jdbc, TransactionTemplate tx, InventoryLedger ledger, Outbox outbox,
-            Clock clock, MeterRegistry meters) {
-        PosTransactions pos = new PosTransactions(jdbc, tx, ledger, outbox, clock);
+            Clock clock, MeterRegistry meters, InventoryProperties settings) {
+        PosTransactions pos = new PosTransactions(jdbc, tx, ledger, outbox, clock, settings.posMaxQueueWait());
         pos.bindMetrics(meters);
         return pos;
     }

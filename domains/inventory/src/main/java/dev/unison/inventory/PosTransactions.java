@@ -42,6 +42,23 @@ public class PosTransactions {
     public record LineOutcome(String sku, String outcome, boolean unknownSku) {
     }
 
+    /**
+     * The writer is behind by more than the longest wait allowed: nothing of the request was queued
+     * or stored; the till sends it again after {@link #retryAfterSeconds()}.
+     */
+    public static class OverloadedException extends RuntimeException {
+        private final long retryAfterSeconds;
+
+        OverloadedException(String message, long retryAfterSeconds) {
+            super(message);
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        public long retryAfterSeconds() {
+            return retryAfterSeconds;
+        }
+    }
+
     /** The key was accepted before with a different body. */
     public static class ConflictException extends RuntimeException {
         public ConflictException(String message) {
@@ -57,6 +74,12 @@ public class PosTransactions {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean running = true;
+    /** Longest a transaction may have waited for the writer before new ones are refused (0 = never refuse). */
+    private final long maxQueueWaitNanos;
+    /** When the oldest transaction of the group being written was queued (0: no group). */
+    private volatile long groupQueuedAt;
+    private io.micrometer.core.instrument.Counter overloaded = io.micrometer.core.instrument.Counter
+            .builder("unison.pos.overloaded").register(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     private io.micrometer.core.instrument.Timer groupTime = io.micrometer.core.instrument.Timer.builder("unison.pos.group")
             .description("one group commit of POS transactions").register(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     private io.micrometer.core.instrument.DistributionSummary groupSize = io.micrometer.core.instrument.DistributionSummary
@@ -66,7 +89,7 @@ public class PosTransactions {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PosTransactions.class);
 
     /** A transaction waiting for the writer, and where its outcome goes. */
-    private record Pending(PosTransaction pos, String payload, CompletableFuture<Accepted> outcome) {
+    private record Pending(PosTransaction pos, String payload, CompletableFuture<Accepted> outcome, long queuedAt) {
     }
 
     /** Group commits and their sizes, in the hub's registry ({@code unison_pos_group_seconds}, {@code unison_pos_group_size}). */
@@ -77,9 +100,26 @@ public class PosTransactions {
                 .description("POS transactions per group commit").register(meters);
         groupsReplayed = io.micrometer.core.instrument.Counter.builder("unison.pos.group.replayed")
                 .description("group commits that failed and were applied again one transaction at a time").register(meters);
+        overloaded = io.micrometer.core.instrument.Counter.builder("unison.pos.overloaded")
+                .description("POS requests refused with 503 because the writer was behind by more than the longest wait")
+                .register(meters);
     }
 
+    /** A writer that never refuses (tests, tools). */
     public PosTransactions(JdbcTemplate jdbc, TransactionTemplate tx, InventoryLedger ledger, Outbox outbox, Clock clock) {
+        this(jdbc, tx, ledger, outbox, clock, java.time.Duration.ZERO);
+    }
+
+    /**
+     * @param maxQueueWait when the oldest transaction waiting for the writer has waited longer than this,
+     *     new ones are refused ({@link OverloadedException}) instead of queued behind it; zero: never
+     */
+    public PosTransactions(JdbcTemplate jdbc, TransactionTemplate tx, InventoryLedger ledger, Outbox outbox, Clock clock,
+            java.time.Duration maxQueueWait) {
+        if (maxQueueWait.isNegative()) {
+            throw new IllegalArgumentException("the longest queue wait must not be negative, got " + maxQueueWait);
+        }
+        this.maxQueueWaitNanos = maxQueueWait.toNanos();
         this.jdbc = jdbc;
         this.tx = tx;
         this.ledger = ledger;
@@ -112,9 +152,19 @@ public class PosTransactions {
      * {@link RuntimeException} it failed with ({@link ConflictException} for a conflict).
      */
     public List<Object> acceptAll(List<PosTransaction> transactions) {
+        long now = System.nanoTime();
+        long behind = behindNanos(now);
+        if (maxQueueWaitNanos > 0 && behind > maxQueueWaitNanos) {
+            // Back-pressure: queueing behind a long wait only makes every till wait longer (and time out); a till
+            // resends on 503, and since nothing of this request was stored, the resend is applied once
+            overloaded.increment();
+            throw new OverloadedException("the hub is behind by " + TimeUnit.NANOSECONDS.toMillis(behind)
+                    + " ms storing POS transactions; nothing of this request was stored: send it again after the "
+                    + "Retry-After header's seconds", Math.max(1, TimeUnit.NANOSECONDS.toSeconds(behind)));
+        }
         List<Pending> pendings = new ArrayList<>();
         for (PosTransaction pos : transactions) {
-            pendings.add(new Pending(pos, CanonicalJson.write(CanonicalJson.toTree(pos)), new CompletableFuture<>()));
+            pendings.add(new Pending(pos, CanonicalJson.write(CanonicalJson.toTree(pos)), new CompletableFuture<>(), now));
         }
         queue.addAll(pendings);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -132,6 +182,16 @@ public class PosTransactions {
             }
         }
         return outcomes;
+    }
+
+    /** How long the oldest transaction not yet committed has been waiting (0 when none is). */
+    private long behindNanos(long now) {
+        long oldest = groupQueuedAt;
+        Pending head = queue.peek();
+        if (head != null && (oldest == 0 || head.queuedAt() - oldest < 0)) {
+            oldest = head.queuedAt();
+        }
+        return oldest == 0 ? 0 : Math.max(0, now - oldest);
     }
 
     /** Stops the writer and waits for the group it is committing, so nothing writes after the hub has stopped. */
@@ -161,6 +221,7 @@ public class PosTransactions {
                 }
                 group.clear();
                 group.add(first);
+                groupQueuedAt = first.queuedAt();
                 queue.drainTo(group, MAX_GROUP - 1);
                 List<Object> outcomes;
                 long started = System.nanoTime();
@@ -182,6 +243,7 @@ public class PosTransactions {
                         }
                     }
                 }
+                groupQueuedAt = 0;
                 for (int i = 0; i < group.size(); i++) {
                     Object outcome = outcomes.get(i);
                     if (outcome instanceof Accepted accepted) {
@@ -194,6 +256,7 @@ public class PosTransactions {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException unexpected) {
+                groupQueuedAt = 0;
                 group.forEach(p -> p.outcome().completeExceptionally(unexpected));
             }
         }

@@ -5,11 +5,31 @@ public class ApiException extends RuntimeException {
 
     private final int status;
     private final String error;
+    private final Long retryAfterSeconds;
 
     public ApiException(int status, String error, String detail) {
+        this(status, error, detail, null);
+    }
+
+    /** With {@code Retry-After} (seconds, RFC 9110 section 10.2.3) on the answer when not null. */
+    public ApiException(int status, String error, String detail, Long retryAfterSeconds) {
         super(detail);
         this.status = status;
         this.error = error;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Seconds after which the client may send the request again, or null. */
+    public Long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    /**
+     * 503 {@code overloaded} with {@code Retry-After}: the hub stored nothing of the request and is too
+     * busy to take it now (RFC 9110 section 15.6.4); the client sends the same request again later.
+     */
+    public static ApiException overloaded(String detail, long retryAfterSeconds) {
+        return new ApiException(503, "overloaded", detail, Math.max(1, retryAfterSeconds));
     }
 
     public int status() {

@@ -6,16 +6,22 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * {@code unison.api.*}: the partner API's HTTP edge (docs/security.md "HTTP edge"): per-partner rate
- * limit, failed-authentication throttling, request-body deadline, and the longest reservation hold.
+ * limit, failed-authentication throttling, request-body deadline, the longest reservation hold, and
+ * how long an authenticated API key is remembered.
  */
 @ConfigurationProperties(prefix = "unison.api")
-public record ApiProperties(RateLimit rateLimit, AuthThrottle authThrottle, Edge edge, Duration reservationMaxHold) {
+public record ApiProperties(RateLimit rateLimit, AuthThrottle authThrottle, Edge edge, Duration reservationMaxHold,
+        Duration keyCacheTtl) {
 
     public ApiProperties {
         rateLimit = rateLimit == null ? new RateLimit(null, null, null) : rateLimit;
         authThrottle = authThrottle == null ? new AuthThrottle(null, null, null) : authThrottle;
         edge = edge == null ? new Edge(null, null, null) : edge;
         reservationMaxHold = reservationMaxHold == null ? Duration.ofDays(7) : reservationMaxHold;
+        keyCacheTtl = keyCacheTtl == null ? Duration.ofSeconds(5) : keyCacheTtl;
+        if (keyCacheTtl.isNegative() || keyCacheTtl.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new IllegalArgumentException("unison.api.key-cache-ttl must be 0 (off) to 5m, got " + keyCacheTtl);
+        }
     }
 
     /** Token bucket per partner: refill rate and capacity; 0 requests per second turns it off. */

@@ -32,15 +32,8 @@ public final class ApiRateLimiter {
 
     /** The limit was hit: answer 429 and tell the client to come back after {@code retryAfter}. */
     public static final class Limited extends ApiException {
-        private final long retryAfterSeconds;
-
         Limited(String error, String detail, long retryAfterSeconds) {
-            super(429, error, detail);
-            this.retryAfterSeconds = retryAfterSeconds;
-        }
-
-        public long retryAfterSeconds() {
-            return retryAfterSeconds;
+            super(429, error, detail, retryAfterSeconds);
         }
     }
 

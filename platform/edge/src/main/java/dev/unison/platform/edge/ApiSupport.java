@@ -141,8 +141,8 @@ public final class ApiSupport {
             if (api.status() == 401) {
                 exchange.getMessage().setHeader("WWW-Authenticate", "Bearer realm=\"unison\"");
             }
-            if (api instanceof ApiRateLimiter.Limited limited) {
-                exchange.getMessage().setHeader("Retry-After", limited.retryAfterSeconds());
+            if (api.retryAfterSeconds() != null) {
+                exchange.getMessage().setHeader("Retry-After", api.retryAfterSeconds());
             }
             return;
         }

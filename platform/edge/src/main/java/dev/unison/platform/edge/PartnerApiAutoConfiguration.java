@@ -31,8 +31,9 @@ public class PartnerApiAutoConfiguration {
     }
 
     @Bean
-    Partners partners(JdbcTemplate jdbc, Clock clock, ObjectProvider<ReservedChannels> reserved, ScopeCatalog scopes) {
-        return new Partners(jdbc, clock, name -> reserved.stream().anyMatch(r -> r.isReserved(name)), scopes);
+    Partners partners(JdbcTemplate jdbc, Clock clock, ObjectProvider<ReservedChannels> reserved, ScopeCatalog scopes,
+            ApiProperties api) {
+        return new Partners(jdbc, clock, name -> reserved.stream().anyMatch(r -> r.isReserved(name)), scopes, api.keyCacheTtl());
     }
 
     /** Authentication, rate limit and scope checks, shared by every module's API routes. */

@@ -4,7 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -53,21 +56,32 @@ public class Partners {
     private final Clock clock;
     private final java.util.function.Predicate<String> reservedName;
     private final ScopeCatalog scopes;
+    /**
+     * Keys authenticated lately (by hash): a request then needs no database read and no pooled
+     * connection, which under load the intake's own work is waiting for. Only valid keys are kept,
+     * each for {@code keyCacheTtl}; this instance forgets them all when a key is revoked or a
+     * partner's scopes change, another instance within {@code keyCacheTtl}. Caffeine: bounded,
+     * concurrent, expiring, the cache Spring Boot manages.
+     */
+    private final Cache<String, Principal> authenticated;
 
     /** Partners of the platform's scopes only, no reserved names (tests, tools). */
     public Partners(JdbcTemplate jdbc, Clock clock) {
-        this(jdbc, clock, name -> false, ScopeCatalog.platformOnly());
+        this(jdbc, clock, name -> false, ScopeCatalog.platformOnly(), Duration.ZERO);
     }
 
     /**
      * @param reservedName names a partner may not take: the hub's own channels and connections, since a
      *     partner's name is the channel it reports records for
      */
-    public Partners(JdbcTemplate jdbc, Clock clock, java.util.function.Predicate<String> reservedName, ScopeCatalog scopes) {
+    public Partners(JdbcTemplate jdbc, Clock clock, java.util.function.Predicate<String> reservedName, ScopeCatalog scopes,
+            Duration keyCacheTtl) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.reservedName = reservedName;
         this.scopes = scopes;
+        this.authenticated = Caffeine.newBuilder().maximumSize(keyCacheTtl.isZero() ? 0 : 10_000)
+                .expireAfterWrite(keyCacheTtl).build();
     }
 
     /** The scopes a partner may hold: those the installed modules declare. */
@@ -81,10 +95,21 @@ public class Partners {
     }
 
     public Optional<Principal> authenticate(String apiKey) {
+        String hash = hash(apiKey);
+        Principal known = authenticated.getIfPresent(hash);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<Principal> found = lookUp(hash);
+        found.ifPresent(p -> authenticated.put(hash, p)); // an unknown key is not remembered: it may be issued next
+        return found;
+    }
+
+    private Optional<Principal> lookUp(String keyHash) {
         return jdbc.query("SELECT p.id, p.name, p.scopes FROM api_key k JOIN partner p ON p.id = k.partner_id "
                         + "WHERE k.key_hash = ? AND k.revoked_at IS NULL",
                 (rs, i) -> new Principal(rs.getString("id"), rs.getString("name"), parseScopes(rs.getString("scopes"))),
-                hash(apiKey)).stream().findFirst();
+                keyHash).stream().findFirst();
     }
 
     @Transactional
@@ -129,6 +154,7 @@ public class Partners {
         if (jdbc.update("UPDATE partner SET scopes = ? WHERE id = ?", String.join(" ", checked), id) == 0) {
             throw ApiException.notFound("no partner " + id);
         }
+        authenticated.invalidateAll();
         return find(id).orElseThrow();
     }
 
@@ -145,6 +171,7 @@ public class Partners {
         if (n == 0) {
             throw ApiException.notFound("no active key " + keyId + " for partner " + partnerId);
         }
+        authenticated.invalidateAll();
     }
 
     /**
@@ -166,6 +193,7 @@ public class Partners {
         jdbc.update("INSERT INTO api_key (key_id, partner_id, key_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 keyId, id, hash(apiKey), now());
         jdbc.update("UPDATE api_key SET partner_id = ?, revoked_at = NULL WHERE key_hash = ?", id, hash(apiKey));
+        authenticated.invalidateAll();
     }
 
     private String storeKey(String partnerId, String apiKey) {
