@@ -502,6 +502,21 @@ public final class FreshnessBenchmark {
         }
     }
 
+    /** What the CPU and relay figures of the measured window start from. */
+    private record MeasuredStart(long[] hubCpu, List<Map<Long, ThreadCpu>> threads, List<Double> published, long benchCpu,
+            Map<Long, Long> databaseCpu) {
+    }
+
+    private MeasuredStart measuredStart() {
+        try {
+            disk.phase("measured");
+            long bench = cpuMillis(ProcessHandle.current());
+            return new MeasuredStart(hubCpuMillis(), hubThreadCpu(), publishedPerInstance(), bench, databaseCpu());
+        } catch (Exception e) {
+            throw new IllegalStateException("could not read the figures at the start of the measured window", e);
+        }
+    }
+
     /** 503 and 429 answers (each followed by a resend after its Retry-After, as a till does). */
     private final java.util.concurrent.atomic.AtomicLong refusedAnswers = new java.util.concurrent.atomic.AtomicLong();
     /** Sales answered 503/429 at least once (they count as accepted once a resend is). */
@@ -656,20 +671,17 @@ public final class FreshnessBenchmark {
             storeBodies.add(new ArrayList<>());
         }
         long nextForward = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, settings.posBatchMillis()));
-        long[] hubCpuAtMeasuredStart = null;
-        List<Map<Long, ThreadCpu>> threadsAtMeasuredStart = List.of();
-        List<Double> publishedAtMeasuredStart = List.of();
-        long benchCpuAtMeasuredStart = -1;
-        Map<Long, Long> databaseCpuAtMeasuredStart = Map.of();
+        CompletableFuture<MeasuredStart> atMeasuredStart = null;
         disk.phase("warm-up");
         for (int i = 0; i < total; i++) {
             if (i == warm) {
-                disk.phase("measured");
-                hubCpuAtMeasuredStart = hubCpuMillis();
-                threadsAtMeasuredStart = hubThreadCpu();
-                publishedAtMeasuredStart = publishedPerInstance();
-                benchCpuAtMeasuredStart = cpuMillis(ProcessHandle.current());
-                databaseCpuAtMeasuredStart = databaseCpu();
+                // taken beside the sending, not in its way: reading every hub thread's CPU and the metrics
+                // took seconds under load, and the sales held back meanwhile then left in one burst
+                atMeasuredStart = CompletableFuture.supplyAsync(this::measuredStart, runnable -> {
+                    Thread t = new Thread(runnable, "measured-start");
+                    t.setDaemon(true);
+                    t.start();
+                });
             }
             long due = i < jit ? start + i * warmInterval : start + jit * warmInterval + (i - jit) * interval;
             long wait = due - System.nanoTime();
@@ -705,6 +717,12 @@ public final class FreshnessBenchmark {
         long measuredStart = start + jit * warmInterval + (warm - jit) * interval;
         CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         long answersEnded = System.nanoTime();
+        MeasuredStart startSnapshot = atMeasuredStart.get(120, TimeUnit.SECONDS);
+        long[] hubCpuAtMeasuredStart = startSnapshot.hubCpu();
+        List<Map<Long, ThreadCpu>> threadsAtMeasuredStart = startSnapshot.threads();
+        List<Double> publishedAtMeasuredStart = startSnapshot.published();
+        long benchCpuAtMeasuredStart = startSnapshot.benchCpu();
+        Map<Long, Long> databaseCpuAtMeasuredStart = startSnapshot.databaseCpu();
         long[] hubCpuAtEnd = hubCpuMillis();
         List<Map<Long, ThreadCpu>> threadsAtEnd = hubThreadCpu();
         List<Map<String, Long>> threadGroups = new ArrayList<>();

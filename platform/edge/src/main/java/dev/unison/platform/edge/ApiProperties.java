@@ -16,7 +16,7 @@ public record ApiProperties(RateLimit rateLimit, AuthThrottle authThrottle, Edge
     public ApiProperties {
         rateLimit = rateLimit == null ? new RateLimit(null, null, null) : rateLimit;
         authThrottle = authThrottle == null ? new AuthThrottle(null, null, null) : authThrottle;
-        edge = edge == null ? new Edge(null, null, null) : edge;
+        edge = edge == null ? new Edge(null, null, null, null) : edge;
         reservationMaxHold = reservationMaxHold == null ? Duration.ofDays(7) : reservationMaxHold;
         keyCacheTtl = keyCacheTtl == null ? Duration.ofSeconds(5) : keyCacheTtl;
         if (keyCacheTtl.isNegative() || keyCacheTtl.compareTo(Duration.ofMinutes(5)) > 0) {
@@ -56,9 +56,16 @@ public record ApiProperties(RateLimit rateLimit, AuthThrottle authThrottle, Edge
     /**
      * Request bodies: all of it within {@code bodyReadTimeout} (else 408); health says DEGRADED while
      * at least {@code slowBodyAlert} bodies have been arriving for longer than {@code slowBodyAfter}.
+     * A request that waited longer than {@code maxRequestWait} for a handler, once it was complete,
+     * is refused with 503 and {@code Retry-After} (0 = never).
      */
-    public record Edge(Duration bodyReadTimeout, Duration slowBodyAfter, Integer slowBodyAlert) {
+    public record Edge(Duration bodyReadTimeout, Duration slowBodyAfter, Integer slowBodyAlert, Duration maxRequestWait) {
         public Edge {
+            maxRequestWait = maxRequestWait == null ? Duration.ofSeconds(2) : maxRequestWait;
+            if (maxRequestWait.isNegative() || maxRequestWait.compareTo(Duration.ofSeconds(50)) > 0) {
+                throw new IllegalArgumentException("unison.api.edge.max-request-wait must be 0 (never refuse) to 50s, got "
+                        + maxRequestWait);
+            }
             bodyReadTimeout = bodyReadTimeout == null ? Duration.ofSeconds(30) : bodyReadTimeout;
             slowBodyAfter = slowBodyAfter == null ? Duration.ofSeconds(2) : slowBodyAfter;
             slowBodyAlert = slowBodyAlert == null ? 10 : slowBodyAlert;

@@ -23,6 +23,8 @@ public final class ApiSupport {
 
     private final Partners partners;
     private final ApiRateLimiter limiter;
+    private final long maxRequestWaitNanos;
+    private final HttpEdge edge;
 
     public ApiSupport(Partners partners) {
         this(partners, ApiRateLimiter.UNLIMITED);
@@ -30,8 +32,40 @@ public final class ApiSupport {
 
     /** With {@code limiter}: per-partner rate limit and failed-authentication throttling (429). */
     public ApiSupport(Partners partners, ApiRateLimiter limiter) {
+        this(partners, limiter, java.time.Duration.ZERO, null);
+    }
+
+    /**
+     * And back-pressure: a request that waited longer than {@code maxRequestWait} for a handler once it
+     * was complete (the hub's own queue, not the client's upload) is refused with 503 and
+     * {@code Retry-After} before anything of it is done (zero: never).
+     */
+    public ApiSupport(Partners partners, ApiRateLimiter limiter, java.time.Duration maxRequestWait, HttpEdge edge) {
         this.partners = partners;
         this.limiter = limiter;
+        this.maxRequestWaitNanos = maxRequestWait.toNanos();
+        this.edge = edge;
+    }
+
+    /**
+     * 503 when the request waited for a handler longer than allowed: answering what is already late
+     * only adds to the queue the client has stopped waiting for, so the hub sheds it cheaply and the
+     * client sends it again after {@code Retry-After} (RFC 9110 section 15.6.4). Nothing of it is done.
+     */
+    private void refuseIfQueuedTooLong(Exchange exchange) {
+        if (maxRequestWaitNanos <= 0 || !(exchange.getIn() instanceof org.apache.camel.component.platform.http.springboot.PlatformHttpMessage http)
+                || http.getRequest() == null || !(http.getRequest().getAttribute(BodyDeadlineFilter.READY_AT) instanceof Long readyAt)) {
+            return;
+        }
+        long waited = System.nanoTime() - readyAt;
+        if (waited > maxRequestWaitNanos) {
+            if (edge != null) {
+                edge.overloaded();
+            }
+            throw ApiException.overloaded("the hub is busy: this request waited " + waited / 1_000_000
+                    + " ms before it could be handled and nothing of it was done; send it again after the Retry-After "
+                    + "header's seconds", Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(waited) / 2));
+        }
     }
 
     /** The scopes the installed modules declare and the scope each operation requires. */
@@ -51,6 +85,7 @@ public final class ApiSupport {
      */
     public Processor require(Scope scope) {
         return exchange -> {
+            refuseIfQueuedTooLong(exchange);
             String client = limiter.checkClient(exchange);
             String header = exchange.getIn().getHeader("Authorization", String.class);
             if (header == null || header.isBlank()) {

@@ -41,6 +41,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class BodyDeadlineFilter implements Filter {
 
     private static final String BUFFERED = BodyDeadlineFilter.class.getName() + ".body";
+    /**
+     * When the request was ready to be handled ({@link System#nanoTime()}): its body complete, or
+     * on arrival when it has none. The time until a handler takes it is the hub's own queueing
+     * ({@link ApiSupport} refuses a request that waited too long), never the client's upload.
+     */
+    static final String READY_AT = BodyDeadlineFilter.class.getName() + ".readyAt";
 
     private final HttpEdge edge;
     private final Duration timeout;
@@ -63,6 +69,9 @@ public final class BodyDeadlineFilter implements Filter {
         boolean hasBody = declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
         if (request.getDispatcherType() != DispatcherType.REQUEST || !hasBody || declared > maxBytes
                 || !request.isAsyncSupported()) {
+            if (request.getAttribute(READY_AT) == null) {
+                request.setAttribute(READY_AT, System.nanoTime());
+            }
             chain.doFilter(req, res);
             return;
         }
@@ -118,6 +127,7 @@ public final class BodyDeadlineFilter implements Filter {
                 if (finished.compareAndSet(false, true)) {
                     edge.bodyReadEnded(this);
                     request.setAttribute(BUFFERED, body.toByteArray());
+                    request.setAttribute(READY_AT, System.nanoTime());
                     async.dispatch();
                 }
             }

@@ -34,6 +34,7 @@ public final class HttpEdge implements HealthIndicator {
     private final AtomicReference<Instant> lastSlowBodyAbort = new AtomicReference<>();
     private final AtomicLong rateLimited = new AtomicLong();
     private final AtomicLong authThrottled = new AtomicLong();
+    private final AtomicLong overloaded = new AtomicLong();
 
     public HttpEdge(Clock clock, Duration slowAfter, int slowAlert) {
         this.clock = clock;
@@ -55,6 +56,9 @@ public final class HttpEdge implements HealthIndicator {
                 .description("requests refused with 429: partner over its rate").register(meters);
         FunctionCounter.builder("unison.api.auth.throttled", authThrottled, AtomicLong::get)
                 .description("requests refused with 429: too many invalid keys from the address").register(meters);
+        FunctionCounter.builder("unison.api.overloaded", overloaded, AtomicLong::get)
+                .description("requests refused with 503: waited longer than unison.api.edge.max-request-wait for a handler")
+                .register(meters);
     }
 
     void bodyReadStarted(Object read) {
@@ -78,6 +82,10 @@ public final class HttpEdge implements HealthIndicator {
         authThrottled.incrementAndGet();
     }
 
+    void overloaded() {
+        overloaded.incrementAndGet();
+    }
+
     /** Bodies being read for longer than {@code slow-body-after} right now. */
     public long slowBodies() {
         Instant before = clock.instant().minus(slowAfter);
@@ -96,6 +104,7 @@ public final class HttpEdge implements HealthIndicator {
         }
         details.put("rateLimitedRequests", rateLimited.get());
         details.put("authThrottledRequests", authThrottled.get());
+        details.put("overloadedRequests", overloaded.get());
         return Health.status(slow >= slowAlert ? DEGRADED : Status.UP).withDetails(details).build();
     }
 }

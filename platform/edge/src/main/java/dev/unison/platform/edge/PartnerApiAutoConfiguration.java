@@ -38,8 +38,8 @@ public class PartnerApiAutoConfiguration {
 
     /** Authentication, rate limit and scope checks, shared by every module's API routes. */
     @Bean
-    ApiSupport apiSupport(Partners partners, ApiRateLimiter limiter) {
-        return new ApiSupport(partners, limiter);
+    ApiSupport apiSupport(Partners partners, ApiRateLimiter limiter, ApiProperties api, HttpEdge edge) {
+        return new ApiSupport(partners, limiter, api.edge().maxRequestWait(), edge);
     }
 
     /** The request/response schemas; reservation-max-hold bounds a reservation's expiresAt. */
