@@ -194,8 +194,13 @@ public final class PartnerIngestBenchmark {
             List<String> ids = outcome.acceptedIds().subList(from, Math.min(outcome.acceptedIds().size(), from + slice));
             reads.add(readers.submit(() -> {
                 for (String id : ids) {
-                    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(hub + "/api/v1/events/" + id))
-                            .header("Authorization", "Bearer " + partnerKey).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> answer;
+                    // the partner's own rate limit (429) or the hub's back-pressure (503) says when to ask again
+                    while ((answer = http.send(HttpRequest.newBuilder(URI.create(hub + "/api/v1/events/" + id))
+                            .header("Authorization", "Bearer " + partnerKey).build(), HttpResponse.BodyHandlers.ofString()))
+                            .statusCode() == 429 || answer.statusCode() == 503) {
+                        Thread.sleep(1000 * answer.headers().firstValueAsLong("Retry-After").orElse(1));
+                    }
                     if (answer.statusCode() != 200 || !answer.body().contains(id + "\"")) {
                         missing.incrementAndGet();
                     }
