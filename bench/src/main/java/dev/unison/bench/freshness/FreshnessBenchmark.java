@@ -485,21 +485,36 @@ public final class FreshnessBenchmark {
             String body = "{\"transactions\":[" + String.join(",", storeBodies.get(k)) + "]}";
             storeBuffers.get(k).clear();
             storeBodies.get(k).clear();
-            inFlight.add(http.sendAsync(request(hubs.get(k % hubs.size()), "/api/v1/pos/transactions/batch", body),
-                    HttpResponse.BodyHandlers.ofString())
-                    .handle((response, failure) -> {
-                        long now = System.nanoTime();
-                        JsonNode results = failure == null && response.statusCode() == 200
-                                ? CanonicalJson.parse(response.body()).path("results") : null;
-                        for (int j = 0; j < indexes.size(); j++) {
-                            int index = indexes.get(j)[0];
-                            answeredAt.set(index, now);
-                            status[index] = results == null ? -1
-                                    : "accepted".equals(results.path(j).path("status").asText()) ? 201 : 500;
-                        }
-                        return null;
-                    }));
+            inFlight.add(sendBatch(hubs.get(k % hubs.size()), body, indexes, 1, answeredAt, status));
         }
+    }
+
+    /** One store server's batch; a 503 or 429 is sent again after its Retry-After, as for a single sale. */
+    private CompletableFuture<Void> sendBatch(String instance, String body, List<int[]> indexes, int attempt,
+            AtomicLongArray answeredAt, int[] status) {
+        return http.sendAsync(request(instance, "/api/v1/pos/transactions/batch", body), HttpResponse.BodyHandlers.ofString())
+                .handle((response, failure) -> response)
+                .thenCompose(response -> {
+                    int code = response == null ? -1 : response.statusCode();
+                    if ((code == 503 || code == 429) && attempt < MAX_ATTEMPTS) {
+                        refusedAnswers.incrementAndGet();
+                        if (attempt == 1) {
+                            resentSales.addAndGet(indexes.size());
+                        }
+                        long wait = response.headers().firstValueAsLong("Retry-After").orElse(1);
+                        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(wait, TimeUnit.SECONDS))
+                                .thenCompose(ignored -> sendBatch(instance, body, indexes, attempt + 1, answeredAt, status));
+                    }
+                    long now = System.nanoTime();
+                    JsonNode results = code == 200 ? CanonicalJson.parse(response.body()).path("results") : null;
+                    for (int j = 0; j < indexes.size(); j++) {
+                        int index = indexes.get(j)[0];
+                        answeredAt.set(index, now);
+                        status[index] = results == null ? -1
+                                : "accepted".equals(results.path(j).path("status").asText()) ? 201 : 500;
+                    }
+                    return CompletableFuture.completedFuture(null);
+                });
     }
 
     /** What the CPU and relay figures of the measured window start from. */
