@@ -53,11 +53,10 @@ public final class ApiSupport {
      * client sends it again after {@code Retry-After} (RFC 9110 section 15.6.4). Nothing of it is done.
      */
     private void refuseIfQueuedTooLong(Exchange exchange) {
-        if (maxRequestWaitNanos <= 0 || !(exchange.getIn() instanceof org.apache.camel.component.platform.http.springboot.PlatformHttpMessage http)
-                || http.getRequest() == null || !(http.getRequest().getAttribute(BodyDeadlineFilter.READY_AT) instanceof Long readyAt)) {
+        if (maxRequestWaitNanos <= 0) {
             return;
         }
-        long waited = System.nanoTime() - readyAt;
+        long waited = waitedNanos(exchange);
         if (waited > maxRequestWaitNanos) {
             if (edge != null) {
                 edge.overloaded();
@@ -66,6 +65,15 @@ public final class ApiSupport {
                     + " ms before it could be handled and nothing of it was done; send it again after the Retry-After "
                     + "header's seconds", Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(waited) / 2));
         }
+    }
+
+    /** How long the request of this exchange has waited since it was complete, or -1 when unknown. */
+    static long waitedNanos(Exchange exchange) {
+        if (exchange.getIn() instanceof org.apache.camel.component.platform.http.springboot.PlatformHttpMessage http
+                && http.getRequest() != null && http.getRequest().getAttribute(BodyDeadlineFilter.READY_AT) instanceof Long readyAt) {
+            return System.nanoTime() - readyAt;
+        }
+        return -1;
     }
 
     /** The scopes the installed modules declare and the scope each operation requires. */
