@@ -489,6 +489,25 @@ public final class FreshnessBenchmark {
         }
     }
 
+    /** A 503 or 429 the sender will answer by sending again (counted); false once the attempts are used up. */
+    private boolean refusedForNow(HttpResponse<?> response, int attempt, int sales) {
+        if (response == null || (response.statusCode() != 503 && response.statusCode() != 429) || attempt >= MAX_ATTEMPTS) {
+            return false;
+        }
+        refusedAnswers.incrementAndGet();
+        if (attempt == 1) {
+            resentSales.addAndGet(sales);
+        }
+        return true;
+    }
+
+    /** {@code again}, once the answer's Retry-After seconds (1 when it names none) have passed. */
+    private static CompletableFuture<Void> later(HttpResponse<?> response, java.util.function.Supplier<CompletableFuture<Void>> again) {
+        long wait = response.headers().firstValueAsLong("Retry-After").orElse(1);
+        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(wait, TimeUnit.SECONDS))
+                .thenCompose(ignored -> again.get());
+    }
+
     /** One store server's batch; a 503 or 429 is sent again after its Retry-After, as for a single sale. */
     private CompletableFuture<Void> sendBatch(String instance, String body, List<int[]> indexes, int attempt,
             AtomicLongArray answeredAt, int[] status) {
@@ -496,14 +515,8 @@ public final class FreshnessBenchmark {
                 .handle((response, failure) -> response)
                 .thenCompose(response -> {
                     int code = response == null ? -1 : response.statusCode();
-                    if ((code == 503 || code == 429) && attempt < MAX_ATTEMPTS) {
-                        refusedAnswers.incrementAndGet();
-                        if (attempt == 1) {
-                            resentSales.addAndGet(indexes.size());
-                        }
-                        long wait = response.headers().firstValueAsLong("Retry-After").orElse(1);
-                        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(wait, TimeUnit.SECONDS))
-                                .thenCompose(ignored -> sendBatch(instance, body, indexes, attempt + 1, answeredAt, status));
+                    if (refusedForNow(response, attempt, indexes.size())) {
+                        return later(response, () -> sendBatch(instance, body, indexes, attempt + 1, answeredAt, status));
                     }
                     long now = System.nanoTime();
                     JsonNode results = code == 200 ? CanonicalJson.parse(response.body()).path("results") : null;
@@ -548,14 +561,8 @@ public final class FreshnessBenchmark {
                 .handle((response, failure) -> response)
                 .thenCompose(response -> {
                     int code = response == null ? -1 : response.statusCode();
-                    if ((code == 503 || code == 429) && attempt < MAX_ATTEMPTS) {
-                        refusedAnswers.incrementAndGet();
-                        if (attempt == 1) {
-                            resentSales.incrementAndGet();
-                        }
-                        long wait = response.headers().firstValueAsLong("Retry-After").orElse(1);
-                        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(wait, TimeUnit.SECONDS))
-                                .thenCompose(ignored -> sendSale(instance, body, index, attempt + 1, answeredAt, status));
+                    if (refusedForNow(response, attempt, 1)) {
+                        return later(response, () -> sendSale(instance, body, index, attempt + 1, answeredAt, status));
                     }
                     answeredAt.set(index, System.nanoTime());
                     status[index] = code;
