@@ -1,6 +1,7 @@
 package dev.unison.inventory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.hub.UnisonHubApplication;
@@ -8,6 +9,7 @@ import dev.unison.hub.support.ProbeRoutes;
 import dev.unison.platform.testkit.HttpApi;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +66,8 @@ class PosBackPressureIT {
     JdbcTemplate jdbc;
     @Autowired
     TransactionTemplate tx;
+    @Autowired
+    PosTransactions pos;
 
     @Test
     void aWriterBehindAnswers503WithRetryAfterStoresNothingOfItAndTakesTheResendOnce() throws Exception {
@@ -95,8 +99,8 @@ class PosBackPressureIT {
         CompletableFuture<HttpApi.Reply> blocked = CompletableFuture.supplyAsync(
                 () -> api.post("/api/v1/pos/transactions", KEY, InventoryIT.sale("R1-" + run, 1, t0.plusSeconds(1), held, 1)));
 
-        // the writer is now behind by more than 300 ms: every sale is refused, not queued
-        Thread.sleep(700);
+        // once the writer is behind by more than 300 ms every sale is refused, not queued
+        await().atMost(Duration.ofSeconds(1)).until(() -> pos.behind().compareTo(Duration.ofMillis(400)) > 0);
         List<String> refusedBodies = new ArrayList<>();
         for (int seq = 2; seq <= 6; seq++) {
             String body = InventoryIT.sale("R1-" + run, seq, t0.plusSeconds(seq), other, 1);

@@ -103,6 +103,9 @@ public class PosTransactions {
         overloaded = io.micrometer.core.instrument.Counter.builder("unison.pos.overloaded")
                 .description("POS requests refused with 503 because the writer was behind by more than the longest wait")
                 .register(meters);
+        io.micrometer.core.instrument.Gauge.builder("unison.pos.behind", this, w -> w.behind().toNanos() / 1e9)
+                .baseUnit("seconds").description("how long the oldest POS transaction not yet committed has waited")
+                .register(meters);
     }
 
     /** A writer that never refuses (tests, tools). */
@@ -184,7 +187,11 @@ public class PosTransactions {
         return outcomes;
     }
 
-    /** How long the oldest transaction not yet committed has been waiting (0 when none is). */
+    /** How long the oldest transaction not yet committed has been waiting (zero when none is). */
+    public java.time.Duration behind() {
+        return java.time.Duration.ofNanos(behindNanos(System.nanoTime()));
+    }
+
     private long behindNanos(long now) {
         long oldest = groupQueuedAt;
         Pending head = queue.peek();

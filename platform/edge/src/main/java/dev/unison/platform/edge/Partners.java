@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -76,12 +77,18 @@ public class Partners {
      */
     public Partners(JdbcTemplate jdbc, Clock clock, java.util.function.Predicate<String> reservedName, ScopeCatalog scopes,
             Duration keyCacheTtl) {
+        this(jdbc, clock, reservedName, scopes, keyCacheTtl, Ticker.systemTicker());
+    }
+
+    /** As above, the cache's time read from {@code ticker} (tests). */
+    Partners(JdbcTemplate jdbc, Clock clock, java.util.function.Predicate<String> reservedName, ScopeCatalog scopes,
+            Duration keyCacheTtl, Ticker ticker) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.reservedName = reservedName;
         this.scopes = scopes;
         this.authenticated = Caffeine.newBuilder().maximumSize(keyCacheTtl.isZero() ? 0 : 10_000)
-                .expireAfterWrite(keyCacheTtl).build();
+                .expireAfterWrite(keyCacheTtl).ticker(ticker).build();
     }
 
     /** The scopes a partner may hold: those the installed modules declare. */
