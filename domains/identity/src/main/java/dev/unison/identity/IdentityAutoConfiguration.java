@@ -47,10 +47,18 @@ public class IdentityAutoConfiguration {
         return new IdentityRoutes(identity);
     }
 
+    /** Single sightings ({@code POST /api/v1/identities}) resolved by group commit; 503 past the edge's longest wait. */
+    @Bean(destroyMethod = "close")
+    dev.unison.platform.jdbc.GroupCommit<dev.unison.canonical.identity.ScreenedObservation, dev.unison.canonical.identity.Resolution>
+            sightingIntake(IdentityService identity, dev.unison.platform.edge.ApiProperties api) {
+        return identity.sightingIntake(api.edge().maxRequestWait());
+    }
+
     @Bean
     ProfileApiRoutes profileApiRoutes(ApiSupport api, ApiSchemas schemas, IdentityService identity, ProfileDirectory directory,
-            Clock clock) {
-        return new ProfileApiRoutes(api, schemas, identity, directory, clock);
+            Clock clock, dev.unison.platform.jdbc.GroupCommit<dev.unison.canonical.identity.ScreenedObservation,
+                    dev.unison.canonical.identity.Resolution> sightingIntake) {
+        return new ProfileApiRoutes(api, schemas, identity, directory, clock, sightingIntake::submit);
     }
 
     @Bean

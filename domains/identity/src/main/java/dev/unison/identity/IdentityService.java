@@ -126,34 +126,7 @@ public class IdentityService {
         }
         try {
             return retryingLostRaces("identity batch", () -> {
-                List<Resolution> resolutions = ownTransaction.execute(status -> {
-                    if (postgres()) {
-                        // every read of a batch is by key or profile id, and an index serves it; but
-                        // statistics gathered while the identity tables were small (a fresh hub being
-                        // backfilled) made the planner scan them whole, and cached plans kept doing so
-                        // as the tables grew: batch latency went from 0.3 s to 5 s over the first 80,000
-                        // identifiers. Plans from this batch's values, no sequential scans, for this
-                        // transaction only (PostgreSQL "Query Planning" settings, SET LOCAL).
-                        jdbc.execute("SET LOCAL plan_cache_mode = force_custom_plan");
-                        jdbc.execute("SET LOCAL enable_seqscan = off");
-                    }
-                    java.util.Set<String> keys = new java.util.LinkedHashSet<>();
-                    observations.forEach(o -> keys.addAll(o.matchKeys()));
-                    StagedIdentityGraph staged = StagedIdentityGraph.load(jdbc, keys, clock.instant(), postgres());
-                    List<Resolution> out = new ArrayList<>(observations.size());
-                    for (ScreenedObservation observation : observations) {
-                        out.add(resolver.resolve(observation, staged));
-                    }
-                    staged.flush(jdbc);
-                    tellListeners(out);
-                    for (int i = 0; i < out.size(); i++) {
-                        Resolution r = out.get(i);
-                        if (r.outcome() == Resolution.Outcome.MERGED) {
-                            appendMerge(r, observations.get(i).observation().source());
-                        }
-                    }
-                    return out;
-                });
+                List<Resolution> resolutions = ownTransaction.execute(status -> resolveStaged(observations));
                 resolutions.forEach(r -> count(r, null, false));
                 meters.counter("unison_identity_batches_total").increment();
                 return resolutions;
@@ -161,6 +134,58 @@ public class IdentityService {
         } finally {
             batchTurn.unlock();
         }
+    }
+
+    /**
+     * The batch path inside the current transaction: every profile the sightings can reach read
+     * and locked once, the sightings resolved in order against that copy, the changes written in a
+     * few batched statements.
+     */
+    private List<Resolution> resolveStaged(List<ScreenedObservation> observations) {
+        if (postgres()) {
+            // every read of a batch is by key or profile id, and an index serves it; but
+            // statistics gathered while the identity tables were small (a fresh hub being
+            // backfilled) made the planner scan them whole, and cached plans kept doing so
+            // as the tables grew: batch latency went from 0.3 s to 5 s over the first 80,000
+            // identifiers. Plans from this batch's values, no sequential scans, for this
+            // transaction only (PostgreSQL "Query Planning" settings, SET LOCAL).
+            jdbc.execute("SET LOCAL plan_cache_mode = force_custom_plan");
+            jdbc.execute("SET LOCAL enable_seqscan = off");
+        }
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        observations.forEach(o -> keys.addAll(o.matchKeys()));
+        StagedIdentityGraph staged = StagedIdentityGraph.load(jdbc, keys, clock.instant(), postgres());
+        List<Resolution> out = new ArrayList<>(observations.size());
+        for (ScreenedObservation observation : observations) {
+            out.add(resolver.resolve(observation, staged));
+        }
+        staged.flush(jdbc);
+        tellListeners(out);
+        for (int i = 0; i < out.size(); i++) {
+            Resolution r = out.get(i);
+            if (r.outcome() == Resolution.Outcome.MERGED) {
+                appendMerge(r, observations.get(i).observation().source());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The intake of single sightings from the partner API ({@code POST /api/v1/identities}):
+     * sightings sent at the same moment are resolved together, in arrival order, by the batch path
+     * in one transaction, with the same rules as one at a time. One transaction per sighting was
+     * most of a sighting's cost (a commit, and the same profiles read again by every request). A
+     * group that loses a race with another writer is resolved again one sighting at a time, each
+     * retrying its lost races as a single sighting always has.
+     * Refuses with {@link dev.unison.connectors.kit.spi.Overloaded} (503) once the oldest sighting
+     * waiting has waited longer than {@code maxQueueWait}.
+     */
+    public dev.unison.platform.jdbc.GroupCommit<ScreenedObservation, Resolution> sightingIntake(java.time.Duration maxQueueWait) {
+        return new dev.unison.platform.jdbc.GroupCommit<>("identities", ownTransaction, group -> {
+            List<Resolution> resolutions = resolveStaged(group);
+            resolutions.forEach(r -> count(r, null, false));
+            return resolutions;
+        }, this::resolve, ProfileApiRoutes.MAX_SIGHTINGS, 1, maxQueueWait, meters);
     }
 
     private Boolean postgres;

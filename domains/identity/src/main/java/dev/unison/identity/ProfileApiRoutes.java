@@ -40,13 +40,22 @@ public class ProfileApiRoutes extends ApiRoutes {
     private final IdentityService identity;
     private final ProfileDirectory directory;
     private final Clock clock;
+    /** How a single sighting is resolved: by the sighting intake's group commit, or alone. */
+    private final java.util.function.Function<ScreenedObservation, Resolution> single;
 
     public ProfileApiRoutes(ApiSupport api, ApiSchemas schemas, IdentityService identity, ProfileDirectory directory,
             Clock clock) {
+        this(api, schemas, identity, directory, clock, identity::resolve);
+    }
+
+    /** With {@code single}: how one sighting is resolved (the hub passes its group-commit intake). */
+    public ProfileApiRoutes(ApiSupport api, ApiSchemas schemas, IdentityService identity, ProfileDirectory directory,
+            Clock clock, java.util.function.Function<ScreenedObservation, Resolution> single) {
         super(api, schemas);
         this.identity = identity;
         this.directory = directory;
         this.clock = clock;
+        this.single = single;
     }
 
     @Override
@@ -137,7 +146,7 @@ public class ProfileApiRoutes extends ApiRoutes {
             }
             Resolution r;
             try {
-                r = identity.resolve(sighting);
+                r = single.apply(sighting);
             } catch (ConcurrencyFailureException | DuplicateKeyException busy) {
                 // still losing races after every retry: the caller may simply send it again
                 throw new ApiException(503, "busy", "the same profiles are being changed by many requests at once; retry shortly");

@@ -19,7 +19,7 @@ import org.apache.camel.Processor;
 /**
  * {@code POST /webhooks/shopify/{connectionId}}: checks a delivery and persists it, then answers
  * 200 at once (Shopify waits 5 s at most, then retries 8 times over 4 h — shopify.dev, "Webhooks
- * best practices"). Checks, in this order, so that nothing unverified is parsed or stored:
+ * best practices"); 503 with {@code Retry-After} when the hub is too far behind to store it now. Checks, in this order, so that nothing unverified is parsed or stored:
  * known connection (404), size (413), {@code X-Shopify-Hmac-Sha256} = base64 HMAC-SHA256 of the
  * raw body with the app secret, compared in constant time (401; shopify.dev "Verify webhooks"),
  * shop domain (401), required headers and a known topic (400), well-formed JSON object (400).
@@ -102,9 +102,12 @@ final class ShopifyWebhookReceiver implements Processor {
                 kept.put(name, value);
             }
         }
-        Inbox.Result result = context.inbox().accept(new InboundDelivery(connectionId, ShopifyConnector.NAME, topic,
-                dedupeKey, kept, body, clock.instant()));
-        String status = result == Inbox.Result.ACCEPTED ? "accepted" : "duplicate";
+        Optional<Inbox.Result> result = WebhookDoor.store(exchange, context.inbox(), new InboundDelivery(connectionId,
+                ShopifyConnector.NAME, topic, dedupeKey, kept, body, clock.instant()));
+        if (result.isEmpty()) {
+            return "overloaded";
+        }
+        String status = result.get() == Inbox.Result.ACCEPTED ? "accepted" : "duplicate";
         answer(exchange, 200, null, status);
         return status;
     }

@@ -72,8 +72,12 @@ final class TikTokWebhookReceiver implements Processor {
                     + ", this connection is for shop " + shopId);
             return "rejected_signature";
         }
-        Inbox.Result result = context.inbox().accept(new InboundDelivery(connection.id(), TikTokShopConnector.NAME,
-                "type:" + notification.type(), notification.dedupeKey(), Map.of(), body, clock.instant()));
+        java.util.Optional<Inbox.Result> stored = WebhookDoor.store(exchange, context.inbox(), new InboundDelivery(connection.id(),
+                TikTokShopConnector.NAME, "type:" + notification.type(), notification.dedupeKey(), Map.of(), body, clock.instant()));
+        if (stored.isEmpty()) {
+            return "overloaded"; // answered 503: TikTok Shop sends it again
+        }
+        Inbox.Result result = stored.get();
         if (notification.type() == TikTokWebhook.SELLER_DEAUTHORIZATION) {
             clients.apply(connection.id()).ifPresent(c -> c.deauthorize("the seller deauthorized the app (webhook type 6)"));
         }

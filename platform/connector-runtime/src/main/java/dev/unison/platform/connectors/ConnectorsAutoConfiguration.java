@@ -83,14 +83,21 @@ public class ConnectorsAutoConfiguration {
     }
 
 
+    /** Webhook deliveries, stored by group commit before they are acknowledged. */
+    @Bean(destroyMethod = "close")
+    JdbcInbox jdbcInbox(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, ObjectProvider<InboxDispatcher> dispatcher,
+            InboxProperties inbox, MeterRegistry meters) {
+        return new JdbcInbox(jdbc, tx, clock, () -> dispatcher.getObject().wakeUp(), inbox.maxQueueWait(), meters);
+    }
+
     @Bean
     InstalledConnectors installedConnectors(ConnectorRuntimeProperties properties, MappingLibrary mappings, JdbcTemplate jdbc,
-            ObjectProvider<InboxDispatcher> dispatcher, Clock clock, Environment environment, DeadLetters deadLetters,
+            JdbcInbox inbox, Clock clock, Environment environment, DeadLetters deadLetters,
             MeterRegistry meters, TransactionTemplate tx, ObjectProvider<KnownLocations> locations) throws IOException {
         // connection ids are only known once the file is read: metrics resolve them lazily
         var connectionIds = new java.util.concurrent.CopyOnWriteArraySet<String>();
         var metrics = new java.util.concurrent.atomic.AtomicReference<MicrometerConnectionMetrics>();
-        var stores = new InstalledConnectors.Stores(new JdbcInbox(jdbc, tx, clock, () -> dispatcher.getObject().wakeUp()),
+        var stores = new InstalledConnectors.Stores(inbox,
                 new JdbcExternalRefs(jdbc, tx, clock), new JdbcCoalescingQueue(jdbc, clock),
                 (consumer, key, type, reason, payload) -> deadLetters.record(consumer, key, type, reason, payload),
                 (connection, what, outcome, amount) -> metrics.get().add(connection, what, outcome, amount),

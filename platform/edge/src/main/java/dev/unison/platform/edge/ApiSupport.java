@@ -189,6 +189,12 @@ public final class ApiSupport {
             }
             return;
         }
+        if (cause instanceof dev.unison.connectors.kit.spi.Overloaded busy) {
+            // an intake further behind than its longest wait (counted by the intake): nothing stored, send it again
+            respond(exchange, 503, errorBody("overloaded", busy.getMessage()));
+            exchange.getMessage().setHeader("Retry-After", busy.retryAfterSeconds());
+            return;
+        }
         String incident = UUID.randomUUID().toString();
         LOG.error("partner API request failed (incident {})", incident, LogSafe.throwable(cause)); // messages may quote input
         respond(exchange, 500, errorBody("internal_error", "unexpected error; incident " + incident + " is in the hub log"));

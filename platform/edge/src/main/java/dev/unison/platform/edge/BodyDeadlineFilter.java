@@ -51,11 +51,43 @@ public final class BodyDeadlineFilter implements Filter {
     private final HttpEdge edge;
     private final Duration timeout;
     private final int maxBytes;
+    private final long maxRequestWaitNanos;
 
     public BodyDeadlineFilter(HttpEdge edge, Duration timeout, int maxBytes) {
+        this(edge, timeout, maxBytes, Duration.ZERO);
+    }
+
+    /**
+     * And shedding at the door: while the last requests waited longer than {@code maxRequestWait}
+     * for a handler ({@link HttpEdge#shedding}), a partner-API or webhook request is answered 503
+     * with {@code Retry-After} as soon as it is complete, without queueing it (zero: never).
+     */
+    public BodyDeadlineFilter(HttpEdge edge, Duration timeout, int maxBytes, Duration maxRequestWait) {
         this.edge = edge;
         this.timeout = timeout;
         this.maxBytes = maxBytes;
+        this.maxRequestWaitNanos = maxRequestWait.toNanos();
+    }
+
+    /** Only the doors clients retry (the partner API, webhooks); health and metrics are always answered. */
+    private boolean shed(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        return (uri.startsWith("/api/") || uri.startsWith("/webhooks/")) && edge.shedding(maxRequestWaitNanos);
+    }
+
+    /**
+     * The 503 of a shed request: its body was read in full, so the connection stays usable. Nothing
+     * of the request was looked at, so nothing of it was done (RFC 9110 section 15.6.4).
+     */
+    private static void refuse(HttpServletResponse response) throws IOException {
+        byte[] json = CanonicalJson.write(ApiSupport.errorBody("overloaded", "the hub is busy: requests are waiting longer "
+                + "than they may for a handler, so this one was not queued and nothing of it was done; send it again after "
+                + "the Retry-After header's seconds")).getBytes(StandardCharsets.UTF_8);
+        response.setStatus(503);
+        response.setHeader("Retry-After", "1");
+        response.setContentType("application/json");
+        response.setContentLength(json.length);
+        response.getOutputStream().write(json);
     }
 
     @Override
@@ -70,6 +102,10 @@ public final class BodyDeadlineFilter implements Filter {
         if (request.getDispatcherType() != DispatcherType.REQUEST || !hasBody || declared > maxBytes
                 || !request.isAsyncSupported()) {
             if (request.getAttribute(READY_AT) == null) {
+                if (request.getDispatcherType() == DispatcherType.REQUEST && shed(request)) {
+                    refuse((HttpServletResponse) res);
+                    return;
+                }
                 request.setAttribute(READY_AT, System.nanoTime());
             }
             chain.doFilter(req, res);
@@ -126,6 +162,16 @@ public final class BodyDeadlineFilter implements Filter {
             synchronized (this) {
                 if (finished.compareAndSet(false, true)) {
                     edge.bodyReadEnded(this);
+                    if (shed(request)) {
+                        try {
+                            refuse(response);
+                        } catch (IOException | IllegalStateException ignored) {
+                            // the client is gone
+                        } finally {
+                            async.complete();
+                        }
+                        return;
+                    }
                     request.setAttribute(BUFFERED, body.toByteArray());
                     request.setAttribute(READY_AT, System.nanoTime());
                     async.dispatch();

@@ -35,6 +35,12 @@ public final class HttpEdge implements HealthIndicator {
     private final AtomicLong rateLimited = new AtomicLong();
     private final AtomicLong authThrottled = new AtomicLong();
     private final AtomicLong overloaded = new AtomicLong();
+    private final AtomicLong shed = new AtomicLong();
+    /** How long the last request waited for its handler, and when (nanoTime) its handler began. */
+    private volatile long lastHandlerWait;
+    private volatile long lastHandlerStart = System.nanoTime() - STALE_AFTER_NANOS;
+    /** A handler start older than this says nothing about the queue now. */
+    private static final long STALE_AFTER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
     public HttpEdge(Clock clock, Duration slowAfter, int slowAlert) {
         this.clock = clock;
@@ -56,6 +62,9 @@ public final class HttpEdge implements HealthIndicator {
                 .description("requests refused with 429: partner over its rate").register(meters);
         FunctionCounter.builder("unison.api.auth.throttled", authThrottled, AtomicLong::get)
                 .description("requests refused with 429: too many invalid keys from the address").register(meters);
+        FunctionCounter.builder("unison.http.shed", shed, AtomicLong::get)
+                .description("requests refused with 503 at the door: the last requests waited longer than "
+                        + "unison.api.edge.max-request-wait for a handler").register(meters);
         FunctionCounter.builder("unison.api.overloaded", overloaded, AtomicLong::get)
                 .description("requests refused with 503: waited longer than unison.api.edge.max-request-wait for a handler")
                 .register(meters);
@@ -86,6 +95,32 @@ public final class HttpEdge implements HealthIndicator {
         overloaded.incrementAndGet();
     }
 
+    /** A request's handler began after it had waited {@code waitedNanos} since it was complete. */
+    void handlerStarted(long waitedNanos) {
+        lastHandlerWait = waitedNanos;
+        lastHandlerStart = System.nanoTime();
+    }
+
+    /**
+     * Whether a request arriving now should be refused at the door: a request's handler began
+     * within the last second after waiting longer than {@code maxWaitNanos}, so a new one would
+     * queue behind as long (a CoDel-style judgement from the queue's latest sojourn time, not its
+     * length). Once the queue has drained, handlers begin after short waits, or none begins for a
+     * second, and requests are let in again. Counted when true ({@code unison_http_shed_total}).
+     */
+    boolean shedding(long maxWaitNanos) {
+        if (maxWaitNanos <= 0 || lastHandlerWait <= maxWaitNanos || System.nanoTime() - lastHandlerStart > STALE_AFTER_NANOS) {
+            return false;
+        }
+        shed.incrementAndGet();
+        return true;
+    }
+
+    /** How long the last request waited for its handler, in milliseconds (health details). */
+    long lastHandlerWaitMillis() {
+        return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(lastHandlerWait);
+    }
+
     /** Bodies being read for longer than {@code slow-body-after} right now. */
     public long slowBodies() {
         Instant before = clock.instant().minus(slowAfter);
@@ -105,6 +140,8 @@ public final class HttpEdge implements HealthIndicator {
         details.put("rateLimitedRequests", rateLimited.get());
         details.put("authThrottledRequests", authThrottled.get());
         details.put("overloadedRequests", overloaded.get());
+        details.put("shedRequests", shed.get());
+        details.put("lastHandlerWaitMillis", lastHandlerWaitMillis());
         return Health.status(slow >= slowAlert ? DEGRADED : Status.UP).withDetails(details).build();
     }
 }

@@ -48,12 +48,19 @@ public class PartnerApiAutoConfiguration {
         return new ApiSchemas(clock, Map.of("reservation-max-hold", properties.reservationMaxHold()));
     }
 
+    /** One-event {@code POST /api/v1/events} requests share commits; refused (503) past the edge's longest wait. */
+    @Bean(destroyMethod = "close")
+    dev.unison.platform.jdbc.GroupCommit<Outbox.Submitted, Boolean> partnerEventIntake(TransactionTemplate tx, Outbox outbox,
+            ApiProperties properties, io.micrometer.core.instrument.MeterRegistry meters) {
+        return PartnerApiRoutes.singleEventIntake(tx, outbox, properties.edge().maxRequestWait(), meters);
+    }
+
     @Bean
     PartnerApiRoutes partnerApiRoutes(ApiSupport api, Partners partners, ApiSchemas schemas, Outbox outbox,
-            TransactionTemplate tx, ScopeCatalog scopes) {
+            TransactionTemplate tx, ScopeCatalog scopes, dev.unison.platform.jdbc.GroupCommit<Outbox.Submitted, Boolean> partnerEventIntake) {
         String version = PartnerApiAutoConfiguration.class.getPackage().getImplementationVersion();
         return new PartnerApiRoutes(api, schemas, partners, outbox,
-                new OpenApiDocument(version == null ? "dev" : version, schemas, scopes), tx);
+                new OpenApiDocument(version == null ? "dev" : version, schemas, scopes), tx, partnerEventIntake);
     }
 
     /** GET /api/v1/metrics: every business metric the installed domains declare. */

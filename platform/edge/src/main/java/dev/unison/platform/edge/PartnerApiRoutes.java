@@ -2,6 +2,7 @@ package dev.unison.platform.edge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.platform.jdbc.GroupCommit;
 import dev.unison.platform.outbox.Outbox;
 import dev.unison.platform.outbox.OutboxRecord;
 import java.util.ArrayList;
@@ -30,11 +31,20 @@ public class PartnerApiRoutes extends ApiRoutes {
     private final OpenApiDocument openApi;
     private final SubmittedEvents submitted;
     private final TransactionTemplate tx;
+    /** Single-event requests share commits (null: each in its own transaction). */
+    private final GroupCommit<Outbox.Submitted, Boolean> singleEvents;
 
     public PartnerApiRoutes(ApiSupport api, ApiSchemas schemas, Partners partners, Outbox outbox, OpenApiDocument openApi,
             TransactionTemplate tx) {
+        this(api, schemas, partners, outbox, openApi, tx, null);
+    }
+
+    /** With {@code singleEvents}: one-event requests stored by group commit (see {@link #singleEventIntake}). */
+    public PartnerApiRoutes(ApiSupport api, ApiSchemas schemas, Partners partners, Outbox outbox, OpenApiDocument openApi,
+            TransactionTemplate tx, GroupCommit<Outbox.Submitted, Boolean> singleEvents) {
         super(api, schemas);
         this.tx = tx;
+        this.singleEvents = singleEvents;
         this.submitted = new SubmittedEvents(partners::isReservedName);
         this.partners = partners;
         this.outbox = outbox;
@@ -199,6 +209,18 @@ public class PartnerApiRoutes extends ApiRoutes {
     }
 
     /**
+     * The intake of one-event requests: events submitted at the same moment by any partners are
+     * appended to the outbox in one transaction (a partner sending events one request each, as
+     * webhooks-style integrations do, paid a commit per event). Refuses with 503 once the oldest
+     * event waiting has waited longer than {@code maxQueueWait}.
+     */
+    public static GroupCommit<Outbox.Submitted, Boolean> singleEventIntake(TransactionTemplate tx, Outbox outbox,
+            java.time.Duration maxQueueWait, io.micrometer.core.instrument.MeterRegistry meters) {
+        return new GroupCommit<>("partner-events", tx, events -> outbox.appendSubmitted(EVENTS_TOPIC, events), 500, 1,
+                maxQueueWait, meters);
+    }
+
+    /**
      * Appends the events that were not refused, in one transaction; returns per appended event whether
      * it was new. A concurrent request inserting the same id first rolls this one back; the retry
      * finds that event and answers duplicate for it.
@@ -211,6 +233,9 @@ public class PartnerApiRoutes extends ApiRoutes {
         }
         for (int attempt = 1;; attempt++) {
             try {
+                if (singleEvents != null && events.size() == 1) {
+                    return List.of(singleEvents.submit(events.get(0)));
+                }
                 return tx.execute(status -> outbox.appendSubmitted(EVENTS_TOPIC, events));
             } catch (org.springframework.dao.DuplicateKeyException raced) {
                 if (attempt == 3) {

@@ -4,7 +4,10 @@ import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.kit.spi.InboundDelivery;
 import dev.unison.connectors.kit.spi.Inbox;
 import java.nio.charset.StandardCharsets;
+import dev.unison.platform.jdbc.GroupCommit;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
@@ -15,19 +18,54 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The inbox table behind {@link Inbox}: insert unless (connection, dedupe key) is already there;
  * pulled pages together with their stream's cursor ({@code poll_cursor}) in one transaction.
+ *
+ * <p>Webhook deliveries arriving together share one transaction ({@link GroupCommit}): a shop
+ * sends one webhook per order, and a commit per delivery was most of a delivery's cost. A delivery
+ * is acknowledged only after the commit that holds it. When the inbox is further behind than its
+ * longest wait, a delivery is refused with {@link dev.unison.connectors.kit.spi.Overloaded} and the
+ * receiver answers 503: the sender retries it (Shopify and TikTok Shop retry any non-2xx answer).
  */
-public class JdbcInbox implements Inbox {
+public class JdbcInbox implements Inbox, AutoCloseable {
+
+    /** Most deliveries in one group commit. */
+    static final int MAX_GROUP = 500;
+    private static final String INSERT = "INSERT INTO inbox (connection_id, connector, message_type, dedupe_key, headers, body, "
+            + "received_at, status) SELECT ?, ?, ?, ?, ?, ?, ?, 'pending' WHERE NOT EXISTS "
+            + "(SELECT 1 FROM inbox WHERE connection_id = ? AND dedupe_key = ?)";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Clock clock;
     private final Runnable afterAccept;
+    private final GroupCommit<InboundDelivery, Result> deliveries;
 
+    /** One transaction per delivery (tools and tests). */
     public JdbcInbox(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, Runnable afterAccept) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
         this.afterAccept = afterAccept;
+        this.deliveries = null;
+    }
+
+    /**
+     * Deliveries stored by group commit; refused once the oldest one waiting has waited longer than
+     * {@code maxQueueWait} (zero: never).
+     */
+    public JdbcInbox(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, Runnable afterAccept, Duration maxQueueWait,
+            MeterRegistry meters) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.clock = clock;
+        this.afterAccept = afterAccept;
+        this.deliveries = new GroupCommit<>("webhooks", tx, this::insertAll, MAX_GROUP, 1, maxQueueWait, meters);
+    }
+
+    @Override
+    public void close() {
+        if (deliveries != null) {
+            deliveries.close();
+        }
     }
 
     @Override
@@ -69,26 +107,45 @@ public class JdbcInbox implements Inbox {
     }
 
     private int insert(InboundDelivery d) {
-        return jdbc.update("INSERT INTO inbox (connection_id, connector, message_type, dedupe_key, headers, body, "
-                        + "received_at, status) SELECT ?, ?, ?, ?, ?, ?, ?, 'pending' WHERE NOT EXISTS "
-                        + "(SELECT 1 FROM inbox WHERE connection_id = ? AND dedupe_key = ?)",
-                d.connectionId(), d.connector(), d.messageType(), d.dedupeKey(), CanonicalJson.write(d.headers()),
-                new String(d.body(), StandardCharsets.UTF_8), d.receivedAt().atOffset(ZoneOffset.UTC),
-                d.connectionId(), d.dedupeKey());
+        return jdbc.update(INSERT, row(d));
+    }
+
+    private static Object[] row(InboundDelivery d) {
+        return new Object[] {d.connectionId(), d.connector(), d.messageType(), d.dedupeKey(), CanonicalJson.write(d.headers()),
+                new String(d.body(), StandardCharsets.UTF_8), d.receivedAt().atOffset(ZoneOffset.UTC), d.connectionId(),
+                d.dedupeKey()};
+    }
+
+    /**
+     * A group of deliveries in one batched statement, inside the group's transaction. A copy of an
+     * earlier delivery of the same group finds it (same transaction) and is a duplicate.
+     */
+    private List<Result> insertAll(List<InboundDelivery> group) {
+        int[] counts = jdbc.batchUpdate(INSERT, group.stream().map(JdbcInbox::row).toList());
+        List<Result> results = new java.util.ArrayList<>(counts.length);
+        for (int count : counts) {
+            if (count != 0 && count != 1) {
+                // e.g. PostgreSQL's reWriteBatchedInserts: without per-row counts duplicates cannot be told apart
+                throw new IllegalStateException("the JDBC driver reported update count " + count
+                        + " for an inbox insert; it must report per-row counts (no batch rewriting)");
+            }
+            results.add(count == 1 ? Result.ACCEPTED : Result.DUPLICATE);
+        }
+        return results;
     }
 
     @Override
     public Result accept(InboundDelivery d) {
-        int inserted;
+        Result result;
         try {
-            inserted = insert(d);
+            result = deliveries != null ? deliveries.submit(d) : insert(d) == 1 ? Result.ACCEPTED : Result.DUPLICATE;
         } catch (DuplicateKeyException concurrentCopy) {
+            // another instance stored the same delivery between the check and the insert
             return Result.DUPLICATE;
         }
-        if (inserted == 1) {
+        if (result == Result.ACCEPTED) {
             afterAccept.run();
-            return Result.ACCEPTED;
         }
-        return Result.DUPLICATE;
+        return result;
     }
 }

@@ -1,6 +1,9 @@
 package dev.unison.connectors.kit.webhook;
 
 import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.connectors.kit.spi.InboundDelivery;
+import dev.unison.connectors.kit.spi.Inbox;
+import dev.unison.connectors.kit.spi.Overloaded;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +30,21 @@ public final class WebhookDoor {
             return Optional.empty();
         }
         return Optional.of(body == null ? new byte[0] : body);
+    }
+
+    /**
+     * Stores a checked delivery in the inbox; empty after answering 503 with {@code Retry-After}
+     * when the hub is too far behind to take it ({@link Overloaded}: nothing was stored, and the
+     * sender's retry of a non-2xx answer brings it again).
+     */
+    public static Optional<Inbox.Result> store(Exchange exchange, Inbox inbox, InboundDelivery delivery) {
+        try {
+            return Optional.of(inbox.accept(delivery));
+        } catch (Overloaded busy) {
+            answer(exchange, 503, "overloaded", busy.getMessage());
+            exchange.getMessage().setHeader("Retry-After", busy.retryAfterSeconds());
+            return Optional.empty();
+        }
     }
 
     /** Answers {@code {"status": detail}} when {@code error} is null, else {@code {"error", "detail"}}. */
