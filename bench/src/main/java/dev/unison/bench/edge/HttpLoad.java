@@ -26,6 +26,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,6 +72,12 @@ final class HttpLoad implements AutoCloseable {
         final AtomicLong failed = new AtomicLong();
         final AtomicLong dropped = new AtomicLong();
         final Histogram refusalLatency = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
+        /** From the moment a refused request was written to the connection (the hub's own time to refuse). */
+        final Histogram refusalService = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
+        /** Refusals by the first words of their detail (which check refused them). */
+        final Map<String, AtomicLong> refusalReasons = new ConcurrentHashMap<>();
+        /** From the moment a request was written until its answer, whatever the answer. */
+        final Histogram service = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
         double seconds;
     }
 
@@ -205,16 +213,23 @@ final class HttpLoad implements AutoCloseable {
             }
         }
 
-        void answered(Connection connection, Due due, FullHttpResponse response) {
+        void answered(Connection connection, Due due, long sentAt, FullHttpResponse response) {
             inFlight--;
             long now = System.nanoTime();
             int status = response.status().code();
             long micros = Math.max(1, (now - due.dueAt()) / 1000);
+            long serviceMicros = Math.max(1, (now - sentAt) / 1000);
+            outcome.service.recordValue(Math.min(serviceMicros, outcome.service.getHighestTrackableValue()));
             outcome.latency.recordValue(Math.min(micros, outcome.latency.getHighestTrackableValue()));
             outcome.answers.incrementAndGet();
             if (status == 429 || status == 503) {
                 outcome.refused.incrementAndGet();
                 outcome.refusalLatency.recordValue(Math.min(micros, outcome.refusalLatency.getHighestTrackableValue()));
+                outcome.refusalService.recordValue(Math.min(serviceMicros, outcome.refusalService.getHighestTrackableValue()));
+                String body = response.content().toString(StandardCharsets.UTF_8);
+                int at = body.indexOf("\"detail\":\"");
+                String reason = at < 0 ? body : body.substring(at + 10, Math.min(body.length(), at + 10 + 48));
+                outcome.refusalReasons.computeIfAbsent(reason.replaceAll("[0-9]+", "N"), k -> new AtomicLong()).incrementAndGet();
                 long after = Math.max(1, parseLong(response.headers().get(HttpHeaderNames.RETRY_AFTER), 1));
                 // sent again after Retry-After, as a till or a shop does; timed from then
                 loop.schedule(() -> {
@@ -255,9 +270,11 @@ final class HttpLoad implements AutoCloseable {
         void finishIfIdle() {
             if (!done.isDone() && over() && inFlight == 0 && waiting.isEmpty()) {
                 outcome.seconds = (System.nanoTime() - started) / 1e9;
-                idle.forEach(c -> c.channel.close());
-                idle.clear();
                 done.complete(null);
+                // a copy: closing a channel on the event loop runs its close listener at once, which removes it from idle
+                List<Connection> closing = new ArrayList<>(idle);
+                idle.clear();
+                closing.forEach(c -> c.channel.close());
             }
         }
 
@@ -275,6 +292,7 @@ final class HttpLoad implements AutoCloseable {
         final Drive drive;
         Channel channel;
         Due current;
+        long sentAt;
 
         Connection(Drive drive) {
             this.drive = drive;
@@ -282,6 +300,7 @@ final class HttpLoad implements AutoCloseable {
 
         void send(Due due) {
             current = due;
+            sentAt = System.nanoTime();
             drive.inFlight++;
             Request r = due.request();
             FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, r.path(),
@@ -298,7 +317,7 @@ final class HttpLoad implements AutoCloseable {
             Due due = current;
             current = null;
             if (due != null) {
-                drive.answered(this, due, response);
+                drive.answered(this, due, sentAt, response);
             }
         }
 

@@ -87,8 +87,9 @@ public class ProfileApiRoutes extends ApiRoutes {
                     .responseMessage().code(201).message("a new profile").endResponseMessage()
                     .responseMessage().code(200).message("an existing profile (matched, extended or merged)").endResponseMessage()
                     .responseMessage().code(422).message("invalid; every bad field named; nothing changed").endResponseMessage()
-                    .responseMessage().code(503).message("the same profiles are being changed by many requests at once; retry")
-                        .endResponseMessage()
+                    .responseMessage().code(503).message("busy (the same profiles changed by many requests at once) or "
+                            + "overloaded (the hub is behind resolving sightings; nothing stored): retry, after Retry-After seconds "
+                            + "when given").endResponseMessage()
                     .to("direct:post-identities")
                 .post("/identities/batch").id("post-identities-batch")
                     .description("Up to " + MAX_SIGHTINGS + " sightings resolved in one transaction, in the order sent, "

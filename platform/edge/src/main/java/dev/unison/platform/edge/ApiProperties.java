@@ -16,7 +16,7 @@ public record ApiProperties(RateLimit rateLimit, AuthThrottle authThrottle, Edge
     public ApiProperties {
         rateLimit = rateLimit == null ? new RateLimit(null, null, null) : rateLimit;
         authThrottle = authThrottle == null ? new AuthThrottle(null, null, null) : authThrottle;
-        edge = edge == null ? new Edge(null, null, null, null) : edge;
+        edge = edge == null ? new Edge(null, null, null, null, null) : edge;
         reservationMaxHold = reservationMaxHold == null ? Duration.ofDays(7) : reservationMaxHold;
         keyCacheTtl = keyCacheTtl == null ? Duration.ofSeconds(5) : keyCacheTtl;
         if (keyCacheTtl.isNegative() || keyCacheTtl.compareTo(Duration.ofMinutes(5)) > 0) {
@@ -57,14 +57,22 @@ public record ApiProperties(RateLimit rateLimit, AuthThrottle authThrottle, Edge
      * Request bodies: all of it within {@code bodyReadTimeout} (else 408); health says DEGRADED while
      * at least {@code slowBodyAlert} bodies have been arriving for longer than {@code slowBodyAfter}.
      * A request that waited longer than {@code maxRequestWait} for a handler, once it was complete,
-     * is refused with 503 and {@code Retry-After} (0 = never).
+     * is refused with 503 and {@code Retry-After} (0 = never); while {@code maxInFlight} partner-API
+     * and webhook requests are being handled, another is refused with 503 at the door (0 = no bound).
      */
-    public record Edge(Duration bodyReadTimeout, Duration slowBodyAfter, Integer slowBodyAlert, Duration maxRequestWait) {
+    public record Edge(Duration bodyReadTimeout, Duration slowBodyAfter, Integer slowBodyAlert, Duration maxRequestWait,
+            Integer maxInFlight) {
         public Edge {
             maxRequestWait = maxRequestWait == null ? Duration.ofSeconds(2) : maxRequestWait;
             if (maxRequestWait.isNegative() || maxRequestWait.compareTo(Duration.ofSeconds(50)) > 0) {
                 throw new IllegalArgumentException("unison.api.edge.max-request-wait must be 0 (never refuse) to 50s, got "
                         + maxRequestWait);
+            }
+            // twice the request pool (spring.task.execution.pool.core-size 1,024): a backlog of up to about two seconds
+            // of POS sales is still taken in (the POS writer's groups grow to drain it), more is refused at once
+            maxInFlight = maxInFlight == null ? 2048 : maxInFlight;
+            if (maxInFlight < 0) {
+                throw new IllegalArgumentException("unison.api.edge.max-in-flight must be 0 (no bound) or more, got " + maxInFlight);
             }
             bodyReadTimeout = bodyReadTimeout == null ? Duration.ofSeconds(30) : bodyReadTimeout;
             slowBodyAfter = slowBodyAfter == null ? Duration.ofSeconds(2) : slowBodyAfter;

@@ -47,42 +47,107 @@ public final class BodyDeadlineFilter implements Filter {
      * ({@link ApiSupport} refuses a request that waited too long), never the client's upload.
      */
     static final String READY_AT = BodyDeadlineFilter.class.getName() + ".readyAt";
+    /** On an admitted request: its place among those in flight, released once (true) when it is answered. */
+    private static final String ADMITTED = BodyDeadlineFilter.class.getName() + ".admitted";
 
     private final HttpEdge edge;
     private final Duration timeout;
     private final int maxBytes;
-    private final long maxRequestWaitNanos;
+    private final int maxInFlight;
 
     public BodyDeadlineFilter(HttpEdge edge, Duration timeout, int maxBytes) {
-        this(edge, timeout, maxBytes, Duration.ZERO);
+        this(edge, timeout, maxBytes, 0);
     }
 
     /**
-     * And shedding at the door: while the last requests waited longer than {@code maxRequestWait}
-     * for a handler ({@link HttpEdge#shedding}), a partner-API or webhook request is answered 503
-     * with {@code Retry-After} as soon as it is complete, without queueing it (zero: never).
+     * And a bound at the door: while {@code maxInFlight} partner-API and webhook requests are being
+     * handled, another is answered 503 with {@code Retry-After} as soon as its body is complete,
+     * without queueing it (zero: no bound).
      */
-    public BodyDeadlineFilter(HttpEdge edge, Duration timeout, int maxBytes, Duration maxRequestWait) {
+    public BodyDeadlineFilter(HttpEdge edge, Duration timeout, int maxBytes, int maxInFlight) {
         this.edge = edge;
         this.timeout = timeout;
         this.maxBytes = maxBytes;
-        this.maxRequestWaitNanos = maxRequestWait.toNanos();
+        this.maxInFlight = maxInFlight;
     }
 
-    /** Only the doors clients retry (the partner API, webhooks); health and metrics are always answered. */
-    private boolean shed(HttpServletRequest request) {
+    /** Only the doors clients retry (the partner API, webhooks) are bounded; health and metrics are always answered. */
+    private static boolean bounded(HttpServletRequest request) {
         String uri = request.getRequestURI();
-        return (uri.startsWith("/api/") || uri.startsWith("/webhooks/")) && edge.shedding(maxRequestWaitNanos);
+        return uri.startsWith("/api/") || uri.startsWith("/webhooks/");
+    }
+
+    /** Admits a bounded request (marking it, to release it once answered); false: refused. */
+    private boolean admit(HttpServletRequest request) {
+        if (!bounded(request)) {
+            return true;
+        }
+        if (!edge.admit(maxInFlight)) {
+            return false;
+        }
+        request.setAttribute(ADMITTED, new AtomicBoolean());
+        return true;
     }
 
     /**
-     * The 503 of a shed request: its body was read in full, so the connection stays usable. Nothing
-     * of the request was looked at, so nothing of it was done (RFC 9110 section 15.6.4).
+     * Passes an admitted request on and releases its place once it is answered: when the handler
+     * went asynchronous (Camel's platform-http does), on the end of that cycle (the Servlet
+     * specification defers its completion until this dispatch has returned, so the listener is
+     * always in time), else at once.
+     */
+    private void handle(HttpServletRequest request, ServletResponse res, FilterChain chain, ServletRequest passed)
+            throws IOException, ServletException {
+        AtomicBoolean place = request.getAttribute(ADMITTED) instanceof AtomicBoolean p ? p : null;
+        try {
+            chain.doFilter(passed, res);
+        } catch (IOException | ServletException | RuntimeException failed) {
+            release(place);
+            throw failed;
+        }
+        if (place == null) {
+            return;
+        }
+        if (request.isAsyncStarted()) {
+            request.getAsyncContext().addListener(new AsyncListener() {
+                @Override
+                public void onComplete(AsyncEvent event) {
+                    release(place);
+                }
+
+                @Override
+                public void onTimeout(AsyncEvent event) {
+                    release(place);
+                }
+
+                @Override
+                public void onError(AsyncEvent event) {
+                    release(place);
+                }
+
+                @Override
+                public void onStartAsync(AsyncEvent event) {
+                    event.getAsyncContext().addListener(this); // a further cycle: stay until the last one ends
+                }
+            });
+        } else {
+            release(place);
+        }
+    }
+
+    private void release(AtomicBoolean place) {
+        if (place != null && place.compareAndSet(false, true)) {
+            edge.release();
+        }
+    }
+
+    /**
+     * The 503 of a request refused at the door: its body was read in full, so the connection stays
+     * usable. Nothing of the request was looked at, so nothing of it was done (RFC 9110 section 15.6.4).
      */
     private static void refuse(HttpServletResponse response) throws IOException {
-        byte[] json = CanonicalJson.write(ApiSupport.errorBody("overloaded", "the hub is busy: requests are waiting longer "
-                + "than they may for a handler, so this one was not queued and nothing of it was done; send it again after "
-                + "the Retry-After header's seconds")).getBytes(StandardCharsets.UTF_8);
+        byte[] json = CanonicalJson.write(ApiSupport.errorBody("overloaded", "the hub is busy: it is handling as many "
+                + "requests as it may at once, so this one was not queued and nothing of it was done; send it again after the "
+                + "Retry-After header's seconds")).getBytes(StandardCharsets.UTF_8);
         response.setStatus(503);
         response.setHeader("Retry-After", "1");
         response.setContentType("application/json");
@@ -94,7 +159,7 @@ public final class BodyDeadlineFilter implements Filter {
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         if (request.getAttribute(BUFFERED) instanceof byte[] body) {
-            chain.doFilter(new BufferedBodyRequest(request, body), res);
+            handle(request, res, chain, new BufferedBodyRequest(request, body));
             return;
         }
         long declared = request.getContentLengthLong();
@@ -102,11 +167,13 @@ public final class BodyDeadlineFilter implements Filter {
         if (request.getDispatcherType() != DispatcherType.REQUEST || !hasBody || declared > maxBytes
                 || !request.isAsyncSupported()) {
             if (request.getAttribute(READY_AT) == null) {
-                if (request.getDispatcherType() == DispatcherType.REQUEST && shed(request)) {
+                if (request.getDispatcherType() == DispatcherType.REQUEST && !admit(request)) {
                     refuse((HttpServletResponse) res);
                     return;
                 }
                 request.setAttribute(READY_AT, System.nanoTime());
+                handle(request, res, chain, req);
+                return;
             }
             chain.doFilter(req, res);
             return;
@@ -162,7 +229,7 @@ public final class BodyDeadlineFilter implements Filter {
             synchronized (this) {
                 if (finished.compareAndSet(false, true)) {
                     edge.bodyReadEnded(this);
-                    if (shed(request)) {
+                    if (!admit(request)) {
                         try {
                             refuse(response);
                         } catch (IOException | IllegalStateException ignored) {

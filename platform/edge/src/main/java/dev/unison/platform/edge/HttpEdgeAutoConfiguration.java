@@ -76,12 +76,6 @@ public class HttpEdgeAutoConfiguration {
         return new PathParameterDecoding();
     }
 
-    /** How long requests wait for their handlers, for shedding at the door (every route, like the one above). */
-    @Bean
-    RoutePolicyFactory handlerWaits(HttpEdge edge) {
-        return new HandlerWaits(edge);
-    }
-
     /**
      * First in the chain after Spring's own observation filter (so the request is still measured),
      * for the first dispatch and for the one that follows the body read.
@@ -90,7 +84,7 @@ public class HttpEdgeAutoConfiguration {
     FilterRegistrationBean<BodyDeadlineFilter> bodyDeadlineFilter(ApiProperties properties, HttpEdge edge) {
         FilterRegistrationBean<BodyDeadlineFilter> registration = new FilterRegistrationBean<>(
                 new BodyDeadlineFilter(edge, properties.edge().bodyReadTimeout(), ApiSupport.MAX_BODY_BYTES,
-                        properties.edge().maxRequestWait()));
+                        properties.edge().maxInFlight()));
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         registration.setAsyncSupported(true);
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);

@@ -88,6 +88,8 @@ public class PartnerApiRoutes extends ApiRoutes {
                     .responseMessage().code(413).message("body over 1 MiB").endResponseMessage()
                     .responseMessage().code(415).message("not JSON, a CloudEvent or a CloudEvents batch").endResponseMessage()
                     .responseMessage().code(422).message("unknown type or data breaking its JSON Schema; each field named").endResponseMessage()
+                    .responseMessage().code(503).message("overloaded: the hub is behind storing events; nothing stored, send it "
+                            + "again after Retry-After seconds").endResponseMessage()
                     .to("direct:post-event")
                 .get("/admin/partners").id("list-partners").description("All partners, their scopes and key ids")
                     .produces("application/json")
