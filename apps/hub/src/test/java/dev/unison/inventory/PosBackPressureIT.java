@@ -5,10 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.hub.UnisonHubApplication;
+import dev.unison.hub.support.OwnHub;
 import dev.unison.hub.support.ProbeRoutes;
 import dev.unison.platform.testkit.HttpApi;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,18 +45,7 @@ class PosBackPressureIT {
 
     @DynamicPropertySource
     static void ownHub(DynamicPropertyRegistry registry) throws Exception {
-        String dir = Files.createTempDirectory("unison-backpressure-it-").toString();
-        registry.add("unison.data-dir", () -> dir);
-        int shopify;
-        int tiktok;
-        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
-            shopify = a.getLocalPort();
-            tiktok = b.getLocalPort();
-        }
-        registry.add("unison.simulators.shopify.port", () -> shopify);
-        registry.add("SHOPIFY_DEMO_ADMIN_URL", () -> "http://127.0.0.1:" + shopify);
-        registry.add("unison.simulators.tiktok-shop.port", () -> tiktok);
-        registry.add("TIKTOK_DEMO_API_URL", () -> "http://127.0.0.1:" + tiktok);
+        OwnHub.register(registry, "backpressure-it");
     }
 
     @LocalServerPort

@@ -7,11 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import dev.unison.hub.UnisonHubApplication;
+import dev.unison.hub.support.OwnHub;
 import dev.unison.platform.testkit.HttpApi;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,16 +48,7 @@ class IntakeBackPressureIT {
 
     @DynamicPropertySource
     static void ownHub(DynamicPropertyRegistry registry) throws Exception {
-        String dir = Files.createTempDirectory("unison-intake-backpressure-it-").toString();
-        registry.add("unison.data-dir", () -> dir);
-        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
-            int shopify = a.getLocalPort();
-            int tiktok = b.getLocalPort();
-            registry.add("unison.simulators.shopify.port", () -> shopify);
-            registry.add("SHOPIFY_DEMO_ADMIN_URL", () -> "http://127.0.0.1:" + shopify);
-            registry.add("unison.simulators.tiktok-shop.port", () -> tiktok);
-            registry.add("TIKTOK_DEMO_API_URL", () -> "http://127.0.0.1:" + tiktok);
-        }
+        OwnHub.register(registry, "intake-backpressure-it");
     }
 
     @LocalServerPort
