@@ -252,7 +252,7 @@ final class HttpLoad implements AutoCloseable {
             }
         }
 
-        void lost(Connection connection, Due due) {
+        void lost(Due due) {
             inFlight--;
             outcome.failed.incrementAndGet();
             door.answered(due.request(), -1, "");
@@ -325,7 +325,7 @@ final class HttpLoad implements AutoCloseable {
             if (current != null) {
                 Due due = current;
                 current = null;
-                drive.lost(this, due);
+                drive.lost(due);
             }
             drive.closed(this);
         }

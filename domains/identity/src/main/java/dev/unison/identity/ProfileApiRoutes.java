@@ -43,12 +43,7 @@ public class ProfileApiRoutes extends ApiRoutes {
     /** How a single sighting is resolved: by the sighting intake's group commit, or alone. */
     private final java.util.function.Function<ScreenedObservation, Resolution> single;
 
-    public ProfileApiRoutes(ApiSupport api, ApiSchemas schemas, IdentityService identity, ProfileDirectory directory,
-            Clock clock) {
-        this(api, schemas, identity, directory, clock, identity::resolve);
-    }
-
-    /** With {@code single}: how one sighting is resolved (the hub passes its group-commit intake). */
+    /** {@code single}: how one sighting is resolved (the hub passes its group-commit intake). */
     public ProfileApiRoutes(ApiSupport api, ApiSchemas schemas, IdentityService identity, ProfileDirectory directory,
             Clock clock, java.util.function.Function<ScreenedObservation, Resolution> single) {
         super(api, schemas);

@@ -346,9 +346,41 @@ abstract class AbstractStorageContractIT {
         assertThat(b.rebalance()).as("no lease to wait for").hasSize(16);
     }
 
+    private dev.unison.platform.inbox.JdbcInbox inbox() {
+        return new dev.unison.platform.inbox.JdbcInbox(jdbc, tx, Clock.systemUTC(), () -> { }, java.time.Duration.ZERO,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    @Test
+    void webhookDeliveriesSentAtOnceShareCommitsAndEachIsStoredOnce() throws Exception {
+        // 8 senders deliver the same 40 deliveries at once (a shop retrying): the group commit stores each once,
+        // and exactly one copy of each is answered "accepted", also when copies meet in one group or race
+        try (dev.unison.platform.inbox.JdbcInbox inbox = inbox()) {
+            java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(8);
+            List<java.util.concurrent.Future<dev.unison.connectors.kit.spi.Inbox.Result>> results = new java.util.ArrayList<>();
+            for (int copy = 0; copy < 8; copy++) {
+                for (int i = 0; i < 40; i++) {
+                    String key = "event:group-" + i;
+                    results.add(senders.submit(() -> inbox.accept(new dev.unison.connectors.kit.spi.InboundDelivery("shop-group",
+                            "shopify", "orders/create", key, java.util.Map.of(), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            Instant.now()))));
+                }
+            }
+            long accepted = 0;
+            for (var result : results) {
+                accepted += result.get(30, java.util.concurrent.TimeUnit.SECONDS) == dev.unison.connectors.kit.spi.Inbox.Result.ACCEPTED
+                        ? 1 : 0;
+            }
+            senders.shutdown();
+            assertThat(accepted).isEqualTo(40);
+            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM inbox WHERE connection_id = 'shop-group'", Long.class))
+                    .isEqualTo(40);
+        }
+    }
+
     @Test
     void aPulledPageAndItsCursorAreStoredTogetherAndTheCursorNeverMovesBack() {
-        dev.unison.platform.inbox.JdbcInbox inbox = new dev.unison.platform.inbox.JdbcInbox(jdbc, tx, Clock.systemUTC(), () -> { });
+        dev.unison.platform.inbox.JdbcInbox inbox = inbox();
         java.util.function.Function<String, dev.unison.connectors.kit.spi.InboundDelivery> order = key ->
                 new dev.unison.connectors.kit.spi.InboundDelivery("sfcc-main", "sfcc", "order", key, java.util.Map.of(),
                         ("{\"id\":\"" + key + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8), Instant.now());
@@ -368,11 +400,13 @@ abstract class AbstractStorageContractIT {
                 List.of(order.apply("o4"), order.apply("x".repeat(1000))))).isInstanceOf(org.springframework.dao.DataAccessException.class);
 
         // a restart (a new inbox on the same database) resumes from the committed cursor
-        dev.unison.platform.inbox.JdbcInbox restarted = new dev.unison.platform.inbox.JdbcInbox(jdbc, tx, Clock.systemUTC(), () -> { });
+        dev.unison.platform.inbox.JdbcInbox restarted = inbox();
         assertThat(restarted.cursor("sfcc-main", "orders")).contains("c2");
         assertThat(jdbc.queryForList("SELECT dedupe_key FROM inbox WHERE connection_id = 'sfcc-main' ORDER BY dedupe_key",
                 String.class)).containsExactly("o1", "o2", "o3");
         assertThat(restarted.cursor("sfcc-main", "customers")).as("streams are apart").isEmpty();
+        inbox.close();
+        restarted.close();
     }
 
     @Test

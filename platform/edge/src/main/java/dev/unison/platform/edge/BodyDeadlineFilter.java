@@ -55,10 +55,6 @@ public final class BodyDeadlineFilter implements Filter {
     private final int maxBytes;
     private final int maxInFlight;
 
-    public BodyDeadlineFilter(HttpEdge edge, Duration timeout, int maxBytes) {
-        this(edge, timeout, maxBytes, 0);
-    }
-
     /**
      * And a bound at the door: while {@code maxInFlight} partner-API and webhook requests are being
      * handled, another is answered 503 with {@code Retry-After} as soon as its body is complete,

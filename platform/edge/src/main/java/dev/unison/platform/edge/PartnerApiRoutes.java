@@ -31,15 +31,10 @@ public class PartnerApiRoutes extends ApiRoutes {
     private final OpenApiDocument openApi;
     private final SubmittedEvents submitted;
     private final TransactionTemplate tx;
-    /** Single-event requests share commits (null: each in its own transaction). */
+    /** Single-event requests share commits. */
     private final GroupCommit<Outbox.Submitted, Boolean> singleEvents;
 
-    public PartnerApiRoutes(ApiSupport api, ApiSchemas schemas, Partners partners, Outbox outbox, OpenApiDocument openApi,
-            TransactionTemplate tx) {
-        this(api, schemas, partners, outbox, openApi, tx, null);
-    }
-
-    /** With {@code singleEvents}: one-event requests stored by group commit (see {@link #singleEventIntake}). */
+    /** {@code singleEvents}: the intake one-event requests are stored through (see {@link #singleEventIntake}). */
     public PartnerApiRoutes(ApiSupport api, ApiSchemas schemas, Partners partners, Outbox outbox, OpenApiDocument openApi,
             TransactionTemplate tx, GroupCommit<Outbox.Submitted, Boolean> singleEvents) {
         super(api, schemas);
@@ -235,7 +230,7 @@ public class PartnerApiRoutes extends ApiRoutes {
         }
         for (int attempt = 1;; attempt++) {
             try {
-                if (singleEvents != null && events.size() == 1) {
+                if (events.size() == 1) {
                     return List.of(singleEvents.submit(events.get(0)));
                 }
                 return tx.execute(status -> outbox.appendSubmitted(EVENTS_TOPIC, events));

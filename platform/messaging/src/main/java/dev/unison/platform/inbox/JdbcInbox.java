@@ -39,15 +39,6 @@ public class JdbcInbox implements Inbox, AutoCloseable {
     private final Runnable afterAccept;
     private final GroupCommit<InboundDelivery, Result> deliveries;
 
-    /** One transaction per delivery (tools and tests). */
-    public JdbcInbox(JdbcTemplate jdbc, TransactionTemplate tx, Clock clock, Runnable afterAccept) {
-        this.jdbc = jdbc;
-        this.tx = tx;
-        this.clock = clock;
-        this.afterAccept = afterAccept;
-        this.deliveries = null;
-    }
-
     /**
      * Deliveries stored by group commit; refused once the oldest one waiting has waited longer than
      * {@code maxQueueWait} (zero: never).
@@ -63,9 +54,7 @@ public class JdbcInbox implements Inbox, AutoCloseable {
 
     @Override
     public void close() {
-        if (deliveries != null) {
-            deliveries.close();
-        }
+        deliveries.close();
     }
 
     @Override
@@ -138,7 +127,7 @@ public class JdbcInbox implements Inbox, AutoCloseable {
     public Result accept(InboundDelivery d) {
         Result result;
         try {
-            result = deliveries != null ? deliveries.submit(d) : insert(d) == 1 ? Result.ACCEPTED : Result.DUPLICATE;
+            result = deliveries.submit(d);
         } catch (DuplicateKeyException concurrentCopy) {
             // another instance stored the same delivery between the check and the insert
             return Result.DUPLICATE;

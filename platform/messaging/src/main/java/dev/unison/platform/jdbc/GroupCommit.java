@@ -137,6 +137,10 @@ public final class GroupCommit<I, O> implements AutoCloseable {
         }
         Pending<I, O> pending = new Pending<>(item, new CompletableFuture<>(), now);
         queue.add(pending);
+        if (!running && queue.remove(pending)) {
+            // the writers stopped between the check above and the add: nobody would take it
+            throw new IllegalStateException(name + " is stopping; nothing of this request was stored");
+        }
         try {
             return pending.outcome().get(CALLER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
