@@ -4,6 +4,8 @@ import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.model.AdExposure;
 import dev.unison.canonical.model.AdExposureV1;
 import dev.unison.canonical.model.AdSpend;
+import dev.unison.canonical.model.AttributedConversion;
+import dev.unison.canonical.model.NetworkAttribution;
 import dev.unison.canonical.model.Cart;
 import dev.unison.canonical.model.CartLine;
 import dev.unison.canonical.model.CartStatus;
@@ -76,7 +78,10 @@ public final class CanonicalSamples {
                     new Identifier(IdentifierType.HASHED_EMAIL, "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f"),
                     ExposureKind.CLICK, T0);
             case AD_SPEND_REPORTED -> new AdSpend("walmart-connect", "SPRING-GROCERY", LocalDate.of(2026, 11, 25),
-                    Money.of("3571.43", "USD"), 120000, 2400);
+                    Money.of("3571.43", "USD"), 120000, 2400, new NetworkAttribution(14, null, 310, 402,
+                            Money.of("14285.70", "USD"), Money.of("10000.00", "USD"), Money.of("4285.70", "USD")));
+            case AD_CONVERSION_ATTRIBUTED -> new AttributedConversion("criteo-retail-media", "tx-20261125-77", "SPRING-GROCERY",
+                    "li-12", T0, "click", 30, "in-store", Money.of("42.10", "USD"), 3);
             case ERASURE_REQUESTED -> new ErasureRequest("er-1", "p-1", List.of(EMAIL), "gdpr", ErasureStatus.RECEIVED,
                     T0, T0.plusSeconds(30L * 24 * 3600));
         };

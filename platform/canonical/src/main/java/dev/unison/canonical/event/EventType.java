@@ -3,6 +3,7 @@ package dev.unison.canonical.event;
 import dev.unison.canonical.model.AdExposure;
 import dev.unison.canonical.model.AdExposureV1;
 import dev.unison.canonical.model.AdSpend;
+import dev.unison.canonical.model.AttributedConversion;
 import dev.unison.canonical.model.Cart;
 import dev.unison.canonical.model.CanonicalRecord;
 import dev.unison.canonical.model.ChannelAvailability;
@@ -53,6 +54,8 @@ public enum EventType {
     AD_EXPOSURE_RECORDED_V1("commerce.ad.exposure.recorded.v1", AdExposureV1.class, Producer.INPUT),
     AD_EXPOSURE_RECORDED("commerce.ad.exposure.recorded.v2", AdExposure.class, Producer.INPUT),
     AD_SPEND_REPORTED("commerce.ad.spend.reported.v1", AdSpend.class, Producer.INPUT),
+    /** A network's own transaction-level claim (Criteo's attributed transactions), kept beside the hub's attribution. */
+    AD_CONVERSION_ATTRIBUTED("commerce.ad.conversion.attributed.v1", AttributedConversion.class, Producer.INPUT),
     ERASURE_REQUESTED("commerce.erasure.requested.v1", ErasureRequest.class, Producer.INPUT);
 
     /** Who may produce events of a type. */

@@ -27,6 +27,12 @@ import java.util.Base64;
  * fetch a new one. A refused client ({@code invalid_client}, {@code unauthorized_client}, 401;
  * section 5.2) is {@link CredentialsRefused}; anything else from the endpoint is an
  * {@link IOException} to retry.
+ *
+ * <p>{@link #refreshTokenGrant} holds the access tokens of a long-lived refresh token instead
+ * (RFC 6749 section 6), as Login with Amazon issues them to Amazon Ads API clients: {@code
+ * grant_type=refresh_token}, the refresh token and the client in the form body ("Login with Amazon
+ * Developer Guide for Websites", access token requests); a revoked refresh token
+ * ({@code invalid_grant}) is {@link CredentialsRefused} as well.
  */
 public final class ClientCredentials {
 
@@ -41,12 +47,19 @@ public final class ClientCredentials {
     private final Authentication authentication;
     private final Clock clock;
     private final Duration timeout;
+    private final Secret refreshToken;
     private String token;
     private Instant renewAt = Instant.MIN;
     private int fetched;
 
     public ClientCredentials(HttpClient http, URI tokenEndpoint, String clientId, Secret clientSecret, String scope,
             Authentication authentication, Clock clock, Duration timeout) {
+        this(http, tokenEndpoint, clientId, clientSecret, scope, authentication, null, clock, timeout);
+    }
+
+    private ClientCredentials(HttpClient http, URI tokenEndpoint, String clientId, Secret clientSecret, String scope,
+            Authentication authentication, Secret refreshToken, Clock clock, Duration timeout) {
+        this.refreshToken = refreshToken;
         this.http = http;
         this.tokenEndpoint = tokenEndpoint;
         this.clientId = clientId;
@@ -55,6 +68,13 @@ public final class ClientCredentials {
         this.authentication = authentication;
         this.clock = clock;
         this.timeout = timeout;
+    }
+
+    /** Access tokens of a refresh token (RFC 6749 section 6), the client authenticated in the form body. */
+    public static ClientCredentials refreshTokenGrant(HttpClient http, URI tokenEndpoint, String clientId, Secret clientSecret,
+            Secret refreshToken, Clock clock, Duration timeout) {
+        return new ClientCredentials(http, tokenEndpoint, clientId, clientSecret, null, Authentication.BODY,
+                java.util.Objects.requireNonNull(refreshToken, "refreshToken"), clock, timeout);
     }
 
     /** A token valid for a while yet: the cached one, or a new one from the token endpoint. */
@@ -81,7 +101,8 @@ public final class ClientCredentials {
     }
 
     private void fetch() throws CredentialsRefused, IOException, InterruptedException {
-        StringBuilder form = new StringBuilder("grant_type=client_credentials");
+        StringBuilder form = new StringBuilder(refreshToken == null ? "grant_type=client_credentials"
+                : "grant_type=refresh_token&refresh_token=" + enc(refreshToken.reveal()));
         if (scope != null && !scope.isBlank()) {
             form.append("&scope=").append(enc(scope));
         }
@@ -103,7 +124,8 @@ public final class ClientCredentials {
             body = CanonicalJson.mapper().createObjectNode();
         }
         String error = body.path("error").asText("");
-        if (response.statusCode() == 401 || error.equals("invalid_client") || error.equals("unauthorized_client")) {
+        if (response.statusCode() == 401 || error.equals("invalid_client") || error.equals("unauthorized_client")
+                || (refreshToken != null && error.equals("invalid_grant"))) {
             throw new CredentialsRefused("the token endpoint refused client " + clientId + " (" + response.statusCode()
                     + (error.isEmpty() ? "" : " " + error) + ")");
         }

@@ -34,6 +34,12 @@ import java.util.zip.GZIPInputStream;
  * round; a failed report is asked for again (after three failures in a row, an hour later); a
  * 429 or 425 answer's {@code Retry-After} becomes
  * the {@link Poller}'s pause when the API throws {@link TryLater}.
+ *
+ * <p>Networks restate recent days: Amazon's attributed purchases and sales columns count
+ * conversions up to 14 days after the click, Criteo finalises a day by its 120th hour. With a
+ * {@link Restatement} the job, once caught up, asks for the trailing days again every so often; a
+ * row whose content changed has a new key (the connector's {@code rowKey} includes it) and is
+ * stored as a new delivery, an unchanged one is a duplicate the inbox ignores.
  */
 public final class ReportJob implements Poller.Source {
 
@@ -41,6 +47,23 @@ public final class ReportJob implements Poller.Source {
     public enum Phase { PENDING, COMPLETED, FAILED }
 
     public record Status(Phase phase, String downloadUrl, String failure) {
+    }
+
+    /**
+     * Once caught up, the last {@code days} complete days are asked for again every {@code every}.
+     * {@link #NONE}: a day is asked for once.
+     */
+    public record Restatement(int days, Duration every) {
+        public static final Restatement NONE = new Restatement(0, Duration.ofDays(1));
+
+        public Restatement {
+            if (days < 0) {
+                throw new IllegalArgumentException("restated days cannot be negative, got " + days);
+            }
+            if (every == null || every.isNegative() || every.isZero()) {
+                throw new IllegalArgumentException("a restatement needs a positive interval, got " + every);
+            }
+        }
     }
 
     /** The report API of one system (its HTTP calls, its answers in these terms). */
@@ -64,6 +87,7 @@ public final class ReportJob implements Poller.Source {
     private final LocalDate firstDay;
     private final int maxDays;
     private final Function<JsonNode, String> rowKey;
+    private final Restatement restatement;
     private final Clock clock;
 
     /**
@@ -72,6 +96,12 @@ public final class ReportJob implements Poller.Source {
      */
     public ReportJob(String connectionId, String connector, String messageType, Api api, LocalDate firstDay, int maxDays,
             Function<JsonNode, String> rowKey, Clock clock) {
+        this(connectionId, connector, messageType, api, firstDay, maxDays, rowKey, Restatement.NONE, clock);
+    }
+
+    /** @param restatement which recent days are asked for again once caught up, and how often */
+    public ReportJob(String connectionId, String connector, String messageType, Api api, LocalDate firstDay, int maxDays,
+            Function<JsonNode, String> rowKey, Restatement restatement, Clock clock) {
         if (maxDays < 1) {
             throw new IllegalArgumentException("maxDays must be at least 1, got " + maxDays);
         }
@@ -82,6 +112,7 @@ public final class ReportJob implements Poller.Source {
         this.firstDay = firstDay;
         this.maxDays = maxDays;
         this.rowKey = rowKey;
+        this.restatement = restatement;
         this.clock = clock;
     }
 
@@ -96,13 +127,23 @@ public final class ReportJob implements Poller.Source {
                     return new Poller.Page(List.of(), state.toString(), false);
                 }
                 LocalDate from = LocalDate.parse(state.get("to").asText()).plusDays(1);
+                boolean restating = false;
                 if (from.isAfter(yesterday)) {
-                    return new Poller.Page(List.of(), state.toString(), false); // nothing complete to ask for yet
+                    if (!restatementDue(state, yesterday)) {
+                        return new Poller.Page(List.of(), state.toString(), false); // nothing complete to ask for yet
+                    }
+                    // caught up: the trailing days again (a network restates them), never before the first day
+                    LocalDate trailing = yesterday.minusDays(restatement.days() - 1L);
+                    from = trailing.isBefore(firstDay) ? firstDay : trailing;
+                    restating = true;
                 }
                 LocalDate to = from.plusDays(maxDays - 1L).isAfter(yesterday) ? yesterday : from.plusDays(maxDays - 1L);
                 String id = api.create(from, to);
                 ObjectNode pending = CanonicalJson.mapper().createObjectNode().put("phase", "pending").put("reportId", id)
                         .put("from", from.toString()).put("to", to.toString()).put("failures", state.path("failures").asInt(0));
+                if (restating) {
+                    pending.put("restating", true);
+                }
                 return new Poller.Page(List.of(), pending.toString(), false);
             }
             case "pending" -> {
@@ -125,7 +166,7 @@ public final class ReportJob implements Poller.Source {
                     case COMPLETED -> {
                         List<InboundDelivery> rows = rows(api.download(status.downloadUrl()), state);
                         ObjectNode done = CanonicalJson.mapper().createObjectNode().put("phase", "done")
-                                .put("to", state.get("to").asText());
+                                .put("to", state.get("to").asText()).put("reportedAt", clock.instant().toString());
                         // more when later complete days are waiting (a backfill goes on at once)
                         yield new Poller.Page(rows, done.toString(), LocalDate.parse(state.get("to").asText()).isBefore(yesterday));
                     }
@@ -133,6 +174,15 @@ public final class ReportJob implements Poller.Source {
             }
             default -> throw new IllegalStateException("unknown report state " + state);
         }
+    }
+
+    /** Restating is due when configured, the first day is complete, and the last report is older than the interval. */
+    private boolean restatementDue(ObjectNode state, LocalDate yesterday) {
+        if (restatement.days() == 0 || firstDay.isAfter(yesterday)) {
+            return false;
+        }
+        String last = state.path("reportedAt").asText("");
+        return last.isEmpty() || !clock.instant().isBefore(Instant.parse(last).plus(restatement.every()));
     }
 
     /** Rows of a JSON array or JSON lines document, gzip or not, read one at a time (never the whole document as a tree). */

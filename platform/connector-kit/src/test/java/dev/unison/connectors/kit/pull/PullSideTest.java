@@ -297,6 +297,38 @@ class PullSideTest {
     }
 
     @Test
+    void onceCaughtUpTheTrailingDaysAreAskedForAgainAtTheRestatementIntervalAndUnchangedRowsAreNotStoredTwice() throws IOException {
+        try (ReportingApi reports = new ReportingApi(freePort(), clock, 0, false)) {
+            reports.start();
+            java.time.LocalDate firstDay = java.time.LocalDate.parse("2026-11-24"); // ten days to yesterday (2026-12-03)
+            ReportJob job = new ReportJob("ads-1", "ads", "campaign-day", reportApi(reports), firstDay, 31,
+                    row -> row.get("campaignId").asText() + "/" + row.get("date").asText(),
+                    new ReportJob.Restatement(3, Duration.ofHours(6)), clock);
+            Poller poller = new Poller("ads-1", "campaign-report", job, context(), clock, Duration.ofSeconds(5),
+                    Duration.ofMinutes(5), Duration.ofMinutes(10));
+            poller.round(); // created
+            clock.advance(Duration.ofSeconds(30));
+            assertThat(poller.round().stored()).isEqualTo(20);
+            for (int i = 0; i < 3; i++) {
+                clock.advance(Duration.ofMinutes(30));
+                poller.round();
+            }
+            assertThat(reports.receivedOn("POST", "/reporting/reports")).as("nothing asked again before 6 h").hasSize(1);
+
+            clock.advance(Duration.ofHours(5));
+            poller.round();
+            assertThat(reports.receivedOn("POST", "/reporting/reports")).hasSize(2);
+            assertThat(reports.receivedOn("POST", "/reporting/reports").get(1).bodyText())
+                    .isEqualTo("{\"startDate\":\"2026-12-01\",\"endDate\":\"2026-12-03\"}");
+            clock.advance(Duration.ofSeconds(30));
+            poller.round();
+            assertThat(inbox.keys).as("the same rows again are duplicates").hasSize(20).doesNotHaveDuplicates();
+            assertThat(inbox.cursor("ads-1", "campaign-report").orElseThrow()).contains("\"phase\":\"done\"")
+                    .contains("\"to\":\"2026-12-03\"").contains("\"reportedAt\":\"2026-12-04T16:");
+        }
+    }
+
+    @Test
     void eagerPollingWaitsForRetryAfterAFailedReportIsAskedForAgainAndJsonLinesAreRead() throws IOException {
         try (ReportingApi reports = new ReportingApi(freePort(), clock, 1, false)) {
             reports.start();
