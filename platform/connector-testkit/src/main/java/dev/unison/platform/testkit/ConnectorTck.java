@@ -3,6 +3,7 @@ package dev.unison.platform.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.connectors.kit.config.ConfigurationException;
@@ -45,6 +46,11 @@ import org.springframework.test.context.TestPropertySource;
  *     static void tck(DynamicPropertyRegistry registry) { configure(registry, new ShopifyTckAdapter()); }
  * }
  * </pre>
+ *
+ * <p>The inbound checks run for a connector with a webhook door ({@link TckAdapter#receivesWebhooks()}),
+ * the outbound ones for a connector that sends ({@link TckAdapter#sendsOutbound()}); the configuration
+ * and credential checks run for every connector. A connector that pulls runs {@link PullingConnectorTck}
+ * as well.
  */
 @SpringBootTest(classes = TckHub.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestPropertySource(locations = "classpath:tck/hub.properties")
@@ -145,6 +151,7 @@ public abstract class ConnectorTck {
 
     @Test
     void anInboundMessageBecomesASchemaValidCanonicalEvent() {
+        assumeTrue(adapter.receivesWebhooks(), "the connector has no webhook door");
         TckAdapter.InboundCase inbound = adapter.inbound(hub, GOOD);
         long before = eventsFrom(GOOD);
 
@@ -159,6 +166,7 @@ public abstract class ConnectorTck {
 
     @Test
     void theSameDeliveryThreeTimesIsAppliedOnce() {
+        assumeTrue(adapter.receivesWebhooks(), "the connector has no webhook door");
         TckAdapter.InboundCase inbound = adapter.inbound(hub, GOOD);
         long before = eventsFrom(GOOD);
 
@@ -172,6 +180,7 @@ public abstract class ConnectorTck {
 
     @Test
     void aBadSignatureIsRejectedWith401AndNothingIsStoredOrPublished() {
+        assumeTrue(adapter.receivesWebhooks(), "the connector has no webhook door");
         TckAdapter.InboundCase inbound = adapter.inbound(hub, GOOD);
         long inbox = rows("inbox");
         long events = rows("outbox_event");
@@ -184,6 +193,7 @@ public abstract class ConnectorTck {
 
     @Test
     void aMappingFailureNeverLosesTheOriginalPayload() {
+        assumeTrue(adapter.receivesWebhooks(), "the connector has no webhook door");
         TckAdapter.InboundCase inbound = adapter.unmappableInbound(hub, GOOD);
 
         assertThat(inbound.send()).isEqualTo(200);
@@ -204,6 +214,7 @@ public abstract class ConnectorTck {
 
     @Test
     void anOutboundChangeReachesTheSimulatorInTheSystemsOwnFormat() {
+        assumeTrue(adapter.sendsOutbound(), "the connector sends nothing to its system");
         TckAdapter.OutboundCase outbound = preparedOutbound();
 
         outbox.append("events", outbound.event());
@@ -213,6 +224,7 @@ public abstract class ConnectorTck {
 
     @Test
     void throttlingAndServerErrorsAreRetriedHonouringRetryAfter() {
+        assumeTrue(adapter.sendsOutbound(), "the connector sends nothing to its system");
         TckAdapter.OutboundCase outbound = preparedOutbound();
         simulator.clearReceived();
         simulator.inject(Fault.status(429, "2.0"), Fault.status(503, null));
@@ -228,6 +240,7 @@ public abstract class ConnectorTck {
 
     @Test
     void aPermanent4xxGoesToTheDeadLetterDestinationWithItsReason() {
+        assumeTrue(adapter.sendsOutbound(), "the connector sends nothing to its system");
         TckAdapter.OutboundCase outbound = preparedOutbound();
         simulator.inject(Fault.status(422, null));
 

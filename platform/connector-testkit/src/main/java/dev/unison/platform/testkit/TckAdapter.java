@@ -30,6 +30,20 @@ public interface TckAdapter {
     record InvalidSettings(Map<String, String> settings, String field) {
     }
 
+    /**
+     * Whether the connector has a webhook door (the system pushes to the hub). A connector that only
+     * pulls answers false: the inbound checks of this suite do not apply to it, and it runs the pull
+     * checks ({@link PullingConnectorTck}) for its inbound side instead.
+     */
+    default boolean receivesWebhooks() {
+        return true;
+    }
+
+    /** Whether the connector sends canonical changes to its system (its descriptor's {@code outbound} direction). */
+    default boolean sendsOutbound() {
+        return true;
+    }
+
     /** A valid inbound message for the connection, sent through the simulator to the hub. */
     InboundCase inbound(String hubBaseUrl, String connectionId);
 
