@@ -1,5 +1,7 @@
 package dev.unison.connectors.tiktok;
 
+import dev.unison.platform.testkit.MemoryConnectorContext;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,7 +30,7 @@ class TikTokShopClientTest {
     /** Queue time: advanced by hand past the linger instead of sleeping. */
     final ManualClock queueClock = new ManualClock(Instant.parse("2026-11-26T10:00:00Z"));
     TikTokShopSimulator tiktok;
-    InMemoryContext context;
+    MemoryConnectorContext context;
     TikTokShopClient client;
 
     @BeforeEach
@@ -39,7 +41,7 @@ class TikTokShopClientTest {
         }
         tiktok = new TikTokShopSimulator(port, "app", "secret", "TTP_token", "TTP_refresh", "CIPHER", Clock.systemUTC());
         tiktok.start();
-        context = new InMemoryContext("""
+        context = new MemoryConnectorContext(new TikTokShopConnector().descriptor(), """
                 connections:
                   - id: tt
                     connector: tiktok-shop
@@ -150,7 +152,7 @@ class TikTokShopClientTest {
     void newlyConfiguredTokensLiftTheDeauthorization() {
         client.deauthorize("the seller deauthorized the app (webhook type 6)");
         tiktok.reauthorize("TTP_new", "TTP_new_refresh");
-        var reconfigured = new InMemoryContext("""
+        var reconfigured = new MemoryConnectorContext(new TikTokShopConnector().descriptor(), """
                 connections:
                   - id: tt
                     connector: tiktok-shop

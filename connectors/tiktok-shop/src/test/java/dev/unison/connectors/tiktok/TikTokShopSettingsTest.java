@@ -1,5 +1,7 @@
 package dev.unison.connectors.tiktok;
 
+import dev.unison.platform.testkit.MemoryConnectorContext;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
@@ -10,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class TikTokShopSettingsTest {
 
     private static TikTokShopSettings settings(String extra) {
-        var context = new InMemoryContext("""
+        var context = new MemoryConnectorContext(new TikTokShopConnector().descriptor(), """
                 connections:
                   - id: tt
                     connector: tiktok-shop

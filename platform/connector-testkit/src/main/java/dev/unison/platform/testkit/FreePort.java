@@ -5,12 +5,12 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
 /** A TCP port free right now, for a simulator the TCK starts. */
-final class FreePort {
+public final class FreePort {
 
     private FreePort() {
     }
 
-    static int any() {
+    public static int any() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

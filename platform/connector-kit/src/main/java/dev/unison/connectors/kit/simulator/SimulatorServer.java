@@ -40,6 +40,7 @@ public class SimulatorServer implements AutoCloseable {
     private final HttpServer server;
     private final List<Route> routes = new CopyOnWriteArrayList<>();
     private final List<SimRequest> received = new CopyOnWriteArrayList<>();
+    private volatile int keep = Integer.MAX_VALUE;
     private final Deque<Fault> faults = new ConcurrentLinkedDeque<>();
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     protected final Clock clock;
@@ -107,6 +108,18 @@ public class SimulatorServer implements AutoCloseable {
         return List.copyOf(received);
     }
 
+    /**
+     * Keeps only the last {@code max} requests in {@link #received()}: a simulator under a long
+     * benchmark must not hold every body it was sent.
+     */
+    public SimulatorServer keepReceived(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("keep at least one request, got " + max);
+        }
+        this.keep = max;
+        return this;
+    }
+
     public void clearReceived() {
         received.clear();
     }
@@ -162,6 +175,9 @@ public class SimulatorServer implements AutoCloseable {
             }
             SimRequest request = new SimRequest(method, path, query, headers, body, clock.instant(), match);
             received.add(request);
+            while (received.size() > keep) {
+                received.remove(0);
+            }
             if (fault instanceof Fault.Respond respond) {
                 response = respond.response();
             } else if (route == null) {

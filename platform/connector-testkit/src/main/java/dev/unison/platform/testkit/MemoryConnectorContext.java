@@ -1,4 +1,4 @@
-package dev.unison.connectors.tiktok;
+package dev.unison.platform.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.connectors.kit.config.Connection;
@@ -11,6 +11,8 @@ import dev.unison.connectors.kit.spi.ConnectorContext;
 import dev.unison.connectors.kit.spi.DeadLetterSink;
 import dev.unison.connectors.kit.spi.ExternalRefs;
 import dev.unison.connectors.kit.spi.Inbox;
+import dev.unison.connectors.kit.spi.InboundDelivery;
+import dev.unison.connectors.kit.descriptor.ConnectorDescriptor;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -24,25 +26,37 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The hub's side of {@link ConnectorContext}, in memory, for connector unit tests. */
-final class InMemoryContext implements ConnectorContext {
+/**
+ * The hub's side of {@link ConnectorContext}, in memory, for connector unit tests: connections read
+ * from a connections file through the connector's descriptor (so settings are typed and validated
+ * as in the hub), an inbox that keeps pulled pages with their cursors, the coalescing queue,
+ * external refs, dead letters, metrics and reported statuses, all visible to the test.
+ */
+public final class MemoryConnectorContext implements ConnectorContext {
 
-    record DeadLetter(String consumer, String key, String reason) {
+    public record DeadLetter(String consumer, String key, String reason, String payload) {
     }
 
-    final Map<String, String> refs = new ConcurrentHashMap<>();
-    final Map<String, CoalescingQueue.Pending> queue = Collections.synchronizedMap(new LinkedHashMap<>());
-    final Map<String, Long> watermarks = new ConcurrentHashMap<>();
-    final List<DeadLetter> deadLetters = Collections.synchronizedList(new ArrayList<>());
-    final Map<String, CheckResult> statuses = new ConcurrentHashMap<>();
-    final Map<String, Long> counters = new ConcurrentHashMap<>();
-    final List<Connection> connections;
+    /** Deliveries the inbox stored, in order (a duplicate dedupe key is stored once). */
+    public final List<InboundDelivery> stored = Collections.synchronizedList(new ArrayList<>());
+    /** Cursors of pulled streams, by {@code connectionId/stream}. */
+    public final Map<String, String> cursors = new ConcurrentHashMap<>();
+    /** When positive, the page commit with this number fails as a crash before it would (counted from 1). */
+    public volatile int failOnPage = -1;
+    private int pages;
+    public final Map<String, String> refs = new ConcurrentHashMap<>();
+    public final Map<String, CoalescingQueue.Pending> queue = Collections.synchronizedMap(new LinkedHashMap<>());
+    public final Map<String, Long> watermarks = new ConcurrentHashMap<>();
+    public final List<DeadLetter> deadLetters = Collections.synchronizedList(new ArrayList<>());
+    public final Map<String, CheckResult> statuses = new ConcurrentHashMap<>();
+    public final Map<String, Long> counters = new ConcurrentHashMap<>();
+    public final List<Connection> connections;
     private final Clock clock;
-    final dev.unison.connectors.kit.spi.CredentialStore credentials;
+    public final dev.unison.connectors.kit.spi.CredentialStore credentials;
     private long versions;
 
-    InMemoryContext(String connectionsYaml, Map<String, String> env, Clock clock) {
-        var descriptor = new TikTokShopConnector().descriptor();
+    /** Connections of {@code descriptor}'s connector from a connections file, placeholders resolved from {@code env}. */
+    public MemoryConnectorContext(ConnectorDescriptor descriptor, String connectionsYaml, Map<String, String> env, Clock clock) {
         this.connections = new ConnectionsLoader(Map.of(descriptor.name(), descriptor), env::get)
                 .load(new ByteArrayInputStream(connectionsYaml.getBytes(StandardCharsets.UTF_8)), "test");
         this.clock = clock;
@@ -71,7 +85,50 @@ final class InMemoryContext implements ConnectorContext {
 
     @Override
     public Inbox inbox() {
-        throw new UnsupportedOperationException("not needed here");
+        return new Inbox() {
+            @Override
+            public Result accept(InboundDelivery delivery) {
+                synchronized (stored) {
+                    if (isStored(delivery)) {
+                        return Result.DUPLICATE;
+                    }
+                    stored.add(delivery);
+                    return Result.ACCEPTED;
+                }
+            }
+
+            @Override
+            public Optional<String> cursor(String connectionId, String stream) {
+                return Optional.ofNullable(cursors.get(connectionId + "/" + stream));
+            }
+
+            @Override
+            public Optional<Integer> acceptPage(String connectionId, String stream, Optional<String> expected, String next,
+                    List<InboundDelivery> page) {
+                synchronized (stored) {
+                    if (++pages == failOnPage) {
+                        throw new IllegalStateException("the hub died before page " + pages + " was committed");
+                    }
+                    if (!cursor(connectionId, stream).equals(expected)) {
+                        return Optional.empty();
+                    }
+                    cursors.put(connectionId + "/" + stream, next);
+                    int fresh = 0;
+                    for (InboundDelivery d : page) {
+                        if (!isStored(d)) {
+                            stored.add(d);
+                            fresh++;
+                        }
+                    }
+                    return Optional.of(fresh);
+                }
+            }
+        };
+    }
+
+    private boolean isStored(InboundDelivery delivery) {
+        return stored.stream().anyMatch(d -> d.connectionId().equals(delivery.connectionId())
+                && d.dedupeKey().equals(delivery.dedupeKey()));
     }
 
     @Override
@@ -142,7 +199,7 @@ final class InMemoryContext implements ConnectorContext {
 
     @Override
     public DeadLetterSink deadLetters() {
-        return (consumer, key, type, reason, payload) -> deadLetters.add(new DeadLetter(consumer, key, reason));
+        return (consumer, key, type, reason, payload) -> deadLetters.add(new DeadLetter(consumer, key, reason, payload));
     }
 
     @Override
@@ -155,7 +212,7 @@ final class InMemoryContext implements ConnectorContext {
         statuses.put(connectionId, status);
     }
 
-    Instant now() {
+    public Instant now() {
         return clock.instant();
     }
 }
