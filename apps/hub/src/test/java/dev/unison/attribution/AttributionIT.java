@@ -784,4 +784,200 @@ class AttributionIT {
     String loyalty(int i) {
         return "L-" + run + "-" + i;
     }
+
+    // ------------------------------------------------------------------ the networks' own figures
+
+    @Autowired
+    dev.unison.platform.edge.ApiSchemas schemas;
+
+    @Autowired
+    dev.unison.platform.deadletter.DeadLetters deadLetters;
+
+    /** A day of spend with the network's own attributed figures ({@code inStore}/{@code online} null: not split). */
+    static ObjectNode spendWithNetworkFigures(String id, String network, String campaign, LocalDate day, String amount,
+            int clickDays, Integer viewDays, long orders, long units, String sales, String inStore, String online) {
+        ObjectNode e = spend(network, campaign, day, amount);
+        e.put("id", id);
+        ObjectNode n = ((ObjectNode) e.get("data")).putObject("networkAttributed");
+        n.put("clickWindowDays", clickDays).put("orders", orders).put("units", units);
+        if (viewDays != null) {
+            n.put("viewWindowDays", viewDays);
+        }
+        n.set("sales", money(sales));
+        if (inStore != null) {
+            n.set("salesInStore", money(inStore));
+        }
+        if (online != null) {
+            n.set("salesOnline", money(online));
+        }
+        return e;
+    }
+
+    static ObjectNode conversion(String eventId, String network, String conversionId, String campaign, Instant at, String touch,
+            int windowDays, String channel, String sales, long units) {
+        ObjectNode d = CanonicalJson.mapper().createObjectNode();
+        d.put("network", network).put("conversionId", conversionId).put("campaignId", campaign).put("convertedAt", at.toString())
+                .put("touch", touch).put("windowDays", windowDays).put("channel", channel).put("units", units);
+        d.set("sales", money(sales));
+        return event(eventId, "commerce.ad.conversion.attributed.v1", d);
+    }
+
+    JsonNode validReport(String key, String campaign) {
+        HttpApi.Reply r = api.get("/api/v1/attribution/campaigns?network=" + network + "&campaign=" + campaign, key);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(schemas.validateResponse("get-attribution-report", r.json())).as(r.body()).isEmpty();
+        return r.json().get("rows").isEmpty() ? null : r.json().get("rows").get(0);
+    }
+
+    JsonNode networkConversions(String key, String query) {
+        HttpApi.Reply r = api.get("/api/v1/attribution/network-conversions?" + query, key);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(schemas.validateResponse("get-network-conversions", r.json())).as(r.body()).isEmpty();
+        return r.json();
+    }
+
+    @Test
+    void theNetworksOwnFiguresStandBesideTheHubsAndARestatementReplacesThem() throws Exception {
+        String campaign = "NETFIG-" + run;
+        putCampaign(campaign, "adv-" + run, 14, 1);
+        tenShoppersBuy(campaign, "10.00"); // the hub attributes 100.00 (10 shoppers)
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        send(KEY, List.of(
+                spendWithNetworkFigures("nf1-" + run, network, campaign, today.minusDays(2), "50.00", 14, null, 8, 9, "150.00",
+                        "100.00", "50.00"),
+                spendWithNetworkFigures("nf2-" + run, network, campaign, today.minusDays(1), "50.00", 14, null, 2, 2, "50.00",
+                        null, null),
+                // a transaction-level claim of the same campaign: the spend rows carry figures, so it is not added
+                conversion("nfc-" + run, network, "nf-tx-" + run, campaign, Instant.now().minus(1, ChronoUnit.DAYS), "click", 14,
+                        "online", "999.00", 1)));
+        await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> {
+            JsonNode row = validReport(KEY, campaign);
+            assertThat(row.get("revenue").asText()).as(row.toString()).isEqualTo("100.00");
+            assertThat(row.get("spend").asText()).isEqualTo("100.00");
+            assertThat(row.get("networkRevenue").asText()).as(row.toString()).isEqualTo("200.00");
+        });
+        JsonNode row = validReport(KEY, campaign);
+        assertThat(row.get("roasConnected").decimalValue()).isEqualByComparingTo("1.00");
+        assertThat(row.get("roasNetwork").decimalValue()).as(row.toString()).isEqualByComparingTo("2.00");
+        assertThat(row.get("networkOrders").asLong()).isEqualTo(10);
+        assertThat(row.get("networkUnits").asLong()).isEqualTo(11);
+        assertThat(row.get("networkRevenueInStore").asText()).as("the rows that split").isEqualTo("100.00");
+        assertThat(row.get("networkRevenueOnline").asText()).isEqualTo("50.00");
+        assertThat(row.get("networkWindow").asText()).isEqualTo("14-day click");
+        // the conversion is kept and listed all the same
+        assertThat(networkConversions(KEY, "network=" + network + "&campaign=" + campaign).get("conversions")).hasSize(1);
+
+        // the network restates the second day (more orders came in within its window): the figures are replaced
+        send(KEY, List.of(spendWithNetworkFigures("nf2b-" + run, network, campaign, today.minusDays(1), "50.00", 14, null, 3, 4,
+                "90.00", "60.00", "30.00")));
+        await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> assertThat(validReport(KEY, campaign).get("networkRevenue")
+                .asText()).isEqualTo("240.00"));
+        row = validReport(KEY, campaign);
+        assertThat(row.get("networkOrders").asLong()).isEqualTo(11);
+        assertThat(row.get("networkRevenueInStore").asText()).isEqualTo("160.00");
+        assertThat(row.get("networkRevenueOnline").asText()).isEqualTo("80.00");
+        assertThat(row.get("roasNetwork").decimalValue()).isEqualByComparingTo("2.40");
+        assertThat(row.get("roasConnected").decimalValue()).as("the hub's figure is untouched").isEqualByComparingTo("1.00");
+
+        java.net.http.HttpResponse<String> csv = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/attribution/campaigns?network=" + network + "&campaign="
+                        + campaign)).header("Authorization", "Bearer " + KEY).header("Accept", "text/csv").GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(csv.statusCode()).isEqualTo(200);
+        List<String> lines = csv.body().lines().toList();
+        assertThat(lines.get(0)).endsWith(",network_orders,network_units,network_revenue,network_revenue_in_store,"
+                + "network_revenue_online,roas_network,network_window");
+        assertThat(lines.get(1)).endsWith(",11,13,240.00,160.00,80.00,2.40,14-day click");
+    }
+
+    @Test
+    void theNetworksFiguresAreShownInARowTooThinForTheHubsOwn() {
+        String campaign = "NETTHIN-" + run;
+        putCampaign(campaign, "adv-" + run, 14, 1);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String shopper = "netthin-" + run + "@example.com";
+        send(KEY, List.of(exposure("netthin-x-" + run, campaign, "click", now.minus(2, ChronoUnit.DAYS), shopper),
+                onlineOrder("netthin-o-" + run, "shopify", shopper, now.minus(1, ChronoUnit.DAYS), "99.00"),
+                spendWithNetworkFigures("netthin-s-" + run, network, campaign, LocalDate.now(ZoneOffset.UTC).minusDays(2), "10.00",
+                        30, 1, 4, 4, "55.00", null, null)));
+        await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> assertThat(winner("netthin-o-" + run, "last_touch"))
+                .isEqualTo(campaign));
+        JsonNode row = validReport(KEY, campaign);
+        assertThat(row.get("suppressed").asBoolean()).as(row.toString()).isTrue();
+        assertThat(row.has("revenue")).isFalse();
+        assertThat(row.get("networkRevenue").asText()).as("the network's published aggregate stays").isEqualTo("55.00");
+        assertThat(row.get("roasNetwork").decimalValue()).isEqualByComparingTo("5.50");
+        assertThat(row.get("networkWindow").asText()).isEqualTo("30-day click / 1-day view");
+        assertThat(row.has("networkRevenueInStore")).as("no row split it").isFalse();
+    }
+
+    @Test
+    void attributedConversionsAreListedAndCountedWhenTheSpendRowsCarryNone() {
+        String campaign = "NETCONV-" + run;
+        putCampaign(campaign, "adv-conv-" + run, 14, 1);
+        String[] rmn = partner(network, "\"events:write\"").split(" ");
+        Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(1, ChronoUnit.DAYS);
+        send(rmn[0], List.of(spend(network, campaign, at.atZone(ZoneOffset.UTC).toLocalDate(), "100.00"),
+                conversion("c1-" + run, network, "tx1-" + run, campaign, at, "click", 30, "in-store", "60.00", 2),
+                conversion("c2-" + run, network, "tx2-" + run, campaign, at.plusSeconds(60), "click", 30, "online", "20.00", 1),
+                conversion("c3-" + run, network, "tx3-" + run, campaign, at.plusSeconds(120), "view", 1, "online", "20.00", 1)));
+        await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> assertThat(validReport(KEY, campaign).get("networkRevenue")
+                .asText()).isEqualTo("100.00"));
+        JsonNode row = validReport(KEY, campaign);
+        assertThat(row.get("networkOrders").asLong()).isEqualTo(3);
+        assertThat(row.get("networkRevenueInStore").asText()).isEqualTo("60.00");
+        assertThat(row.get("networkRevenueOnline").asText()).isEqualTo("40.00");
+        assertThat(row.get("roasNetwork").decimalValue()).isEqualByComparingTo("1.00");
+        assertThat(row.get("networkWindow").asText()).isEqualTo("30-day click / 1-day view");
+
+        // the network restates a conversion (same id, a returned unit): it replaces; sent again, nothing changes
+        ObjectNode restated = conversion("c1b-" + run, network, "tx1-" + run, campaign, at, "click", 30, "in-store", "30.00", 1);
+        send(rmn[0], List.of(restated));
+        await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> assertThat(validReport(KEY, campaign).get("networkRevenue")
+                .asText()).isEqualTo("70.00"));
+        assertThat(validReport(KEY, campaign).get("networkOrders").asLong()).isEqualTo(3);
+
+        JsonNode list = networkConversions(KEY, "network=" + network + "&campaign=" + campaign);
+        assertThat(list.get("conversions")).extracting(c -> c.get("conversionId").asText())
+                .containsExactly("tx1-" + run, "tx2-" + run, "tx3-" + run);
+        assertThat(list.get("conversions").get(0).get("sales").asText()).isEqualTo("30.00");
+        assertThat(list.get("conversions").get(0).get("units").asLong()).isEqualTo(1);
+        assertThat(list.get("truncated").asBoolean()).isFalse();
+        JsonNode two = networkConversions(KEY, "network=" + network + "&campaign=" + campaign + "&limit=2");
+        assertThat(two.get("conversions")).hasSize(2);
+        assertThat(two.get("truncated").asBoolean()).isTrue();
+        LocalDate day = at.atZone(ZoneOffset.UTC).toLocalDate();
+        assertThat(networkConversions(KEY, "network=" + network + "&from=" + day.plusDays(1)).get("conversions")).isEmpty();
+        assertThat(api.get("/api/v1/attribution/network-conversions?limit=0", KEY).status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/attribution/network-conversions?from=yesterday", KEY).status()).isEqualTo(400);
+
+        // the same reader rules as the report: a brand sees its advertisers' campaigns only
+        String[] brand = partner("brand-conv-" + run, "\"attribution:read\"").split(" ");
+        assertThat(networkConversions(brand[0], "network=" + network).get("conversions")).isEmpty();
+        assertThat(api.put("/api/v1/attribution/advertisers/adv-conv-" + run + "/readers", KEY,
+                "{\"partners\": [\"" + brand[1] + "\"]}").status()).isEqualTo(200);
+        assertThat(networkConversions(brand[0], "network=" + network).get("conversions")).hasSize(3);
+    }
+
+    @Test
+    void aPartnerReportsConversionsOfItsOwnNetworkOnlyAndCannotRestateAnothersClaim() {
+        String campaign = "NETOWN-" + run;
+        String[] rmn = partner(network, "\"events:write\"").split(" ");
+        Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(1, ChronoUnit.DAYS);
+        ObjectNode foreign = conversion("f1-" + run, "another-network", "ftx-" + run, campaign, at, "click", 14, "online", "10.00", 1);
+        HttpApi.Reply refused = api.post("/api/v1/events", rmn[0], "application/cloudevents+json", CanonicalJson.write(foreign),
+                Map.of());
+        assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.body()).contains("its own network only");
+
+        send(rmn[0], List.of(conversion("o1-" + run, network, "otx-" + run, campaign, at, "click", 14, "online", "10.00", 1)));
+        await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> assertThat(networkConversions(KEY, "network=" + network
+                + "&campaign=" + campaign).get("conversions")).hasSize(1));
+        // another sender (the operator may name any network) cannot restate the network's claim: dead-lettered with the reason
+        send(KEY, List.of(conversion("o1-op-" + run, network, "otx-" + run, campaign, at, "click", 14, "online", "99.00", 1)));
+        await().atMost(SETTLE).ignoreExceptions().untilAsserted(() -> assertThat(deadLetters.recent("attribution", 50))
+                .anySatisfy(d -> assertThat(d.reason()).contains("otx-" + run).contains("only it may restate it")));
+        assertThat(networkConversions(KEY, "network=" + network + "&campaign=" + campaign).get("conversions").get(0).get("sales")
+                .asText()).isEqualTo("10.00");
+    }
 }

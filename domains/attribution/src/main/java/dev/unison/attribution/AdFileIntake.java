@@ -7,6 +7,8 @@ import dev.unison.attribution.AdFileParser.Row;
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.model.AdExposure;
 import dev.unison.canonical.model.AdSpend;
+import dev.unison.canonical.model.Money;
+import dev.unison.canonical.model.NetworkAttribution;
 import dev.unison.connectors.kit.identity.DestinationHashing;
 import dev.unison.platform.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -135,9 +137,15 @@ public class AdFileIntake {
             time = e.exposedAt();
         } else {
             AdSpend s = (AdSpend) row.record();
-            id = "spend:" + DestinationHashing.sha256Hex(String.join("|", s.network(), s.campaignId(), s.day().toString(),
-                    s.spend().currency(), s.spend().amount().toPlainString(), Long.toString(s.impressions()),
-                    Long.toString(s.clicks())));
+            String says = String.join("|", s.network(), s.campaignId(), s.day().toString(), s.spend().currency(),
+                    s.spend().amount().toPlainString(), Long.toString(s.impressions()), Long.toString(s.clicks()));
+            NetworkAttribution n = s.networkAttributed();
+            if (n != null) {
+                // a day restated only in the network's figures is new too (a row without them keeps its old id)
+                says += "|" + n.clickWindowDays() + "|" + n.viewWindowDays() + "|" + n.orders() + "|" + n.units() + "|"
+                        + n.sales().amount().toPlainString() + "|" + plain(n.salesInStore()) + "|" + plain(n.salesOnline());
+            }
+            id = "spend:" + DestinationHashing.sha256Hex(says);
             time = now; // the report's time: a restated day replaces an older report of it
         }
         String prefix = sender.partnerId() == null ? sender.source().getPath().substring(1).replace('/', ':') : sender.partnerId();
@@ -146,5 +154,9 @@ public class AdFileIntake {
         }
         CanonicalEvent event = CanonicalEvent.ofRecord(prefix + ":" + id, kind.eventType(), sender.source(), row.record(), time);
         return new Outbox.Submitted(sender.partnerId(), sender.partnerId() == null ? null : id, event);
+    }
+
+    private static String plain(Money m) {
+        return m == null ? "" : m.amount().toPlainString();
     }
 }

@@ -43,7 +43,7 @@ public final class AdFileParser {
         EXPOSURES(EventType.AD_EXPOSURE_RECORDED, AdExposure.class, List.of("exposure_id", "network", "campaign_id", "kind",
                 "exposed_at"), List.of("advertiser_id", "ad_id", "hashed_email", "hashed_phone", "click_id", "device_id")),
         SPEND(EventType.AD_SPEND_REPORTED, AdSpend.class, List.of("network", "campaign_id", "day", "spend", "currency",
-                "impressions", "clicks"), List.of());
+                "impressions", "clicks"), NETWORK_COLUMNS);
 
         final EventType type;
         final Class<? extends CanonicalRecord> recordClass;
@@ -70,6 +70,16 @@ public final class AdFileParser {
             }
         }
     }
+
+    /**
+     * The spend file's optional columns for the network's own attributed figures of the day
+     * ({@code AdSpend.networkAttributed}); the sales are in the row's {@code currency}.
+     */
+    static final List<String> NETWORK_COLUMNS = List.of("network_click_window_days", "network_view_window_days",
+            "network_orders", "network_units", "network_sales", "network_sales_in_store", "network_sales_online");
+    /** Required of a row as soon as any of {@link #NETWORK_COLUMNS} has a value in it. */
+    static final List<String> NETWORK_REQUIRED = List.of("network_click_window_days", "network_orders", "network_units",
+            "network_sales");
 
     public enum Format {
         CSV, JSON_LINES
@@ -246,6 +256,15 @@ public final class AdFileParser {
                 rows.rejected(new Rejected(line, List.of("has " + cells.length + " fields, the header " + header.length)));
                 continue;
             }
+            if (kind == Kind.SPEND) {
+                List<String> missing = missingNetworkColumns(columns, cells);
+                if (!missing.isEmpty()) {
+                    rows.rejected(new Rejected(line, List.of("the network's figures are all or none: when a network_* column "
+                            + "has a value, " + String.join(", ", NETWORK_REQUIRED) + " must have one; missing: "
+                            + String.join(", ", missing))));
+                    continue;
+                }
+            }
             record(kind, line, kind == Kind.EXPOSURES ? exposureJson(columns, cells) : spendJson(columns, cells), rows);
         }
         return lines.number;
@@ -313,15 +332,43 @@ public final class AdFileParser {
         ObjectNode spend = json.putObject("spend");
         put(spend, "amount", cell(columns, cells, "spend"));
         put(spend, "currency", cell(columns, cells, "currency"));
-        for (String field : List.of("impressions", "clicks")) {
-            String v = cell(columns, cells, field);
-            if (v != null && v.matches("[0-9]{1,18}")) {
-                json.put(field, Long.parseLong(v));
-            } else {
-                put(json, field, v); // the schema names it: not an integer
-            }
+        putInteger(json, "impressions", cell(columns, cells, "impressions"));
+        putInteger(json, "clicks", cell(columns, cells, "clicks"));
+        if (NETWORK_COLUMNS.stream().anyMatch(c -> cell(columns, cells, c) != null)) {
+            ObjectNode n = json.putObject("networkAttributed");
+            putInteger(n, "clickWindowDays", cell(columns, cells, "network_click_window_days"));
+            putInteger(n, "viewWindowDays", cell(columns, cells, "network_view_window_days"));
+            putInteger(n, "orders", cell(columns, cells, "network_orders"));
+            putInteger(n, "units", cell(columns, cells, "network_units"));
+            putMoney(n, "sales", cell(columns, cells, "network_sales"), cell(columns, cells, "currency"));
+            putMoney(n, "salesInStore", cell(columns, cells, "network_sales_in_store"), cell(columns, cells, "currency"));
+            putMoney(n, "salesOnline", cell(columns, cells, "network_sales_online"), cell(columns, cells, "currency"));
         }
         return json;
+    }
+
+    /** The required network columns a row leaves empty although another network column has a value. */
+    static List<String> missingNetworkColumns(Map<String, Integer> columns, String[] cells) {
+        if (NETWORK_COLUMNS.stream().allMatch(c -> cell(columns, cells, c) == null)) {
+            return List.of();
+        }
+        return NETWORK_REQUIRED.stream().filter(c -> cell(columns, cells, c) == null).toList();
+    }
+
+    private static void putInteger(ObjectNode json, String field, String v) {
+        if (v != null && v.matches("[0-9]{1,18}")) {
+            json.put(field, Long.parseLong(v));
+        } else {
+            put(json, field, v); // the schema names it: not an integer
+        }
+    }
+
+    private static void putMoney(ObjectNode json, String field, String amount, String currency) {
+        if (amount != null) {
+            ObjectNode money = json.putObject(field);
+            put(money, "amount", amount);
+            put(money, "currency", currency);
+        }
     }
 
     private static void put(ObjectNode json, String field, String value) {

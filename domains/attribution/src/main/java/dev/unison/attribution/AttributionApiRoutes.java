@@ -69,7 +69,10 @@ public class AttributionApiRoutes extends ApiRoutes {
                             + "online-only (what a measurement blind to stores reports) and connected. Revenue is net of "
                             + "refunds, counted on the day the order was placed; money is never added across currencies. "
                             + "A partner sees the campaigns of the advertisers it reads (partners:all: every campaign); rows "
-                            + "backed by too few shoppers show no shopper-derived figure. Accept: text/csv for CSV.")
+                            + "backed by too few shoppers show no shopper-derived figure. Beside them, the networks' own "
+                            + "attributed figures by their own windows (from their spend reports, or their attributed "
+                            + "conversions when the spend carries none; never both, never added to the hub's) and roasNetwork; "
+                            + "these are the networks' published aggregates and are not suppressed. Accept: text/csv for CSV.")
                     .param().name("from").type(RestParamType.query).description("first day, inclusive (YYYY-MM-DD, UTC)").endParam()
                     .param().name("to").type(RestParamType.query).description("last day, inclusive (YYYY-MM-DD, UTC)").endParam()
                     .param().name("network").type(RestParamType.query).description("only this network").endParam()
@@ -80,6 +83,24 @@ public class AttributionApiRoutes extends ApiRoutes {
                     .produces("application/json,text/csv")
                     .responseMessage().code(400).message("a malformed parameter, named").endResponseMessage()
                     .to("direct:get-attribution-report")
+                .get("/attribution/network-conversions").id("get-network-conversions")
+                    .description("The conversions the networks themselves attribute to their campaigns at transaction level "
+                            + "(commerce.ad.conversion.attributed.v1, e.g. Criteo's attributed transactions): the network's "
+                            + "claim by its own rule, beside the hub's attribution and never added to it; no shopper is named. "
+                            + "Oldest first. A partner sees the campaigns of the advertisers it reads (partners:all: every "
+                            + "campaign).")
+                    .param().name("network").type(RestParamType.query).description("only this network").endParam()
+                    .param().name("campaign").type(RestParamType.query).description("only this campaign id").endParam()
+                    .param().name("from").type(RestParamType.query)
+                        .description("first day of the conversion, inclusive (YYYY-MM-DD, UTC)").endParam()
+                    .param().name("to").type(RestParamType.query)
+                        .description("last day of the conversion, inclusive (YYYY-MM-DD, UTC)").endParam()
+                    .param().name("limit").type(RestParamType.query)
+                        .description("most conversions listed, 1-" + MAX_CONVERSIONS + " (default " + DEFAULT_CONVERSIONS + ")")
+                        .endParam()
+                    .produces("application/json")
+                    .responseMessage().code(400).message("a malformed parameter, named").endResponseMessage()
+                    .to("direct:get-network-conversions")
                 .get("/attribution/orders/{orderId}").id("get-order-attribution")
                     .description("Which touch won an order under each model and why. Order-level: only for holders of "
                             + "partners:all (a brand reads aggregates, never single shoppers' orders)")
@@ -137,6 +158,7 @@ public class AttributionApiRoutes extends ApiRoutes {
                     .to("direct:post-attribution-recompute");
 
         secured("get-attribution-report", AttributionScopes.ATTRIBUTION_READ, this::report);
+        secured("get-network-conversions", AttributionScopes.ATTRIBUTION_READ, this::networkConversions);
         secured("get-order-attribution", AttributionScopes.ATTRIBUTION_READ, e -> {
             if (!ApiSupport.principal(e).has(Scope.ALL_PARTNERS)) {
                 throw ApiException.forbidden("an order's attribution is shown to holders of partners:all only");
@@ -379,10 +401,79 @@ public class AttributionApiRoutes extends ApiRoutes {
             row.put("roasConnected", r.roasConnected());
             row.put("shoppers", r.shoppers());
             row.put("suppressed", r.suppressed());
+            // the network's own figures: its published aggregates, shown even when the row is suppressed
+            row.put("networkOrders", r.networkOrders());
+            row.put("networkUnits", r.networkUnits());
+            row.put("networkRevenue", plain(r.networkRevenue()));
+            row.put("networkRevenueInStore", plain(r.networkRevenueInStore()));
+            row.put("networkRevenueOnline", plain(r.networkRevenueOnline()));
+            row.put("roasNetwork", r.roasNetwork());
+            row.put("networkWindow", r.networkWindow());
             list.add(row);
         }
         out.put("rows", list);
         ApiSupport.respond(e, 200, out);
+    }
+
+    static final int DEFAULT_CONVERSIONS = 100;
+    static final int MAX_CONVERSIONS = 1000;
+
+    private void networkConversions(Exchange e) {
+        LocalDate from = ApiSupport.dateParameter(e, "from");
+        LocalDate to = ApiSupport.dateParameter(e, "to");
+        if (from != null && to != null && to.isBefore(from)) {
+            throw ApiException.badRequest("'to' is before 'from'");
+        }
+        String limitText = text(e, "limit");
+        int limit = DEFAULT_CONVERSIONS;
+        if (limitText != null) {
+            if (!limitText.matches("[0-9]{1,4}") || Integer.parseInt(limitText) < 1 || Integer.parseInt(limitText) > MAX_CONVERSIONS) {
+                throw ApiException.badRequest("limit must be an integer from 1 to " + MAX_CONVERSIONS + ", got '" + limitText + "'");
+            }
+            limit = Integer.parseInt(limitText);
+        }
+        Partners.Principal caller = ApiSupport.principal(e);
+        String network = text(e, "network");
+        String campaign = text(e, "campaign");
+        // one more than asked: whether the list was cut
+        List<AttributionStore.StoredConversion> found = store.conversions(network, campaign,
+                from == null ? null : from.atStartOfDay(java.time.ZoneOffset.UTC).toInstant(),
+                to == null ? null : to.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant(),
+                caller.has(Scope.ALL_PARTNERS) ? null : caller.partnerId(), limit + 1);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("network", network);
+        out.put("campaignId", campaign);
+        out.put("from", from == null ? null : from.toString());
+        out.put("to", to == null ? null : to.toString());
+        out.put("limit", limit);
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (AttributionStore.StoredConversion c : found.subList(0, Math.min(limit, found.size()))) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("network", c.network());
+            row.put("conversionId", c.conversionId());
+            row.put("campaignId", c.campaignId());
+            row.put("adId", c.adId());
+            row.put("convertedAt", c.convertedAt().toString());
+            row.put("touch", c.touch());
+            row.put("windowDays", c.windowDays());
+            row.put("channel", c.channel());
+            row.put("currency", c.currency());
+            row.put("sales", c.sales().setScale(Math.max(0, digits(c.currency())), RoundingMode.HALF_EVEN).toPlainString());
+            row.put("units", c.units());
+            row.put("reportedAt", c.reportedAt().toString());
+            list.add(row);
+        }
+        out.put("conversions", list);
+        out.put("truncated", found.size() > limit);
+        ApiSupport.respond(e, 200, out);
+    }
+
+    private static int digits(String currency) {
+        try {
+            return java.util.Currency.getInstance(currency).getDefaultFractionDigits();
+        } catch (IllegalArgumentException notIso) {
+            return 2;
+        }
     }
 
     private static String plain(BigDecimal v) {
@@ -392,7 +483,8 @@ public class AttributionApiRoutes extends ApiRoutes {
     private static void respondCsv(Exchange e, List<RoasReport.Row> rows) {
         StringBuilder csv = new StringBuilder("network,campaign_id,advertiser_id,day,currency,spend,impressions,clicks,"
                 + "attributed_orders,revenue_online,revenue_in_store,revenue,roas_online,roas_connected,shoppers,suppressed,"
-                + "click_lookback_days,view_lookback_days\r\n");
+                + "click_lookback_days,view_lookback_days,network_orders,network_units,network_revenue,"
+                + "network_revenue_in_store,network_revenue_online,roas_network,network_window\r\n");
         for (RoasReport.Row r : rows) {
             List<Object> cells = new ArrayList<>();
             cells.add(r.network());
@@ -413,6 +505,13 @@ public class AttributionApiRoutes extends ApiRoutes {
             cells.add(r.suppressed());
             cells.add(r.windows() == null ? null : r.windows().clickDays());
             cells.add(r.windows() == null ? null : r.windows().viewDays());
+            cells.add(r.networkOrders());
+            cells.add(r.networkUnits());
+            cells.add(plain(r.networkRevenue()));
+            cells.add(plain(r.networkRevenueInStore()));
+            cells.add(plain(r.networkRevenueOnline()));
+            cells.add(plain(r.roasNetwork()));
+            cells.add(r.networkWindow());
             List<String> out = new ArrayList<>();
             for (Object c : cells) {
                 out.add(csvCell(c));

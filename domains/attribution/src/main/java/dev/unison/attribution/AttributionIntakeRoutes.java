@@ -5,6 +5,7 @@ import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.model.AdExposure;
 import dev.unison.canonical.model.AdExposureV1;
 import dev.unison.canonical.model.AdSpend;
+import dev.unison.canonical.model.AttributedConversion;
 import dev.unison.canonical.model.Cart;
 import dev.unison.canonical.model.Order;
 import dev.unison.canonical.model.Refund;
@@ -19,15 +20,19 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * Consumer group {@code attribution}: orders (all channels, till sales included), refunds, ad
- * exposures (v1 and v2) and ad spend into the attribution tables, each change queued for the
- * {@link AttributionEngine}, which is woken when the batch commits. Without processed ids
- * ({@code idempotent=false}): every write is idempotent by its key (an order by its version, a
- * refund and an exposure by their ids, spend by campaign day), so a redelivery changes nothing.
+ * exposures (v1 and v2), ad spend (with the network's own attributed figures) and the networks'
+ * attributed conversions into the attribution tables, each change queued for the
+ * {@link AttributionEngine}, which is woken when the batch commits (a network's attributed
+ * conversion is reported beside the credits, never credited: it queues nothing). Without processed
+ * ids ({@code idempotent=false}): every write is idempotent by its key (an order by its version, a
+ * refund and an exposure by their ids, spend by campaign day, a conversion by network and
+ * conversion id), so a redelivery changes nothing.
  */
 public class AttributionIntakeRoutes extends RouteBuilder {
 
     static final List<EventType> TYPES = List.of(EventType.ORDER_PLACED, EventType.ORDER_UPDATED, EventType.REFUND_CREATED,
-            EventType.AD_EXPOSURE_RECORDED, EventType.AD_EXPOSURE_RECORDED_V1, EventType.AD_SPEND_REPORTED, EventType.CART_UPDATED);
+            EventType.AD_EXPOSURE_RECORDED, EventType.AD_EXPOSURE_RECORDED_V1, EventType.AD_SPEND_REPORTED,
+            EventType.AD_CONVERSION_ATTRIBUTED, EventType.CART_UPDATED);
 
     private final AttributionStore store;
     private final ProfileDirectory directory;
@@ -57,6 +62,11 @@ public class AttributionIntakeRoutes extends RouteBuilder {
             case AD_EXPOSURE_RECORDED -> exposure(event.source().toString(), event.dataAs(AdExposure.class));
             case AD_EXPOSURE_RECORDED_V1 -> exposure(event.source().toString(), fromV1(event.dataAs(AdExposureV1.class)));
             case AD_SPEND_REPORTED -> store.storeSpend(event.source().toString(), event.dataAs(AdSpend.class), event.time());
+            case AD_CONVERSION_ATTRIBUTED -> {
+                // the network's own claim: reported beside the hub's credits, never an input of crediting
+                store.storeConversion(event.source().toString(), event.dataAs(AttributedConversion.class), event.time());
+                return;
+            }
             case CART_UPDATED -> {
                 // the shopper is found through the cart's identifiers only: a profile id a sender names is not trusted
                 Cart cart = event.dataAs(Cart.class);

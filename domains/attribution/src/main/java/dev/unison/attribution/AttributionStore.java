@@ -2,6 +2,9 @@ package dev.unison.attribution;
 
 import dev.unison.canonical.model.AdExposure;
 import dev.unison.canonical.model.AdSpend;
+import dev.unison.canonical.model.AttributedConversion;
+import dev.unison.canonical.model.Money;
+import dev.unison.canonical.model.NetworkAttribution;
 import dev.unison.canonical.model.Order;
 import dev.unison.canonical.model.OrderStatus;
 import dev.unison.canonical.model.Refund;
@@ -209,26 +212,132 @@ public class AttributionStore {
         }
     }
 
+    /** Thrown when a sender restates a network's attributed conversion another sender reported first. */
+    public static class ForeignConversionException extends RuntimeException {
+        ForeignConversionException(String message) {
+            super(message);
+        }
+    }
+
     /**
-     * Keeps a day of a campaign's spend; a later report of the same day (a restatement) replaces it,
-     * an older one changes nothing. Only the sender that reported the day first may restate it.
+     * Keeps a day of a campaign's spend, with the network's own attributed figures when the report
+     * gives them; a later report of the same day (a restatement) replaces both (figures the
+     * restatement does not give are cleared), an older one changes nothing. Only the sender that
+     * reported the day first may restate it. The network's sales must be in the spend's currency
+     * (money is never added across currencies): otherwise the day is refused whole.
      */
     public void storeSpend(String owner, AdSpend s, Instant reportedAt) {
+        NetworkAttribution n = s.networkAttributed();
+        String currency = s.spend().currency();
+        if (n != null) {
+            for (Money m : java.util.Arrays.asList(n.sales(), n.salesInStore(), n.salesOnline())) {
+                if (m != null && !currency.equals(m.currency())) {
+                    throw new IllegalArgumentException("spend of " + s.network() + "/" + s.campaignId() + " on " + s.day()
+                            + " is in " + currency + " but the network's attributed sales are in " + m.currency()
+                            + ": money is never added across currencies");
+                }
+            }
+        }
+        Object[] figures = n == null ? new Object[7] : new Object[] {n.clickWindowDays(), n.viewWindowDays(), n.orders(),
+                n.units(), n.sales().amount(), amount(n.salesInStore()), amount(n.salesOnline())};
         List<String> owners = jdbc.queryForList("SELECT owner FROM ad_spend WHERE network = ? AND campaign_id = ? "
-                + "AND spend_day = ? AND currency = ?", String.class, s.network(), s.campaignId(), s.day(), s.spend().currency());
+                + "AND spend_day = ? AND currency = ?", String.class, s.network(), s.campaignId(), s.day(), currency);
         if (owners.isEmpty()) {
+            List<Object> args = new ArrayList<>(List.of(s.network(), s.campaignId(), s.day(), currency, owner,
+                    s.spend().amount(), s.impressions(), s.clicks(), utc(reportedAt)));
+            args.addAll(java.util.Arrays.asList(figures));
             jdbc.update("INSERT INTO ad_spend (network, campaign_id, spend_day, currency, owner, spend, impressions, clicks, "
-                    + "reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", s.network(), s.campaignId(), s.day(),
-                    s.spend().currency(), owner, s.spend().amount(), s.impressions(), s.clicks(), utc(reportedAt));
+                    + "reported_at, " + NETWORK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    args.toArray());
         } else if (!owners.get(0).equals(owner)) {
             throw new ForeignSpendException("spend of " + s.network() + "/" + s.campaignId() + " on " + s.day()
                     + " was reported by another sender; only it may restate the day");
         } else {
-            jdbc.update("UPDATE ad_spend SET spend = ?, impressions = ?, clicks = ?, reported_at = ? WHERE network = ? "
-                    + "AND campaign_id = ? AND spend_day = ? AND currency = ? AND reported_at <= ?", s.spend().amount(),
-                    s.impressions(), s.clicks(), utc(reportedAt), s.network(), s.campaignId(), s.day(), s.spend().currency(),
-                    utc(reportedAt));
+            List<Object> args = new ArrayList<>(List.of(s.spend().amount(), s.impressions(), s.clicks(), utc(reportedAt)));
+            args.addAll(java.util.Arrays.asList(figures));
+            args.addAll(List.of(s.network(), s.campaignId(), s.day(), currency, utc(reportedAt)));
+            jdbc.update("UPDATE ad_spend SET spend = ?, impressions = ?, clicks = ?, reported_at = ?, "
+                    + String.join(" = ?, ", NETWORK_COLUMNS.split(", ")) + " = ? WHERE network = ? AND campaign_id = ? "
+                    + "AND spend_day = ? AND currency = ? AND reported_at <= ?", args.toArray());
         }
+    }
+
+    private static final String NETWORK_COLUMNS = "network_click_window_days, network_view_window_days, network_orders, "
+            + "network_units, network_sales, network_sales_in_store, network_sales_online";
+
+    private static BigDecimal amount(Money m) {
+        return m == null ? null : m.amount();
+    }
+
+    /**
+     * Keeps a network's transaction-level claim once by network and conversion id; a later report of
+     * it by the same sender (a restatement) replaces it, an older one changes nothing. Only the
+     * sender that reported the conversion first may restate it. Returns true when the row changed.
+     */
+    public boolean storeConversion(String owner, AttributedConversion c, Instant reportedAt) {
+        List<String> owners = jdbc.queryForList("SELECT owner FROM ad_attributed_conversion WHERE network = ? "
+                + "AND conversion_id = ?", String.class, c.network(), c.conversionId());
+        if (owners.isEmpty()) {
+            return jdbc.update("INSERT INTO ad_attributed_conversion (network, conversion_id, owner, campaign_id, ad_id, "
+                    + "converted_at, touch, window_days, channel, currency, sales, units, reported_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.network(), c.conversionId(), owner, c.campaignId(),
+                    c.adId(), utc(c.convertedAt()), c.touch(), c.windowDays(), c.channel(), c.sales().currency(),
+                    c.sales().amount(), c.units(), utc(reportedAt)) > 0;
+        }
+        if (!owners.get(0).equals(owner)) {
+            throw new ForeignConversionException("conversion " + c.conversionId() + " of " + c.network()
+                    + " was reported by another sender; only it may restate it");
+        }
+        return jdbc.update("UPDATE ad_attributed_conversion SET campaign_id = ?, ad_id = ?, converted_at = ?, touch = ?, "
+                + "window_days = ?, channel = ?, currency = ?, sales = ?, units = ?, reported_at = ? WHERE network = ? "
+                + "AND conversion_id = ? AND reported_at <= ?", c.campaignId(), c.adId(), utc(c.convertedAt()), c.touch(),
+                c.windowDays(), c.channel(), c.sales().currency(), c.sales().amount(), c.units(), utc(reportedAt), c.network(),
+                c.conversionId(), utc(reportedAt)) > 0;
+    }
+
+    /** A network's attributed conversion as stored. */
+    public record StoredConversion(String network, String conversionId, String campaignId, String adId, Instant convertedAt,
+            String touch, int windowDays, String channel, String currency, BigDecimal sales, long units, Instant reportedAt) {
+    }
+
+    /**
+     * Attributed conversions, oldest first (then by network and id), filtered by network, campaign
+     * and time ({@code from} inclusive, {@code to} exclusive; nulls: no bound), at most {@code limit}.
+     * {@code readerPartnerId}: null for every campaign, else only campaigns of advertisers that partner reads.
+     */
+    public List<StoredConversion> conversions(String network, String campaignId, Instant from, Instant to,
+            String readerPartnerId, int limit) {
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (network != null) {
+            where.append(" AND a.network = ?");
+            args.add(network);
+        }
+        if (campaignId != null) {
+            where.append(" AND a.campaign_id = ?");
+            args.add(campaignId);
+        }
+        if (from != null) {
+            where.append(" AND a.converted_at >= ?");
+            args.add(utc(from));
+        }
+        if (to != null) {
+            where.append(" AND a.converted_at < ?");
+            args.add(utc(to));
+        }
+        if (readerPartnerId != null) {
+            where.append(" AND EXISTS (SELECT 1 FROM attribution_campaign c JOIN attribution_advertiser_reader r "
+                    + "ON r.advertiser_id = c.advertiser_id WHERE c.network = a.network AND c.campaign_id = a.campaign_id "
+                    + "AND r.partner_id = ?)");
+            args.add(readerPartnerId);
+        }
+        args.add(limit);
+        return jdbc.query("SELECT a.* FROM ad_attributed_conversion a" + where
+                + " ORDER BY a.converted_at, a.network, a.conversion_id LIMIT ?", (rs, i) -> new StoredConversion(
+                        rs.getString("network"), rs.getString("conversion_id"), rs.getString("campaign_id"),
+                        rs.getString("ad_id"), instant(rs, "converted_at"), rs.getString("touch"), rs.getInt("window_days"),
+                        rs.getString("channel"), rs.getString("currency"), rs.getBigDecimal("sales"), rs.getLong("units"),
+                        instant(rs, "reported_at")), args.toArray());
     }
 
     /** Queues work for the engine, in the caller's transaction. */

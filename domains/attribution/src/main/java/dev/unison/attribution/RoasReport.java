@@ -25,6 +25,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * the order's currency; money is never added across currencies. Revenue and orders count by the day
  * the order was placed, spend by the day it was spent. Rows backed by fewer distinct shoppers than
  * the threshold show no shopper-derived figure (the aggregation threshold of clean rooms).
+ *
+ * <p>Beside the hub's figures, each row shows the networks' own ({@link NetworkFigures}): what they
+ * credit to the row's campaigns by their own windows, from the network figures of the spend rows of
+ * the period's days, or, for a campaign whose spend rows of the period carry none, from its
+ * attributed conversions of the period (by the day of the conversion); never both. They are the
+ * networks' published aggregates, so the thin-row rule does not withhold them.
  */
 public class RoasReport {
 
@@ -48,11 +54,16 @@ public class RoasReport {
             GroupBy groupBy, Set<String> readableAdvertisers) {
     }
 
-    /** One report row. Shopper-derived fields are null when {@code suppressed}. */
+    /**
+     * One report row. Shopper-derived fields are null when {@code suppressed}; the network's own
+     * figures ({@code network*}, {@code roasNetwork}) never are, and are null when no network said any.
+     */
     public record Row(String network, String campaignId, String advertiserId, LocalDate day, String currency,
             BigDecimal spend, long impressions, long clicks, Long attributedOrders, BigDecimal revenueOnline,
             BigDecimal revenueInStore, BigDecimal revenue, BigDecimal roasOnline, BigDecimal roasConnected,
-            Long shoppers, boolean suppressed, LookbackWindows windows) {
+            Long shoppers, boolean suppressed, LookbackWindows windows, Long networkOrders, Long networkUnits,
+            BigDecimal networkRevenue, BigDecimal networkRevenueInStore, BigDecimal networkRevenueOnline,
+            BigDecimal roasNetwork, String networkWindow) {
     }
 
     private final JdbcTemplate jdbc;
@@ -79,6 +90,7 @@ public class RoasReport {
         final Set<String> shoppers = new HashSet<>();
         BigDecimal online = BigDecimal.ZERO;
         BigDecimal inStore = BigDecimal.ZERO;
+        final NetworkFigures networkFigures = new NetworkFigures();
 
         Acc(String network, String campaignId, LocalDate day, String currency) {
             this.network = network;
@@ -161,7 +173,11 @@ public class RoasReport {
             spendWhere.append(" AND campaign_id = ?");
             spendArgs.add(q.campaignId());
         }
-        jdbc.query("SELECT network, campaign_id, spend_day, currency, spend, impressions, clicks FROM ad_spend" + spendWhere, rs -> {
+        // the campaigns whose spend rows of the period carry the network's figures: their conversions are not added
+        Set<List<String>> withSpendFigures = new HashSet<>();
+        jdbc.query("SELECT network, campaign_id, spend_day, currency, spend, impressions, clicks, network_click_window_days, "
+                + "network_view_window_days, network_orders, network_units, network_sales, network_sales_in_store, "
+                + "network_sales_online FROM ad_spend" + spendWhere, rs -> {
             String network = rs.getString("network");
             String campaignId = rs.getString("campaign_id");
             if (!readable(q, campaigns, network, campaignId)) {
@@ -172,7 +188,47 @@ public class RoasReport {
             acc.spend = acc.spend.add(rs.getBigDecimal("spend"));
             acc.impressions += rs.getLong("impressions");
             acc.clicks += rs.getLong("clicks");
+            BigDecimal networkSales = rs.getBigDecimal("network_sales");
+            if (networkSales != null) {
+                withSpendFigures.add(List.of(network, campaignId));
+                acc.networkFigures.addSpendRow(rs.getInt("network_click_window_days"),
+                        (Integer) rs.getObject("network_view_window_days", Integer.class), rs.getLong("network_orders"),
+                        rs.getLong("network_units"), networkSales, rs.getBigDecimal("network_sales_in_store"),
+                        rs.getBigDecimal("network_sales_online"));
+            }
         }, spendArgs.toArray());
+
+        StringBuilder conversionWhere = new StringBuilder(" WHERE 1 = 1");
+        List<Object> conversionArgs = new ArrayList<>();
+        if (q.from() != null) {
+            conversionWhere.append(" AND converted_at >= ?");
+            conversionArgs.add(AttributionStore.utc(q.from().atStartOfDay(ZoneOffset.UTC).toInstant()));
+        }
+        if (q.to() != null) {
+            conversionWhere.append(" AND converted_at < ?");
+            conversionArgs.add(AttributionStore.utc(q.to().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
+        }
+        if (q.network() != null) {
+            conversionWhere.append(" AND network = ?");
+            conversionArgs.add(q.network());
+        }
+        if (q.campaignId() != null) {
+            conversionWhere.append(" AND campaign_id = ?");
+            conversionArgs.add(q.campaignId());
+        }
+        jdbc.query("SELECT network, campaign_id, converted_at, touch, window_days, channel, currency, sales, units "
+                + "FROM ad_attributed_conversion" + conversionWhere, rs -> {
+            String network = rs.getString("network");
+            String campaignId = rs.getString("campaign_id");
+            if (withSpendFigures.contains(List.of(network, campaignId)) || !readable(q, campaigns, network, campaignId)) {
+                return; // never both: the spend rows' figures already say what the network credits
+            }
+            Instant convertedAt = AttributionStore.instant(rs, "converted_at");
+            Acc acc = rows.computeIfAbsent(key(q.groupBy(), network, campaignId, convertedAt.atZone(ZoneOffset.UTC).toLocalDate(),
+                    rs.getString("currency")), k -> acc(q.groupBy(), k));
+            acc.networkFigures.addConversion(rs.getString("touch"), rs.getInt("window_days"), rs.getString("channel"),
+                    rs.getLong("units"), rs.getBigDecimal("sales"));
+        }, conversionArgs.toArray());
 
         List<Row> out = new ArrayList<>(rows.size());
         for (Acc a : rows.values()) {
@@ -183,11 +239,17 @@ public class RoasReport {
             BigDecimal online = money(a.online, a.currency);
             BigDecimal inStore = money(a.inStore, a.currency);
             BigDecimal revenue = online.add(inStore);
+            // the network's own figures: its published aggregates, not shopper-derived, so never suppressed
+            NetworkFigures n = a.networkFigures;
+            BigDecimal networkRevenue = n.any() ? money(n.revenue(), a.currency) : null;
             out.add(new Row(a.network, a.campaignId, settings == null ? null : settings.advertiserId(), a.day, a.currency,
                     money(a.spend, a.currency), a.impressions, a.clicks, suppressed ? null : (long) a.orders.size(),
                     suppressed ? null : online, suppressed ? null : inStore, suppressed ? null : revenue,
                     suppressed ? null : roas(online, a.spend), suppressed ? null : roas(revenue, a.spend),
-                    suppressed ? null : (long) shoppers, suppressed, windows));
+                    suppressed ? null : (long) shoppers, suppressed, windows, n.any() ? n.orders() : null,
+                    n.any() ? n.units() : null, networkRevenue, n.inStore() == null ? null : money(n.inStore(), a.currency),
+                    n.online() == null ? null : money(n.online(), a.currency),
+                    networkRevenue == null ? null : roas(networkRevenue, a.spend), n.window()));
         }
         return out;
     }

@@ -9,6 +9,7 @@ import dev.unison.canonical.model.AdExposure;
 import dev.unison.canonical.model.AdSpend;
 import dev.unison.canonical.model.ExposureKind;
 import dev.unison.canonical.model.IdentifierType;
+import dev.unison.canonical.model.NetworkAttribution;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -112,5 +113,65 @@ class AdFileParserTest {
         assertThatThrownBy(() -> parse(new byte[] {'a', ',', (byte) 0xC3, (byte) 0x28, '\n'}, Kind.SPEND, Format.CSV))
                 .isInstanceOf(AdFileParser.UnreadableFileException.class).hasMessageContaining("UTF-8");
         assertThat(rows).isEmpty();
+    }
+
+    @Test
+    void aSpendCsvMayCarryTheNetworksOwnFiguresAllOrNone() {
+        parse("""
+                network,campaign_id,day,spend,currency,impressions,clicks,network_click_window_days,network_view_window_days,network_orders,network_units,network_sales,network_sales_in_store,network_sales_online
+                kpm,C-1,2026-11-20,100.00,USD,1000,20,14,,12,15,480.50,,
+                kpm,C-1,2026-11-21,100.00,USD,1000,20,30,1,10,11,400.00,300.00,100.00
+                kpm,C-1,2026-11-22,100.00,USD,1000,20,,,,,,,
+                kpm,C-1,2026-11-23,100.00,USD,1000,20,14,,,,250.00,,
+                kpm,C-1,2026-11-24,100.00,USD,1000,20,,,,,,50.00,
+                kpm,C-1,2026-11-25,100.00,USD,1000,20,120,,1,1,9.00,,
+                kpm,C-1,2026-11-26,100.00,USD,1000,20,14,,many,1,9.00,,
+                """.getBytes(StandardCharsets.UTF_8), Kind.SPEND, Format.CSV);
+        assertThat(rows).extracting(AdFileParser.Row::line).containsExactly(2L, 3L, 4L);
+        NetworkAttribution clicksOnly = ((AdSpend) rows.get(0).record()).networkAttributed();
+        assertThat(clicksOnly.clickWindowDays()).isEqualTo(14);
+        assertThat(clicksOnly.viewWindowDays()).isNull();
+        assertThat(clicksOnly.orders()).isEqualTo(12);
+        assertThat(clicksOnly.units()).isEqualTo(15);
+        assertThat(clicksOnly.sales().amount()).isEqualByComparingTo("480.50");
+        assertThat(clicksOnly.sales().currency()).as("the row's currency").isEqualTo("USD");
+        assertThat(clicksOnly.salesInStore()).isNull();
+        assertThat(clicksOnly.salesOnline()).isNull();
+        NetworkAttribution split = ((AdSpend) rows.get(1).record()).networkAttributed();
+        assertThat(split.viewWindowDays()).isEqualTo(1);
+        assertThat(split.salesInStore().amount()).isEqualByComparingTo("300.00");
+        assertThat(split.salesOnline().amount()).isEqualByComparingTo("100.00");
+        assertThat(((AdSpend) rows.get(2).record()).networkAttributed()).as("no network column has a value").isNull();
+
+        assertThat(rejected).extracting(AdFileParser.Rejected::line).containsExactly(5L, 6L, 7L, 8L);
+        assertThat(rejected.get(0).reasons()).singleElement().asString().contains("all or none")
+                .contains("missing: network_orders, network_units").doesNotContain("network_sales,");
+        assertThat(rejected.get(1).reasons()).singleElement().asString()
+                .contains("missing: network_click_window_days, network_orders, network_units, network_sales");
+        assertThat(rejected.get(2).reasons()).anySatisfy(r -> assertThat(r).contains("/networkAttributed/clickWindowDays"));
+        assertThat(rejected.get(3).reasons()).anySatisfy(r -> assertThat(r).contains("/networkAttributed/orders"));
+    }
+
+    @Test
+    void aSpendFileWithoutTheNetworkColumnsIsReadAsBeforeAndAnUnknownNetworkColumnIsNamed() {
+        parse("""
+                network,campaign_id,day,spend,currency,impressions,clicks
+                kpm,C-1,2026-11-20,100.00,USD,1000,20
+                """.getBytes(StandardCharsets.UTF_8), Kind.SPEND, Format.CSV);
+        assertThat(((AdSpend) rows.get(0).record()).networkAttributed()).isNull();
+        assertThatThrownBy(() -> parse("network,campaign_id,day,spend,currency,impressions,clicks,network_roas\n"
+                .getBytes(StandardCharsets.UTF_8), Kind.SPEND, Format.CSV))
+                .hasMessageContaining("unknown column 'network_roas'").hasMessageContaining("optional: network_click_window_days");
+    }
+
+    @Test
+    void aSpendReportInJsonLinesCarriesTheNetworksFiguresAsTheEventDoes() {
+        parse("""
+                {"network":"amazon-ads","campaignId":"C-1","day":"2026-11-20","spend":{"amount":"100.00","currency":"USD"},"impressions":1000,"clicks":20,"networkAttributed":{"clickWindowDays":14,"orders":3,"units":4,"sales":{"amount":"120.00","currency":"USD"}}}
+                {"network":"amazon-ads","campaignId":"C-1","day":"2026-11-21","spend":{"amount":"100.00","currency":"USD"},"impressions":1000,"clicks":20,"networkAttributed":{"orders":3,"units":4,"sales":{"amount":"120.00","currency":"USD"}}}
+                """.getBytes(StandardCharsets.UTF_8), Kind.SPEND, Format.JSON_LINES);
+        assertThat(((AdSpend) rows.get(0).record()).networkAttributed().sales().amount()).isEqualByComparingTo("120.00");
+        assertThat(rejected).extracting(AdFileParser.Rejected::line).containsExactly(2L);
+        assertThat(rejected.get(0).reasons()).anySatisfy(r -> assertThat(r).contains("clickWindowDays"));
     }
 }

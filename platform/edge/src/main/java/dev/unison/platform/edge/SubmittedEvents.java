@@ -63,10 +63,11 @@ final class SubmittedEvents {
             EventType.CART_UPDATED, EventType.CUSTOMER_UPSERTED, EventType.REFUND_CREATED);
     /**
      * Types whose data names the ad network it came from; a partner speaks only for its own (its
-     * exposures could otherwise displace another network's touches, its spend change another's ROAS).
+     * exposures could otherwise displace another network's touches, its spend change another's ROAS,
+     * its attributed conversions claim sales in another network's name).
      */
     private static final Set<EventType> NETWORK_RECORDS = Set.of(EventType.AD_EXPOSURE_RECORDED,
-            EventType.AD_EXPOSURE_RECORDED_V1, EventType.AD_SPEND_REPORTED);
+            EventType.AD_EXPOSURE_RECORDED_V1, EventType.AD_SPEND_REPORTED, EventType.AD_CONVERSION_ATTRIBUTED);
     /** Event times a partner may state: not before 2000, not more than a day ahead of the hub's clock. */
     private static final Instant EARLIEST_TIME = Instant.parse("2000-01-01T00:00:00Z");
 
@@ -238,8 +239,8 @@ final class SubmittedEvents {
         if (NETWORK_RECORDS.contains(type)) {
             JsonNode network = data.get("network");
             if (network != null && !caller.name().equals(network.asText())) {
-                throw ApiException.forbidden("data.network: a partner reports exposures and spend of its own network only ('"
-                        + caller.name() + "'), got " + network);
+                throw ApiException.forbidden("data.network: a partner reports exposures, spend and attributed conversions "
+                        + "of its own network only ('" + caller.name() + "'), got " + network);
             }
             return;
         }
