@@ -1,6 +1,11 @@
 package dev.unison.attribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.unison.attribution.S1Traffic.event;
+import static dev.unison.attribution.S1Traffic.money;
+import static dev.unison.attribution.S1Traffic.onlineOrder;
+import static dev.unison.attribution.S1Traffic.refund;
+import static dev.unison.attribution.S1Traffic.sha256;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,42 +49,20 @@ class AttributionIT {
     long run;
     String network;
 
+    S1Traffic traffic;
+
     @BeforeEach
     void setUp() {
         api = new HttpApi(port);
+        traffic = new S1Traffic(api, KEY);
         run = System.nanoTime() % 1_000_000_000L;
         network = "rmn-" + run;
     }
 
     // ------------------------------------------------------------------ helpers
 
-    static String sha256(String value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static ObjectNode event(String id, String type, ObjectNode data) {
-        ObjectNode e = CanonicalJson.mapper().createObjectNode();
-        e.put("specversion", "1.0").put("id", id).put("source", "/it/attribution").put("type", type)
-                .put("datacontenttype", "application/json");
-        e.set("data", data);
-        return e;
-    }
-
-    /** Sends events in batches of up to 1,000; every one must be accepted. */
     void send(String key, List<ObjectNode> events) {
-        for (int from = 0; from < events.size(); from += 1000) {
-            ArrayNode batch = CanonicalJson.mapper().createArrayNode();
-            events.subList(from, Math.min(events.size(), from + 1000)).forEach(batch::add);
-            HttpApi.Reply r = api.post("/api/v1/events", key, "application/cloudevents-batch+json", CanonicalJson.write(batch), Map.of());
-            assertThat(r.status()).as(r.body()).isEqualTo(200);
-            for (JsonNode result : r.json().get("results")) {
-                assertThat(result.get("status").asText()).as(result.toString()).isEqualTo("accepted");
-            }
-        }
+        traffic.send(key, events);
     }
 
     ObjectNode exposure(String id, String campaign, String kind, Instant at, String email) {
@@ -90,24 +73,6 @@ class AttributionIT {
         return event("exp-" + id, "commerce.ad.exposure.recorded.v2", d);
     }
 
-    static ObjectNode onlineOrder(String id, String channel, String email, Instant placedAt, String amount) {
-        ObjectNode d = CanonicalJson.mapper().createObjectNode();
-        d.put("id", id).put("channel", channel).put("externalId", id).put("status", "paid").put("placedAt", placedAt.toString())
-                .put("placedIn", "online").put("fulfilledFromLocation", "STORE-7");
-        d.putArray("identifiers").addObject().put("type", "email").put("value", email);
-        d.putArray("lines").addObject().put("lineId", "1").put("sku", "S1-BASKET").put("quantity", 1)
-                .<ObjectNode>set("unitPrice", money(amount)).set("lineTotal", money(amount));
-        d.set("total", money(amount));
-        return event("ord-" + id, "commerce.order.placed.v1", d);
-    }
-
-    static ObjectNode refund(String id, String orderId, String channel, String amount, Instant at) {
-        ObjectNode d = CanonicalJson.mapper().createObjectNode();
-        d.put("id", id).put("orderId", orderId).put("channel", channel).put("refundedAt", at.toString());
-        d.set("amount", money(amount));
-        return event("ref-" + id, "commerce.refund.created.v1", d);
-    }
-
     static ObjectNode spend(String network, String campaign, LocalDate day, String amount) {
         ObjectNode d = CanonicalJson.mapper().createObjectNode();
         d.put("network", network).put("campaignId", campaign).put("day", day.toString()).put("impressions", 10_000)
@@ -116,45 +81,16 @@ class AttributionIT {
         return event("spend-" + network + "-" + campaign + "-" + day, "commerce.ad.spend.reported.v1", d);
     }
 
-    static ObjectNode money(String amount) {
-        return CanonicalJson.mapper().createObjectNode().put("amount", amount).put("currency", "USD");
-    }
-
     ObjectNode till(String register, long sequence, Instant at, String amount, String loyaltyId) {
-        ObjectNode t = CanonicalJson.mapper().createObjectNode();
-        t.put("storeId", "STORE-7").put("registerId", register).put("businessDay", at.atZone(ZoneOffset.UTC).toLocalDate().toString())
-                .put("sequence", sequence).put("type", "sale").put("occurredAt", at.toString()).put("currency", "USD");
-        t.putArray("lines").addObject().put("sku", "S1-BASKET").put("quantity", 1).put("unitPrice", amount);
-        if (loyaltyId != null) {
-            t.put("loyaltyId", loyaltyId);
-        }
-        return t;
+        return traffic.till(register, sequence, at, amount, loyaltyId);
     }
 
     void sellAtTills(List<ObjectNode> transactions) {
-        for (int from = 0; from < transactions.size(); from += 500) {
-            ObjectNode body = CanonicalJson.mapper().createObjectNode();
-            ArrayNode list = body.putArray("transactions");
-            transactions.subList(from, Math.min(transactions.size(), from + 500)).forEach(list::add);
-            HttpApi.Reply r = api.post("/api/v1/pos/transactions/batch", KEY, CanonicalJson.write(body));
-            assertThat(r.status()).as(r.body()).isEqualTo(200);
-            assertThat(r.body()).doesNotContain("\"rejected\"");
-        }
+        traffic.sellAtTills(transactions);
     }
 
     void linkLoyalty(List<String[]> loyaltyAndEmail) {
-        for (int from = 0; from < loyaltyAndEmail.size(); from += 1000) {
-            ObjectNode body = CanonicalJson.mapper().createObjectNode();
-            ArrayNode sightings = body.putArray("sightings");
-            for (String[] pair : loyaltyAndEmail.subList(from, Math.min(loyaltyAndEmail.size(), from + 1000))) {
-                ObjectNode s = sightings.addObject().put("source", "loyalty-signup");
-                ArrayNode ids = s.putArray("identifiers");
-                ids.addObject().put("type", "loyalty_id").put("value", pair[0]);
-                ids.addObject().put("type", "email").put("value", pair[1]);
-            }
-            HttpApi.Reply r = api.post("/api/v1/identities/batch", KEY, CanonicalJson.write(body));
-            assertThat(r.status()).as(r.body()).isEqualTo(200);
-        }
+        traffic.linkLoyalty(loyaltyAndEmail);
     }
 
     void putCampaign(String campaign, String advertiser, int clickDays, int viewDays) {

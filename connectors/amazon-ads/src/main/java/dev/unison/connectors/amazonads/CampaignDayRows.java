@@ -77,6 +77,9 @@ final class CampaignDayRows {
             throw new IllegalArgumentException("the report row's " + column + " is not a number: " + value);
         }
         BigDecimal amount = value.decimalValue();
+        if (amount.scale() < 0) {
+            amount = amount.setScale(0); // Jackson strips trailing zeros (14000.00 -> 1.4E+4): a plain amount again
+        }
         if (amount.signum() < 0) {
             throw new IllegalArgumentException("the report row's " + column + " is negative: " + value);
         }

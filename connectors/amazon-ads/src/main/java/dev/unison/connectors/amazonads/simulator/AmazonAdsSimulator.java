@@ -106,8 +106,12 @@ public final class AmazonAdsSimulator extends SimulatorServer {
     private final Map<String, Report> reports = new LinkedHashMap<>();
     private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
     private final Map<String, JsonNode> conversions = new ConcurrentHashMap<>();
+    /** The accepted clientDedupeIds alone, when {@link #keepConversionEvents} is off (a benchmark's million sales). */
+    private final Set<String> conversionIds = ConcurrentHashMap.newKeySet();
+    private volatile boolean keepConversionEvents = true;
     private final AtomicInteger duplicateConversions = new AtomicInteger();
     private final AtomicInteger eventRequests = new AtomicInteger();
+    private final AtomicInteger throttledEventRequests = new AtomicInteger();
     private final AtomicInteger tokensIssued = new AtomicInteger();
     private final AtomicInteger reportsFailing = new AtomicInteger();
     private final List<Integer> failingEvents = new ArrayList<>();
@@ -220,12 +224,33 @@ public final class AmazonAdsSimulator extends SimulatorServer {
         return Map.copyOf(conversions);
     }
 
+    /**
+     * With {@code false}, only the accepted events' clientDedupeIds are kept, not the events:
+     * {@link #conversions()} stays empty, {@link #conversionCount()} and the duplicate count still
+     * hold (a million events as JSON trees would take gigabytes). Set it before the first event.
+     */
+    public AmazonAdsSimulator keepConversionEvents(boolean keep) {
+        this.keepConversionEvents = keep;
+        return this;
+    }
+
+    /** How many distinct events were accepted, without copying them. */
+    public int conversionCount() {
+        return keepConversionEvents ? conversions.size() : conversionIds.size();
+    }
+
     public int duplicateConversions() {
         return duplicateConversions.get();
     }
 
+    /** Events API requests past authentication that the bucket let through (throttled ones not counted). */
     public int eventRequests() {
         return eventRequests.get();
+    }
+
+    /** Events API requests answered 429 by the bucket. */
+    public int throttledEventRequests() {
+        return throttledEventRequests.get();
     }
 
     // ---- Login with Amazon ----------------------------------------------------------------------
@@ -461,6 +486,7 @@ public final class AmazonAdsSimulator extends SimulatorServer {
             return SimResponse.json(403, "{\"code\":\"FORBIDDEN\",\"message\":\"Amazon-Ads-AccountId is missing or not accessible\"}");
         }
         if (!eventsBucket.tryTake(1)) {
+            throttledEventRequests.incrementAndGet();
             return SimResponse.json(429, "{\"code\":\"TOO_MANY_REQUESTS\",\"message\":\"Rate exceeded\"}")
                     .withHeader("Retry-After", Long.toString(Math.max(1, (long) Math.ceil(eventsBucket.secondsUntil(1)))));
         }
@@ -499,7 +525,9 @@ public final class AmazonAdsSimulator extends SimulatorServer {
                         .put("errorMessage", failing.containsKey(index) ? "Internal error, retry later" : problem);
                 continue;
             }
-            if (conversions.putIfAbsent(event.get("clientDedupeId").asText(), event) != null) {
+            String dedupeId = event.get("clientDedupeId").asText();
+            boolean fresh = keepConversionEvents ? conversions.putIfAbsent(dedupeId, event) == null : conversionIds.add(dedupeId);
+            if (!fresh) {
                 duplicateConversions.incrementAndGet();
             }
             success.addObject().put("index", index).set("event", event);
