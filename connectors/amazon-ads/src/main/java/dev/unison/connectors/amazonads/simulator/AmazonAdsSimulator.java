@@ -91,6 +91,7 @@ public final class AmazonAdsSimulator extends SimulatorServer {
         int polls;
         String status = "PENDING";
         Instant lastPolled = Instant.MIN;
+        Instant createdAt;
         byte[] file;
         JsonNode columns;
 
@@ -119,6 +120,7 @@ public final class AmazonAdsSimulator extends SimulatorServer {
     private volatile boolean credentialsRefused;
     private volatile Duration tokenLifetime = Duration.ofHours(1);
     private volatile int pollsUntilDone = 2;
+    private volatile Duration buildTime = Duration.ZERO;
     private volatile Duration minPollInterval = Duration.ofSeconds(2);
     private volatile Duration urlLifetime = Duration.ofHours(1);
     private volatile CountDownLatch hold;
@@ -174,6 +176,15 @@ public final class AmazonAdsSimulator extends SimulatorServer {
     /** Status polls a report needs before it is COMPLETED (the first answers PENDING, then PROCESSING). */
     public void pollsUntilDone(int polls) {
         this.pollsUntilDone = polls;
+    }
+
+    /**
+     * How long a report takes to build, at the least (Amazon: minutes, up to three hours); a report
+     * is COMPLETED once both this time has passed and it was polled {@link #pollsUntilDone} times.
+     * Zero by default, so tests compress it to polls alone.
+     */
+    public void buildTime(Duration time) {
+        this.buildTime = time;
     }
 
     /** How soon the same report may be polled again without a 429. */
@@ -360,6 +371,7 @@ public final class AmazonAdsSimulator extends SimulatorServer {
                 }
             }
             Report report = new Report(UUID.randomUUID().toString(), identity, from, to);
+            report.createdAt = clock.instant();
             reports.put(report.id, report);
             report.columns = configuration.path("columns");
             return SimResponse.json(200, view(report).toString());
@@ -385,7 +397,7 @@ public final class AmazonAdsSimulator extends SimulatorServer {
             report.lastPolled = now;
             if (report.status.equals("PENDING") || report.status.equals("PROCESSING")) {
                 report.polls++;
-                if (report.polls > pollsUntilDone) {
+                if (report.polls > pollsUntilDone && !now.isBefore(report.createdAt.plus(buildTime))) {
                     if (reportsFailing.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                         report.status = "FAILED";
                     } else {

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * The report stream against the simulator on a manual clock: how many polls, what is asked for
  * again, what is stored once.
  */
-class AmazonAdsReportsTest {
+class AmazonAdsReportsIT {
 
     static final LocalDate YESTERDAY = LocalDate.parse("2026-12-05");
     final ManualClock clock = new ManualClock(Instant.parse("2026-12-06T09:00:00Z"));
@@ -114,6 +114,20 @@ class AmazonAdsReportsTest {
             assertThat(s.spend().currency()).as("the campaign's budget currency").isEqualTo("EUR");
             assertThat(s.spend().amount().toString()).isIn("14000", "14000.0", "14000.00");
         });
+    }
+
+    @Test
+    void aReportTakesItsBuildTimeHoweverOftenItIsPolled() {
+        amazon.pollsUntilDone(1);
+        amazon.buildTime(Duration.ofMinutes(20));
+        Poller poller = poller();
+        poller.round(); // created
+        for (int i = 0; i < 19; i++) {
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(poller.round().stored()).as("building, minute %d", i + 1).isZero();
+        }
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(poller.round().stored()).isEqualTo(6);
     }
 
     @Test

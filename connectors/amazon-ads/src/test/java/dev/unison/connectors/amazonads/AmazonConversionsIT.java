@@ -35,7 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Sales to the Conversions API against the simulator: batches, the 207 answer event by event, once per order. */
-class AmazonConversionsTest {
+class AmazonConversionsIT {
 
     final ManualClock clock = new ManualClock(Instant.parse("2026-12-06T09:00:00Z"));
     AmazonAdsSimulator amazon;
