@@ -111,7 +111,9 @@ public final class AmazonAdsConnector implements Connector {
         AmazonAdsReports api = new AmazonAdsReports(http, tokens(connection, settings), settings, connection.id(), clock);
         // spCampaigns: at most 31 days per report ("Reporting v3: Campaign reports", maximum date range)
         ReportJob job = new ReportJob(connection.id(), NAME, ROW, api, firstDay, 31, CampaignDayRows::key,
-                new ReportJob.Restatement(settings.restateDays(), settings.restateEvery()), clock);
+                new ReportJob.Restatement(settings.restateDays(), settings.restateEvery()), clock)
+                // spCampaigns data is kept 95 days ("Reporting v3: Campaign reports", data retention)
+                .withRetention(95);
         Duration first = settings.pollInterval().compareTo(Duration.ofSeconds(5)) < 0 ? settings.pollInterval() : Duration.ofSeconds(5);
         return new Poller(connection.id(), STREAM, job, context, clock, first, Duration.ofMinutes(10), settings.pausedRetry());
     }

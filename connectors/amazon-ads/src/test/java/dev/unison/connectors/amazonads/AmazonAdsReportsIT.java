@@ -131,6 +131,17 @@ class AmazonAdsReportsIT {
     }
 
     @Test
+    void afterMonthsAwayTheStreamResumesAtTheOldestDayAmazonStillKeepsAndSaysWhatItSkipped() {
+        context.cursors.put("ads/" + AmazonAdsConnector.STREAM, "{\"phase\":\"done\",\"to\":\"2026-06-30\"}");
+        Poller poller = poller();
+        poller.round();
+        // today 2026-12-06: the 95 days kept are 2026-09-02 .. 2026-12-05
+        assertThat(amazon.reportRanges()).containsExactly("2026-09-02/2026-10-02");
+        assertThat(context.cursors.get("ads/" + AmazonAdsConnector.STREAM))
+                .contains("\"skipped\":\"2026-07-01/2026-09-01 (older than the API's 95-day retention)\"");
+    }
+
+    @Test
     void aDuplicateCreateAfterALostCommitReusesTheReportBeingBuilt() {
         context.failOnPage = 1; // the hub dies before the cursor naming the new report is committed
         Poller poller = poller();

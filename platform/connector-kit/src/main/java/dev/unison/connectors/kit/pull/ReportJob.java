@@ -89,6 +89,8 @@ public final class ReportJob implements Poller.Source {
     private final Function<JsonNode, String> rowKey;
     private final Restatement restatement;
     private final Clock clock;
+    /** Days the API keeps (0: no limit); older days can no longer be asked for. */
+    private int retentionDays;
 
     /**
      * @param rowKey the dedupe key of a row (e.g. report type + campaign + day): a report asked
@@ -116,6 +118,20 @@ public final class ReportJob implements Poller.Source {
         this.clock = clock;
     }
 
+    /**
+     * The API keeps only the last {@code days} days (Amazon's spCampaigns: 95): a range that would
+     * start earlier (a hub stopped for months) starts at the oldest day still kept instead, and the
+     * cursor records the days skipped ({@code skipped}) for operators, instead of asking for a range
+     * the API refuses again and again.
+     */
+    public ReportJob withRetention(int days) {
+        if (days < 1) {
+            throw new IllegalArgumentException("retention must be at least one day, got " + days);
+        }
+        this.retentionDays = days;
+        return this;
+    }
+
     @Override
     public Poller.Page fetch(Optional<String> cursor) throws Exception {
         ObjectNode state = cursor.map(ReportJob::read).orElseGet(() -> CanonicalJson.mapper().createObjectNode()
@@ -137,10 +153,19 @@ public final class ReportJob implements Poller.Source {
                     from = trailing.isBefore(firstDay) ? firstDay : trailing;
                     restating = true;
                 }
+                String skipped = state.path("skipped").asText(null);
+                LocalDate oldest = retentionDays == 0 ? null : yesterday.plusDays(1).minusDays(retentionDays);
+                if (oldest != null && from.isBefore(oldest)) {
+                    skipped = from + "/" + oldest.minusDays(1) + " (older than the API's " + retentionDays + "-day retention)";
+                    from = oldest;
+                }
                 LocalDate to = from.plusDays(maxDays - 1L).isAfter(yesterday) ? yesterday : from.plusDays(maxDays - 1L);
                 String id = api.create(from, to);
                 ObjectNode pending = CanonicalJson.mapper().createObjectNode().put("phase", "pending").put("reportId", id)
                         .put("from", from.toString()).put("to", to.toString()).put("failures", state.path("failures").asInt(0));
+                if (skipped != null) {
+                    pending.put("skipped", skipped);
+                }
                 if (restating) {
                     pending.put("restating", true);
                 }
@@ -167,6 +192,9 @@ public final class ReportJob implements Poller.Source {
                         List<InboundDelivery> rows = rows(api.download(status.downloadUrl()), state);
                         ObjectNode done = CanonicalJson.mapper().createObjectNode().put("phase", "done")
                                 .put("to", state.get("to").asText()).put("reportedAt", clock.instant().toString());
+                        if (state.has("skipped")) {
+                            done.put("skipped", state.get("skipped").asText()); // stays visible in the cursor
+                        }
                         // more when later complete days are waiting (a backfill goes on at once)
                         yield new Poller.Page(rows, done.toString(), LocalDate.parse(state.get("to").asText()).isBefore(yesterday));
                     }
