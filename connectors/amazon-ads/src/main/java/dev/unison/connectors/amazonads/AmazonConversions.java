@@ -215,7 +215,12 @@ final class AmazonConversions {
         try {
             result = CanonicalJson.parse(answered.body());
         } catch (IllegalArgumentException e) {
-            batch.forEach(p -> retryOrDeadLetter(p, "unreadable answer " + answered.status() + ": " + ApiClient.abbreviate(answered.body())));
+            // nothing of the answer can be trusted: every event counts a failed attempt, the ones at
+            // their last attempt are dead-lettered and leave the queue, the others go again after a pause
+            String reason = "unreadable answer " + answered.status() + ": " + ApiClient.abbreviate(answered.body());
+            List<Pending> given = batch.stream().filter(p -> retryOrDeadLetter(p, reason)).toList();
+            context.outboundQueue().done(given);
+            api.backOff(Optional.empty(), reason);
             return batch.size();
         }
         Map<Integer, JsonNode> errors = new HashMap<>();
@@ -235,6 +240,7 @@ final class AmazonConversions {
             JsonNode error = errors.get(i + 1); // 1-based
             if (error == null && (succeeded.contains(i + 1) || answered.status() == 200)) {
                 settled.add(p);
+                failedAttempts.remove(attemptKey(p)); // it failed before, perhaps: forget that
                 sent++;
                 continue;
             }
@@ -248,6 +254,7 @@ final class AmazonConversions {
                     retried++;
                 }
             } else {
+                failedAttempts.remove(attemptKey(p));
                 deadLettered.put(p, reason);
                 settled.add(p);
             }
@@ -273,14 +280,21 @@ final class AmazonConversions {
 
     /** Counts a transient failure of one event; true when it was its last attempt and it went to the dead letters. */
     private boolean retryOrDeadLetter(Pending p, String reason) {
-        String attemptKey = p.key() + "@" + p.version();
-        int attempts = failedAttempts.merge(attemptKey, 1, Integer::sum);
+        int attempts = failedAttempts.merge(attemptKey(p), 1, Integer::sum);
         if (attempts >= MAX_ATTEMPTS) {
-            failedAttempts.remove(attemptKey);
+            failedAttempts.remove(attemptKey(p));
             deadLetter(p, reason + " (after " + attempts + " attempts)");
             return true;
         }
         return false;
+    }
+
+    /**
+     * Failed attempts are counted per queued version in memory (a restart grants a few more, never
+     * fewer), and forgotten once the event is settled either way.
+     */
+    private static String attemptKey(Pending p) {
+        return p.key() + "@" + p.version();
     }
 
     private void deadLetter(Pending p, String reason) {

@@ -164,6 +164,23 @@ class AmazonConversionsIT {
     }
 
     @Test
+    void anUnreadableAnswerIsTriedAgainAndAtTheLastAttemptTheEventsLeaveTheQueueForTheDeadLetters() {
+        conversions.tick(); // nothing queued: the sender fetches its token now, so the faults below meet the events API
+        for (int i = 0; i < AmazonConversions.MAX_ATTEMPTS; i++) {
+            amazon.inject(new dev.unison.connectors.kit.simulator.Fault.Respond(new dev.unison.connectors.kit.simulator.SimResponse(
+                    207, Map.of("Content-Type", "text/html"), "<html>gateway</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        }
+        conversions.offer(placed("u-1", PlacedIn.ONLINE, new Identifier(IdentifierType.EMAIL, "u1@example.com")));
+        sendAll();
+        assertThat(context.queue).as("not queued forever").isEmpty();
+        assertThat(context.deadLetters).singleElement().satisfies(d -> {
+            assertThat(d.key()).isEqualTo("u-1");
+            assertThat(d.reason()).contains("unreadable answer").contains("after " + AmazonConversions.MAX_ATTEMPTS + " attempts");
+        });
+        assertThat(amazon.receivedOn("POST", "/events/v1")).hasSize(AmazonConversions.MAX_ATTEMPTS);
+    }
+
+    @Test
     void aRedeliveredOrderEventAfterItWasSentQueuesNothing() {
         CanonicalEvent event = placed("o-9", PlacedIn.ONLINE, new Identifier(IdentifierType.EMAIL, "a@example.com"));
         conversions.offer(event);

@@ -71,12 +71,12 @@ public class JdbcExternalRefs implements ExternalRefs {
     public Map<String, String> getAll(String connectionId, String kind, Collection<String> keys) {
         Map<String, String> found = new HashMap<>();
         for (List<String> chunk : InLists.chunks(List.copyOf(new LinkedHashSet<>(keys)))) {
-            List<Object> args = new ArrayList<>(chunk.size() + 2);
-            args.add(connectionId);
-            args.add(kind);
-            args.addAll(chunk);
-            jdbc.query("SELECT ref_key, external_id FROM external_ref WHERE connection_id = ? AND kind = ? AND ref_key IN ("
-                    + InLists.placeholders(chunk.size()) + ")", rs -> {
+            // whole primary keys: H2 uses a one-column IN list as an index condition only on an index's
+            // first column, so "... AND ref_key IN (...)" walked every ref of the connection and kind
+            List<Object> args = new ArrayList<>(chunk.size() * 3);
+            chunk.forEach(key -> args.addAll(List.of(connectionId, kind, key)));
+            jdbc.query("SELECT ref_key, external_id FROM external_ref WHERE (connection_id, kind, ref_key) IN ("
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "(?, ?, ?)")) + ")", rs -> {
                         found.put(rs.getString(1), rs.getString(2));
                     }, args.toArray());
         }
