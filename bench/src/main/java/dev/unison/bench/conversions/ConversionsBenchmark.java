@@ -408,7 +408,7 @@ public final class ConversionsBenchmark {
 
     private void writeConfiguration() throws IOException {
         StringBuilder app = new StringBuilder("unison:\n  simulators:\n    shopify:\n      enabled: false\n"
-                + "    tiktok-shop:\n      enabled: false\n"
+                + "    tiktok-shop:\n      enabled: false\n" + "    sfcc:\n      enabled: false\n"
                 + "  api:\n    rate-limit:\n      requests-per-second: 0\n"
                 + "  inventory:\n    locations:\n");
         for (int s = 1; s <= STORES; s++) {
