@@ -49,8 +49,10 @@ import java.util.Set;
  * successful event is settled and never sent again; an event failing with 429 or 5xx goes again
  * with the next request (up to {@value #MAX_ATTEMPTS} times, then it is dead-lettered); an event
  * refused with another 4xx is dead-lettered with Amazon's reason. A whole request refused with a
- * 4xx dead-letters its events; throttling and 5xx keep them queued (the kit's {@link ApiClient}
- * waits out {@code Retry-After}).
+ * 4xx is halved until the event at fault is alone, which is then dead-lettered; throttling and 5xx
+ * keep the events queued (the kit's {@link ApiClient} waits out {@code Retry-After}). A 401/403
+ * is tried once more with a new token, then the sender pauses with the reason in the connection's
+ * status.
  *
  * <p>Sales wait in the durable coalescing queue, keyed by order id and offered once per order
  * ({@code offerIfNewer} with version 1): a redelivered order event cannot queue a sale again after
@@ -69,6 +71,10 @@ final class AmazonConversions {
     private final ApiClient api;
     private final ClientCredentials tokens;
     private volatile boolean warm;
+    /** Events per request now: the configured batch, halved after a whole request was refused, doubled back after successes. */
+    private int batchSize;
+    /** The events API refused the last token: a second refusal with a fresh one pauses the sender. */
+    private boolean refusedBefore;
     private final Map<String, Integer> failedAttempts = new java.util.concurrent.ConcurrentHashMap<>();
 
     AmazonConversions(Connection connection, ConnectorContext context, ApiClient api, ClientCredentials tokens) {
@@ -77,6 +83,7 @@ final class AmazonConversions {
         this.context = context;
         this.api = api;
         this.tokens = tokens;
+        this.batchSize = settings.conversionsBatchSize();
     }
 
     String deadLetterConsumer() {
@@ -147,7 +154,7 @@ final class AmazonConversions {
         if (!api.ready(1)) {
             return 0;
         }
-        List<Pending> batch = context.outboundQueue().next(connection.id(), KIND, settings.conversionsBatchSize());
+        List<Pending> batch = context.outboundQueue().next(connection.id(), KIND, batchSize);
         if (batch.isEmpty()) {
             warmUp();
             return 0;
@@ -179,18 +186,39 @@ final class AmazonConversions {
                 .header("Amazon-Advertising-API-ClientId", settings.clientId()).header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(CanonicalJson.write(body), StandardCharsets.UTF_8)).build();
         ApiClient.Outcome outcome = api.send("conversions_call", request, 1);
-        if (outcome instanceof ApiClient.Outcome.Unauthorized) {
-            tokens.invalidate(token); // a new token with the next call; a refused client shows in the status above
+        if (outcome instanceof ApiClient.Outcome.Unauthorized refusedToken) {
+            tokens.invalidate(token);
+            if (refusedBefore) {
+                // refused again with a fresh token: the client, the account or its access is wrong; say so and
+                // wait, the sales stay queued
+                context.reportStatus(connection.id(), CheckResult.failed("conversions paused: the events API answered "
+                        + refusedToken.status() + " with a fresh token (Amazon-Ads-AccountId " + settings.accountId().orElse("?")
+                        + "): " + ApiClient.abbreviate(refusedToken.body())));
+                api.backOff(Optional.of(settings.pausedRetry()), "credentials refused by the events API");
+                return 0;
+            }
+            refusedBefore = true; // a token Amazon voided early: once more with a new one
             return 0;
         }
+        if (refusedBefore) {
+            refusedBefore = false;
+            context.reportStatus(connection.id(), CheckResult.ok("conversions accepted again"));
+        }
         if (outcome instanceof ApiClient.Outcome.Refused refused) {
-            batch.forEach(p -> deadLetter(p, refused.reason()));
+            if (batch.size() > 1) {
+                // a whole request refused may be one event's fault: halve the batch until the event is alone,
+                // never dead-letter the good sales with it
+                batchSize = Math.max(1, batch.size() / 2);
+                return batch.size();
+            }
+            deadLetter(batch.get(0), refused.reason());
             context.outboundQueue().done(batch);
-            return batch.size();
+            return 1;
         }
         if (!(outcome instanceof ApiClient.Outcome.Answered answered)) {
             return 0; // throttled, 5xx, network: all stay queued
         }
+        batchSize = Math.min(settings.conversionsBatchSize(), batchSize * 2); // back to full batches after a split
         return settle(batch, answered);
     }
 

@@ -181,6 +181,31 @@ class AmazonConversionsIT {
     }
 
     @Test
+    void aWholeRequestRefusedIsHalvedNotDeadLetteredWithTheGoodSales() {
+        conversions.tick(); // the token first, so the fault below meets the events API
+        for (int i = 1; i <= 4; i++) {
+            conversions.offer(placed("h-" + i, PlacedIn.ONLINE, new Identifier(IdentifierType.EMAIL, "h" + i + "@example.com")));
+        }
+        amazon.inject(dev.unison.connectors.kit.simulator.Fault.status(413, null)); // the request as a whole refused
+        sendAll();
+        assertThat(amazon.conversions()).containsOnlyKeys("h-1", "h-2", "h-3", "h-4");
+        assertThat(context.deadLetters).isEmpty();
+        List<Integer> sizes = amazon.receivedOn("POST", "/events/v1").stream()
+                .map(r -> dev.unison.canonical.json.CanonicalJson.parse(r.bodyText()).get("eventData").size()).toList();
+        assertThat(sizes).as("refused whole, then halves").startsWith(4, 2);
+    }
+
+    @Test
+    void aRequestRefusedForOneEventAloneDeadLettersThatEventOnly() {
+        conversions.tick();
+        conversions.offer(placed("s-1", PlacedIn.ONLINE, new Identifier(IdentifierType.EMAIL, "s1@example.com")));
+        amazon.inject(dev.unison.connectors.kit.simulator.Fault.status(422, null));
+        sendAll();
+        assertThat(context.deadLetters).singleElement().satisfies(d -> assertThat(d.reason()).contains("422"));
+        assertThat(context.queue).isEmpty();
+    }
+
+    @Test
     void aRedeliveredOrderEventAfterItWasSentQueuesNothing() {
         CanonicalEvent event = placed("o-9", PlacedIn.ONLINE, new Identifier(IdentifierType.EMAIL, "a@example.com"));
         conversions.offer(event);

@@ -79,7 +79,13 @@ final class CriteoRows {
         String channel = channelText.contains("offline") || channelText.contains("store") ? "in-store" : "online";
         String id = first(row, "transactionId", "orderId", "purchaseId");
         String lineItem = first(row, "lineItemId");
-        return new AttributedConversion(settings.network(), id.isEmpty() ? "row-" + hash(row.toString()).substring(0, 32) : id,
+        // without a transaction id the row is an aggregate (purchase date and hour, line item, engagement,
+        // channel, window): its id comes from those identity columns only, so a restated row (more
+        // sales) replaces the stored one instead of being counted beside it
+        String identity = String.join("|", first(row, "campaignId"), lineItem, first(row, "purchasedDate", "date"),
+                first(row, "purchasedHour", "hour"), first(row, "advertisedEngagement", "engagement"), channelText,
+                first(row, "attributionWindow"));
+        return new AttributedConversion(settings.network(), id.isEmpty() ? "row-" + hash(identity).substring(0, 32) : id,
                 required(row, "campaignId"), lineItem.isEmpty() ? null : lineItem, convertedAt(row), touch, windowDays, channel,
                 money(decimal(row, "attributedSales"), settings.currency()), count(row, "attributedUnits"));
     }

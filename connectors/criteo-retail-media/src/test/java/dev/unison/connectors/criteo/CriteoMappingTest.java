@@ -147,6 +147,20 @@ class CriteoMappingTest {
     }
 
     @Test
+    void anAggregateTransactionRowWithoutAnIdKeepsItsIdWhenCriteoRestatesItsSales() {
+        String row = "{\"campaignId\":\"101\",\"lineItemId\":\"555\",\"purchasedDate\":\"2026-03-01\",\"purchasedHour\":10,"
+                + "\"advertisedEngagement\":\"click\",\"salesChannel\":\"offline\",\"attributionWindow\":\"30D\","
+                + "\"attributedSales\":%s,\"attributedUnits\":%d}";
+        AttributedConversion first = CriteoRows.conversion(CanonicalJson.parse(row.formatted("50.00", 2)), settings);
+        AttributedConversion restated = CriteoRows.conversion(CanonicalJson.parse(row.formatted("80.00", 3)), settings);
+        assertThat(restated.conversionId()).as("replaces the stored row, not counted beside it").isEqualTo(first.conversionId());
+        assertThat(restated.sales().amount()).isEqualByComparingTo("80.00");
+        AttributedConversion nextHour = CriteoRows.conversion(CanonicalJson.parse(row.replace("\"purchasedHour\":10", "\"purchasedHour\":11")
+                .formatted("50.00", 2)), settings);
+        assertThat(nextHour.conversionId()).isNotEqualTo(first.conversionId());
+    }
+
+    @Test
     void eventIdsComeFromTheDedupeKeyAndARestatedRowIsANewKey() {
         CriteoRetailMediaConnector connector = new CriteoRetailMediaConnector();
         String text = "{\"campaignId\":\"101\",\"date\":\"2026-03-01\",\"impressions\":5,\"clicks\":1,\"spend\":\"2.50\","

@@ -33,8 +33,8 @@ import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads one dropped file of a network: CSV (RFC 4180, a header row naming the columns, one row per
- * line), gzip or not (RFC 1952 magic bytes). The header tells the kind: a {@link Kind#PERFORMANCE}
+ * Reads one dropped file of a network: CSV (RFC 4180 quoting within a line, a header row naming the
+ * columns, one row per line: a field spanning lines is a bad row), gzip or not (RFC 1952 magic bytes). The header tells the kind: a {@link Kind#PERFORMANCE}
  * file (one campaign day per row) or an {@link Kind#EXPOSURES} log (one impression or click per
  * row). Every row is checked by the same code that maps it ({@code check}); a row that fails is
  * reported with its line and reason and the others are stored.

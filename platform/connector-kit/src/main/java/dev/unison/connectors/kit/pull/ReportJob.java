@@ -154,7 +154,8 @@ public final class ReportJob implements Poller.Source {
                     restating = true;
                 }
                 String skipped = state.path("skipped").asText(null);
-                LocalDate oldest = retentionDays == 0 ? null : yesterday.plusDays(1).minusDays(retentionDays);
+                // a day of margin: the API counts its days in the account's time zone, this job in UTC
+                LocalDate oldest = retentionDays == 0 ? null : yesterday.plusDays(2).minusDays(retentionDays);
                 if (oldest != null && from.isBefore(oldest)) {
                     skipped = from + "/" + oldest.minusDays(1) + " (older than the API's " + retentionDays + "-day retention)";
                     from = oldest;

@@ -176,7 +176,11 @@ public class SimulatorServer implements AutoCloseable {
             SimRequest request = new SimRequest(method, path, query, headers, body, clock.instant(), match);
             received.add(request);
             while (received.size() > keep) {
-                received.remove(0);
+                try {
+                    received.remove(0);
+                } catch (IndexOutOfBoundsException cleared) {
+                    break; // a test cleared the list meanwhile
+                }
             }
             if (fault instanceof Fault.Respond respond) {
                 response = respond.response();
@@ -192,6 +196,13 @@ public class SimulatorServer implements AutoCloseable {
                 }
             }
             response.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+            if (headers.getOrDefault("connection", List.of()).stream().anyMatch(c -> c.toLowerCase(Locale.ROOT).contains("close"))) {
+                // the JDK server closes the connection after answering a request that asked for "Connection: close",
+                // but does not say so; a client whose pool reuses sockets the answer did not close (commerce-sdk's
+                // make-fetch-happen) then writes its next request into a closed socket ("socket hang up").
+                // RFC 9112 9.6: the server SHOULD send "close" in its final response on that connection.
+                exchange.getResponseHeaders().set("Connection", "close");
+            }
             exchange.sendResponseHeaders(response.status(), response.body().length == 0 ? -1 : response.body().length);
             if (response.body().length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {
