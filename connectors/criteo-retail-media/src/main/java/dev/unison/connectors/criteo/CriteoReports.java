@@ -53,16 +53,23 @@ final class CriteoReports {
 
     static ReportJob.Api campaigns(CriteoApi api, CriteoSettings settings) {
         return new ReportJob.Api() {
+            /** Reports already created for a range whose other channels are not yet (a 429 came between). */
+            private final java.util.Map<String, List<String>> started = new java.util.concurrent.ConcurrentHashMap<>();
+
             @Override
             public String create(LocalDate from, LocalDate to) throws Exception {
-                // a 429 on the second or third leaves the first one unused: Criteo drops it with its cache
-                List<String> ids = new ArrayList<>();
-                for (String channel : CHANNELS) {
+                // a 429 on the second or third create: the ones created are kept and only the missing ones
+                // are asked for next time, never the whole range again (each create spends the rate limit);
+                // after a restart the kept ones are forgotten, and Criteo drops them with its cache
+                String range = from + "/" + to;
+                List<String> ids = started.computeIfAbsent(range, r -> new java.util.concurrent.CopyOnWriteArrayList<>());
+                for (String channel : CHANNELS.subList(ids.size(), CHANNELS.size())) {
                     ObjectNode attributes = request(settings, from, to, "summary", channel);
                     DIMENSIONS.forEach(attributes.withArray("dimensions")::add);
                     METRICS.forEach(attributes.withArray("metrics")::add);
                     ids.add(api.createCampaignReport(attributes));
                 }
+                started.remove(range);
                 return String.join(",", ids);
             }
 
