@@ -4,7 +4,6 @@ import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.model.AdSpend;
 import dev.unison.connectors.kit.auth.ClientCredentials;
-import dev.unison.connectors.kit.auth.CredentialsRefused;
 import dev.unison.connectors.kit.config.Connection;
 import dev.unison.connectors.kit.descriptor.ConnectorDescriptor;
 import dev.unison.connectors.kit.http.ApiClient;
@@ -122,20 +121,9 @@ public final class AmazonAdsConnector implements Connector {
     @Override
     public CheckResult check(Connection connection) {
         AmazonAdsSettings settings = AmazonAdsSettings.of(connection);
-        ClientCredentials probe = ClientCredentials.refreshTokenGrant(http, URI.create(settings.tokenUrl()), settings.clientId(),
-                connection.requireSecret("clientSecret"), connection.requireSecret("refreshToken"), clock, Duration.ofSeconds(15));
-        try {
-            probe.accessToken();
-            return CheckResult.ok("Login with Amazon issued a token for client " + settings.clientId() + " (profile "
-                    + settings.profileId() + ")");
-        } catch (CredentialsRefused e) {
-            return CheckResult.failed(e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CheckResult.failed("interrupted");
-        } catch (Exception e) {
-            return CheckResult.failed("token endpoint unreachable: " + e.getMessage());
-        }
+        return ClientCredentials.refreshTokenGrant(http, URI.create(settings.tokenUrl()), settings.clientId(),
+                connection.requireSecret("clientSecret"), connection.requireSecret("refreshToken"), clock, Duration.ofSeconds(15))
+                .check("Login with Amazon issued a token for client " + settings.clientId() + " (profile " + settings.profileId() + ")");
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.canonical.model.CanonicalRecord;
-import dev.unison.connectors.kit.auth.CredentialsRefused;
 import dev.unison.connectors.kit.config.Connection;
 import dev.unison.connectors.kit.descriptor.ConnectorDescriptor;
 import dev.unison.connectors.kit.pull.Poller;
@@ -113,17 +112,7 @@ public final class CriteoRetailMediaConnector implements Connector {
     public CheckResult check(Connection connection) {
         CriteoSettings settings = CriteoSettings.of(connection);
         CriteoApi api = new CriteoApi(http, settings, connection.requireSecret("clientSecret"), clock);
-        try {
-            api.tokens().accessToken();
-            return CheckResult.ok("Criteo issued a token to client " + settings.clientId());
-        } catch (CredentialsRefused refused) {
-            return CheckResult.failed(refused.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CheckResult.failed("interrupted");
-        } catch (Exception e) {
-            return CheckResult.failed("Criteo token endpoint: " + e.getMessage());
-        }
+        return api.tokens().check("Criteo issued a token to client " + settings.clientId());
     }
 
     @Override

@@ -87,16 +87,16 @@ final class CriteoPullTckAdapter implements PullTckAdapter {
 
     @Override
     public void holdNextRequest() {
-        simulator.holdNext();
+        simulator.hold().holdNext();
     }
 
     @Override
     public boolean requestHeld() {
-        return simulator.held();
+        return simulator.hold().holding();
     }
 
     @Override
     public void releaseHeldRequest() {
-        simulator.release();
+        simulator.hold().release();
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.kit.simulator.RefillingBucket;
+import dev.unison.connectors.kit.simulator.RequestHold;
 import dev.unison.connectors.kit.simulator.SimRequest;
 import dev.unison.connectors.kit.simulator.SimResponse;
 import dev.unison.connectors.kit.simulator.SimulatorRejection;
@@ -30,8 +31,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
@@ -123,8 +122,7 @@ public final class AmazonAdsSimulator extends SimulatorServer {
     private volatile Duration buildTime = Duration.ZERO;
     private volatile Duration minPollInterval = Duration.ofSeconds(2);
     private volatile Duration urlLifetime = Duration.ofHours(1);
-    private volatile CountDownLatch hold;
-    private volatile boolean held;
+    private final RequestHold hold = new RequestHold();
 
     public AmazonAdsSimulator(int port, Clock clock) {
         this(port, clock, 10);
@@ -209,21 +207,9 @@ public final class AmazonAdsSimulator extends SimulatorServer {
         }
     }
 
-    /** The next reporting or download request waits until {@link #releaseHeld()}. */
-    public void holdNext() {
-        hold = new CountDownLatch(1);
-    }
-
-    public boolean isHolding() {
-        return held;
-    }
-
-    public void releaseHeld() {
-        CountDownLatch h = hold;
-        hold = null;
-        if (h != null) {
-            h.countDown();
-        }
+    /** Holds the next reporting or download request in flight (the pull TCK). */
+    public RequestHold hold() {
+        return hold;
     }
 
     public synchronized List<String> reportRanges() {
@@ -301,24 +287,10 @@ public final class AmazonAdsSimulator extends SimulatorServer {
         }
     }
 
-    private void waitIfHeld() {
-        CountDownLatch h = hold;
-        if (h != null) {
-            held = true;
-            try {
-                h.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                held = false;
-            }
-        }
-    }
-
     // ---- reporting v3 ---------------------------------------------------------------------------
 
     private SimResponse createReport(SimRequest request) {
-        waitIfHeld();
+        hold.pass();
         requireApiAuth(request);
         requireProfile(request);
         String type = request.header("Content-Type");
@@ -379,7 +351,7 @@ public final class AmazonAdsSimulator extends SimulatorServer {
     }
 
     private SimResponse reportStatus(SimRequest request) {
-        waitIfHeld();
+        hold.pass();
         requireApiAuth(request);
         requireProfile(request);
         synchronized (this) {
@@ -462,7 +434,7 @@ public final class AmazonAdsSimulator extends SimulatorServer {
     }
 
     private SimResponse download(SimRequest request) {
-        waitIfHeld();
+        hold.pass();
         if (request.header("Authorization") != null) {
             return xml(400, "InvalidArgument", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
                     + "Signature query string parameter or the Authorization header should be specified");

@@ -79,16 +79,16 @@ public final class AmazonAdsPullTckAdapter implements PullTckAdapter {
 
     @Override
     public void holdNextRequest() {
-        simulator.holdNext();
+        simulator.hold().holdNext();
     }
 
     @Override
     public boolean requestHeld() {
-        return simulator.isHolding();
+        return simulator.hold().holding();
     }
 
     @Override
     public void releaseHeldRequest() {
-        simulator.releaseHeld();
+        simulator.hold().release();
     }
 }

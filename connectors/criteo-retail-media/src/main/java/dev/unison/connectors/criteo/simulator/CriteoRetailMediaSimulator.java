@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.kit.simulator.SimRequest;
 import dev.unison.connectors.kit.simulator.SimResponse;
+import dev.unison.connectors.kit.simulator.RequestHold;
 import dev.unison.connectors.kit.simulator.SimulatorServer;
 import java.math.BigDecimal;
 import java.net.URLDecoder;
@@ -28,8 +29,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -118,8 +117,7 @@ public final class CriteoRetailMediaSimulator extends SimulatorServer {
     private volatile Duration tokenLifetime = Duration.ofSeconds(900);
     private volatile Duration outputLifetime = Duration.ofHours(1);
     private volatile boolean failNext;
-    private volatile CountDownLatch hold;
-    private volatile boolean held;
+    private final RequestHold hold = new RequestHold();
 
     public CriteoRetailMediaSimulator(int port) {
         this(port, Clock.systemUTC());
@@ -196,27 +194,14 @@ public final class CriteoRetailMediaSimulator extends SimulatorServer {
         tokens.clear();
     }
 
-    /** The next data call (create, status, output) blocks until {@link #release()}. */
-    public void holdNext() {
-        held = false;
-        hold = new CountDownLatch(1);
-    }
-
-    public boolean held() {
-        return held;
-    }
-
-    public void release() {
-        CountDownLatch h = hold;
-        hold = null;
-        if (h != null) {
-            h.countDown();
-        }
+    /** Holds the next data call (create, status, output) in flight (the pull TCK). */
+    public RequestHold hold() {
+        return hold;
     }
 
     @Override
     public void close() {
-        release();
+        hold.release();
         super.close();
     }
 
@@ -241,7 +226,7 @@ public final class CriteoRetailMediaSimulator extends SimulatorServer {
         if (denied != null) {
             return denied;
         }
-        holdIfAsked();
+        hold.pass();
         JsonNode body;
         try {
             body = CanonicalJson.mapper().readTree(request.body());
@@ -263,7 +248,7 @@ public final class CriteoRetailMediaSimulator extends SimulatorServer {
         if (denied != null) {
             return denied;
         }
-        holdIfAsked();
+        hold.pass();
         Report report = reports.get(request.pathParam("id"));
         if (report == null) {
             return errors(404, List.of(error("report-not-found", "Report not found", "no report " + request.pathParam("id"), "")));
@@ -293,7 +278,7 @@ public final class CriteoRetailMediaSimulator extends SimulatorServer {
         if (denied != null) {
             return denied;
         }
-        holdIfAsked();
+        hold.pass();
         Report report = reports.get(request.pathParam("id"));
         if (report == null) {
             return errors(404, List.of(error("report-not-found", "Report not found", "no report " + request.pathParam("id"), "")));
@@ -516,17 +501,6 @@ public final class CriteoRetailMediaSimulator extends SimulatorServer {
         return null;
     }
 
-    private void holdIfAsked() {
-        CountDownLatch h = hold;
-        if (h != null) {
-            held = true;
-            try {
-                h.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 
     private ObjectNode envelope(Report report) {
         ObjectNode root = CanonicalJson.mapper().createObjectNode();

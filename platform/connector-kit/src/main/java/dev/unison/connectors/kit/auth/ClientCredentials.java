@@ -95,6 +95,26 @@ public final class ClientCredentials {
         }
     }
 
+    /**
+     * A connector's {@code check}: a token fetched now proves the endpoint is reachable and the
+     * client (and refresh token) accepted; read-only. {@code accepted} is the detail when it is.
+     */
+    public dev.unison.connectors.kit.spi.CheckResult check(String accepted) {
+        try {
+            synchronized (this) {
+                fetch();
+            }
+            return dev.unison.connectors.kit.spi.CheckResult.ok(accepted);
+        } catch (CredentialsRefused refused) {
+            return dev.unison.connectors.kit.spi.CheckResult.failed(refused.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return dev.unison.connectors.kit.spi.CheckResult.failed("interrupted");
+        } catch (IOException | RuntimeException e) {
+            return dev.unison.connectors.kit.spi.CheckResult.failed("token endpoint " + tokenEndpoint + " unreachable: " + e.getMessage());
+        }
+    }
+
     /** How many tokens were fetched so far (an operator's and a test's view of the endpoint's load). */
     public synchronized int tokensFetched() {
         return fetched;
