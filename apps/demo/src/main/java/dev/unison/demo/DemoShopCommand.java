@@ -12,10 +12,12 @@ import java.util.List;
  *      org.springframework.boot.loader.launch.PropertiesLauncher shopify --port 8099 \
  *      --webhook-target http://localhost:8080/webhooks/shopify/shopify-demo
  * </pre>
+ * The SFCC demo site ({@code sfcc --port 8097}) has no webhooks (a hub pulls from it); it starts with
+ * its demo orders and customers unless {@code --seed false}.
  */
 public final class DemoShopCommand {
 
-    private static final String USAGE = "usage: <shopify|tiktok-shop> [--port N] [--webhook-target URL]";
+    private static final String USAGE = "usage: <shopify|tiktok-shop|sfcc> [--port N] [--webhook-target URL] [--seed true|false]";
 
     private DemoShopCommand() {
     }
@@ -37,6 +39,7 @@ public final class DemoShopCommand {
         DemoShop shop = DemoShop.of(args.get(0));
         int port = shop.defaultPort();
         String target = null;
+        boolean seed = true;
         for (int i = 1; i < args.size(); i++) {
             String option = args.get(i);
             if (i + 1 >= args.size()) {
@@ -45,18 +48,33 @@ public final class DemoShopCommand {
             String value = args.get(++i);
             switch (option) {
                 case "--port" -> port = parsePort(value);
-                case "--webhook-target" -> target = value;
+                case "--webhook-target" -> {
+                    if (!shop.hasWebhooks()) {
+                        throw new IllegalArgumentException("the " + shop.system() + " shop sends no webhooks (a hub pulls from it)");
+                    }
+                    target = value;
+                }
+                case "--seed" -> {
+                    if (!value.equals("true") && !value.equals("false")) {
+                        throw new IllegalArgumentException("--seed takes true or false, got '" + value + "'");
+                    }
+                    seed = Boolean.parseBoolean(value);
+                }
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
         var server = shop.create(port, Clock.systemUTC());
         server.start();
+        if (seed) {
+            shop.seed(server);
+        }
         if (target != null) {
             shop.sendWebhooksTo(server, target);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        System.out.println("demo " + shop.system() + " shop at " + server.baseUrl() + " (" + shop.credentials() + "); webhooks to "
-                + (target == null ? "nowhere (--webhook-target URL)" : target));
+        System.out.println("demo " + shop.system() + " shop at " + server.baseUrl() + " (" + shop.credentials() + "); "
+                + (!shop.hasWebhooks() ? "no webhooks (a hub pulls from it)"
+                        : "webhooks to " + (target == null ? "nowhere (--webhook-target URL)" : target)));
     }
 
     private static int parsePort(String value) {

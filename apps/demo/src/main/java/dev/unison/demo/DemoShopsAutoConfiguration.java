@@ -1,6 +1,7 @@
 package dev.unison.demo;
 
 import dev.unison.connectors.kit.simulator.SimulatorServer;
+import dev.unison.connectors.sfcc.simulator.SfccSimulator;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import dev.unison.connectors.tiktok.simulator.TikTokShopSimulator;
 import java.time.Clock;
@@ -17,7 +18,7 @@ import org.springframework.context.annotation.Bean;
 /**
  * Starts the demo shops switched on under {@code unison.simulators.*} with the hub (each a bean of
  * its simulator's type, stopped with the application), and points their webhooks at the hub once
- * its port is known. Lives outside the hub's code: the hub only has this module on its runtime
+ * its port is known (the SFCC demo site has no webhooks: the hub pulls from it). Lives outside the hub's code: the hub only has this module on its runtime
  * classpath, so no production class can come to depend on a simulator.
  */
 @AutoConfiguration
@@ -38,12 +39,21 @@ public class DemoShopsAutoConfiguration {
         return (TikTokShopSimulator) start(DemoShop.TIKTOK_SHOP, properties.tiktokShop(), "unison.simulators.tiktok-shop.enabled");
     }
 
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "unison.simulators.sfcc.enabled", havingValue = "true")
+    SfccSimulator sfccDemoShop(DemoShopsProperties properties) {
+        return (SfccSimulator) start(DemoShop.SFCC, properties.sfcc(), "unison.simulators.sfcc.enabled");
+    }
+
     private static SimulatorServer start(DemoShop shop, DemoShopsProperties.Shop settings, String switchName) {
         int port = settings.portOr(shop.defaultPort());
         SimulatorServer server = shop.create(port, Clock.systemUTC());
         server.start();
-        LOG.info("demo {} shop (simulator) at http://localhost:{}, behind connection {}; {}=false turns it off", shop.system(),
-                port, shop.webhookPath().substring(shop.webhookPath().lastIndexOf('/') + 1), switchName);
+        if (settings.seeded()) {
+            shop.seed(server);
+        }
+        LOG.info("demo {} shop (simulator) at http://localhost:{}, behind connection {}{}; {}=false turns it off", shop.system(),
+                port, shop.connection(), shop.hasWebhooks() ? "" : " (no webhooks: the hub pulls)", switchName);
         return server;
     }
 

@@ -45,7 +45,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(classes = UnisonHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"unison.bootstrap-api-key=" + RetailMediaNetworksIT.KEY, "unison.simulators.shopify.enabled=false",
-                "unison.simulators.tiktok-shop.enabled=false"})
+                "unison.simulators.tiktok-shop.enabled=false", "unison.simulators.sfcc.enabled=false"})
 class RetailMediaNetworksIT {
 
     static final String KEY = "it-retail-media-key-0123456789";

@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unison.canonical.json.CanonicalJson;
+import dev.unison.connectors.kit.simulator.SimRequest;
+import dev.unison.connectors.sfcc.simulator.SfccSimulator;
 import dev.unison.connectors.shopify.simulator.ShopifySimulator;
 import dev.unison.connectors.tiktok.simulator.TikTokShopSimulator;
 import dev.unison.hub.support.EmbeddedHub;
@@ -19,8 +22,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The inventory core through its public interfaces: POS transactions, counts and adjustments in;
- * positions, ATS and the demo Shopify shop's quantities out. The embedded default network has
- * STORE-7 (store, shopify, tiktok-shop) and WH-1 (shopify, tiktok-shop).
+ * positions, ATS and the demo shops' quantities out. The embedded default network has STORE-7
+ * (store, shopify, tiktok-shop, sfcc) and WH-1 (shopify, tiktok-shop, sfcc), safety stock 0 for
+ * shopify and sfcc (config/application.yaml).
  */
 @EmbeddedHub
 class InventoryIT {
@@ -34,7 +38,12 @@ class InventoryIT {
     @Autowired
     TikTokShopSimulator tiktok;
     @Autowired
+    SfccSimulator sfcc;
+    @Autowired
     JdbcTemplate jdbc;
+
+    /** Where channel sfcc's availability goes: the sfcc-demo connection's OCI location (config/connections.yaml). */
+    static final String SFCC_OCI_LOCATION = "RefArch-online";
 
     HttpApi api;
     String run;
@@ -103,24 +112,31 @@ class InventoryIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
                 "SELECT COUNT(*) FROM external_ref WHERE ref_key = ? AND kind IN ('inventory_item', 'sku')", Long.class, sku) == 2);
 
+        // SFCC needs no product mapping: OCI records are keyed by the sku itself
+
         Instant t0 = Instant.now().minusSeconds(60);
         assertThat(count("cc-" + run, "STORE-7", t0, sku, 1).status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).until(() -> Long.valueOf(1).equals(
                 shopify.available(inventoryItem, ShopifySimulator.DEFAULT_LOCATION_ID))
-                && Long.valueOf(1).equals(tiktok.available(sku, TikTokShopSimulator.DEFAULT_WAREHOUSE_ID)));
+                && Long.valueOf(1).equals(tiktok.available(sku, TikTokShopSimulator.DEFAULT_WAREHOUSE_ID))
+                && Long.valueOf(1).equals(sfcc.onHand(SFCC_OCI_LOCATION, sku)));
         assertThat(ats(sku, "shopify")).isEqualTo(1);
         assertThat(ats(sku, "tiktok-shop")).isEqualTo(1);
+        assertThat(ats(sku, "sfcc")).as("SFCC's safety stock is 0: the last unit shows").isEqualTo(1);
 
         HttpApi.Reply sold = api.post("/api/v1/pos/transactions", KEY, sale("R1-" + run, 1, t0.plusSeconds(30), sku, 1));
         assertThat(sold.status()).as(sold.body()).isEqualTo(201);
         assertThat(sold.json().get("lines").get(0).get("outcome").asText()).isEqualTo("applied");
 
-        // every online channel's simulator holds 0 (and never a negative number: both refuse one)
+        // every online channel's simulator holds 0 (and never a negative number: Shopify's and TikTok's refuse one,
+        // SFCC's OCI records are checked below)
         await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(0).equals(
                 shopify.available(inventoryItem, ShopifySimulator.DEFAULT_LOCATION_ID))
-                && Long.valueOf(0).equals(tiktok.available(sku, TikTokShopSimulator.DEFAULT_WAREHOUSE_ID)));
+                && Long.valueOf(0).equals(tiktok.available(sku, TikTokShopSimulator.DEFAULT_WAREHOUSE_ID))
+                && Long.valueOf(0).equals(sfcc.onHand(SFCC_OCI_LOCATION, sku)));
         assertThat(ats(sku, "shopify")).isZero();
         assertThat(ats(sku, "tiktok-shop")).isZero();
+        assertThat(ats(sku, "sfcc")).isZero();
         assertThat(ats(sku, "store")).isZero();
 
         // an online order that was placed on the stale number arrives after the sale
@@ -132,6 +148,23 @@ class InventoryIT {
                 Long.class, sku) == 1);
         assertThat(totalOnHand(sku)).as("the sale stands: on hand went below zero").isEqualTo(-1);
         assertThat(ats(sku, "shopify")).as("never negative").isZero();
+        assertThat(ats(sku, "sfcc")).as("never negative").isZero();
+        assertThat(sfcc.onHand(SFCC_OCI_LOCATION, sku)).isZero();
+        assertThat(sfccOnHandsSent(sku)).as("every OCI record SFCC was ever sent for the sku").isNotEmpty().allSatisfy(onHand ->
+                assertThat(onHand).isNotNegative());
+    }
+
+    /** The onHand of every OCI availability record of {@code sku} the hub sent to the demo SFCC site. */
+    private java.util.List<Long> sfccOnHandsSent(String sku) {
+        java.util.List<Long> sent = new java.util.ArrayList<>();
+        for (SimRequest request : sfcc.receivedOn("POST", ".*/availability-records/actions/batch-update")) {
+            for (JsonNode record : CanonicalJson.parse(request.body()).path("records")) {
+                if (record.path("stockKeepingUnit").asText().equals(sku)) {
+                    sent.add(record.path("onHand").asLong());
+                }
+            }
+        }
+        return sent;
     }
 
     @Test

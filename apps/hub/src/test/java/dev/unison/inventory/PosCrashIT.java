@@ -66,6 +66,7 @@ class PosCrashIT {
                   simulators:
                     shopify: {enabled: false}
                     tiktok-shop: {enabled: false}
+                    sfcc: {enabled: false}
                   inventory:
                     locations:
                       - {id: STORE-A, type: store, channels: [store, shopify]}

@@ -335,6 +335,7 @@ public final class IdentityBackfillBenchmark {
                 "-jar", settings.hubJar().toAbsolutePath().toString(), "--server.port=" + port,
                 "--unison.data-dir=" + dir.resolve("data"),
                 "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false",
+                "--unison.simulators.sfcc.enabled=false",
                 "--logging.level.root=WARN"));
         if (jdbcUrl != null) {
             command.addAll(List.of("--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=postgres",

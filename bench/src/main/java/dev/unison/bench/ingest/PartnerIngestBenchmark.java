@@ -263,7 +263,8 @@ public final class PartnerIngestBenchmark {
         }
         command.addAll(List.of("-jar", settings.hubJar().toAbsolutePath().toString(), "--server.port=" + port,
                 "--unison.data-dir=" + dir.resolve("data"), "--unison.simulators.shopify.enabled=false",
-                "--unison.simulators.tiktok-shop.enabled=false", "--logging.level.org.apache.activemq.audit=WARN"));
+                "--unison.simulators.tiktok-shop.enabled=false",
+                "--unison.simulators.sfcc.enabled=false", "--logging.level.org.apache.activemq.audit=WARN"));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("UNISON_BOOTSTRAP_API_KEY", KEY);
         builder.redirectErrorStream(true).redirectOutput(dir.resolve("hub.log").toFile());

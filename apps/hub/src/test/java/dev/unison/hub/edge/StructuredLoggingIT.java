@@ -31,7 +31,8 @@ class StructuredLoggingIT {
         Process hub = ForkedHub.start(List.of("--server.port=" + port, "--unison.data-dir=" + dir.resolve("data"),
                 "--unison.bootstrap-api-key=structured-logging-key-0123456789",
                 "--logging.structured.format.console=ecs",
-                "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false"), Map.of(), log);
+                "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false",
+                "--unison.simulators.sfcc.enabled=false"), Map.of(), log);
         try {
             HttpApi api = ForkedHub.awaitUp(port, hub);
             assertThat(api.get("/api/v1/events/none", "structured-logging-key-0123456789").status()).isEqualTo(404);

@@ -38,11 +38,16 @@ public @interface EmbeddedHub {
     /** A partner name with its own small rate limit (2 requests per second, burst 3). */
     String RATE_LIMITED_PARTNER = "rate-limited-it";
 
-    /** One temporary data directory per test JVM, and a free port for the demo Shopify simulator. */
+    /**
+     * One temporary data directory per test JVM, and free ports for the demo simulators (Shopify,
+     * TikTok Shop, SFCC), the demo connections pointed at them. The SFCC demo site starts without its
+     * demo orders (tests add their own) and is polled every second.
+     */
     class FreshDataDir implements ApplicationContextInitializer<ConfigurableApplicationContext> {
         private static Path dir;
         private static int shopifyPort;
         private static int tiktokPort;
+        private static int sfccPort;
 
         @Override
         public void initialize(ConfigurableApplicationContext context) {
@@ -51,27 +56,33 @@ public @interface EmbeddedHub {
                     try {
                         dir = Files.createTempDirectory("unison-it-");
                         try (java.net.ServerSocket socket = new java.net.ServerSocket(0);
-                                java.net.ServerSocket other = new java.net.ServerSocket(0)) {
+                                java.net.ServerSocket other = new java.net.ServerSocket(0);
+                                java.net.ServerSocket third = new java.net.ServerSocket(0)) {
                             shopifyPort = socket.getLocalPort();
                             tiktokPort = other.getLocalPort();
+                            sfccPort = third.getLocalPort();
                         }
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
                 }
             }
-            context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("fresh-data-dir", Map.of(
-                    "unison.data-dir", dir.toString(),
+            context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("fresh-data-dir", Map.ofEntries(
+                    Map.entry("unison.data-dir", dir.toString()),
                     // AttributionIT drops exposure logs here
-                    "unison.attribution.feeds.it-exposures.directory", dir.resolve("feeds/exposures").toString(),
-                    "unison.attribution.feeds.it-exposures.kind", "exposures",
-                    "unison.simulators.shopify.port", shopifyPort,
-                    "SHOPIFY_DEMO_ADMIN_URL", "http://127.0.0.1:" + shopifyPort,
-                    "unison.simulators.tiktok-shop.port", tiktokPort,
-                    "TIKTOK_DEMO_API_URL", "http://127.0.0.1:" + tiktokPort,
-                    "TIKTOK_DEMO_UNKNOWN_SKU_GRACE", "2",
+                    Map.entry("unison.attribution.feeds.it-exposures.directory", dir.resolve("feeds/exposures").toString()),
+                    Map.entry("unison.attribution.feeds.it-exposures.kind", "exposures"),
+                    Map.entry("unison.simulators.shopify.port", shopifyPort),
+                    Map.entry("SHOPIFY_DEMO_ADMIN_URL", "http://127.0.0.1:" + shopifyPort),
+                    Map.entry("unison.simulators.tiktok-shop.port", tiktokPort),
+                    Map.entry("TIKTOK_DEMO_API_URL", "http://127.0.0.1:" + tiktokPort),
+                    Map.entry("TIKTOK_DEMO_UNKNOWN_SKU_GRACE", "2"),
+                    Map.entry("unison.simulators.sfcc.port", sfccPort),
+                    Map.entry("unison.simulators.sfcc.seed", false),
+                    Map.entry("SFCC_DEMO_API_URL", "http://127.0.0.1:" + sfccPort),
+                    Map.entry("SFCC_DEMO_POLL_INTERVAL", "PT1S"),
                     // tests do not wait five minutes for a sku that will never be known
-                    "SHOPIFY_DEMO_UNKNOWN_SKU_GRACE", "2")));
+                    Map.entry("SHOPIFY_DEMO_UNKNOWN_SKU_GRACE", "2"))));
         }
     }
 }

@@ -19,13 +19,17 @@ public final class OwnHub {
     public static void register(DynamicPropertyRegistry registry, String name) throws IOException {
         String dir = Files.createTempDirectory("unison-" + name + "-").toString();
         registry.add("unison.data-dir", () -> dir);
-        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
+        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0); ServerSocket c = new ServerSocket(0)) {
             int shopify = a.getLocalPort();
             int tiktok = b.getLocalPort();
+            int sfcc = c.getLocalPort();
             registry.add("unison.simulators.shopify.port", () -> shopify);
             registry.add("SHOPIFY_DEMO_ADMIN_URL", () -> "http://127.0.0.1:" + shopify);
             registry.add("unison.simulators.tiktok-shop.port", () -> tiktok);
             registry.add("TIKTOK_DEMO_API_URL", () -> "http://127.0.0.1:" + tiktok);
+            registry.add("unison.simulators.sfcc.port", () -> sfcc);
+            registry.add("unison.simulators.sfcc.seed", () -> false);
+            registry.add("SFCC_DEMO_API_URL", () -> "http://127.0.0.1:" + sfcc);
         }
     }
 }

@@ -86,6 +86,7 @@ class MigrationUpgradeIT {
         int port = ForkedHub.freePort();
         List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--unison.data-dir=" + dir.resolve("data"),
                 "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false",
+                "--unison.simulators.sfcc.enabled=false",
                 // the recorded rows keep their dates: without this the sweep at start would delete them a week later
                 "--unison.outbox.retention=36500d", "--unison.retention.inbox=36500d", "--unison.retention.dead-letters=36500d",
                 "--unison.retention.reservations=36500d"));
@@ -133,7 +134,8 @@ class MigrationUpgradeIT {
     void recordThisBuildAsThePreviousRelease() throws Exception {
         int port = ForkedHub.freePort();
         Process hub = ForkedHub.start(List.of("--server.port=" + port, "--unison.data-dir=" + dir.resolve("data"),
-                "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false"),
+                "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false",
+                "--unison.simulators.sfcc.enabled=false"),
                 Map.of("UNISON_BOOTSTRAP_API_KEY", BOOTSTRAP_KEY), dir.resolve("hub.log"));
         ObjectNode facts = JSON.createObjectNode().put("bootstrapKey", BOOTSTRAP_KEY).put("recordedAt", Instant.now().toString());
         try {

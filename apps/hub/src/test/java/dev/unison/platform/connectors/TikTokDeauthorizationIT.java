@@ -160,7 +160,8 @@ class TikTokDeauthorizationIT {
         Process process = ForkedHub.start(List.of("--server.port=" + port,
                 "--unison.data-dir=" + data.toAbsolutePath(),
                 "--unison.bootstrap-api-key=" + KEY,
-                "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false"),
+                "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false",
+                "--unison.simulators.sfcc.enabled=false"),
                 environment, logs.resolve(name + ".log"));
         processes.add(process);
         return process;

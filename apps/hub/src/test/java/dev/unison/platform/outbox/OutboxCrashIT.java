@@ -114,7 +114,8 @@ class OutboxCrashIT {
                 "--unison.bootstrap-api-key=" + KEY,
                 "--unison.routes-location=file:" + routes.toAbsolutePath(),
                 "--unison.outbox.relay-enabled=" + relay,
-                "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false"), Map.of(), log);
+                "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false",
+                "--unison.simulators.sfcc.enabled=false"), Map.of(), log);
         processes.add(process);
         return process;
     }

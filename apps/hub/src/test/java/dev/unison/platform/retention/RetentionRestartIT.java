@@ -125,7 +125,8 @@ class RetentionRestartIT {
         Process process = ForkedHub.start(List.of("--server.port=" + port,
                 "--unison.data-dir=" + data.toAbsolutePath(),
                 "--unison.bootstrap-api-key=" + KEY,
-                "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false"), Map.of(), log);
+                "--unison.simulators.shopify.enabled=false", "--unison.simulators.tiktok-shop.enabled=false",
+                "--unison.simulators.sfcc.enabled=false"), Map.of(), log);
         processes.add(process);
         return process;
     }

@@ -28,13 +28,13 @@ import java.nio.charset.StandardCharsets;
  * (a restart) is a duplicate by its dedupe key.
  *
  * <ul>
- * <li>orders: {@code GET .../orders?siteId=&exportStatus=exported&lastModifiedFrom=&sortBy=lastModified
- *     &sortOrder=asc&offset=&limit=} (the filter and sort parameter names are assumed, not confirmed
- *     against the Orders API reference); keyed like {@link ReadyOrders#orderKey}, so setting the export
+ * <li>orders: {@code GET .../orders?siteId=&exportStatus=exported&lastModifiedDateFrom=&sortBy=last_modified_date
+ *     &sortOrder=asc&offset=&limit=} (the names and values of commerce-sdk's {@code Orders.getOrders}); keyed like {@link ReadyOrders#orderKey}, so setting the export
  *     status (which modifies the order) yields a duplicate, not an update;</li>
  * <li>customers: {@code POST /customer/customers/v1/organizations/{org}/customer-lists/{listId}/customer-search}
- *     with {@code {"query": {"rangeQuery": {"field": "lastModified", "from": t}}, "sorts": [...], "offset", "limit"}},
- *     hits in {@code hits}; keyed by customer number and last modification.</li>
+ *     with {@code {"query": {"filteredQuery": {"query": {"matchAllQuery": {}}, "filter": {"rangeFilter":
+ *     {"field": "lastModified", "from": t, "fromInclusive": true}}}}, "sorts": [...], "offset", "limit"}} (commerce-sdk's
+ *     {@code SearchRequest}), each of {@code hits} a {@code {data: customer, relevance}}; keyed by customer number and last modification.</li>
  * </ul>
  */
 final class ChangedRecords implements Poller.Source {
@@ -85,8 +85,8 @@ final class ChangedRecords implements Poller.Source {
         Instant last = from;
         Set<String> atLast = new LinkedHashSet<>(seen);
         for (JsonNode record : records) {
-            if (seenAt(record, from, seen)) {
-                continue;
+            if (seenAt(record, from, seen) || modified(record, from).isBefore(from)) {
+                continue; // stored already; or older than asked for (should the API read the filter as a date only)
             }
             Instant modified = modified(record, from);
             if (modified.isAfter(last)) {
@@ -128,19 +128,21 @@ final class ChangedRecords implements Poller.Source {
         List<JsonNode> records = new ArrayList<>();
         if (kind == Kind.ORDERS) {
             JsonNode result = api.pull("order_search", "GET", URI.create(settings.api("checkout", "orders") + "/orders?siteId="
-                    + ReadyOrders.enc(settings.siteId()) + "&exportStatus=exported&lastModifiedFrom=" + ReadyOrders.enc(from.toString())
-                    + "&sortBy=lastModified&sortOrder=asc&offset=" + offset + "&limit=" + settings.pageSize()), null);
+                    + ReadyOrders.enc(settings.siteId()) + "&exportStatus=exported&lastModifiedDateFrom=" + ReadyOrders.enc(from.toString())
+                    + "&sortBy=last_modified_date&sortOrder=asc&offset=" + offset + "&limit=" + settings.pageSize()), null);
             result.path("data").forEach(records::add);
         } else {
             ObjectNode search = CanonicalJson.mapper().createObjectNode();
-            search.putObject("query").putObject("rangeQuery").put("field", "lastModified").put("from", from.toString())
+            ObjectNode filtered = search.putObject("query").putObject("filteredQuery");
+            filtered.putObject("query").putObject("matchAllQuery");
+            filtered.putObject("filter").putObject("rangeFilter").put("field", "lastModified").put("from", from.toString())
                     .put("fromInclusive", true);
             search.putArray("sorts").addObject().put("field", "lastModified").put("sortOrder", "asc");
             search.put("offset", offset).put("limit", settings.pageSize());
             JsonNode result = api.pull("customer_search", "POST", URI.create(settings.api("customer", "customers")
                     + "/customer-lists/" + ReadyOrders.enc(settings.customerListId().orElseThrow()) + "/customer-search"),
                     CanonicalJson.write(search));
-            result.path("hits").forEach(records::add);
+            result.path("hits").forEach(hit -> records.add(hit.path("data"))); // hits are {data: customer, relevance}
         }
         return records;
     }

@@ -19,7 +19,7 @@ import java.util.Optional;
 /**
  * The orders stream: orders whose export status is {@code ready}, confirmed by setting it to
  * {@code exported} only once the hub has stored them ("Orders API": {@code GET .../orders?siteId=
- * &exportStatus=ready&offset=&limit=}, results {@code {limit, offset, total, data}}; {@code PUT
+ * &exportStatus=ready&sortBy=creation_date&sortOrder=asc&offset=&limit=}, oldest first, results {@code {limit, offset, total, data}}; {@code PUT
  * .../orders/{orderNo}/export-status?siteId=} with {@code {"status": "exported" | "failed"}}).
  *
  * <p>The protocol, and why it loses nothing: the stream's cursor is the list of orders of the last
@@ -74,7 +74,7 @@ final class ReadyOrders implements Poller.Source {
         }
         String orders = settings.api("checkout", "orders") + "/orders";
         JsonNode result = api.pull("order_search", "GET", URI.create(orders + "?siteId=" + enc(settings.siteId())
-                + "&exportStatus=ready&offset=0&limit=" + settings.pageSize()), null);
+                + "&exportStatus=ready&sortBy=creation_date&sortOrder=asc&offset=0&limit=" + settings.pageSize()), null);
         List<InboundDelivery> deliveries = new ArrayList<>();
         Map<String, String> next = new LinkedHashMap<>();
         int room = CURSOR_ROOM;

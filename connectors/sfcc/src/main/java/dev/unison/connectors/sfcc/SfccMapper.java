@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  *
  * <p>Order fields used: {@code orderNo, status, paymentStatus, shippingStatus, currency,
  * customerInfo{customerNo, email}, billingAddress{phone}, productItems[{itemId, productId, quantity,
- * basePrice, price, priceAfterItemDiscount}], shipments[{shipmentId, <pickupStoreAttribute>}],
+ * basePrice, grossPrice (netPrice when taxation is net; else price), priceAfterItemDiscount}], shipments[{shipmentId, <pickupStoreAttribute>}],
  * orderTotal, creationDate, lastModified}.
  */
 final class SfccMapper {
@@ -65,7 +65,10 @@ final class SfccMapper {
                 throw new MappingException("SFCC order " + orderNo + ": product item " + text(item, "itemId")
                         + " without productId or a positive quantity");
             }
-            BigDecimal price = decimal(item, "price");
+            // the Orders API's ProductItem has grossPrice/netPrice (no "price": that is the Shopper Baskets' shape);
+            // "price" is still read last, for an order passed through from elsewhere
+            BigDecimal price = decimal(item, "net".equals(text(o, "taxation")) && item.hasNonNull("netPrice") ? "netPrice"
+                    : item.hasNonNull("grossPrice") ? "grossPrice" : "price");
             BigDecimal unit = item.hasNonNull("basePrice") ? decimal(item, "basePrice")
                     : price == null ? null : price.divide(BigDecimal.valueOf(quantity), 6, RoundingMode.HALF_EVEN).stripTrailingZeros();
             if (unit == null) {
@@ -191,8 +194,20 @@ final class SfccMapper {
                 : java.util.Optional.empty();
     }
 
+    /**
+     * SCAPI's amounts are JSON numbers, which carry no scale ({@code 49.00} arrives as {@code 49}):
+     * exact, and written with at least the currency's minor digits ({@code 49.00} USD, {@code 49}
+     * JPY) like every other channel's amounts; more digits (a derived unit price) are kept.
+     */
     private static Money money(BigDecimal amount, String currency) {
-        return new Money(amount.scale() < 0 ? amount.setScale(0) : amount, currency);
+        int digits;
+        try {
+            digits = java.util.Currency.getInstance(currency).getDefaultFractionDigits();
+        } catch (IllegalArgumentException unknown) {
+            digits = 0;
+        }
+        int scale = Math.max(0, digits);
+        return new Money(amount.scale() < scale ? amount.setScale(scale) : amount, currency);
     }
 
     private static BigDecimal decimal(JsonNode node, String field) {

@@ -105,6 +105,64 @@ public class SfccSimulator extends SimulatorServer {
                 r -> data(r, "POST /customer-search", this::searchCustomers));
         route("POST", "/inventory/availability/v1/organizations/(?<org>[A-Za-z0-9_]+)/availability-records/actions/batch-update",
                 r -> data(r, "POST /batch-update", this::batchUpdate));
+        // demo control (not SFCC's API; no token): what a shopper or Business Manager would do
+        route("POST", "/simulator/orders", this::simulateOrder);
+        route("POST", "/simulator/customers", this::simulateCustomer);
+        route("GET", "/simulator/orders/(?<orderNo>[^/]+)", this::simulatedOrder);
+        route("GET", "/simulator/inventory/(?<sku>[^/]+)", this::simulatedOnHand);
+    }
+
+    // ---- demo control ----
+
+    /** {@code {"email", "phone", "customerNo", "pickupStore", "lines": [{"sku", "quantity", "price"}]}}: a ready order. */
+    private SimResponse simulateOrder(SimRequest request) {
+        JsonNode in = demoBody(request);
+        List<Line> lines = new ArrayList<>();
+        in.path("lines").forEach(l -> lines.add(new Line(l.path("sku").asText(), l.path("quantity").asInt(1),
+                l.path("price").asText("0.00"))));
+        if (lines.isEmpty() || !in.hasNonNull("email")) {
+            return SimResponse.json(422, "{\"errors\":\"an email and at least one line\"}");
+        }
+        String orderNo = addOrder(in.get("email").asText(), in.path("phone").asText(null), in.path("customerNo").asText(null),
+                in.path("pickupStore").asText(null), lines);
+        return SimResponse.json(200, "{\"orderNo\":\"" + orderNo + "\",\"exportStatus\":\"ready\"}");
+    }
+
+    /** {@code {"customerNo", "email", "phoneMobile"}}: a customer of the customer list added or changed. */
+    private SimResponse simulateCustomer(SimRequest request) {
+        JsonNode in = demoBody(request);
+        if (!in.hasNonNull("customerNo") || !in.hasNonNull("email")) {
+            return SimResponse.json(422, "{\"errors\":\"customerNo and email\"}");
+        }
+        putCustomer(in.get("customerNo").asText(), in.get("email").asText(), in.path("phoneMobile").asText(null));
+        return SimResponse.json(200, "{\"customerNo\":\"" + in.get("customerNo").asText().replace("\"", "") + "\"}");
+    }
+
+    private synchronized SimResponse simulatedOrder(SimRequest request) {
+        ObjectNode o = orders.get(request.pathParam("orderNo"));
+        return o == null ? SimResponse.json(404, "{\"errors\":\"no such order\"}") : SimResponse.json(200, CanonicalJson.write(o));
+    }
+
+    /** OCI's on-hand of a sku at every location the hub wrote it to. */
+    private SimResponse simulatedOnHand(SimRequest request) {
+        String sku = request.pathParam("sku");
+        ObjectNode out = CanonicalJson.mapper().createObjectNode().put("sku", sku);
+        ObjectNode at = out.putObject("onHand");
+        onHand.forEach((key, quantity) -> {
+            int slash = key.lastIndexOf('/' + sku);
+            if (slash > 0 && slash + 1 + sku.length() == key.length()) {
+                at.put(key.substring(0, slash), quantity);
+            }
+        });
+        return SimResponse.json(at.isEmpty() ? 404 : 200, CanonicalJson.write(out));
+    }
+
+    private static JsonNode demoBody(SimRequest request) {
+        try {
+            return CanonicalJson.parse(request.body());
+        } catch (IllegalArgumentException e) {
+            throw new SimulatorRejection(SimResponse.json(400, "{\"errors\":\"malformed JSON\"}"));
+        }
     }
 
     // ---- knobs for tests ----
@@ -176,32 +234,45 @@ public class SfccSimulator extends SimulatorServer {
     // ---- data for tests ----
 
     /** Adds a ready order of a guest or registered customer (customerNo may be null); pickupStore null: shipped. */
-    public synchronized String addOrder(String email, String customerNo, String pickupStore, Line... lines) {
+    public String addOrder(String email, String customerNo, String pickupStore, Line... lines) {
+        return addOrder(email, "+1 415 555 0100", customerNo, pickupStore, List.of(lines));
+    }
+
+    /**
+     * Adds a ready order whose billing address has {@code phone} (null: none); customerNo null: a
+     * guest; pickupStore null: shipped, else a store-pickup shipment at that store ({@code c_fromStoreId}).
+     */
+    public synchronized String addOrder(String email, String phone, String customerNo, String pickupStore, List<Line> lines) {
         String orderNo = String.format("%08d", nextOrderNo.incrementAndGet());
         ObjectNode o = CanonicalJson.mapper().createObjectNode();
         Instant now = stamp();
         o.put("orderNo", orderNo).put("siteId", SITE).put("status", "new").put("exportStatus", "ready")
                 .put("channelType", "storefront").put("currency", "USD").put("paymentStatus", "not_paid")
                 .put("shippingStatus", "not_shipped").put("confirmationStatus", "confirmed")
-                .put("creationDate", now.toString()).put("lastModified", now.toString()).put("customerName", "Jane Doe");
-        ObjectNode info = o.putObject("customerInfo").put("customerId", "ab" + orderNo).put("email", email);
+                .put("creationDate", now.toString()).put("placeDate", now.toString()).put("lastModified", now.toString())
+                .put("taxation", "gross");
+        ObjectNode info = o.putObject("customerInfo").put("customerId", "ab" + orderNo).put("customerName", "Jane Doe")
+                .put("email", email).put("guest", customerNo == null);
         if (customerNo != null) {
             info.put("customerNo", customerNo);
         }
-        o.putObject("billingAddress").put("firstName", "Jane").put("lastName", "Doe").put("phone", "+1 415 555 0100")
-                .put("countryCode", "US");
+        ObjectNode billing = o.putObject("billingAddress").put("firstName", "Jane").put("lastName", "Doe").put("countryCode", "US");
+        if (phone != null) {
+            billing.put("phone", phone);
+        }
         ArrayNode items = o.putArray("productItems");
         BigDecimal total = BigDecimal.ZERO;
-        for (int i = 0; i < lines.length; i++) {
-            Line line = lines[i];
+        for (int i = 0; i < lines.size(); i++) {
+            Line line = lines.get(i);
             BigDecimal price = new BigDecimal(line.unitPrice()).multiply(BigDecimal.valueOf(line.quantity()));
             total = total.add(price);
             items.addObject().put("itemId", "it" + orderNo + i).put("productId", line.productId())
                     .put("productName", "Product " + line.productId()).put("quantity", line.quantity())
-                    .put("basePrice", new BigDecimal(line.unitPrice())).put("price", price).put("priceAfterItemDiscount", price)
-                    .put("shipmentId", "me");
+                    .put("basePrice", new BigDecimal(line.unitPrice())).put("grossPrice", price).put("netPrice", price)
+                    .put("tax", BigDecimal.ZERO).put("taxRate", BigDecimal.ZERO).put("priceAfterItemDiscount", price)
+                    .put("priceAfterOrderDiscount", price).put("position", i + 1).put("shipmentId", "me");
         }
-        ObjectNode shipment = o.putArray("shipments").addObject().put("shipmentId", "me");
+        ObjectNode shipment = o.putArray("shipments").addObject().put("shipmentId", "me").put("shipmentNo", orderNo + "-1");
         if (pickupStore != null) {
             shipment.putObject("shippingMethod").put("id", "005").put("c_storePickupEnabled", true);
             shipment.put("c_fromStoreId", pickupStore);
@@ -209,7 +280,7 @@ public class SfccSimulator extends SimulatorServer {
             shipment.putObject("shippingMethod").put("id", "001");
             shipment.putObject("shippingAddress").put("firstName", "Jane").put("lastName", "Doe").put("city", "Boston");
         }
-        o.put("productTotal", total).put("orderTotal", total);
+        o.put("productSubTotal", total).put("productTotal", total).put("orderTotal", total);
         orders.put(orderNo, o);
         if (hookUrl != null) {
             String url = hookUrl;
@@ -399,27 +470,95 @@ public class SfccSimulator extends SimulatorServer {
             throw badRequest("siteId must name a site of the organization");
         }
         int offset = param(r, "offset", 0, Integer.MAX_VALUE);
-        int limit = param(r, "limit", 25, 200);
+        int limit = param(r, "limit", 100, 200); // the Orders API: 1 to 200, default 100
         if (limit < 1) {
             throw badRequest("limit must be between 1 and 200");
         }
-        String exportStatus = r.queryParam("exportStatus");
-        String from = r.queryParam("lastModifiedFrom");
-        Predicate<ObjectNode> filter = o -> (exportStatus == null || exportStatus.equals(o.path("exportStatus").asText()))
-                && (from == null || !Instant.parse(o.path("lastModified").asText()).isBefore(Instant.parse(from)));
-        Comparator<ObjectNode> order = "lastModified".equals(r.queryParam("sortBy"))
-                ? Comparator.comparing((ObjectNode o) -> Instant.parse(o.path("lastModified").asText()))
-                : Comparator.comparing((ObjectNode o) -> Instant.parse(o.path("creationDate").asText()));
-        order = order.thenComparing(o -> o.path("orderNo").asText());
-        return page(orders.values().stream().filter(filter).sorted(order), offset, limit, "data");
+        for (String unknown : List.of("lastModifiedFrom", "lastModifiedTo", "creationFrom", "creationTo")) {
+            if (r.queryParam(unknown) != null) {
+                throw badRequest("unknown query parameter " + unknown);
+            }
+        }
+        List<String> exportStatuses = list(r, "exportStatus", 3, List.of("not_exported", "exported", "ready", "failed"));
+        List<String> statuses = list(r, "status", 2, List.of("created", "new", "completed", "cancelled", "failed"));
+        Instant modifiedFrom = dateParam(r, "lastModifiedDateFrom");
+        Instant modifiedTo = dateParam(r, "lastModifiedDateTo");
+        Instant createdFrom = dateParam(r, "creationDateFrom");
+        Instant createdTo = dateParam(r, "creationDateTo");
+        Predicate<ObjectNode> filter = o -> (exportStatuses.isEmpty() || exportStatuses.contains(o.path("exportStatus").asText()))
+                && (statuses.isEmpty() || statuses.contains(o.path("status").asText()))
+                && within(o, "lastModified", modifiedFrom, modifiedTo) && within(o, "creationDate", createdFrom, createdTo);
+        // sortBy creation_date (default) or last_modified_date, sortOrder desc (default) or asc
+        String sortBy = r.queryParam("sortBy") == null ? "creation_date" : r.queryParam("sortBy");
+        String sortOrder = r.queryParam("sortOrder") == null ? "desc" : r.queryParam("sortOrder");
+        if (!List.of("creation_date", "last_modified_date").contains(sortBy)) {
+            throw badRequest("sortBy must be creation_date or last_modified_date");
+        }
+        if (!List.of("asc", "desc").contains(sortOrder)) {
+            throw badRequest("sortOrder must be asc or desc");
+        }
+        String field = sortBy.equals("last_modified_date") ? "lastModified" : "creationDate";
+        Comparator<ObjectNode> order = Comparator.comparing((ObjectNode o) -> Instant.parse(o.path(field).asText()))
+                .thenComparing(o -> o.path("orderNo").asText());
+        if (sortOrder.equals("desc")) {
+            order = order.reversed();
+        }
+        return page(orders.values().stream().filter(filter).sorted(order), offset, limit, "data", null);
     }
 
-    private SimResponse page(Stream<ObjectNode> matching, int offset, int limit, String field) {
+    /** A comma-separated filter of at most {@code max} of the allowed values; empty when absent. */
+    private static List<String> list(SimRequest r, String name, int max, List<String> allowed) {
+        String value = r.queryParam(name);
+        if (value == null || value.isEmpty()) {
+            return List.of();
+        }
+        List<String> values = List.of(value.split(","));
+        if (values.size() > max || !allowed.containsAll(values)) {
+            throw badRequest(name + " takes up to " + max + " of " + String.join(", ", allowed) + " (comma-separated)");
+        }
+        return values;
+    }
+
+    /** A date-only ({@code 2026-11-26}, the start of that day UTC) or a date-time; null when absent. */
+    private static Instant dateParam(SimRequest r, String name) {
+        String value = r.queryParam(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return value.length() == 10 ? java.time.LocalDate.parse(value).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                    : java.time.OffsetDateTime.parse(value).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw badRequest(name + " is not a date or date-time");
+        }
+    }
+
+    private static boolean within(ObjectNode o, String field, Instant from, Instant to) {
+        Instant at = Instant.parse(o.path(field).asText());
+        return (from == null || !at.isBefore(from)) && (to == null || at.isBefore(to));
+    }
+
+    /** A page of results; {@code search} non-null: a search result's hits ({@code {data, relevance}}) with the query echoed. */
+    private SimResponse page(Stream<ObjectNode> matching, int offset, int limit, String field, JsonNode search) {
         List<ObjectNode> all = matching.toList();
         ObjectNode result = CanonicalJson.mapper().createObjectNode();
         result.put("limit", limit).put("offset", offset).put("total", all.size());
+        if (search != null) {
+            result.set("query", search.path("query").deepCopy());
+            if (search.has("sorts")) {
+                result.set("sorts", search.get("sorts").deepCopy());
+            }
+        }
         ArrayNode data = result.putArray(field);
-        all.stream().skip(offset).limit(limit).forEach(o -> data.add(o.deepCopy()));
+        all.stream().skip(offset).limit(limit).forEach(o -> {
+            if (search == null) {
+                data.add(o.deepCopy());
+            } else {
+                ObjectNode hit = data.addObject();
+                hit.set("data", o.deepCopy());
+                hit.put("relevance", 1.0);
+            }
+        });
         return SimResponse.json(200, CanonicalJson.write(result));
     }
 
@@ -454,12 +593,41 @@ public class SfccSimulator extends SimulatorServer {
         if (limit < 1 || limit > 200) {
             throw badRequest("limit must be between 1 and 200");
         }
-        JsonNode range = search.path("query").path("rangeQuery");
-        Instant from = range.hasNonNull("from") ? Instant.parse(range.get("from").asText()) : Instant.EPOCH;
+        // the Customers API's search request: {query, sorts, offset, limit}; a range on lastModified is a
+        // filteredQuery {query: {matchAllQuery: {}}, filter: {rangeFilter: {field, from, fromInclusive}}}
+        JsonNode query = search.path("query");
+        Instant from = Instant.EPOCH;
+        boolean fromInclusive = true;
+        if (query.has("filteredQuery")) {
+            JsonNode range = query.path("filteredQuery").path("filter").path("rangeFilter");
+            if (!"lastModified".equals(range.path("field").asText()) || !query.path("filteredQuery").path("query").has("matchAllQuery")) {
+                throw badRequest("the simulator searches customers by a rangeFilter on lastModified over a matchAllQuery only");
+            }
+            if (range.hasNonNull("from")) {
+                from = Instant.parse(range.get("from").asText());
+            }
+            fromInclusive = range.path("fromInclusive").asBoolean(true);
+        } else if (!query.has("matchAllQuery")) {
+            throw badRequest("query must be a matchAllQuery or a filteredQuery (the simulator's subset; got "
+                    + (query.isObject() && query.size() > 0 ? query.fieldNames().next() : "none") + ")");
+        }
+        Instant start = from;
+        boolean inclusive = fromInclusive;
+        boolean ascending = true;
+        for (JsonNode sort : search.path("sorts")) {
+            if (!"lastModified".equals(sort.path("field").asText())) {
+                throw badRequest("the simulator sorts customers by lastModified only");
+            }
+            ascending = !"desc".equals(sort.path("sortOrder").asText("asc"));
+        }
+        Comparator<ObjectNode> order = Comparator.comparing((ObjectNode c) -> Instant.parse(c.path("lastModified").asText()))
+                .thenComparing(c -> c.path("customerNo").asText());
         return page(customers.values().stream()
-                .filter(c -> !Instant.parse(c.path("lastModified").asText()).isBefore(from))
-                .sorted(Comparator.comparing((ObjectNode c) -> Instant.parse(c.path("lastModified").asText()))
-                        .thenComparing(c -> c.path("customerNo").asText())), offset, limit, "hits");
+                .filter(c -> {
+                    Instant modified = Instant.parse(c.path("lastModified").asText());
+                    return inclusive ? !modified.isBefore(start) : modified.isAfter(start);
+                })
+                .sorted(ascending ? order : order.reversed()), offset, limit, "hits", search);
     }
 
     private SimResponse batchUpdate(SimRequest r) {

@@ -139,6 +139,39 @@ class SfccSimulatorTest {
         assertThat(post(token, BATCH, "{\"records\":[{\"locationIdentifier\":\"L1\"}]}").statusCode()).isEqualTo(400);
     }
 
+    /** The names, values and shapes of commerce-sdk 6.6.0 (connectors/sfcc/sdk-check): what the simulator was fixed to. */
+    @Test
+    void searchesTakeTheParametersAndAnswerTheShapesOfCommerceSdk() throws Exception {
+        String token = accessToken();
+        sfcc.addOrders(3);
+        JsonNode newestFirst = CanonicalJson.parse(get(token, ORDERS + "?siteId=RefArch").body());
+        assertThat(newestFirst.get("limit").asInt()).as("default limit").isEqualTo(100);
+        assertThat(newestFirst.get("data").get(0).get("orderNo").asText()).as("default: creation date, descending")
+                .isGreaterThan(newestFirst.get("data").get(2).get("orderNo").asText());
+        JsonNode oldestFirst = CanonicalJson.parse(get(token, ORDERS
+                + "?siteId=RefArch&exportStatus=ready,failed&sortBy=last_modified_date&sortOrder=asc&lastModifiedDateFrom=2000-01-01")
+                .body());
+        assertThat(oldestFirst.get("total").asInt()).isEqualTo(3);
+        assertThat(oldestFirst.get("data").get(0).get("orderNo").asText())
+                .isLessThan(oldestFirst.get("data").get(2).get("orderNo").asText());
+        JsonNode item = oldestFirst.get("data").get(0).get("productItems").get(0);
+        assertThat(item.has("grossPrice") && item.has("taxRate") && item.has("shipmentId") && !item.has("price")).isTrue();
+        assertThat(get(token, ORDERS + "?siteId=RefArch&sortBy=lastModified").statusCode()).isEqualTo(400);
+        assertThat(get(token, ORDERS + "?siteId=RefArch&lastModifiedFrom=2026-01-01T00:00:00Z").statusCode()).isEqualTo(400);
+
+        sfcc.putCustomer("C1", "jane@example.com", null);
+        String customers = "/customer/customers/v1/organizations/" + SfccSimulator.ORGANIZATION + "/customer-lists/"
+                + SfccSimulator.CUSTOMER_LIST + "/customer-search";
+        JsonNode found = CanonicalJson.parse(post(token, customers, """
+                {"query": {"filteredQuery": {"query": {"matchAllQuery": {}}, "filter": {"rangeFilter":
+                  {"field": "lastModified", "from": "2000-01-01T00:00:00Z", "fromInclusive": true}}}},
+                 "sorts": [{"field": "lastModified", "sortOrder": "asc"}], "offset": 0, "limit": 10}""").body());
+        assertThat(found.get("hits").get(0).get("data").get("customerNo").asText()).isEqualTo("C1");
+        assertThat(found.get("query").has("filteredQuery")).isTrue();
+        assertThat(post(token, customers, "{\"query\": {\"rangeQuery\": {\"field\": \"lastModified\"}}}").statusCode())
+                .as("no such query type").isEqualTo(400);
+    }
+
     @Test
     void aHookCalloutIsPostedForEveryOrderAdded() throws Exception {
         SfccSimulator receiver = new SfccSimulator(FreePort.any(), clock);
