@@ -51,6 +51,11 @@ final class ReadyOrders implements Poller.Source {
     static final String STREAM = "orders";
     static final String MESSAGE = "order";
     private static final int CURSOR_ROOM = 1900;
+    /** Pages of orders SFCC refused to mark that one fetch looks past. */
+    private static final int MAX_PAGES_PASSED_OVER = 10;
+    private static final int MAX_UNCONFIRMABLE = 10_000;
+    /** Orders whose export status SFCC refused to set, passed over in searches (in memory: a restart tries them again). */
+    private final java.util.Set<String> unconfirmable = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final String connectionId;
     private final SfccSettings settings;
@@ -73,33 +78,51 @@ final class ReadyOrders implements Poller.Source {
             confirm(order.getKey(), order.getValue());
         }
         String orders = settings.api("checkout", "orders") + "/orders";
-        JsonNode result = api.pull("order_search", "GET", URI.create(orders + "?siteId=" + enc(settings.siteId())
-                + "&exportStatus=ready&sortBy=creation_date&sortOrder=asc&offset=0&limit=" + settings.pageSize()), null);
         List<InboundDelivery> deliveries = new ArrayList<>();
         Map<String, String> next = new LinkedHashMap<>();
+        boolean fresh = false;
         int room = CURSOR_ROOM;
-        for (JsonNode order : result.path("data")) {
-            String orderNo = SfccMapper.text(order, "orderNo");
-            if (orderNo == null) {
-                continue; // nothing to confirm it by; cannot be an order
+        // orders SFCC refused to mark (they stay ready, oldest first) are passed over: a page full of them
+        // is followed by the next page, so they never hide newer orders from the stream
+        for (int offset = 0, pages = 0; pages < MAX_PAGES_PASSED_OVER; offset += settings.pageSize(), pages++) {
+            JsonNode result = api.pull("order_search", "GET", URI.create(orders + "?siteId=" + enc(settings.siteId())
+                    + "&exportStatus=ready&sortBy=creation_date&sortOrder=asc&offset=" + offset + "&limit=" + settings.pageSize()),
+                    null);
+            int returned = 0;
+            int passedOver = 0;
+            for (JsonNode order : result.path("data")) {
+                returned++;
+                String orderNo = SfccMapper.text(order, "orderNo");
+                if (orderNo == null) {
+                    continue; // nothing to confirm it by; cannot be an order
+                }
+                if (unconfirmable.contains(orderNo)) {
+                    passedOver++;
+                    continue;
+                }
+                String status = "exported";
+                try {
+                    SfccMapper.order(order, settings, connectionId);
+                } catch (RuntimeException unmappable) {
+                    status = "failed";
+                    context.metrics().count(connectionId, "poll." + STREAM, "unmappable");
+                }
+                room -= enc(orderNo).length() + 3;
+                if (room < 0) {
+                    break; // the cursor is full: the rest stay ready and come with the next fetch
+                }
+                next.put(orderNo, status);
+                fresh |= !pending.containsKey(orderNo);
+                deliveries.add(new InboundDelivery(connectionId, SfccConnector.NAME, MESSAGE, orderKey(order),
+                        Map.of(), CanonicalJson.mapper().writeValueAsBytes(order), clock.instant()));
             }
-            String status = "exported";
-            try {
-                SfccMapper.order(order, settings, connectionId);
-            } catch (RuntimeException unmappable) {
-                status = "failed";
-                context.metrics().count(connectionId, "poll." + STREAM, "unmappable");
+            if (!deliveries.isEmpty() || returned < settings.pageSize() || passedOver < returned) {
+                break;
             }
-            room -= enc(orderNo).length() + 3;
-            if (room < 0) {
-                break; // the cursor is full: the rest stay ready and come with the next fetch
-            }
-            next.put(orderNo, status);
-            deliveries.add(new InboundDelivery(connectionId, SfccConnector.NAME, MESSAGE, orderKey(order),
-                    Map.of(), CanonicalJson.mapper().writeValueAsBytes(order), clock.instant()));
         }
-        // another fetch follows a page with orders: it confirms them, and looks for more
-        return new Poller.Page(deliveries, format(next), !deliveries.isEmpty());
+        // another fetch follows at once only when this page brought an order the last one did not name:
+        // a search that still lists orders just confirmed waits for the next round
+        return new Poller.Page(deliveries, format(next), fresh);
     }
 
     /** The dedupe key of an order's state: its number and a digest of what the canonical order shows. */
@@ -114,8 +137,15 @@ final class ReadyOrders implements Poller.Source {
             api.pull("export_status", "PUT", uri, "{\"status\":\"" + status + "\"}");
             context.metrics().count(connectionId, "poll." + STREAM, status);
         } catch (java.io.IOException refused) {
-            // the order is gone or cannot take the status (4xx): nothing to retry, the hub has it stored
+            // the order is gone or cannot take the status (4xx): nothing to retry, the hub has it stored;
+            // it stays ready in SFCC, so it is passed over from now on and an operator sees why
             context.metrics().count(connectionId, "poll." + STREAM, "confirm_refused");
+            if (unconfirmable.size() < MAX_UNCONFIRMABLE) {
+                unconfirmable.add(orderNo);
+            }
+            context.deadLetters().record("sfcc:" + connectionId + ":export-status", orderNo, "sfcc.export-status",
+                    "SFCC refused export status " + status + " for order " + orderNo + " (it stays ready in SFCC and is "
+                            + "passed over by this hub until it restarts): " + refused.getMessage(), "");
         }
     }
 

@@ -117,6 +117,29 @@ class SfccOrdersIT {
     }
 
     @Test
+    void anOrderSfccRefusesToMarkIsPassedOverDeadLetteredWithItsReasonAndNewOrdersStillArrive() {
+        String stuck = sfcc.addOrders(1).get(0);
+        MemoryConnectorContext ctx = context();
+        Poller poller = stream(ctx, ReadyOrders.STREAM);
+        // the token and the search go through; the export-status call for the order is refused for good
+        sfcc.inject(Fault.delay(Duration.ZERO), Fault.delay(Duration.ZERO), Fault.status(409, null));
+        SfccConnector.drain(poller);
+
+        assertThat(sfcc.exportStatusOf(stuck)).isEqualTo("ready");
+        assertThat(ctx.deadLetters).singleElement().satisfies(d -> {
+            assertThat(d.key()).isEqualTo(stuck);
+            assertThat(d.reason()).contains("409").contains("passed over");
+        });
+
+        List<String> later = sfcc.addOrders(3);
+        SfccConnector.drain(poller);
+        assertThat(storedOrderNos(ctx)).containsExactlyInAnyOrder(stuck, later.get(0), later.get(1), later.get(2));
+        assertThat(stored(ctx, ReadyOrders.MESSAGE)).as("the stuck order stored once").hasSize(4);
+        assertThat(later).allSatisfy(no -> assertThat(sfcc.exportStatusOf(no)).isEqualTo("exported"));
+        assertThat(sfcc.receivedOn("PUT", ".*/orders/" + stuck + "/export-status")).as("not asked again and again").hasSize(1);
+    }
+
+    @Test
     void aTokenExpiringMidPollIsRenewedOnce() {
         List<String> orders = sfcc.addOrders(250);
         MemoryConnectorContext ctx = context();

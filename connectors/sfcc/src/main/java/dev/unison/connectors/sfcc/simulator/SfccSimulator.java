@@ -35,8 +35,8 @@ import java.util.stream.Stream;
  *     /dwsso/oauth2/access_token}, {@code grant_type=client_credentials}, HTTP Basic client
  *     authentication, {@code scope} naming {@code SALESFORCE_COMMERCE_API:<tenant>}; tokens expire
  *     ({@code expires_in} 1799 by default); a wrong client is 401 {@code invalid_client};</li>
- * <li>Orders API: order search with {@code siteId}, {@code exportStatus}, {@code lastModifiedFrom},
- *     {@code sortBy=lastModified}, paging {@code offset}/{@code limit} (at most 200), results
+ * <li>Orders API: order search with {@code siteId}, {@code exportStatus}, {@code lastModifiedDateFrom},
+ *     {@code sortBy=last_modified_date|creation_date}, paging {@code offset}/{@code limit} (at most 200), results
  *     {@code {limit, offset, total, data}}; get order; {@code PUT .../export-status} with
  *     {@code {"status"}};</li>
  * <li>Customers API: customer search of a customer list with a {@code rangeQuery} on
