@@ -7,6 +7,7 @@ import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.kit.simulator.SimRequest;
 import dev.unison.connectors.kit.simulator.SimResponse;
 import dev.unison.connectors.kit.simulator.SimulatorRejection;
+import dev.unison.connectors.kit.simulator.RequestHold;
 import dev.unison.connectors.kit.simulator.SimulatorServer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -81,8 +80,7 @@ public class SfccSimulator extends SimulatorServer {
     private volatile boolean refused;
     private volatile int load;
     private volatile String hookUrl;
-    private volatile CountDownLatch hold;
-    private volatile boolean holding;
+    private final RequestHold hold = new RequestHold();
     private final AtomicInteger loadCounter = new AtomicInteger();
     private final AtomicInteger expireCountdown = new AtomicInteger(-1);
     private Instant lastStamp = Instant.EPOCH;
@@ -214,21 +212,9 @@ public class SfccSimulator extends SimulatorServer {
         this.hookUrl = url;
     }
 
-    /** The next data request waits until {@link #releaseHeld()}. */
-    public void holdNext() {
-        hold = new CountDownLatch(1);
-    }
-
-    public boolean isHolding() {
-        return holding;
-    }
-
-    public void releaseHeld() {
-        CountDownLatch h = hold;
-        hold = null;
-        if (h != null) {
-            h.countDown();
-        }
+    /** Holds the next data request in flight (the pull TCK). */
+    public RequestHold hold() {
+        return hold;
     }
 
     // ---- data for tests ----
@@ -393,17 +379,7 @@ public class SfccSimulator extends SimulatorServer {
 
     /** Auth, the endpoint's window, load shedding and holding, then the endpoint; load headers on the answer. */
     private SimResponse data(SimRequest r, String endpoint, Endpoint handler) {
-        CountDownLatch h = hold;
-        if (h != null) {
-            holding = true;
-            try {
-                h.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                holding = false;
-            }
-        }
+        hold.pass();
         String auth = r.header("Authorization");
         Instant expiry = auth == null || !auth.startsWith("Bearer ") ? null : tokens.get(auth.substring(7));
         if (refused || expiry == null || !clock.instant().isBefore(expiry)) {

@@ -67,16 +67,16 @@ public final class SfccPullTckAdapter implements PullTckAdapter {
 
     @Override
     public void holdNextRequest() {
-        sfcc.holdNext();
+        sfcc.hold().holdNext();
     }
 
     @Override
     public boolean requestHeld() {
-        return sfcc.isHolding();
+        return sfcc.hold().holding();
     }
 
     @Override
     public void releaseHeldRequest() {
-        sfcc.releaseHeld();
+        sfcc.hold().release();
     }
 }
