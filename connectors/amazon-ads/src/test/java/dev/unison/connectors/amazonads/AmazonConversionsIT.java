@@ -87,20 +87,15 @@ class AmazonConversionsIT {
         return CanonicalEvent.of(EventType.ORDER_PLACED, URI.create("/test"), order);
     }
 
-    /** Ticks until the queue is empty (the API client paces and backs off in real time, so this waits up to 15 s). */
+    /** Ticks until the queue is empty (the API client paces and backs off in real time: up to 15 s). */
     private void sendAll() {
-        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!context.queue.isEmpty() && System.nanoTime() < until) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
             clock.advance(Duration.ofMillis(100));
-            if (conversions.tick() == 0) {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            while (conversions.tick() > 0) {
+                clock.advance(Duration.ofMillis(100)); // batch after batch while the rate allows
             }
-        }
+            return context.queue.isEmpty();
+        });
     }
 
     @Test

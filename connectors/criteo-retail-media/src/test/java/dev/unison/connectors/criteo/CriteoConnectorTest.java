@@ -121,22 +121,25 @@ class CriteoConnectorTest {
         roundsUntilCaughtUpWithRows(poller, context, 1);
         assertThat(context.stored).hasSize(1);
 
-        Thread.sleep(1_050); // the restatement is due: the same rows again, nothing new
+        // once the restatement is due (PT1S): the same rows asked for again, nothing new stored
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> {
+                    poller.round();
+                    return sim.receivedOn("POST", ".*/retail-media/reports/campaigns").size() >= 6;
+                });
         for (int i = 0; i < 4; i++) {
-            poller.round();
+            poller.round(); // the restated reports polled to the end
         }
-        assertThat(sim.receivedOn("POST", ".*/retail-media/reports/campaigns")).hasSizeGreaterThanOrEqualTo(6);
         assertThat(context.stored).hasSize(1);
 
         sim.addCampaignDay("101", yesterday, 1000, 20, "5.00", Attributed.NONE, new Attributed(2, 2, "40")); // Criteo restated it
         // reports of one range are built one after another: one may have been built before the change, so a
         // mixed row is possible for one restatement; the next one brings the consistent row
-        for (int i = 0; i < 8 && context.stored.stream().noneMatch(CriteoConnectorTest::restated); i++) {
-            Thread.sleep(1_050);
-            for (int r = 0; r < 4; r++) {
-                poller.round();
-            }
-        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(12)).pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> {
+                    poller.round();
+                    return context.stored.stream().anyMatch(CriteoConnectorTest::restated);
+                });
         List<InboundDelivery> stored = context.stored;
         assertThat(stored).anyMatch(CriteoConnectorTest::restated);
         assertThat(stored.stream().map(InboundDelivery::dedupeKey).distinct()).hasSameSizeAs(stored);
