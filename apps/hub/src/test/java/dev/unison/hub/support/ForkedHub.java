@@ -51,6 +51,25 @@ public final class ForkedHub {
         return http;
     }
 
+    /**
+     * The lines of a forked hub's log from the first one naming {@code marker} (an incident id, say)
+     * on, at most 60; the last 60 lines when none does. For failure messages: CI shows the test's
+     * output, not the forked process's log file.
+     */
+    public static String logAround(Path log, String marker) {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(log);
+            int at = 0;
+            while (at < lines.size() && !lines.get(at).contains(marker)) {
+                at++;
+            }
+            int from = at < lines.size() ? at : Math.max(0, lines.size() - 60);
+            return String.join("\n", lines.subList(from, Math.min(lines.size(), from + 60)));
+        } catch (IOException unreadable) {
+            return "(the log " + log + " could not be read: " + unreadable + ")";
+        }
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
