@@ -41,6 +41,9 @@ public final class MemoryConnectorContext implements ConnectorContext {
     public final List<InboundDelivery> stored = Collections.synchronizedList(new ArrayList<>());
     /** Cursors of pulled streams, by {@code connectionId/stream}. */
     public final Map<String, String> cursors = new ConcurrentHashMap<>();
+    /** How long each page commit takes (a busy hub's database), zero by default. */
+    public volatile java.time.Duration pageCommitTakes = java.time.Duration.ZERO;
+
     /** When positive, the page commit with this number fails as a crash before it would (counted from 1). */
     public volatile int failOnPage = -1;
     private int pages;
@@ -103,8 +106,23 @@ public final class MemoryConnectorContext implements ConnectorContext {
             }
 
             @Override
+            public java.util.Set<String> stored(String connectionId, java.util.Collection<String> dedupeKeys) {
+                synchronized (stored) {
+                    return dedupeKeys.stream().filter(key -> stored.stream().anyMatch(d -> d.connectionId().equals(connectionId)
+                            && d.dedupeKey().equals(key))).collect(java.util.stream.Collectors.toSet());
+                }
+            }
+
+            @Override
             public Optional<Integer> acceptPage(String connectionId, String stream, Optional<String> expected, String next,
                     List<InboundDelivery> page) {
+                if (!pageCommitTakes.isZero()) {
+                    try {
+                        Thread.sleep(pageCommitTakes.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 synchronized (stored) {
                     if (++pages == failOnPage) {
                         throw new IllegalStateException("the hub died before page " + pages + " was committed");

@@ -9,8 +9,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -61,6 +67,22 @@ public class JdbcInbox implements Inbox, AutoCloseable {
     public Optional<String> cursor(String connectionId, String stream) {
         return jdbc.query("SELECT cursor_value FROM poll_cursor WHERE connection_id = ? AND stream = ?",
                 (rs, n) -> rs.getString(1), connectionId, stream).stream().findFirst();
+    }
+
+    @Override
+    public Set<String> stored(String connectionId, Collection<String> dedupeKeys) {
+        Set<String> found = new HashSet<>();
+        List<String> keys = List.copyOf(new LinkedHashSet<>(dedupeKeys));
+        // a few hundred keys per statement: one round trip a page, within every driver's parameter limit
+        for (int from = 0; from < keys.size(); from += 500) {
+            List<String> chunk = keys.subList(from, Math.min(keys.size(), from + 500));
+            List<Object> args = new ArrayList<>(chunk.size() + 1);
+            args.add(connectionId);
+            args.addAll(chunk);
+            found.addAll(jdbc.queryForList("SELECT dedupe_key FROM inbox WHERE connection_id = ? AND dedupe_key IN ("
+                    + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")", String.class, args.toArray()));
+        }
+        return found;
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.unison.connectors.kit.spi;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Durable intake of inbound deliveries, implemented by the hub. A connector acknowledges the
@@ -19,6 +21,13 @@ public interface Inbox {
      * before its first page.
      */
     Optional<String> cursor(String connectionId, String stream);
+
+    /**
+     * Which of {@code dedupeKeys} the connection has stored (within the inbox's retention): a pulled
+     * source that confirms to its system what the hub took (SFCC's export status) confirms only what
+     * this answers, so nothing is confirmed before the transaction storing it has committed.
+     */
+    Set<String> stored(String connectionId, Collection<String> dedupeKeys);
 
     /**
      * Stores one pulled page and moves its stream's cursor from {@code expected} (empty: the

@@ -573,6 +573,11 @@ class PullSideTest {
         }
 
         @Override
+        public synchronized java.util.Set<String> stored(String connectionId, java.util.Collection<String> dedupeKeys) {
+            return dedupeKeys.stream().filter(keys::contains).collect(java.util.stream.Collectors.toSet());
+        }
+
+        @Override
         public synchronized Optional<Integer> acceptPage(String connectionId, String stream, Optional<String> expected, String next,
                 List<InboundDelivery> page) {
             if (++pages == failOnPage) {
