@@ -85,6 +85,15 @@ public class InboxDispatcher extends BackgroundWorker {
     /** Deliveries one task maps before it gives its thread back (and is scheduled again). */
     static final int DELIVERIES_PER_TASK = 100;
 
+    /**
+     * Deliveries recorded in one transaction: a backlog (a pulled page of 200 orders, a burst of
+     * webhooks) costs a commit per group, not per delivery. A group is cut short once mapping it has
+     * taken {@link #GROUP_MAPPING_BUDGET}, so a connection whose mapping calls a slow API commits
+     * what it has mapped well within its lease.
+     */
+    static final int GROUP = 50;
+    static final Duration GROUP_MAPPING_BUDGET = Duration.ofSeconds(1);
+
     /** A delivery waiting to be handled whose retry time (if any) has come; one parameter: now. */
     private static final String DUE = "status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)";
 
@@ -197,7 +206,7 @@ public class InboxDispatcher extends BackgroundWorker {
 
     private Instant lastFullScan;
 
-    /** Maps the connection's due deliveries in order, up to {@value #DELIVERIES_PER_TASK}. */
+    /** Maps the connection's due deliveries in order, up to {@value #DELIVERIES_PER_TASK}, a group per transaction. */
     private void work(String connectionId) {
         int handled = 0;
         try {
@@ -205,15 +214,23 @@ public class InboxDispatcher extends BackgroundWorker {
                 if (!leases.tryLease(connectionId, LEASE_KIND, context.instanceId(), lease)) {
                     return; // another instance took the connection over
                 }
-                Row row = next(connectionId);
-                if (row == null) {
+                List<Row> rows = next(connectionId, Math.min(GROUP, DELIVERIES_PER_TASK - handled));
+                if (rows.isEmpty()) {
                     break;
                 }
-                Mapped mapped = map(row);
-                if (!Boolean.TRUE.equals(tx.execute(status -> record(row, mapped)))) {
-                    return; // the lease or the delivery went to another instance meanwhile: it maps it again
+                List<Mapped> mapped = new java.util.ArrayList<>(rows.size());
+                long budgetEnds = System.nanoTime() + GROUP_MAPPING_BUDGET.toNanos();
+                for (Row row : rows) {
+                    mapped.add(map(row));
+                    if (System.nanoTime() - budgetEnds > 0) {
+                        break; // the rest wait for the next group
+                    }
                 }
-                handled++;
+                List<Row> group = rows.subList(0, mapped.size());
+                if (!Boolean.TRUE.equals(tx.execute(status -> recordGroup(connectionId, group, mapped)))) {
+                    return; // the lease went to another instance meanwhile: it maps these again
+                }
+                handled += group.size();
             }
             backoffs.remove(connectionId);
         } catch (RuntimeException failure) {
@@ -233,16 +250,15 @@ public class InboxDispatcher extends BackgroundWorker {
         }
     }
 
-    private Row next(String connectionId) {
+    private List<Row> next(String connectionId, int limit) {
         // ordered by the index's own columns (equal for every row here): H2 then reads the index in order and
-        // stops at the first due row; ORDER BY id alone made it read and sort every row of the connection
-        List<Row> rows = jdbc.query("SELECT * FROM inbox WHERE connection_id = ? AND " + DUE
-                        + " ORDER BY connection_id, status, id FETCH FIRST 1 ROWS ONLY",
+        // stops after the first due rows; ORDER BY id alone made it read and sort every row of the connection
+        return jdbc.query("SELECT * FROM inbox WHERE connection_id = ? AND " + DUE
+                        + " ORDER BY connection_id, status, id FETCH FIRST " + limit + " ROWS ONLY",
                 (rs, i) -> new Row(rs.getLong("id"), rs.getString("connection_id"), rs.getString("connector"),
                         rs.getString("message_type"), rs.getString("dedupe_key"), rs.getString("headers"),
                         rs.getString("body"), rs.getObject("received_at", OffsetDateTime.class), rs.getInt("attempts")),
                 connectionId, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-        return rows.isEmpty() ? null : rows.get(0);
     }
 
     /** Maps one delivery, outside any transaction; a database failure is thrown, never recorded as the delivery's fault. */
@@ -259,20 +275,29 @@ public class InboxDispatcher extends BackgroundWorker {
     }
 
     /**
-     * Records a mapped delivery, in the caller's transaction: false (nothing written) when the
-     * lease is no longer this instance's or the delivery is no longer pending.
+     * Records a group of mapped deliveries, in the caller's transaction: false (nothing written) when
+     * the lease is no longer this instance's; a delivery no longer pending is left as it is.
      */
-    private boolean record(Row row, Mapped mapped) {
+    private boolean recordGroup(String connectionId, List<Row> rows, List<Mapped> mapped) {
         // the lease row locked first: an instance taking the connection over waits for this commit
         List<String> holder = jdbc.queryForList("SELECT owner FROM queue_lease WHERE connection_id = ? AND kind = ? FOR UPDATE",
-                String.class, row.connectionId(), LEASE_KIND);
+                String.class, connectionId, LEASE_KIND);
         if (holder.isEmpty() || !holder.get(0).equals(context.instanceId())) {
             return false;
         }
-        List<String> status = jdbc.queryForList("SELECT status FROM inbox WHERE id = ? FOR UPDATE", String.class, row.id());
-        if (status.isEmpty() || !"pending".equals(status.get(0))) {
-            return false;
+        Set<Long> pending = new java.util.HashSet<>(jdbc.queryForList("SELECT id FROM inbox WHERE id IN ("
+                + String.join(", ", java.util.Collections.nCopies(rows.size(), "?")) + ") AND status = 'pending' FOR UPDATE",
+                Long.class, rows.stream().map(Row::id).toArray()));
+        for (int i = 0; i < rows.size(); i++) {
+            if (pending.contains(rows.get(i).id())) {
+                record(rows.get(i), mapped.get(i));
+            }
         }
+        return true;
+    }
+
+    /** Records one mapped delivery, pending and locked, in the caller's transaction. */
+    private void record(Row row, Mapped mapped) {
         if (mapped instanceof Mapped.NotYet notYet) {
             if (row.attempts() + 1 < MAX_ATTEMPTS) {
                 // 2 s, 4 s, ... capped at 30 min; the delivery keeps its place, the connection's later ones go on
@@ -303,7 +328,6 @@ public class InboxDispatcher extends BackgroundWorker {
             }
             mark(row.id(), events.isEmpty() ? "kept" : published == 0 ? "stale" : "processed", published);
         }
-        return true;
     }
 
     /**
