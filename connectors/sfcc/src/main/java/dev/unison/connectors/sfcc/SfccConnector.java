@@ -85,7 +85,13 @@ public final class SfccConnector implements Connector {
                     }
                     SfccSettings settings = SfccSettings.of(connection);
                     long every = settings.pollInterval().toMillis();
-                    for (Poller poller : pollers(connection, context)) {
+                    List<Poller> streams = pollers(connection, context);
+                    ExportConfirmations confirmations = confirmations(connection.id());
+                    // confirming behind storing, at the export-status endpoint's own pace
+                    from("timer:sfcc-" + connection.id() + "-export-status?period=" + every + "&delay=" + every)
+                            .routeId("sfcc-" + connection.id() + "-export-status")
+                            .process(e -> confirmAll(confirmations));
+                    for (Poller poller : streams) {
                         // the first look one interval after start: a restart never hammers the API
                         from("timer:sfcc-" + connection.id() + "-" + pollerNames.get(poller) + "?period=" + every + "&delay=" + every)
                                 .routeId("sfcc-" + connection.id() + "-poll-" + pollerNames.get(poller))
@@ -116,13 +122,39 @@ public final class SfccConnector implements Connector {
         } while (round.outcome() == Poller.Outcome.MORE_WAITING);
     }
 
+    /** Confirmation rounds while they confirm something; a refused credential waits for the next tick (the streams pause). */
+    static void confirmAll(ExportConfirmations confirmations) throws InterruptedException {
+        try {
+            while (confirmations.round() > 0) {
+                // round after round while stored orders wait at the front
+            }
+        } catch (CredentialsRefused refused) {
+            // the ready-orders stream reports the refusal and pauses; nothing is confirmed meanwhile
+        }
+    }
+
+    /** The export-status confirmations of a connection whose {@link #pollers} were made. */
+    ExportConfirmations confirmations(String connectionId) {
+        ExportConfirmations confirmations = this.confirmations.get(connectionId);
+        if (confirmations == null) {
+            throw new IllegalStateException("no streams made for connection " + connectionId);
+        }
+        return confirmations;
+    }
+
+    private final Map<String, ExportConfirmations> confirmations = new ConcurrentHashMap<>();
+
     /** The connection's streams: ready orders, order changes and (with a customer list) customers. */
     List<Poller> pollers(Connection connection, ConnectorContext context) {
         SfccSettings settings = SfccSettings.of(connection);
         SfccApi scapi = api(connection, settings, context, "scapi", settings.requestsPerSecond());
+        // SFCC limits each endpoint apart ("B2C Commerce API: Rate limits"): PUT export-status has its own budget
+        SfccApi exportStatus = api(connection, settings, context, "scapi-export-status", settings.requestsPerSecond());
+        ExportConfirmations confirmations = new ExportConfirmations(connection.id(), settings, scapi, exportStatus, context);
+        this.confirmations.put(connection.id(), confirmations);
         List<Poller> pollers = new ArrayList<>();
         pollers.add(poller(connection, settings, context, ReadyOrders.STREAM,
-                new ReadyOrders(connection.id(), settings, scapi, context, clock)));
+                new ReadyOrders(connection.id(), settings, scapi, confirmations, context, clock)));
         pollers.add(poller(connection, settings, context, ChangedRecords.ORDER_UPDATES,
                 new ChangedRecords(ChangedRecords.Kind.ORDERS, connection.id(), settings, scapi, clock)));
         if (settings.customerListId().isPresent()) {

@@ -144,12 +144,12 @@ class SfccMapperTest {
     }
 
     @Test
-    void theCursorOfReadyOrdersRoundTrips() {
-        var orders = new java.util.LinkedHashMap<String, String>();
-        orders.put("00001", "exported");
-        orders.put("A,B=1", "failed");
-        assertThat(ReadyOrders.parse(ReadyOrders.format(orders))).isEqualTo(orders);
-        assertThat(ReadyOrders.parse(ReadyOrders.format(Map.of()))).isEmpty();
-        assertThat(ReadyOrders.parse("")).isEmpty();
+    void theCursorOfReadyOrdersRoundTripsAndAnOlderOneStartsFromTheFront() {
+        ReadyOrders.Position at = new ReadyOrders.Position("k3-9f", 1200, 340);
+        assertThat(ReadyOrders.Position.parse(at.format())).isEqualTo(at);
+        ReadyOrders.Position front = new ReadyOrders.Position("", 0, 0);
+        assertThat(ReadyOrders.Position.parse("v1;e=00001,f=A%2CB%3D1")).as("an older hub's cursor").isEqualTo(front);
+        assertThat(ReadyOrders.Position.parse("")).isEqualTo(front);
+        assertThat(ReadyOrders.Position.parse("v2;p;x;1")).as("garbled").isEqualTo(front);
     }
 }

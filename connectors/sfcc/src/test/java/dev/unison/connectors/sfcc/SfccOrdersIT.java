@@ -61,6 +61,37 @@ class SfccOrdersIT {
         };
     }
 
+    /** A freshly started connector's ready orders: the stream storing ahead and the confirmations behind it. */
+    private record ReadyStream(Poller stream, ExportConfirmations confirmations) {
+        static ReadyStream of(MemoryConnectorContext ctx) {
+            SfccConnector connector = new SfccConnector();
+            Poller stream = connector.pollers(SfccTesting.connection(ctx), ctx).get(0);
+            return new ReadyStream(stream, connector.confirmations(SfccTesting.CONNECTION));
+        }
+
+        /** Stores and confirms until neither finds anything to do, as the two timers of a running hub would. */
+        void drain() {
+            try {
+                int confirmed;
+                do {
+                    SfccConnector.drain(stream);
+                    confirmed = confirmations.round();
+                    SfccConnector.confirmAll(confirmations);
+                } while (confirmed > 0);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        int confirmRound() {
+            try {
+                return confirmations.round();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     private static List<CanonicalEvent> map(MemoryConnectorContext ctx, InboundDelivery delivery) {
         return new SfccConnector().mapInbound(delivery, SfccTesting.connection(ctx), ctx);
     }
@@ -80,17 +111,21 @@ class SfccOrdersIT {
         List<String> orders = sfcc.addOrders(250);
         MemoryConnectorContext ctx = context();
 
-        // round one: the token, the search and page one's commit go through; the first export-status call
-        // is a 503 asking for 30 s: the round stops after the commit, before any order is confirmed (a hub
-        // dying there leaves the same state)
-        sfcc.inject(Fault.delay(Duration.ZERO), Fault.delay(Duration.ZERO), Fault.status(503, "30"));
-        Poller.Round round = stream(ctx, ReadyOrders.STREAM).round();
-        assertThat(round.outcome()).isEqualTo(Poller.Outcome.FAILED);
-        assertThat(stored(ctx, ReadyOrders.MESSAGE)).hasSize(100);
+        // storing runs ahead: every page committed; then, while confirming, SFCC answers a 503 asking for
+        // 30 s after 40 export statuses were set (a hub dying there leaves the same state)
+        ReadyStream first = ReadyStream.of(ctx);
+        SfccConnector.drain(first.stream());
+        assertThat(stored(ctx, ReadyOrders.MESSAGE)).hasSize(250);
         assertThat(orders).allSatisfy(no -> assertThat(sfcc.exportStatusOf(no)).as(no).isEqualTo("ready"));
+        Fault[] faults = new Fault[42];
+        java.util.Arrays.fill(faults, Fault.delay(Duration.ZERO));
+        faults[41] = Fault.status(503, "30");
+        sfcc.inject(faults); // the front-of-list search, 40 export statuses, then the 503
+        assertThat(first.confirmRound()).isEqualTo(40);
+        assertThat(orders.stream().filter(no -> sfcc.exportStatusOf(no).equals("exported"))).hasSize(40);
 
-        // a restart: the committed cursor names the stored orders, which are confirmed before anything else
-        SfccConnector.drain(stream(ctx, ReadyOrders.STREAM));
+        // a restart: the stored orders still ready are found stored and confirmed; none is stored again
+        ReadyStream.of(ctx).drain();
 
         assertThat(stored(ctx, ReadyOrders.MESSAGE)).as("no duplicate").hasSize(250);
         assertThat(storedOrderNos(ctx)).as("no gap").containsExactlyInAnyOrderElementsOf(orders);
@@ -98,18 +133,20 @@ class SfccOrdersIT {
     }
 
     @Test
-    void aCrashBeforeAPageIsCommittedFetchesItAgainNeitherSkippedNorRepeated() {
+    void aCrashBeforeAPageIsCommittedFetchesItAgainNeitherSkippedNorRepeatedAndOnlyCommittedOrdersAreConfirmed() throws Exception {
         List<String> orders = sfcc.addOrders(250);
         MemoryConnectorContext ctx = context();
-        ctx.failOnPage = 2; // page two was fetched (and page one confirmed) but the hub died before committing it
+        ctx.failOnPage = 2; // page two was fetched but the hub died before committing it
 
-        Poller.Round crashed = stream(ctx, ReadyOrders.STREAM).round();
-        assertThat(crashed.outcome()).isEqualTo(Poller.Outcome.FAILED);
+        ReadyStream crashed = ReadyStream.of(ctx);
+        Poller.Round round = crashed.stream().round();
+        assertThat(round.outcome()).isEqualTo(Poller.Outcome.FAILED);
         assertThat(stored(ctx, ReadyOrders.MESSAGE)).hasSize(100);
+        SfccConnector.confirmAll(crashed.confirmations());
         long exported = orders.stream().filter(no -> sfcc.exportStatusOf(no).equals("exported")).count();
         assertThat(exported).as("only the committed page is exported").isEqualTo(100);
 
-        SfccConnector.drain(stream(ctx, ReadyOrders.STREAM));
+        ReadyStream.of(ctx).drain();
 
         assertThat(stored(ctx, ReadyOrders.MESSAGE)).hasSize(250);
         assertThat(storedOrderNos(ctx)).containsExactlyInAnyOrderElementsOf(orders);
@@ -117,13 +154,87 @@ class SfccOrdersIT {
     }
 
     @Test
+    void storingRunsAheadOfConfirmingPastTheStoredOrdersTheReadyListStillHolds() throws Exception {
+        List<String> orders = sfcc.addOrders(450);
+        MemoryConnectorContext ctx = context();
+        ReadyStream ready = ReadyStream.of(ctx);
+
+        SfccConnector.drain(ready.stream());
+        assertThat(stored(ctx, ReadyOrders.MESSAGE)).as("every order stored before any is confirmed").hasSize(450);
+        long searches = sfcc.receivedOn("GET", ".*/orders").size();
+        assertThat(searches).as("one search a page, and one finding the end").isLessThanOrEqualTo(6);
+
+        // some confirmed, then more orders come: storing pages on from where it was, minus the confirmed ones
+        assertThat(ready.confirmRound()).isEqualTo(100);
+        List<String> later = sfcc.addOrders(150);
+        sfcc.clearReceived();
+        SfccConnector.drain(ready.stream());
+        assertThat(stored(ctx, ReadyOrders.MESSAGE)).hasSize(600);
+        assertThat(sfcc.receivedOn("GET", ".*/orders")).as("not from the front again").hasSizeLessThanOrEqualTo(3);
+
+        ready.drain();
+        assertThat(storedOrderNos(ctx)).hasSize(600).containsAll(orders).containsAll(later);
+        assertThat(stored(ctx, ReadyOrders.MESSAGE)).as("no duplicate").hasSize(600);
+        assertThat(orders).allSatisfy(no -> assertThat(sfcc.exportStatusOf(no)).isEqualTo("exported"));
+        assertThat(later).allSatisfy(no -> assertThat(sfcc.exportStatusOf(no)).isEqualTo("exported"));
+    }
+
+    @Test
+    void storingWhileConfirmingConcurrentlyPassesNoOrderBy() throws Exception {
+        List<String> orders = sfcc.addOrders(4000);
+        // each page commit takes 300 ms, so that some 400 orders are confirmed while storing runs
+        MemoryConnectorContext ctx = context("pageSize: 200");
+        ctx.pageCommitTakes = Duration.ofMillis(300);
+        ReadyStream ready = ReadyStream.of(ctx);
+        java.util.concurrent.atomic.AtomicBoolean storing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread confirming = new Thread(() -> {
+            while (storing.get()) {
+                ready.confirmRound();
+            }
+        });
+        // storing starts a page ahead, as in a hub where the confirmations' timer finds the first page stored
+        ready.stream().round();
+        confirming.start();
+        Poller.Round round;
+        do {
+            round = ready.stream().round();
+        } while (round.outcome() == Poller.Outcome.MORE_WAITING || round.stored() > 0);
+        storing.set(false);
+        confirming.join();
+
+        assertThat(ctx.counters.getOrDefault("poll.orders/searched_again_from_behind", 0L)).as("storing passed no order by").isZero();
+        assertThat(storedOrderNos(ctx)).hasSize(orders.size()).containsAll(orders);
+    }
+
+    @Test
+    void anOrderThatBecomesReadyBehindStoredOnesIsFoundByTheConfirmationsAndStored() {
+        List<String> orders = sfcc.addOrders(150);
+        MemoryConnectorContext ctx = context();
+        ReadyStream ready = ReadyStream.of(ctx);
+        SfccConnector.drain(ready.stream());
+        // an order placed earlier, ready only now (payment authorised late): in front of stored ones in the list
+        String late = orders.get(0);
+        ObjectNode early = sfcc.order(late).deepCopy();
+        early.put("orderNo", "00000001").put("creationDate", "2020-01-01T00:00:00Z");
+        sfcc.putOrder(early);
+
+        ready.drain();
+
+        assertThat(storedOrderNos(ctx)).contains("00000001").hasSize(151);
+        assertThat(sfcc.exportStatusOf("00000001")).isEqualTo("exported");
+        assertThat(orders).allSatisfy(no -> assertThat(sfcc.exportStatusOf(no)).isEqualTo("exported"));
+    }
+
+    @Test
     void anOrderSfccRefusesToMarkIsPassedOverDeadLetteredWithItsReasonAndNewOrdersStillArrive() {
         String stuck = sfcc.addOrders(1).get(0);
         MemoryConnectorContext ctx = context();
-        Poller poller = stream(ctx, ReadyOrders.STREAM);
-        // the token and the search go through; the export-status call for the order is refused for good
-        sfcc.inject(Fault.delay(Duration.ZERO), Fault.delay(Duration.ZERO), Fault.status(409, null));
-        SfccConnector.drain(poller);
+        ReadyStream ready = ReadyStream.of(ctx);
+        SfccConnector.drain(ready.stream());
+        // the front-of-list search goes through; the export-status call for the order is refused for good
+        sfcc.inject(Fault.delay(Duration.ZERO), Fault.status(409, null));
+        assertThat(ready.confirmRound()).isZero();
+        ready.drain();
 
         assertThat(sfcc.exportStatusOf(stuck)).isEqualTo("ready");
         assertThat(ctx.deadLetters).singleElement().satisfies(d -> {
@@ -132,7 +243,7 @@ class SfccOrdersIT {
         });
 
         List<String> later = sfcc.addOrders(3);
-        SfccConnector.drain(poller);
+        ready.drain();
         assertThat(storedOrderNos(ctx)).containsExactlyInAnyOrder(stuck, later.get(0), later.get(1), later.get(2));
         assertThat(stored(ctx, ReadyOrders.MESSAGE)).as("the stuck order stored once").hasSize(4);
         assertThat(later).allSatisfy(no -> assertThat(sfcc.exportStatusOf(no)).isEqualTo("exported"));
@@ -143,11 +254,10 @@ class SfccOrdersIT {
     void aTokenExpiringMidPollIsRenewedOnce() {
         List<String> orders = sfcc.addOrders(250);
         MemoryConnectorContext ctx = context();
-        SfccConnector connector = new SfccConnector();
-        Poller poller = connector.pollers(SfccTesting.connection(ctx), ctx).get(0);
-        sfcc.expireTokensAfter(3); // the first search and two confirmations, then the token lapses
+        ReadyStream ready = ReadyStream.of(ctx);
+        sfcc.expireTokensAfter(3); // three searches, then the token lapses
 
-        SfccConnector.drain(poller);
+        ready.drain();
 
         assertThat(stored(ctx, ReadyOrders.MESSAGE)).hasSize(250);
         assertThat(orders).allSatisfy(no -> assertThat(sfcc.exportStatusOf(no)).isEqualTo("exported"));
@@ -176,7 +286,7 @@ class SfccOrdersIT {
         String shipped = sfcc.addOrder("ship@example.com", null, null, new SfccSimulator.Line("SKU-2", 1, "9.99"));
         MemoryConnectorContext ctx = context("storeLocations: {store7: STORE-7}");
 
-        SfccConnector.drain(stream(ctx, ReadyOrders.STREAM));
+        ReadyStream.of(ctx).drain();
 
         List<Order> orders = stored(ctx, ReadyOrders.MESSAGE).stream()
                 .map(d -> map(ctx, d).get(0).dataAs(Order.class)).toList();
@@ -198,7 +308,7 @@ class SfccOrdersIT {
         sfcc.putOrder(broken);
         MemoryConnectorContext ctx = context();
 
-        SfccConnector.drain(stream(ctx, ReadyOrders.STREAM));
+        ReadyStream.of(ctx).drain();
 
         assertThat(sfcc.exportStatusOf(good)).isEqualTo("exported");
         assertThat(sfcc.exportStatusOf("99999999")).isEqualTo("failed");
@@ -211,10 +321,10 @@ class SfccOrdersIT {
     void orderChangesAfterTheExportAreUpdatesAndTheExportItselfIsNot() {
         String orderNo = sfcc.addOrders(1).get(0);
         MemoryConnectorContext ctx = context();
-        Poller orders = stream(ctx, ReadyOrders.STREAM);
+        ReadyStream orders = ReadyStream.of(ctx);
         Poller updates = stream(ctx, ChangedRecords.ORDER_UPDATES);
         SfccConnector.drain(updates); // the updates stream starts now
-        SfccConnector.drain(orders);
+        orders.drain();
 
         SfccConnector.drain(updates);
         assertThat(stored(ctx, ChangedRecords.ORDER_UPDATE)).as("setting the export status is no change of the order").isEmpty();
