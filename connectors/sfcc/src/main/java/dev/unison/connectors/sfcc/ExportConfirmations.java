@@ -48,7 +48,7 @@ final class ExportConfirmations {
     /** Orders confirmed by this process, each taking one order off the front of the ready list. */
     private final AtomicLong confirmed = new AtomicLong();
     /** The list position of the first ready order the last round found not stored, and {@link #confirmed} then; null: none. */
-    private volatile long[] firstNotStored;
+    private final java.util.concurrent.atomic.AtomicReference<long[]> firstNotStored = new java.util.concurrent.atomic.AtomicReference<>();
 
     ExportConfirmations(String connectionId, SfccSettings settings, SfccApi search, SfccApi exportStatus, ConnectorContext context) {
         this.connectionId = connectionId;
@@ -70,10 +70,12 @@ final class ExportConfirmations {
     /**
      * Where storing must start its next search at the latest: the position, now, of the first ready
      * order the last round found the hub not holding (one that became ready late in front of stored
-     * ones, or one storing passed by); empty when the front held nothing missing.
+     * ones, or one storing passed by); empty when the front held nothing missing. Taken once: storing
+     * searches from there, and the next round looks again (until then the same finding would send
+     * storing back over the same stored pages fetch after fetch).
      */
     OptionalLong storingMustStartBy() {
-        long[] seen = firstNotStored;
+        long[] seen = firstNotStored.getAndSet(null);
         // each order confirmed since took one order off the front: the position moves back (perhaps too far: safe)
         return seen == null ? OptionalLong.empty() : OptionalLong.of(Math.max(0, seen[0] - (confirmed.get() - seen[1])));
     }
@@ -140,7 +142,7 @@ final class ExportConfirmations {
                 break;
             }
         }
-        firstNotStored = missingAt;
+        firstNotStored.set(missingAt);
         return stored;
     }
 
