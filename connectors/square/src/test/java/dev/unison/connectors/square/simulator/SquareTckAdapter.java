@@ -17,11 +17,11 @@ import java.util.Map;
  */
 public final class SquareTckAdapter implements TckAdapter {
 
-    private static final String MERCHANT = "MLTCKSELLER01";
+    public static final String MERCHANT = "MLTCKSELLER01";
     private static final String TOKEN = "EAAAl-tck-access-token";
-    private static final String KEY = "tck-signature-key-9Qx";
+    public static final String KEY = "tck-signature-key-9Qx";
     /** The subscription's public URL (a proxy's); the hub listens on a random local port, and that must not matter. */
-    private static final String NOTIFICATION_URL = "https://hooks.tck.example/webhooks/square/tck-good";
+    public static final String NOTIFICATION_URL = "https://hooks.tck.example/webhooks/square/tck-good";
 
     /** The hub location the simulator's store maps to; SquareTckIT declares it in the TCK hub's stock network. */
     public static final String HUB_LOCATION = "TCK-STORE";
