@@ -26,6 +26,8 @@ import org.springframework.test.context.ContextConfiguration;
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(classes = UnisonHubApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"unison.bootstrap-api-key=" + EmbeddedHub.BOOTSTRAP_KEY,
+                // SfccIT: per-location stock to OCI (sfcc-demo's ociLocations)
+                "unison.fan-out.positions=true",
                 // HttpEdgeIT: a body deadline a test can wait for, and one partner with a small rate
                 "unison.api.edge.body-read-timeout=10s",
                 "unison.api.rate-limit.partners." + EmbeddedHub.RATE_LIMITED_PARTNER + ".requests-per-second=2",

@@ -133,6 +133,31 @@ class SfccIT {
                 .until(() -> events("commerce.order.updated.v1", orderNo) == 0);
     }
 
+    /**
+     * Per-location stock (sfcc-demo's ociLocations, routes/fan-out.yaml positions-fan-out, on in
+     * this hub): STORE-7's own stock reaches its OCI location, a cart hold and a sale at the till
+     * take it down there, beside the channel's availability at the site's location.
+     */
+    @Test
+    void eachLocationsOwnStockReachesItsOciLocation() {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Long.valueOf(5).equals(sfcc.onHand("store7-stock", sku)));
+        HttpApi.Reply held = api.post("/api/v1/inventory/reservations", KEY, """
+                {"reservationId": "oci-%s", "sku": "%s", "locationId": "STORE-7", "quantity": 1, "expiresAt": "%s"}
+                """.formatted(run, sku, Instant.now().plusSeconds(3600)));
+        assertThat(held.status()).as(held.body()).isEqualTo(201);
+        HttpApi.Reply sold = api.post("/api/v1/pos/transactions", KEY, """
+                {"storeId": "STORE-7", "registerId": "R9", "businessDay": "%s", "sequence": %s, "type": "sale",
+                 "occurredAt": "%s", "currency": "USD", "lines": [{"sku": "%s", "quantity": 2, "unitPrice": "10.00"}]}
+                """.formatted(LocalDate.now(ZoneOffset.UTC), run, Instant.now(), sku));
+        assertThat(sold.status()).as(sold.body()).isEqualTo(201);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(sfcc.onHand("store7-stock", sku)).as("5 on hand, 2 sold, 1 held for a cart").isEqualTo(2);
+            assertThat(sfcc.onHand(OCI_LOCATION, sku)).as("the channel's availability").isEqualTo(2);
+        });
+        assertThat(sfcc.onHand("wh1-stock", sku)).as("no stock at WH-1 was ever written").isNull();
+    }
+
     @Test
     void aStorePickupOrderIsFulfilledFromItsStoreAndCountsInTheDeflectionRate() {
         String today = LocalDate.now(ZoneOffset.UTC).toString();

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.canonical.event.CanonicalEvent;
+import dev.unison.canonical.event.EventType;
+import dev.unison.canonical.model.InventoryPosition;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.kit.auth.CredentialsRefused;
 import dev.unison.connectors.kit.spi.CheckResult;
@@ -21,10 +23,17 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Writes the channel's available quantities to one Omnichannel Inventory location.
+ * Writes stock to Omnichannel Inventory, in one of two ways (one instance each):
+ * <ul>
+ * <li>{@value #KIND}: the channel's available quantity per sku to one OCI location
+ *     ({@code ociLocation}); the hub's ATS already holds the channel's safety stock back;</li>
+ * <li>{@value #POSITIONS}: each hub location's own stock (on hand less the hub's reservations) per
+ *     sku to that location's OCI location ({@code ociLocations}), as OCI models stores and
+ *     warehouses; OCI's own location groups and safety stock then decide what the site sells.</li>
+ * </ul>
  *
- * <p>Availability changes of the connection's channel go to the kit's durable coalescing queue
- * (newest quantity per sku, an older ATS version dropped). {@link #tick()} takes up to
+ * <p>Changes go to the kit's durable coalescing queue (newest quantity per sku, or per sku and
+ * location, an older version dropped). {@link #tick()} takes up to
  * {@code batchSize} of them and sends one batch update ("Omnichannel Inventory API", availability
  * records: {@code POST /inventory/availability/v1/organizations/{org}/availability-records/actions/batch-update},
  * {@code {"records": [{"actionRequestId", "externalRefId", "locationIdentifier", "stockKeepingUnit",
@@ -42,6 +51,7 @@ import java.util.UUID;
 final class OciInventorySync {
 
     static final String KIND = "inventory";
+    static final String POSITIONS = "positions";
 
     private final String connectionId;
     private final SfccSettings settings;
@@ -50,8 +60,14 @@ final class OciInventorySync {
     private final Clock clock;
     private volatile Instant pausedUntil = Instant.MIN;
     private volatile boolean warmed;
+    private final String kind;
 
     OciInventorySync(String connectionId, SfccSettings settings, ConnectorContext context, SfccApi oci, Clock clock) {
+        this(connectionId, settings, context, oci, clock, KIND);
+    }
+
+    OciInventorySync(String connectionId, SfccSettings settings, ConnectorContext context, SfccApi oci, Clock clock, String kind) {
+        this.kind = kind;
         this.connectionId = connectionId;
         this.settings = settings;
         this.context = context;
@@ -60,12 +76,31 @@ final class OciInventorySync {
     }
 
     String deadLetterConsumer() {
-        return "sfcc:" + connectionId + ":inventory";
+        return "sfcc:" + connectionId + ":" + kind;
     }
 
-    /** Offers an availability change of this connection's channel to the queue (others are ignored). */
+    /**
+     * Offers a change to the queue: an availability change of this connection's channel, or a
+     * position of a location with an OCI location (others are ignored).
+     */
     void offer(CanonicalEvent event) {
-        context.outboundQueue().offerAvailability(connectionId, KIND, settings.channel(), event);
+        if (KIND.equals(kind)) {
+            context.outboundQueue().offerAvailability(connectionId, KIND, settings.channel(), event);
+            return;
+        }
+        if (event.type() != EventType.INVENTORY_ADJUSTED) {
+            return;
+        }
+        InventoryPosition position = event.dataAs(InventoryPosition.class);
+        String location = settings.ociLocations().get(position.locationId());
+        if (location == null) {
+            return;
+        }
+        ObjectNode value = CanonicalJson.mapper().createObjectNode();
+        // what the location can give: a hold for a cart is the hub's, which OCI does not know of
+        value.put("quantity", Math.max(0, position.onHand() - position.reserved())).put("eventId", event.id())
+                .put("sku", position.sku()).put("location", location);
+        context.outboundQueue().offerIfNewer(connectionId, POSITIONS, location + "|" + position.sku(), value, position.version());
     }
 
     /** The record's idempotency key: the same queued value always gets the same id. */
@@ -88,9 +123,9 @@ final class OciInventorySync {
         if (clock.instant().isBefore(pausedUntil)) {
             return 0;
         }
-        List<Pending> batch = context.outboundQueue().next(connectionId, KIND, settings.batchSize());
+        List<Pending> batch = context.outboundQueue().next(connectionId, kind, settings.batchSize());
         if (batch.isEmpty() || !oci.ready()
-                || !context.outboundQueue().tryLease(connectionId, KIND, context.instanceId(), Duration.ofSeconds(15))) {
+                || !context.outboundQueue().tryLease(connectionId, kind, context.instanceId(), Duration.ofSeconds(15))) {
             return 0;
         }
         ObjectNode body = CanonicalJson.mapper().createObjectNode();
@@ -98,10 +133,12 @@ final class OciInventorySync {
         Map<String, Pending> byRequest = new HashMap<>();
         String now = clock.instant().toString();
         for (Pending p : batch) {
-            String id = actionRequestId(connectionId, p.key(), settings.ociLocation(), p.value());
+            String sku = p.value().path("sku").asText(p.key());
+            String location = p.value().path("location").asText(settings.ociLocation());
+            String id = actionRequestId(connectionId, sku, location, p.value());
             byRequest.put(id, p);
             records.addObject().put("actionRequestId", id).put("externalRefId", p.value().path("eventId").asText(id))
-                    .put("locationIdentifier", settings.ociLocation()).put("stockKeepingUnit", p.key())
+                    .put("locationIdentifier", location).put("stockKeepingUnit", sku)
                     .put("onHand", p.value().path("quantity").asLong()).put("safetyStockCount", 0).put("effectiveDate", now)
                     .putArray("futureStock");
         }

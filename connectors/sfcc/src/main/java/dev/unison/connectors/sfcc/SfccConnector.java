@@ -97,14 +97,26 @@ public final class SfccConnector implements Connector {
                                 .routeId("sfcc-" + connection.id() + "-poll-" + pollerNames.get(poller))
                                 .process(e -> drain(poller));
                     }
-                    OciInventorySync sync = inventory(connection, context);
-                    // availability changes (routed by routes/fan-out.yaml) -> durable per-sku coalescing queue
-                    handlers.put(connection.id() + "/" + OciInventorySync.KIND, sync::offer);
+                    List<OciInventorySync> senders = new ArrayList<>();
+                    if (settings.ociLocation() != null) {
+                        // availability changes (routed by routes/fan-out.yaml) -> durable per-sku coalescing queue
+                        OciInventorySync sync = inventory(connection, context);
+                        handlers.put(connection.id() + "/" + OciInventorySync.KIND, sync::offer);
+                        senders.add(sync);
+                    }
+                    if (!settings.ociLocations().isEmpty()) {
+                        // positions of the mapped locations -> durable per-location-and-sku coalescing queue
+                        OciInventorySync positions = positions(connection, context);
+                        handlers.put(connection.id() + "/" + OciInventorySync.POSITIONS, positions::offer);
+                        senders.add(positions);
+                    }
                     from("timer:sfcc-" + connection.id() + "-inventory?period=50&delay=200")
                             .routeId("sfcc-" + connection.id() + "-inventory-sender")
                             .process(e -> {
-                                while (sync.tick() > 0) {
-                                    // batch after batch, while the pace allows
+                                for (OciInventorySync sender : senders) {
+                                    while (sender.tick() > 0) {
+                                        // batch after batch, while the pace allows
+                                    }
                                 }
                             });
                 }
@@ -173,8 +185,22 @@ public final class SfccConnector implements Connector {
 
     OciInventorySync inventory(Connection connection, ConnectorContext context) {
         SfccSettings settings = SfccSettings.of(connection);
-        return new OciInventorySync(connection.id(), settings, context,
-                api(connection, settings, context, "oci", settings.inventoryRequestsPerSecond()), clock);
+        return new OciInventorySync(connection.id(), settings, context, oci(connection, settings, context), clock);
+    }
+
+    /** Each mapped hub location's own stock to its OCI location; shares the connection's OCI pace. */
+    OciInventorySync positions(Connection connection, ConnectorContext context) {
+        SfccSettings settings = SfccSettings.of(connection);
+        return new OciInventorySync(connection.id(), settings, context, oci(connection, settings, context), clock,
+                OciInventorySync.POSITIONS);
+    }
+
+    private final Map<String, SfccApi> ociClients = new ConcurrentHashMap<>();
+
+    /** One OCI client per connection: both senders share its pace and its load signal. */
+    private SfccApi oci(Connection connection, SfccSettings settings, ConnectorContext context) {
+        return ociClients.computeIfAbsent(connection.id(),
+                id -> api(connection, settings, context, "oci", settings.inventoryRequestsPerSecond()));
     }
 
     /** One API family's client: its own pace, load signal and circuit breaker; the connection's one token. */
@@ -251,12 +277,16 @@ public final class SfccConnector implements Connector {
         }
     }
 
-    /** {@code storeLocations}: each SFCC store's hub location (checked at start-up). */
+    /** {@code storeLocations}: each SFCC store's hub location; {@code ociLocations}' hub locations (checked at start-up). */
     @Override
     public Map<String, String> locationReferences(Connection connection) {
         Map<String, String> references = new TreeMap<>();
-        SfccSettings.of(connection).storeLocations().forEach((store, hubLocation) ->
+        SfccSettings settings = SfccSettings.of(connection);
+        settings.storeLocations().forEach((store, hubLocation) ->
                 references.put(SfccSettings.STORE_LOCATIONS + "." + store, hubLocation));
+        // the hub locations whose stock this connection writes (outbound:by-location routes positions by them)
+        settings.ociLocations().keySet().forEach(hubLocation ->
+                references.put(SfccSettings.OCI_LOCATIONS + "." + hubLocation, hubLocation));
         return references;
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.model.ChannelAvailability;
+import dev.unison.canonical.model.InventoryPosition;
 import dev.unison.connectors.kit.simulator.SimRequest;
 import dev.unison.connectors.sfcc.simulator.SfccSimulator;
 import dev.unison.platform.testkit.FreePort;
@@ -83,6 +84,42 @@ class SfccInventoryIT {
         String body = sfcc.receivedOn("POST", BATCH).get(0).bodyText();
         assertThat(body).contains("\"actionRequestId\"", "\"locationIdentifier\":\"WH-EAST\"", "\"stockKeepingUnit\":\"SKU-1\"",
                 "\"onHand\":7", "\"safetyStockCount\":0", "\"futureStock\":[]");
+    }
+
+    @Test
+    void eachMappedLocationsOwnStockReachesItsOciLocationAndOthersAreIgnored() throws Exception {
+        MemoryConnectorContext perLocation = SfccTesting.context(sfcc.baseUrl(), "inventoryRequestsPerSecond: 8",
+                "ociLocations: {STORE-7: store7-oci, WH-1: wh1-oci}");
+        OciInventorySync positions = new SfccConnector().positions(SfccTesting.connection(perLocation), perLocation);
+        java.util.function.BiConsumer<InventoryPosition, Long> offer = (p, v) -> positions.offer(CanonicalEvent.of(
+                EventType.INVENTORY_ADJUSTED, URI.create("/test"), p));
+        offer.accept(new InventoryPosition("SKU-1", "STORE-7", 5, 0, 1, Instant.now()), 1L);
+        offer.accept(new InventoryPosition("SKU-1", "STORE-7", 4, 1, 3, Instant.now()), 3L); // on hand 4, 1 held for a cart
+        offer.accept(new InventoryPosition("SKU-1", "STORE-7", 9, 0, 2, Instant.now()), 2L); // older: dropped
+        offer.accept(new InventoryPosition("SKU-1", "WH-1", 20, 0, 1, Instant.now()), 1L);
+        offer.accept(new InventoryPosition("SKU-2", "WH-1", -2, 0, 1, Instant.now()), 1L); // a till ahead of a count
+        offer.accept(new InventoryPosition("SKU-1", "STORE-9", 3, 0, 1, Instant.now()), 1L); // no OCI location
+        positions.offer(CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, URI.create("/test"),
+                new ChannelAvailability("SKU-3", "sfcc", 9, Instant.now(), VERSIONS.incrementAndGet()))); // not a position
+
+        long started = System.nanoTime();
+        while (!perLocation.queue.isEmpty()) {
+            while (positions.tick() > 0) {
+                // as the sender's timer route
+            }
+            Thread.sleep(10);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        }
+
+        assertThat(sfcc.onHand("store7-oci", "SKU-1")).as("on hand less the hub's holds").isEqualTo(3);
+        assertThat(sfcc.onHand("wh1-oci", "SKU-1")).isEqualTo(20);
+        assertThat(sfcc.onHand("wh1-oci", "SKU-2")).as("never below zero").isZero();
+        assertThat(sfcc.onHand("WH-EAST", "SKU-3")).as("availability is the other sender's").isNull();
+        List<SimRequest> calls = sfcc.receivedOn("POST", BATCH);
+        assertThat(calls).hasSize(1);
+        assertThat(calls.get(0).bodyText()).doesNotContain("STORE-9").doesNotContain("SKU-3");
+        assertThat(new SfccConnector().locationReferences(SfccTesting.connection(perLocation)))
+                .containsEntry("ociLocations.STORE-7", "STORE-7").containsEntry("ociLocations.WH-1", "WH-1");
     }
 
     @Test

@@ -23,6 +23,9 @@ import org.apache.camel.support.DefaultProducer;
  * <ul>
  * <li>{@code outbound:by-channel?kind=inventory}: every enabled connection whose channel is the
  *     event's {@code data.channel} and which takes that kind;</li>
+ * <li>{@code outbound:by-location?kind=positions}: every enabled connection that takes that kind and
+ *     names the event's {@code data.locationId} among its locations (a connector's location
+ *     references, e.g. SFCC's {@code ociLocations});</li>
  * <li>{@code outbound:<connectionId>?kind=inventory}: that connection only (it must exist and take
  *     the kind, else the exchange fails and the bus dead-letters the event with the reason).</li>
  * </ul>
@@ -30,6 +33,7 @@ import org.apache.camel.support.DefaultProducer;
 public class OutboundComponent extends DefaultComponent {
 
     public static final String BY_CHANNEL = "by-channel";
+    public static final String BY_LOCATION = "by-location";
     /** The {@code source} the partner API gives every event a partner submits. */
     public static final String PARTNER_SOURCE_PREFIX = "/partners/";
 
@@ -45,7 +49,8 @@ public class OutboundComponent extends DefaultComponent {
         if (kind == null || kind.toString().isBlank()) {
             throw new IllegalArgumentException(uri + ": needs ?kind=<kind of change>, e.g. inventory or prices");
         }
-        if (!BY_CHANNEL.equals(remaining) && installed.connection(remaining).isEmpty()) {
+        boolean fanOut = BY_CHANNEL.equals(remaining) || BY_LOCATION.equals(remaining);
+        if (!fanOut && installed.connection(remaining).isEmpty()) {
             throw new IllegalArgumentException(uri + ": no connection '" + remaining + "' in the connections file");
         }
         // a misspelt kind would deliver to nobody, silently: refuse it when the route starts
@@ -53,7 +58,7 @@ public class OutboundComponent extends DefaultComponent {
             throw new IllegalArgumentException(uri + ": unknown kind '" + kind + "' (kinds: "
                     + String.join(", ", new java.util.TreeSet<>(ConnectorDescriptor.OUTBOUND_KINDS)) + ")");
         }
-        if (!BY_CHANNEL.equals(remaining)
+        if (!fanOut
                 && !installed.connection(remaining).orElseThrow().connector().outboundKinds().contains(kind.toString())) {
             throw new IllegalArgumentException(uri + ": connection " + remaining + " does not take kind '" + kind
                     + "' (it takes: " + String.join(", ", installed.connection(remaining).orElseThrow().connector().outboundKinds())
@@ -67,8 +72,8 @@ public class OutboundComponent extends DefaultComponent {
     @org.apache.camel.spi.UriEndpoint(scheme = "outbound", title = "Unison outbound", syntax = "outbound:target",
             producerOnly = true, category = {org.apache.camel.Category.MESSAGING}, firstVersion = "0.1.0")
     final class OutboundEndpoint extends DefaultEndpoint {
-        @org.apache.camel.spi.UriPath(description = "by-channel (every enabled connection showing the event's channel) "
-                + "or one connection's id")
+        @org.apache.camel.spi.UriPath(description = "by-channel (every enabled connection showing the event's channel), "
+                + "by-location (every enabled connection naming the event's location) or one connection's id")
         @org.apache.camel.spi.Metadata(required = true)
         private final String target;
         @org.apache.camel.spi.UriParam(description = "The kind of change (inventory, prices); the connection's connector "
@@ -96,6 +101,20 @@ public class OutboundComponent extends DefaultComponent {
                     if (event.type().hubOnly() && event.source().toString().startsWith(PARTNER_SOURCE_PREFIX)) {
                         throw new IllegalArgumentException("outbound: " + event.type().typeName() + " " + event.id()
                                 + " came from a partner (" + event.source() + "); only the hub produces this type");
+                    }
+                    if (BY_LOCATION.equals(target)) {
+                        JsonNode location = event.data().get("locationId");
+                        if (location == null) {
+                            throw new IllegalArgumentException("outbound:by-location: " + event.type().typeName()
+                                    + " has no locationId; route it to a connection by id");
+                        }
+                        for (Connection connection : installed.connections()) {
+                            Connector connector = installed.connectors().get(connection.connector().name());
+                            if (connection.enabled() && connector.locationReferences(connection).containsValue(location.asText())) {
+                                connector.outbound(connection.id(), kind).ifPresent(h -> h.accept(event));
+                            }
+                        }
+                        return;
                     }
                     if (BY_CHANNEL.equals(target)) {
                         JsonNode channel = event.data().get("channel");

@@ -52,7 +52,7 @@ public record ConnectorDescriptor(String name, String title, String description,
      * shared by the fan-out routes and the descriptors, so a typo on either side fails at start
      * while a kind no installed connector takes is simply delivered to nobody.
      */
-    public static final Set<String> OUTBOUND_KINDS = Set.of("inventory", "prices");
+    public static final Set<String> OUTBOUND_KINDS = Set.of("inventory", "prices", "positions");
     private static final Set<String> KNOWN_KEYS =
             Set.of("name", "title", "description", "directions", "consumes", "produces", "outbound", "config");
 
