@@ -61,8 +61,12 @@ public class InventoryAutoConfiguration {
 
     @Bean
     InventoryLedger inventoryLedger(JdbcTemplate jdbc, Outbox outbox, InventoryNetwork network, Clock clock,
-            MeterRegistry meters) {
-        return new InventoryLedger(jdbc, outbox, network, clock, meters);
+            MeterRegistry meters, @org.springframework.beans.factory.annotation.Value("${unison.fan-out.positions:false}")
+            boolean publishPositions) {
+        InventoryLedger ledger = new InventoryLedger(jdbc, outbox, network, clock, meters);
+        // positions are published only for the route that hands them to connections (routes/fan-out.yaml)
+        ledger.publishPositions(publishPositions);
+        return ledger;
     }
 
     /**

@@ -5,6 +5,7 @@ import static dev.unison.platform.jdbc.InLists.placeholders;
 
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.event.EventType;
+import dev.unison.canonical.model.InventoryPosition;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.canonical.model.ChannelAvailability;
 import dev.unison.canonical.model.Order;
@@ -87,6 +88,18 @@ public class InventoryLedger {
 
     public InventoryNetwork network() {
         return network;
+    }
+
+    private volatile boolean publishPositions;
+
+    /**
+     * Whether every change of a position also publishes the sku's positions
+     * ({@code commerce.inventory.adjusted.v1}, one event per location): what a connection writing
+     * stock per location needs (routes/fan-out.yaml positions-fan-out). Off by default: it is one
+     * more event per change on the hot path.
+     */
+    public void publishPositions(boolean publish) {
+        this.publishPositions = publish;
     }
 
     /**
@@ -448,7 +461,30 @@ public class InventoryLedger {
             jdbc.batchUpdate("UPDATE channel_availability SET ats = ?, version = ?, updated_at = ? WHERE sku = ? AND channel = ?",
                     updates);
         }
+        if (publishPositions) {
+            events.addAll(positionEvents(skus, at));
+        }
         outbox.append("events", events);
+    }
+
+    /**
+     * The positions of {@code skus} as they stand in this transaction, one event each. Their ids
+     * are unique per publication (a sku published twice at one version must not collide in the
+     * outbox); a consumer keeps the newest position version per sku and location.
+     */
+    private List<CanonicalEvent> positionEvents(Set<String> skus, Instant at) {
+        List<CanonicalEvent> events = new ArrayList<>();
+        for (List<String> chunk : chunks(new ArrayList<>(skus))) {
+            jdbc.query("SELECT sku, location_id, on_hand, reserved, version FROM inventory_position WHERE sku IN ("
+                    + placeholders(chunk.size()) + ")", rs -> {
+                        InventoryPosition position = new InventoryPosition(rs.getString(1), rs.getString(2), rs.getLong(3),
+                                rs.getLong(4), rs.getLong(5), at);
+                        events.add(CanonicalEvent.ofRecord("position:" + position.sku() + ":" + position.locationId() + ":"
+                                + position.version() + ":" + java.util.UUID.randomUUID(), EventType.INVENTORY_ADJUSTED, SOURCE,
+                                position, at));
+                    }, chunk.toArray());
+        }
+        return events;
     }
 
     /**
