@@ -227,7 +227,7 @@ class ShopifyInventoryIT {
         // a misspelt kind would deliver to nobody: refused when the endpoint is made (a route's start)
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("outbound:shopify-demo?kind=stock-ledger"))
                 .hasRootCauseMessage("outbound://shopify-demo?kind=stock-ledger: unknown kind 'stock-ledger' (kinds: "
-                        + "inventory, prices)");
+                        + "inventory, positions, prices)");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("outbound:by-channel?kind=inventry"))
                 .hasRootCauseMessage("outbound://by-channel?kind=inventry: unknown kind 'inventry' (kinds: inventory, prices)");
         // a known kind a connection does not take
