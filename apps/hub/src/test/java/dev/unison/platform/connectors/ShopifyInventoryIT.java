@@ -229,7 +229,7 @@ class ShopifyInventoryIT {
                 .hasRootCauseMessage("outbound://shopify-demo?kind=stock-ledger: unknown kind 'stock-ledger' (kinds: "
                         + "inventory, positions, prices)");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("outbound:by-channel?kind=inventry"))
-                .hasRootCauseMessage("outbound://by-channel?kind=inventry: unknown kind 'inventry' (kinds: inventory, prices)");
+                .hasRootCauseMessage("outbound://by-channel?kind=inventry: unknown kind 'inventry' (kinds: inventory, positions, prices)");
         // a known kind a connection does not take
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> camel.getEndpoint("outbound:tiktok-demo?kind=prices"))
                 .hasRootCauseMessage("outbound://tiktok-demo?kind=prices: connection tiktok-demo does not take kind 'prices' "

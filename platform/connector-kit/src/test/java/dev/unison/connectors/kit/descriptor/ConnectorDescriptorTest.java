@@ -67,7 +67,7 @@ class ConnectorDescriptorTest {
                   type: object
                 """))
                 .isInstanceOf(DescriptorException.class)
-                .hasMessageContaining("unknown kind 'stock-ledger' (kinds: inventory, prices)");
+                .hasMessageContaining("unknown kind 'stock-ledger' (kinds: inventory, positions, prices)");
     }
 
     @Test
