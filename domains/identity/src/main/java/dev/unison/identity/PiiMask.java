@@ -45,7 +45,7 @@ public final class PiiMask {
         List<Identifier> identifiers = order.identifiers().stream().filter(i -> !isContact(i.type().wireName())).toList();
         return new Order(order.id(), order.channel(), order.externalId(), order.status(), order.placedAt(),
                 order.placedAtLocation(), order.fulfilledFromLocation(), order.profileId(), identifiers, order.lines(),
-                order.total(), order.placedIn(), order.updatedAt());
+                order.total(), order.placedIn(), order.updatedAt(), order.cartId());
     }
 
     public static List<Map<String, String>> maskedContacts(Order order) {

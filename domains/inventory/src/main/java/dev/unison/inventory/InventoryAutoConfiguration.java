@@ -88,6 +88,12 @@ public class InventoryAutoConfiguration {
         return new ReservationExpiry(ledger, tx);
     }
 
+    /** Stock held for the carts domain's carts, from its cart events (docs/carts.md "Reservations"). */
+    @Bean
+    CartReservationRoutes cartReservationRoutes(InventoryLedger ledger, JdbcTemplate jdbc, Clock clock) {
+        return new CartReservationRoutes(new CartReservations(ledger, jdbc, clock));
+    }
+
     @Bean
     InventoryRoutes inventoryRoutes(InventoryLedger ledger) {
         return new InventoryRoutes(ledger);
@@ -99,6 +105,38 @@ public class InventoryAutoConfiguration {
         PosTransactions pos = new PosTransactions(jdbc, tx, ledger, outbox, clock, settings.posMaxQueueWait());
         pos.bindMetrics(meters);
         return pos;
+    }
+
+    /** POS batch files: their reports and the consumer that applies their transactions (docs/connectors/pos-files.md). */
+    @Bean
+    PosFileReports posFileReports(JdbcTemplate jdbc, Clock clock) {
+        return new PosFileReports(jdbc, clock);
+    }
+
+    /** POS file reports are kept {@code unison.retention.pos-files} (default 90 days, at least a day). */
+    @Bean
+    RetentionRule posFileTransactionRetention(@Value("${unison.retention.pos-files:P90D}") Duration keep) {
+        return PosFileRetention.rules(keep).get(0);
+    }
+
+    @Bean
+    RetentionRule posFileRetention(@Value("${unison.retention.pos-files:P90D}") Duration keep) {
+        return PosFileRetention.rules(keep).get(1);
+    }
+
+    @Bean
+    PosFileRoutes posFileRoutes(PosTransactions pos, PosFileReports reports, InventoryLedger ledger,
+            dev.unison.platform.deadletter.DeadLetters deadLetters, ObjectProvider<IdentityResolver> identity,
+            @Value("${unison.identity.default-region:US}") String defaultRegion) {
+        // as the POS API normalizes a till's identifiers
+        IdentifierNormalizer normalizer = identity.stream().findFirst().map(IdentityResolver::normalizer)
+                .orElseGet(() -> new IdentifierNormalizer(defaultRegion));
+        return new PosFileRoutes(pos, reports, ledger, deadLetters, normalizer);
+    }
+
+    @Bean
+    PosFileApiRoutes posFileApiRoutes(ApiSupport api, ApiSchemas schemas, PosFileReports reports) {
+        return new PosFileApiRoutes(api, schemas, reports);
     }
 
     @Bean

@@ -313,6 +313,47 @@ public class InventoryLedger {
         return true;
     }
 
+    /** A held reservation of a cart (column {@code cart_id}, V23). */
+    public record CartHold(String reservationId, String cartId, String sku, String locationId, long quantity) {
+    }
+
+    /** The held reservations of these carts. */
+    public List<CartHold> cartHolds(java.util.Collection<String> cartIds) {
+        List<CartHold> out = new ArrayList<>();
+        for (List<String> chunk : chunks(List.copyOf(new java.util.TreeSet<>(cartIds)))) {
+            out.addAll(jdbc.query("SELECT reservation_key, cart_id, sku, location_id, quantity FROM inventory_reservation "
+                    + "WHERE cart_id IN (" + placeholders(chunk.size()) + ") AND status = 'held' ORDER BY reservation_key",
+                    (rs, i) -> new CartHold(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5)),
+                    chunk.toArray()));
+        }
+        return out;
+    }
+
+    /**
+     * Ends a held cart reservation because a sale bought the cart (its sku locked already, see
+     * {@link #lockAhead}): {@code consumed} when the sale takes these units at this location, else
+     * {@code released}. Reserved drops either way. Availability is not published here: the caller
+     * applies the sale's movements next and then calls {@link #refreshAvailability}, so shops never
+     * see the units come free for a moment between the two. False when it was no longer held.
+     */
+    public boolean endCartHold(CartHold hold, boolean consumed) {
+        requireTransaction();
+        int updated = jdbc.update("UPDATE inventory_reservation SET status = ? WHERE reservation_key = ? AND status = 'held'",
+                consumed ? "consumed" : "released", hold.reservationId());
+        if (updated == 0) {
+            return false;
+        }
+        jdbc.update("UPDATE inventory_position SET reserved = reserved - ?, version = version + 1, updated_at = ? "
+                + "WHERE sku = ? AND location_id = ?", hold.quantity(), now(), hold.sku(), hold.locationId());
+        return true;
+    }
+
+    /** Recomputes these skus' ATS and publishes the channels whose value changed (nothing when none did). */
+    public void refreshAvailability(java.util.Collection<String> skus) {
+        requireTransaction();
+        new java.util.TreeSet<>(skus).forEach(this::publishAvailability);
+    }
+
     /** Ids of held reservations whose time is up (at most {@code limit}). */
     public List<String> dueReservations(int limit) {
         return jdbc.queryForList("SELECT reservation_key FROM inventory_reservation WHERE status = 'held' AND expires_at <= ? "

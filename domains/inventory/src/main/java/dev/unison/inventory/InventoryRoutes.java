@@ -3,6 +3,7 @@ package dev.unison.inventory;
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.model.Order;
+import dev.unison.canonical.model.StockCount;
 import dev.unison.connectors.kit.spi.BusHeaders;
 import java.util.List;
 import java.util.Set;
@@ -14,7 +15,8 @@ import org.apache.camel.builder.RouteBuilder;
  * Orders the POS API accepted were applied in the same transaction that accepted them, so their
  * events (source {@value PosTransactions#SOURCE}) are skipped here. No processed-id repository
  * ({@code idempotent=false}): every movement has its idempotency key (a sale line is applied once,
- * a cancellation returns it once), so a redelivered order changes nothing.
+ * a cancellation returns it once), so a redelivered order changes nothing. Group {@code
+ * inventory-counts} applies the stock counts connectors read ({@code commerce.inventory.counted.v1}).
  */
 public class InventoryRoutes extends RouteBuilder {
 
@@ -39,6 +41,22 @@ public class InventoryRoutes extends RouteBuilder {
                     if (!PosTransactions.SOURCE.equals(event.source().toString())) {
                         ledger.applyOrder(event.dataAs(Order.class));
                     }
+                });
+
+        // counts a system keeping its own stock reported (Square's inventory counts): applied as counts
+        // through the API are, each once by its count id; an unknown location is dead-lettered with the reason
+        from("bus:events?group=inventory-counts&idempotent=false&types=" + EventType.INVENTORY_COUNTED.typeName())
+                .routeId("inventory-counts")
+                .filter(header(BusHeaders.EVENT_TYPE).isEqualTo(EventType.INVENTORY_COUNTED.typeName()))
+                .process(exchange -> {
+                    CanonicalEvent event = exchange.getIn().getBody(CanonicalEvent.class);
+                    StockCount count = event.dataAs(StockCount.class);
+                    if (ledger.network().location(count.locationId()).isEmpty()) {
+                        throw new IllegalArgumentException("count " + count.countId() + " names location " + count.locationId()
+                                + ", which unison.inventory.locations does not declare");
+                    }
+                    ledger.apply(List.of(new Movement("count:" + count.countId(), count.sku(), count.locationId(),
+                            Movement.Kind.COUNT, count.quantity(), count.countedAt(), event.source().toString(), null)));
                 });
     }
 

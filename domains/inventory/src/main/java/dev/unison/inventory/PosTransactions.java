@@ -187,6 +187,21 @@ public class PosTransactions {
         return outcomes;
     }
 
+    /**
+     * Applies transactions inside the caller's database transaction, exactly as the writer applies a
+     * group (the same rows, movements and events): for a consumer of the bus whose "processed" mark
+     * must commit with the effects (POS files). Per transaction, in order: its {@link Accepted} or a
+     * {@link ConflictException} (returned, not thrown). The caller's transaction must be open.
+     */
+    public List<Object> applyInCurrentTransaction(List<PosTransaction> transactions) {
+        List<Pending> group = new ArrayList<>();
+        long now = System.nanoTime();
+        for (PosTransaction pos : transactions) {
+            group.add(new Pending(pos, CanonicalJson.write(CanonicalJson.toTree(pos)), new CompletableFuture<>(), now));
+        }
+        return group.isEmpty() ? List.of() : applyGroup(group);
+    }
+
     /** How long the oldest transaction not yet committed has been waiting (zero when none is). */
     public java.time.Duration behind() {
         return java.time.Duration.ofNanos(behindNanos(System.nanoTime()));
@@ -284,6 +299,7 @@ public class PosTransactions {
         List<Movement> movements = new ArrayList<>();
         List<int[]> ranges = new ArrayList<>();
         List<CanonicalEvent> orders = new ArrayList<>();
+        List<PosTransaction> stored = new ArrayList<>();
         for (int g = 0; g < group.size(); g++) {
             Pending pending = group.get(g);
             PosTransaction pos = pending.pos();
@@ -299,6 +315,7 @@ public class PosTransactions {
             }
             int from = movements.size();
             movements.addAll(movementsOf(pos));
+            stored.add(pos);
             ranges.add(new int[] {from, movements.size()});
             outcomes.add(null);
             if (pos.type() == PosTransaction.Type.SALE) {
@@ -308,7 +325,11 @@ public class PosTransactions {
             pos.toRefund().ifPresent(refund -> orders.add(CanonicalEvent.ofRecord("pos:" + pos.key(), EventType.REFUND_CREATED,
                     SOURCE_URI, refund, pos.occurredAt())));
         }
+        java.util.Set<String> cartSkus = consumeCarts(stored, movements);
         InventoryLedger.Result result = movements.isEmpty() ? null : ledger.apply(movements);
+        if (!cartSkus.isEmpty()) {
+            ledger.refreshAvailability(cartSkus);
+        }
         for (int g = 0; g < group.size(); g++) {
             int[] range = ranges.get(g);
             if (range == null) {
@@ -357,7 +378,11 @@ public class PosTransactions {
             return new Accepted(true, pos.key(), pos.toOrder().id(), List.of());
         }
         List<Movement> movements = movementsOf(pos);
+        java.util.Set<String> cartSkus = consumeCarts(List.of(pos), movements);
         InventoryLedger.Result result = ledger.apply(movements);
+        if (!cartSkus.isEmpty()) {
+            ledger.refreshAvailability(cartSkus);
+        }
         List<LineOutcome> lines = new ArrayList<>();
         for (int i = 0; i < movements.size(); i++) {
             lines.add(new LineOutcome(movements.get(i).sku(), result.outcomes().get(i).wireName(),
@@ -371,6 +396,43 @@ public class PosTransactions {
         pos.toRefund().ifPresent(refund -> outbox.append("events", CanonicalEvent.ofRecord("pos:" + pos.key(),
                 EventType.REFUND_CREATED, SOURCE_URI, refund, pos.occurredAt())));
         return new Accepted(false, pos.key(), pos.toOrder().id(), lines);
+    }
+
+    /**
+     * Sales naming a cart ({@code cartId}) end its held reservations in this same transaction, before
+     * their movements apply: a hold of the sold sku at the sale's store is consumed (a sale of 2
+     * against a hold of 2: on-hand −2 and reserved −2, so the units are not taken twice), any other
+     * hold of the cart is released (the cart is bought). Every sku is locked first, in sorted order
+     * with the sale's own. Returns the skus whose holds ended, for one ATS refresh after the sale.
+     */
+    private java.util.Set<String> consumeCarts(List<PosTransaction> stored, List<Movement> movements) {
+        java.util.Map<String, PosTransaction> byCart = new java.util.HashMap<>();
+        for (PosTransaction pos : stored) {
+            if (pos.type() == PosTransaction.Type.SALE && pos.cartId() != null) {
+                byCart.putIfAbsent(pos.cartId(), pos);
+            }
+        }
+        if (byCart.isEmpty()) {
+            return java.util.Set.of();
+        }
+        List<InventoryLedger.CartHold> holds = ledger.cartHolds(byCart.keySet());
+        if (holds.isEmpty()) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> skus = new java.util.TreeSet<>();
+        movements.forEach(m -> skus.add(m.sku()));
+        holds.forEach(h -> skus.add(h.sku()));
+        ledger.lockAhead(skus);
+        java.util.Set<String> ended = new java.util.TreeSet<>();
+        for (InventoryLedger.CartHold hold : holds) {
+            PosTransaction sale = byCart.get(hold.cartId());
+            boolean bought = hold.locationId().equals(sale.storeId())
+                    && sale.lines().stream().anyMatch(line -> line.sku().equals(hold.sku()));
+            if (ledger.endCartHold(hold, bought)) {
+                ended.add(hold.sku());
+            }
+        }
+        return ended;
     }
 
     private Optional<String> previous(PosTransaction pos) {

@@ -11,13 +11,13 @@ public final class ReservationRetention {
     }
 
     /**
-     * Released or expired reservations whose expiry is older than {@code keep} (setting
+     * Released, expired or consumed (by a sale) reservations whose expiry is older than {@code keep} (setting
      * {@code unison.retention.reservations}, at least one hour); held ones are never deleted.
      */
     public static RetentionRule rule(Duration keep) {
         RetentionSweeper.Settings.requireAtLeast("unison.retention.reservations", keep, Duration.ofHours(1));
         return new RetentionRule("inventory_reservation", keep, "DELETE FROM inventory_reservation WHERE reservation_key IN "
-                + "(SELECT reservation_key FROM inventory_reservation WHERE status IN ('released', 'expired') "
+                + "(SELECT reservation_key FROM inventory_reservation WHERE status IN ('released', 'expired', 'consumed') "
                 + "AND expires_at < ? LIMIT ?)", false);
     }
 }

@@ -7,6 +7,8 @@ import dev.unison.canonical.model.AdSpend;
 import dev.unison.canonical.model.AttributedConversion;
 import dev.unison.canonical.model.NetworkAttribution;
 import dev.unison.canonical.model.Cart;
+import dev.unison.canonical.model.CartConversion;
+import dev.unison.canonical.model.StockCount;
 import dev.unison.canonical.model.CartLine;
 import dev.unison.canonical.model.CartStatus;
 import dev.unison.canonical.model.CanonicalRecord;
@@ -64,6 +66,8 @@ public final class CanonicalSamples {
             case CART_UPDATED -> new Cart("cart-9", "app", "p-1", List.of(EMAIL),
                     List.of(new CartLine("TRAIL-SHOE-42", 1, Money.of("89.90", "USD")), new CartLine("SOCKS-3", 2, null)),
                     CartStatus.OPEN, "USD", T0);
+            case CART_CONVERTED -> new CartConversion("cart-9", "p-1", "app", "store", "store-STORE-7-R1-2026-11-25-1", T0);
+            case INVENTORY_COUNTED -> new StockCount("square:pos-main:evt-1:SKU-1", "SKU-1", "STORE-7", 12, T0);
             case ORDER_PLACED, ORDER_UPDATED -> new Order("o-1", "shopify", "5678901234567890123",
                     type == EventType.ORDER_PLACED ? OrderStatus.PLACED : OrderStatus.PAID, T0, null, "STORE-7", "p-1",
                     List.of(EMAIL), List.of(new OrderLine("l-1", "TRAIL-SHOE-42", 2, Money.of("89.90", "USD"),
@@ -82,6 +86,17 @@ public final class CanonicalSamples {
                             Money.of("14285.70", "USD"), Money.of("10000.00", "USD"), Money.of("4285.70", "USD")));
             case AD_CONVERSION_ATTRIBUTED -> new AttributedConversion("criteo-retail-media", "tx-20261125-77", "SPRING-GROCERY",
                     "li-12", T0, "click", 30, "in-store", Money.of("42.10", "USD"), 3);
+            case POS_TRANSACTION_RECORDED -> dev.unison.canonical.pos.RecordedPosTransaction.of(
+                    new dev.unison.canonical.pos.PosTransaction("STORE-7", "R1", LocalDate.of(2026, 11, 25), 1042,
+                            dev.unison.canonical.pos.PosTransaction.Type.SALE, T0, "USD", List.of(new dev.unison.canonical.pos.PosTransaction
+                                    .Line("TRAIL-SHOE-42", "00012345678905", 2, new java.math.BigDecimal("89.90"))), "L-000123", null,
+                            null, null, null),
+                    new dev.unison.canonical.pos.RecordedPosTransaction.FileRef("pos-drop", "a".repeat(64), "store7.xml", 3,
+                            "Transaction #3 (line 40, column 5)"));
+            case POS_FILE_PROCESSED -> new dev.unison.canonical.pos.PosFileReport("a".repeat(64), "pos-drop", "store7.xml", "poslog",
+                    "processed", T0, T0, 4096, 3, 2, 1, 0, null, List.of(new dev.unison.canonical.pos.PosFileReport.Issue(2,
+                            "STORE-7:R1:2026-11-25:1041", "Transaction #2 (line 20, column 5)", "rejected",
+                            List.of("LineItem 1 Sale/Quantity: -2 is not a quantity"))));
             case ERASURE_REQUESTED -> new ErasureRequest("er-1", "p-1", List.of(EMAIL), "gdpr", ErasureStatus.RECEIVED,
                     T0, T0.plusSeconds(30L * 24 * 3600));
         };

@@ -28,7 +28,7 @@ class ArchitectureTest {
     static final String KIT = "dev.unison.connectors.kit..";
     static final String PLATFORM = "dev.unison.platform..";
     static final String[] DOMAINS = {"dev.unison.orders..", "dev.unison.identity..", "dev.unison.inventory..",
-            "dev.unison.attribution.."};
+            "dev.unison.attribution..", "dev.unison.carts.."};
     static final String APPS = "dev.unison.hub..";
     static final String DEMO = "dev.unison.demo..";
 
@@ -126,7 +126,7 @@ class ArchitectureTest {
         for (String p : new String[] {"dev.unison.canonical.model", "dev.unison.connectors.kit.mapping",
                 "dev.unison.connectors.shopify", "dev.unison.platform.bus", "dev.unison.platform.edge",
                 "dev.unison.platform.storage", "dev.unison.platform.connectors", "dev.unison.orders", "dev.unison.identity",
-                "dev.unison.inventory", "dev.unison.attribution", "dev.unison.hub", "dev.unison.demo"}) {
+                "dev.unison.inventory", "dev.unison.attribution", "dev.unison.carts", "dev.unison.hub", "dev.unison.demo"}) {
             assertThat(classes.containPackage(p)).as(p).isTrue();
         }
     }

@@ -71,7 +71,7 @@ class OpenApiIT {
             assertThat(schema.path("required").size()).as(op.id() + " required fields").isPositive();
             typed++;
         }
-        assertThat(typed).isEqualTo(12);
+        assertThat(typed).isEqualTo(13);
         JsonNode adjustment = resolve(operation("post-inventory-adjustment").at("/requestBody/content/application~1json/schema"));
         assertThat(adjustment.at("/properties/quantity/maximum").asLong()).isEqualTo(1_000_000);
         assertThat(adjustment.at("/properties/occurredAt/x-instant-window/notAfterFromNow").asText()).isEqualTo("P1D");

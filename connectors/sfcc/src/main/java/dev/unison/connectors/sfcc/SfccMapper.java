@@ -93,9 +93,21 @@ final class SfccMapper {
         if (customerNo != null) {
             identifiers.add(new Identifier(IdentifierType.CHANNEL_CUSTOMER_ID, customerId(settings, customerNo)));
         }
+        String store = pickupLocation(o, settings);
+        PlacedIn placedIn = placedIn(o);
         return new Order(connectionId + ":" + orderNo, settings.channel(), orderNo, status(o), instant(o, "creationDate", orderNo),
-                null, pickupLocation(o, settings), null, identifiers, lines, money(total, currency), PlacedIn.ONLINE,
+                placedIn == PlacedIn.STORE ? store : null, store, null, identifiers, lines, money(total, currency), placedIn,
                 o.hasNonNull("lastModified") ? instant(o, "lastModified", orderNo) : null);
+    }
+
+    /**
+     * "Orders API", {@code Order.channelType}: {@code store} is an order a store associate placed in a
+     * store (endless aisle); every other type (storefront, callcenter, marketplace, the social
+     * channels, ...) was placed online. The store is the one the order names (as for a pickup), when
+     * {@code storeLocations} maps it.
+     */
+    static PlacedIn placedIn(JsonNode o) {
+        return "store".equals(text(o, "channelType")) ? PlacedIn.STORE : PlacedIn.ONLINE;
     }
 
     /**

@@ -103,6 +103,19 @@ class SfccMapperTest {
     }
 
     @Test
+    void anOrderAStoreAssociatePlacedIsPlacedInTheStoreItNames() throws Exception {
+        String inStore = ORDER.replace("\"channelType\": \"storefront\"", "\"channelType\": \"store\"");
+        assertThat(inStore).isNotEqualTo(ORDER);
+        Order order = order(inStore, "storeLocations: {store7: STORE-7}");
+        assertThat(order.placedIn()).isEqualTo(PlacedIn.STORE);
+        assertThat(order.placedAtLocation()).isEqualTo("STORE-7");
+        assertThat(order(inStore).placedAtLocation()).as("an unmapped store: in a store, which one unknown").isNull();
+        assertThat(order(inStore).placedIn()).isEqualTo(PlacedIn.STORE);
+        assertThat(order(ORDER.replace("\"channelType\": \"storefront\"", "\"channelType\": \"callcenter\"")).placedIn())
+                .isEqualTo(PlacedIn.ONLINE);
+    }
+
+    @Test
     void statusesMapToOneCanonicalState() throws Exception {
         assertThat(SfccMapper.status(json("{\"status\":\"cancelled\",\"paymentStatus\":\"paid\"}"))).isEqualTo(OrderStatus.CANCELLED);
         assertThat(SfccMapper.status(json("{\"status\":\"failed\"}"))).isEqualTo(OrderStatus.CANCELLED);

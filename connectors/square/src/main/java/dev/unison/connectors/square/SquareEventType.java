@@ -22,8 +22,8 @@ public enum SquareEventType {
     PAYMENT_UPDATED("payment.updated", EventType.ORDER_UPDATED),
     REFUND_CREATED("refund.created", EventType.REFUND_CREATED),
     CUSTOMER_CREATED("customer.created", EventType.CUSTOMER_UPSERTED),
-    /** absolute counts per item variation, location and state: checked and recorded, no canonical event */
-    INVENTORY_COUNT_UPDATED("inventory.count.updated", null);
+    /** absolute counts per item variation, location and state: the IN_STOCK ones of mapped locations, in whole units */
+    INVENTORY_COUNT_UPDATED("inventory.count.updated", EventType.INVENTORY_COUNTED);
 
     private final String type;
     private final EventType eventType;

@@ -7,6 +7,7 @@ import dev.unison.canonical.event.EventType;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.canonical.model.CanonicalRecord;
 import dev.unison.canonical.model.CustomerAccount;
+import dev.unison.canonical.model.StockCount;
 import dev.unison.canonical.model.Identifier;
 import dev.unison.canonical.model.IdentifierType;
 import dev.unison.canonical.model.Money;
@@ -50,7 +51,8 @@ import java.util.regex.Pattern;
  *     payment_id, order_id, location_id, created_at});</li>
  * <li>{@code customer.created}: {@code customer} ({@code id, email_address, phone_number,
  *     given_name, family_name, reference_id, updated_at});</li>
- * <li>{@code inventory.count.updated}: {@code inventory_counts}, see {@link SquareInventoryCounts}.</li>
+ * <li>{@code inventory.count.updated}: {@code inventory_counts}, each IN_STOCK count in whole units of a mapped
+ *     location a {@code commerce.inventory.counted.v1}, see {@link SquareInventoryCounts}.</li>
  * </ul>
  * Mapped in Java rather than JSONata because Square's money is an integer amount of the currency's
  * smallest unit ({@code {"amount": 1250, "currency": "USD"}} is 12.50; Square API Reference,
@@ -122,8 +124,17 @@ final class SquareInboundMapper {
                         account.updatedAt() != null ? account.updatedAt() : notified));
             }
             case INVENTORY_COUNT_UPDATED -> {
-                SquareInventoryCounts.record(SquareInventoryCounts.parse(envelope), connection, context, api);
-                yield List.of();
+                List<CanonicalEvent> counts = new java.util.ArrayList<>();
+                int n = 0;
+                for (SquareInventoryCounts.Outcome outcome : SquareInventoryCounts.record(SquareInventoryCounts.parse(envelope),
+                        connection, context, api)) {
+                    Optional<StockCount> count = SquareInventoryCounts.stockCount(outcome, connection, context);
+                    if (count.isPresent()) {
+                        counts.add(CanonicalEvent.of(idPrefix + n++, EventType.INVENTORY_COUNTED, source,
+                                CanonicalJson.toTree(count.get()), count.get().countedAt()));
+                    }
+                }
+                yield counts;
             }
         };
     }

@@ -3,6 +3,7 @@ package dev.unison.connectors.square;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unison.connectors.kit.config.Connection;
 import dev.unison.connectors.kit.mapping.MappingException;
+import dev.unison.canonical.model.StockCount;
 import dev.unison.connectors.kit.spi.ConnectorContext;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -19,13 +20,13 @@ import java.util.function.Function;
  * change; {@code quantity} is a decimal string ("2.5" for an item sold by weight). A state change
  * sends two counts (the quantity leaving one state and arriving in the other).
  *
- * <p>No canonical event results: the canonical model has no input type for an absolute count
- * ({@code commerce.inventory.adjusted.v1} is the hub's own derived position, whole units), and
- * counts enter the ledger through {@code POST /api/v1/inventory/counts}. So each IN_STOCK count of
- * an item variation at a mapped location is resolved to the hub's sku and location and the newest
- * one is recorded per sku and location (refs, kind {@value #LAST_COUNT}: {@code "<quantity>
- * <calculated_at>"}, exact decimal), where a reconciliation can read what Square last counted;
- * everything else is counted in the connection's metrics by why it was left out.
+ * <p>Each IN_STOCK count of an item variation at a mapped location is resolved to the hub's sku and
+ * location; the newest per sku and location is recorded (refs, kind {@value #LAST_COUNT}:
+ * {@code "<quantity> <calculated_at>"}, exact decimal) and becomes a
+ * {@code commerce.inventory.counted.v1}, which the inventory domain applies as a count (as of
+ * {@code calculated_at}, newer movements still counted on top; each count once by its id). The hub's stock is in whole
+ * units: a fractional count (an item sold by weight) is dead-lettered with the reason instead of
+ * being rounded. Everything else is counted in the connection's metrics by why it was left out.
  */
 final class SquareInventoryCounts {
 
@@ -72,6 +73,30 @@ final class SquareInventoryCounts {
         return parsed;
     }
 
+    /**
+     * The canonical count of a recorded outcome, in whole units; a fractional or negative quantity is
+     * dead-lettered ({@code square:<connection>:inventory-count}) with the reason, and gives none.
+     */
+    static Optional<StockCount> stockCount(Outcome outcome, Connection connection, ConnectorContext context) {
+        if (!"recorded".equals(outcome.outcome())) {
+            return Optional.empty();
+        }
+        Count count = outcome.count();
+        String sku = outcome.sku().orElseThrow();
+        String location = outcome.hubLocation().orElseThrow();
+        BigDecimal quantity = count.quantity();
+        if (quantity.signum() < 0 || quantity.stripTrailingZeros().scale() > 0) {
+            context.metrics().count(connection.id(), "inventory_count", "not_whole_units");
+            context.deadLetters().record("square:" + connection.id() + ":inventory-count", location + "/" + sku,
+                    "square.inventory.count", "Square counted " + quantity.toPlainString() + " of " + sku + " at " + location
+                            + ": the hub keeps stock in whole units, so a fractional or negative count is not applied",
+                    count.toString());
+            return Optional.empty();
+        }
+        return Optional.of(new StockCount("square:" + connection.id() + ":" + location + ":" + sku + ":" + count.calculatedAt(),
+                sku, location, quantity.longValueExact(), count.calculatedAt()));
+    }
+
     static List<Outcome> record(List<Count> counts, Connection connection, ConnectorContext context,
             Function<Connection, SquareApi> api) {
         SquareSettings settings = SquareSettings.of(connection);
@@ -104,8 +129,9 @@ final class SquareInventoryCounts {
         String key = hubLocation.get() + "/" + sku.get();
         Optional<Instant> last = context.refs().get(connection.id(), LAST_COUNT, key)
                 .map(v -> Instant.parse(v.substring(v.indexOf(' ') + 1)));
-        // counts are absolute and may arrive out of order: an older one must not replace a newer one
-        if (last.isPresent() && !count.calculatedAt().isAfter(last.get())) {
+        // counts are absolute and may arrive out of order: an older one must not replace a newer one (the same
+        // one again, a delivery mapped a second time after a crash, is recorded again: its count id applies once)
+        if (last.isPresent() && count.calculatedAt().isBefore(last.get())) {
             return new Outcome(count, "superseded", sku, hubLocation);
         }
         context.refs().put(connection.id(), LAST_COUNT, key, count.quantity().toPlainString() + " " + count.calculatedAt());

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unison.canonical.event.CanonicalEvent;
 import dev.unison.canonical.event.EventType;
+import dev.unison.canonical.model.StockCount;
 import dev.unison.canonical.json.CanonicalJson;
 import dev.unison.connectors.kit.config.Connection;
 import dev.unison.connectors.kit.http.ConnectionCircuitBreakers;
@@ -252,7 +253,7 @@ class SquareInboundMapperTest {
     }
 
     @Test
-    void inventoryCountsAreExactDecimalsRecordedPerSkuAndHubLocationAndNoEvent() {
+    void inventoryCountsInWholeUnitsBecomeStockCountsAndAFractionalOneIsDeadLetteredNotRounded() {
         String cheese = square.newVariation("Comté, per kg", "CHEESE-KG", 3200);
         String tee = square.newVariation("Tee", "TEE-1", 2500);
         Instant t = Instant.parse("2026-03-01T10:15:00Z");
@@ -262,8 +263,21 @@ class SquareInboundMapperTest {
                 SquareSimulator.inventoryCount(tee, SquareSimulator.WAREHOUSE_LOCATION_ID, "IN_STOCK", "40", t),
                 SquareSimulator.inventoryCount(tee, SquareSimulator.STORE_LOCATION_ID, "SOLD", "1", t)));
 
-        assertThat(map(n)).isEmpty();
+        List<CanonicalEvent> events = map(n);
 
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.type()).isEqualTo(EventType.INVENTORY_COUNTED);
+            StockCount count = e.dataAs(StockCount.class);
+            assertThat(count.sku()).isEqualTo("TEE-1");
+            assertThat(count.locationId()).isEqualTo("STORE-1");
+            assertThat(count.quantity()).isEqualTo(10);
+            assertThat(count.countedAt()).isEqualTo(t);
+            assertThat(count.countId()).isEqualTo("square:pos-main:STORE-1:TEE-1:" + t);
+        });
+        assertThat(context.deadLetters).singleElement().satisfies(d -> {
+            assertThat(d.key()).isEqualTo("STORE-1/CHEESE-KG");
+            assertThat(d.reason()).contains("2.5").contains("whole units");
+        });
         assertThat(context.refs).containsEntry("pos-main/" + SquareInventoryCounts.LAST_COUNT + "/STORE-1/CHEESE-KG",
                 "2.5 2026-03-01T10:15:00Z");
         assertThat(context.refs).containsEntry("pos-main/" + SquareInventoryCounts.LAST_COUNT + "/STORE-1/TEE-1",
@@ -276,6 +290,10 @@ class SquareInboundMapperTest {
                 "ITEM_VARIATION", "IN_STOCK", SquareSimulator.STORE_LOCATION_ID, new java.math.BigDecimal("7"),
                 t.minusSeconds(60))), connection, context, c -> api).get(0);
         assertThat(late.outcome()).isEqualTo("superseded");
+        assertThat(SquareInventoryCounts.stockCount(late, connection, context)).isEmpty();
+        // the same notification mapped again (a crash before its events were recorded): the same counts, by the same id
+        assertThat(map(n)).singleElement().satisfies(e -> assertThat(e.dataAs(StockCount.class).countId())
+                .isEqualTo("square:pos-main:STORE-1:TEE-1:" + t));
         assertThat(context.refs).containsEntry("pos-main/" + SquareInventoryCounts.LAST_COUNT + "/STORE-1/TEE-1",
                 "10 2026-03-01T10:15:00Z");
     }

@@ -5,6 +5,7 @@ import dev.unison.canonical.model.AdExposureV1;
 import dev.unison.canonical.model.AdSpend;
 import dev.unison.canonical.model.AttributedConversion;
 import dev.unison.canonical.model.Cart;
+import dev.unison.canonical.model.CartConversion;
 import dev.unison.canonical.model.CanonicalRecord;
 import dev.unison.canonical.model.ChannelAvailability;
 import dev.unison.canonical.model.Consent;
@@ -17,8 +18,11 @@ import dev.unison.canonical.model.Order;
 import dev.unison.canonical.model.Oversell;
 import dev.unison.canonical.model.Price;
 import dev.unison.canonical.model.Profile;
+import dev.unison.canonical.model.StockCount;
 import dev.unison.canonical.model.ProfileMerge;
 import dev.unison.canonical.model.Refund;
+import dev.unison.canonical.pos.PosFileReport;
+import dev.unison.canonical.pos.RecordedPosTransaction;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -42,11 +46,21 @@ public enum EventType {
     INVENTORY_ADJUSTED("commerce.inventory.adjusted.v1", InventoryPosition.class, Producer.HUB),
     AVAILABILITY_CHANGED("commerce.availability.changed.v1", ChannelAvailability.class, Producer.HUB),
     INVENTORY_OVERSOLD("commerce.inventory.oversold.v1", Oversell.class, Producer.HUB),
+    /**
+     * A stock count a system keeping its own stock reported (Square's inventory counts), read by a
+     * connector and applied by the inventory domain as a count. Hub-only, like the POS transactions a
+     * connector reads: a partner counts through {@code POST /api/v1/inventory/counts} (scope
+     * {@code inventory:write}), so the events API refuses this type instead of letting any event
+     * sender set stock.
+     */
+    INVENTORY_COUNTED("commerce.inventory.counted.v1", StockCount.class, Producer.HUB),
     PROFILE_UPSERTED("commerce.profile.upserted.v1", Profile.class, Producer.HUB),
     PROFILE_MERGED("commerce.profile.merged.v1", ProfileMerge.class, Producer.HUB),
     CUSTOMER_UPSERTED("commerce.customer.upserted.v1", CustomerAccount.class, Producer.INPUT),
     CONSENT_CHANGED("commerce.consent.changed.v1", Consent.class, Producer.INPUT),
     CART_UPDATED("commerce.cart.updated.v1", Cart.class, Producer.INPUT),
+    /** The carts domain closed a cart because an order named it (docs/carts.md). */
+    CART_CONVERTED("commerce.cart.converted.v1", CartConversion.class, Producer.HUB),
     ORDER_PLACED("commerce.order.placed.v1", Order.class, Producer.INPUT),
     ORDER_UPDATED("commerce.order.updated.v1", Order.class, Producer.INPUT),
     REFUND_CREATED("commerce.refund.created.v1", Refund.class, Producer.INPUT),
@@ -56,7 +70,16 @@ public enum EventType {
     AD_SPEND_REPORTED("commerce.ad.spend.reported.v1", AdSpend.class, Producer.INPUT),
     /** A network's own transaction-level claim (Criteo's attributed transactions), kept beside the hub's attribution. */
     AD_CONVERSION_ATTRIBUTED("commerce.ad.conversion.attributed.v1", AttributedConversion.class, Producer.INPUT),
-    ERASURE_REQUESTED("commerce.erasure.requested.v1", ErasureRequest.class, Producer.INPUT);
+    ERASURE_REQUESTED("commerce.erasure.requested.v1", ErasureRequest.class, Producer.INPUT),
+    /**
+     * A POS transaction read by the hub's POS file connector (docs/connectors/pos-files.md), applied by
+     * the inventory domain as the POS API applies one. Hub-only: a partner sends POS transactions through
+     * {@code POST /api/v1/pos/transactions} (scope {@code pos:write}), so the events API refuses this type
+     * instead of letting any event sender move stock.
+     */
+    POS_TRANSACTION_RECORDED("commerce.pos.transaction.recorded.v1", RecordedPosTransaction.class, Producer.HUB),
+    /** A POS batch file as its reader found it (checksum, counts, rejected transactions); hub-only as above. */
+    POS_FILE_PROCESSED("commerce.pos.file.processed.v1", PosFileReport.class, Producer.HUB);
 
     /** Who may produce events of a type. */
     public enum Producer {

@@ -10,11 +10,21 @@ import java.util.List;
  * can be split); when a producer leaves it out it follows {@code placedAtLocation}.
  * {@code updatedAt} is when the source system last changed the order (Shopify {@code updated_at},
  * TikTok Shop {@code update_time}): a delivery that is not newer than what the hub holds changes
- * nothing.
+ * nothing. {@code cartId} names the cart the order converted, when the source knows it (a till sale
+ * naming the shopper's cart): the carts domain closes that cart.
  */
 public record Order(String id, String channel, String externalId, OrderStatus status, Instant placedAt,
         String placedAtLocation, String fulfilledFromLocation, String profileId, List<Identifier> identifiers,
-        List<OrderLine> lines, Money total, PlacedIn placedIn, Instant updatedAt) implements CanonicalRecord {
+        List<OrderLine> lines, Money total, PlacedIn placedIn, Instant updatedAt, String cartId) implements CanonicalRecord {
+
+    /** An order that names no cart. */
+    public Order(String id, String channel, String externalId, OrderStatus status, Instant placedAt,
+            String placedAtLocation, String fulfilledFromLocation, String profileId, List<Identifier> identifiers,
+            List<OrderLine> lines, Money total, PlacedIn placedIn, Instant updatedAt) {
+        this(id, channel, externalId, status, placedAt, placedAtLocation, fulfilledFromLocation, profileId, identifiers, lines,
+                total, placedIn, updatedAt, null);
+    }
+
     public Order {
         identifiers = identifiers == null ? List.of() : List.copyOf(identifiers);
         lines = lines == null ? List.of() : List.copyOf(lines);

@@ -19,11 +19,20 @@ import java.util.Locale;
 /**
  * One till transaction as a POS sends it (see {@link PosTransactionParser} for the JSON format).
  * Its identity is store + register + business day + sequence: the same four again are the same
- * transaction, however often the till resends it.
+ * transaction, however often the till resends it. A sale may name the shopper's open cart
+ * ({@code cartId}): its reservations are consumed with the sale and the cart is closed.
  */
 public record PosTransaction(String storeId, String registerId, LocalDate businessDay, long sequence, Type type,
         Instant occurredAt, String currency, List<Line> lines, String loyaltyId, String paymentToken, String phone, String email,
-        String returnOf) {
+        String returnOf, String cartId) {
+
+    /** A transaction that names no cart (as before carts: older callers keep compiling). */
+    public PosTransaction(String storeId, String registerId, LocalDate businessDay, long sequence, Type type,
+            Instant occurredAt, String currency, List<Line> lines, String loyaltyId, String paymentToken, String phone,
+            String email, String returnOf) {
+        this(storeId, registerId, businessDay, sequence, type, occurredAt, currency, lines, loyaltyId, paymentToken, phone,
+                email, returnOf, null);
+    }
 
     /** The channel name of store sales. */
     public static final String CHANNEL = "store";
@@ -108,6 +117,7 @@ public record PosTransaction(String storeId, String registerId, LocalDate busine
             identifiers.add(new Identifier(IdentifierType.EMAIL, email));
         }
         return new Order(orderIdOf(key()), CHANNEL, key(), OrderStatus.FULFILLED, occurredAt, storeId,
-                storeId, null, identifiers, orderLines, new Money(total, currency), PlacedIn.STORE, null);
+                storeId, null, identifiers, orderLines, new Money(total, currency), PlacedIn.STORE, null,
+                type == Type.SALE ? cartId : null);
     }
 }

@@ -17,8 +17,11 @@ import java.util.function.Predicate;
  * {"storeId": "STORE-7", "registerId": "R1", "businessDay": "2026-11-26", "sequence": 1042,
  *  "type": "sale", "occurredAt": "2026-11-26T10:15:30Z", "currency": "USD",
  *  "lines": [{"sku": "TRAIL-SHOE-42", "gtin": "00012345678905", "quantity": 1, "unitPrice": "89.90"}],
- *  "loyaltyId": "L-000123", "paymentToken": "tok_4f9a", "phone": "+1 415-555-0100", "email": "jane@example.com"}
+ *  "loyaltyId": "L-000123", "paymentToken": "tok_4f9a", "phone": "+1 415-555-0100", "email": "jane@example.com",
+ *  "cartId": "app-cart-81"}
  * }</pre>
+ *
+ * {@code cartId} (optional, sales only) names the shopper's open cart that the sale buys.
  *
  * The body's shape (required fields, types, patterns, ranges, no unknown fields) is its JSON Schema's
  * business, checked by whoever receives it before this runs (the partner API validates against
@@ -87,13 +90,17 @@ public final class PosTransactionParser {
             returnOf = returned.get("storeId").textValue() + ":" + returned.get("registerId").textValue() + ":"
                     + LocalDate.parse(returned.get("businessDay").textValue()) + ":" + returned.get("sequence").longValue();
         }
+        String cartId = optional(json, "cartId");
+        if (cartId != null && type != PosTransaction.Type.SALE) {
+            problems.add("cartId: only a sale converts a cart");
+        }
         if (!problems.isEmpty()) {
             throw new PosValidationException(problems);
         }
         return new PosTransaction(storeId, json.get("registerId").textValue(), LocalDate.parse(json.get("businessDay").textValue()),
                 json.get("sequence").longValue(), type, OffsetDateTime.parse(json.get("occurredAt").textValue()).toInstant(),
                 json.get("currency").textValue(), lines, optional(json, "loyaltyId"), optional(json, "paymentToken"), phone, email,
-                returnOf);
+                returnOf, cartId);
     }
 
     private static String identifier(JsonNode json, String field, IdentifierType type, IdentifierNormalizer normalizer,

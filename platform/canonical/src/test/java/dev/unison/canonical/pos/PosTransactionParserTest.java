@@ -66,6 +66,23 @@ class PosTransactionParserTest {
     }
 
     @Test
+    void aSaleMayNameTheCartItBuysAndItsOrderCarriesIt() {
+        assertThat(parse(SALE).cartId()).as("optional: older tills send none").isNull();
+        assertThat(parse(SALE).toOrder().cartId()).isNull();
+        ObjectNode json = (ObjectNode) CanonicalJson.parse(SALE);
+        json.put("cartId", "app-cart-81");
+        PosTransaction tx = parse(CanonicalJson.write(json));
+        assertThat(tx.cartId()).isEqualTo("app-cart-81");
+        assertThat(tx.toOrder().cartId()).isEqualTo("app-cart-81");
+        assertThat(CanonicalJson.write(CanonicalJson.toTree(parse(SALE)))).as("no cartId written when none: stored payloads "
+                + "of earlier transactions still equal a resend").doesNotContain("cartId");
+
+        json.put("type", "return");
+        assertThatThrownBy(() -> parse(CanonicalJson.write(json))).isInstanceOfSatisfying(PosValidationException.class,
+                e -> assertThat(e.violations()).containsExactly("cartId: only a sale converts a cart"));
+    }
+
+    @Test
     void aCustomerPhoneAndEmailGivenAtTheTillAreNormalizedIdentifiers() {
         ObjectNode json = (ObjectNode) CanonicalJson.parse(SALE);
         json.put("phone", "+1 415-555-0100").put("email", " Jane.Doe@Example.com ");
