@@ -197,6 +197,37 @@ final class ApiRules {
     }
 
     /** A line's quantity and unit price as the API takes them, or null (a problem named). */
+    /** One sale or return line as the POS API takes it. */
+    record ApiLine(String sku, String gtin, Units units) {
+    }
+
+    /**
+     * The body of {@code POST /api/v1/pos/transactions} a file's transaction becomes: both readers
+     * hand the API's own parser the same shape, so a transaction by file and by API is the same.
+     */
+    static com.fasterxml.jackson.databind.node.ObjectNode apiBody(String storeId, String registerId, java.time.LocalDate day,
+            long sequence, boolean isReturn, String occurredAt, String currency, List<ApiLine> items, String loyaltyId,
+            String paymentToken) {
+        com.fasterxml.jackson.databind.node.ObjectNode body = dev.unison.canonical.json.CanonicalJson.mapper().createObjectNode();
+        body.put("storeId", storeId).put("registerId", registerId).put("businessDay", day.toString()).put("sequence", sequence)
+                .put("type", isReturn ? "return" : "sale").put("occurredAt", occurredAt).put("currency", currency);
+        com.fasterxml.jackson.databind.node.ArrayNode lines = body.putArray("lines");
+        for (ApiLine item : items) {
+            com.fasterxml.jackson.databind.node.ObjectNode line = lines.addObject().put("sku", item.sku());
+            if (item.gtin() != null) {
+                line.put("gtin", item.gtin());
+            }
+            line.put("quantity", item.units().quantity()).put("unitPrice", item.units().unitPrice());
+        }
+        if (loyaltyId != null) {
+            body.put("loyaltyId", loyaltyId);
+        }
+        if (paymentToken != null) {
+            body.put("paymentToken", paymentToken);
+        }
+        return body;
+    }
+
     record Units(long quantity, String unitPrice) {
     }
 

@@ -2,11 +2,9 @@ package dev.unison.connectors.posfiles;
 
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
-import dev.unison.canonical.json.CanonicalJson;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -464,23 +462,8 @@ public final class PosCsvReader {
             return new PosFileOutcome.Rejected(key, position, problems);
         }
         items.sort(Comparator.comparingLong(Item::lineNo));
-        ObjectNode body = CanonicalJson.mapper().createObjectNode();
-        body.put("storeId", storeId).put("registerId", registerId).put("businessDay", day.toString()).put("sequence", sequence)
-                .put("type", ret ? "return" : "sale").put("occurredAt", latestText).put("currency", currency);
-        ArrayNode lines = body.putArray("lines");
-        for (Item item : items) {
-            ObjectNode line = lines.addObject().put("sku", item.sku());
-            if (item.gtin() != null) {
-                line.put("gtin", item.gtin());
-            }
-            line.put("quantity", item.units().quantity()).put("unitPrice", item.units().unitPrice());
-        }
-        if (loyaltyId != null) {
-            body.put("loyaltyId", loyaltyId);
-        }
-        if (token != null) {
-            body.put("paymentToken", token);
-        }
+        ObjectNode body = ApiRules.apiBody(storeId, registerId, day, sequence, ret, latestText, currency,
+                items.stream().map(item -> new ApiRules.ApiLine(item.sku(), item.gtin(), item.units())).toList(), loyaltyId, token);
         Map<String, String> top = Map.of("storeId", "store_id", "registerId", "register_id", "businessDay", "business_date",
                 "sequence", "txn_seq", "currency", "currency", "occurredAt", "event_ts", "loyaltyId", "loyalty_id", "paymentToken",
                 "card_token");

@@ -1,8 +1,6 @@
 package dev.unison.connectors.posfiles;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.unison.canonical.json.CanonicalJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -385,23 +383,8 @@ public final class PosLogReader {
         if (!problems.isEmpty()) {
             return new PosFileOutcome.Rejected(key, position, problems);
         }
-        ObjectNode body = CanonicalJson.mapper().createObjectNode();
-        body.put("storeId", storeId).put("registerId", registerId).put("businessDay", day.toString()).put("sequence", sequence)
-                .put("type", ret ? "return" : "sale").put("occurredAt", occurredAt).put("currency", currency);
-        ArrayNode lines = body.putArray("lines");
-        for (Item item : items) {
-            ObjectNode line = lines.addObject().put("sku", item.sku());
-            if (item.gtin() != null) {
-                line.put("gtin", item.gtin());
-            }
-            line.put("quantity", item.units().quantity()).put("unitPrice", item.units().unitPrice());
-        }
-        if (loyaltyId != null) {
-            body.put("loyaltyId", loyaltyId);
-        }
-        if (token != null) {
-            body.put("paymentToken", token);
-        }
+        ObjectNode body = ApiRules.apiBody(storeId, registerId, day, sequence, ret, occurredAt, currency,
+                items.stream().map(item -> new ApiRules.ApiLine(item.sku(), item.gtin(), item.units())).toList(), loyaltyId, token);
         String storeName = storeField;
         Map<String, String> top = Map.of("storeId", storeName, "registerId", "WorkstationID", "businessDay", "BusinessDayDate",
                 "sequence", "SequenceNumber", "currency", "CurrencyCode", "occurredAt", "EndDateTime");
