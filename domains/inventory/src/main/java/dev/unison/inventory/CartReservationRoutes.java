@@ -17,6 +17,9 @@ public class CartReservationRoutes extends RouteBuilder {
 
     private final CartReservations carts;
 
+    /** The batch whose carts this thread locked ahead (a batch is processed on one thread, in one transaction). */
+    private static final ThreadLocal<List<?>> LOCKED_BATCH = new ThreadLocal<>();
+
     public CartReservationRoutes(CartReservations carts) {
         this.carts = carts;
     }
@@ -28,7 +31,10 @@ public class CartReservationRoutes extends RouteBuilder {
                 .process(exchange -> {
                     CanonicalEvent event = exchange.getIn().getBody(CanonicalEvent.class);
                     List<?> batch = exchange.getProperty(BusHeaders.BATCH, List.class);
-                    if (batch != null && !batch.isEmpty() && batch.get(0) == event) {
+                    // at the first event of the batch this thread processes (the group skips events it already
+                    // processed, so that need not be the batch's first): every cart locked ahead in sorted order
+                    if (batch != null && !batch.isEmpty() && LOCKED_BATCH.get() != batch) {
+                        LOCKED_BATCH.set(batch);
                         carts.lockAhead(ours(batch));
                     }
                     if (CartReservations.CARTS_SOURCE.equals(event.source())) {

@@ -50,6 +50,13 @@ public class InventoryRoutes extends RouteBuilder {
                 .filter(header(BusHeaders.EVENT_TYPE).isEqualTo(EventType.INVENTORY_COUNTED.typeName()))
                 .process(exchange -> {
                     CanonicalEvent event = exchange.getIn().getBody(CanonicalEvent.class);
+                    List<?> batch = exchange.getProperty(BusHeaders.BATCH, List.class);
+                    if (batch != null && !batch.isEmpty() && batch.get(0) == event) {
+                        // as for orders: every sku of the batch locked in sorted order before any is written
+                        Set<String> skus = new TreeSet<>();
+                        batch.forEach(item -> skus.add(((CanonicalEvent) item).dataAs(StockCount.class).sku()));
+                        ledger.lockAhead(skus);
+                    }
                     StockCount count = event.dataAs(StockCount.class);
                     if (ledger.network().location(count.locationId()).isEmpty()) {
                         throw new IllegalArgumentException("count " + count.countId() + " names location " + count.locationId()

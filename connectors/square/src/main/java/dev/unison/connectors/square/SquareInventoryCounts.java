@@ -25,7 +25,8 @@ import java.util.function.Function;
  * {@code "<quantity> <calculated_at>"}, exact decimal) and becomes a
  * {@code commerce.inventory.counted.v1}, which the inventory domain applies as a count (as of
  * {@code calculated_at}, newer movements still counted on top; each count once by its id). The hub's stock is in whole
- * units: a fractional count (an item sold by weight) is dead-lettered with the reason instead of
+ * units: a negative count (Square lets stock go below zero) is a count of 0, and a fractional count (an
+ * item sold by weight) is dead-lettered with the reason instead of
  * being rounded. Everything else is counted in the connection's metrics by why it was left out.
  */
 final class SquareInventoryCounts {
@@ -74,8 +75,8 @@ final class SquareInventoryCounts {
     }
 
     /**
-     * The canonical count of a recorded outcome, in whole units; a fractional or negative quantity is
-     * dead-lettered ({@code square:<connection>:inventory-count}) with the reason, and gives none.
+     * The canonical count of a recorded outcome, in whole units (a negative one as 0); a fractional
+     * quantity is dead-lettered ({@code square:<connection>:inventory-count}) with the reason, and gives none.
      */
     static Optional<StockCount> stockCount(Outcome outcome, Connection connection, ConnectorContext context) {
         if (!"recorded".equals(outcome.outcome())) {
@@ -85,16 +86,22 @@ final class SquareInventoryCounts {
         String sku = outcome.sku().orElseThrow();
         String location = outcome.hubLocation().orElseThrow();
         BigDecimal quantity = count.quantity();
-        if (quantity.signum() < 0 || quantity.stripTrailingZeros().scale() > 0) {
+        if (quantity.stripTrailingZeros().scale() > 0) {
             context.metrics().count(connection.id(), "inventory_count", "not_whole_units");
             context.deadLetters().record("square:" + connection.id() + ":inventory-count", location + "/" + sku,
                     "square.inventory.count", "Square counted " + quantity.toPlainString() + " of " + sku + " at " + location
-                            + ": the hub keeps stock in whole units, so a fractional or negative count is not applied",
-                    count.toString());
+                            + ": the hub keeps stock in whole units, so a fractional count is not applied", count.toString());
             return Optional.empty();
         }
+        long units = quantity.longValueExact();
+        if (units < 0) {
+            // Square lets stock go below zero (sold before it was received): nothing is on hand, which is a count of 0;
+            // leaving the hub's older, higher count would sell units that are not there
+            context.metrics().count(connection.id(), "inventory_count", "negative_as_zero");
+            units = 0;
+        }
         return Optional.of(new StockCount("square:" + connection.id() + ":" + location + ":" + sku + ":" + count.calculatedAt(),
-                sku, location, quantity.longValueExact(), count.calculatedAt()));
+                sku, location, units, count.calculatedAt()));
     }
 
     static List<Outcome> record(List<Count> counts, Connection connection, ConnectorContext context,

@@ -299,6 +299,17 @@ class SquareInboundMapperTest {
     }
 
     @Test
+    void aNegativeCountIsACountOfZero() {
+        String tee = square.newVariation("Tee", "TEE-9", 2500);
+        Instant t = Instant.parse("2026-03-01T11:00:00Z");
+        List<CanonicalEvent> events = map(square.inventoryCountUpdated(List.of(
+                SquareSimulator.inventoryCount(tee, SquareSimulator.STORE_LOCATION_ID, "IN_STOCK", "-3", t))));
+        assertThat(events).singleElement().satisfies(e -> assertThat(e.dataAs(StockCount.class).quantity()).isZero());
+        assertThat(context.counters).containsEntry("inventory_count/negative_as_zero", 1L);
+        assertThat(context.deadLetters).isEmpty();
+    }
+
+    @Test
     void aCountWhoseQuantityIsNoDecimalCannotBeMapped() {
         SquareSimulator.Notification n = square.inventoryCountUpdated(List.of(SquareSimulator.inventoryCount("V1",
                 SquareSimulator.STORE_LOCATION_ID, "IN_STOCK", "lots", Instant.now())));

@@ -227,7 +227,26 @@ public class InboxDispatcher extends BackgroundWorker {
                     }
                 }
                 List<Row> group = rows.subList(0, mapped.size());
-                if (!Boolean.TRUE.equals(tx.execute(status -> recordGroup(connectionId, group, mapped)))) {
+                Boolean recorded;
+                try {
+                    recorded = tx.execute(status -> recordGroup(connectionId, group, mapped));
+                } catch (RuntimeException groupFailed) {
+                    if (group.size() == 1) {
+                        throw groupFailed;
+                    }
+                    // one delivery's write failed: one at a time, so the deliveries before it commit and it
+                    // alone is retried with backoff (its mapping is not done again for the others)
+                    for (int i = 0; i < group.size(); i++) {
+                        int at = i;
+                        if (!Boolean.TRUE.equals(tx.execute(status -> recordGroup(connectionId, List.of(group.get(at)),
+                                List.of(mapped.get(at)))))) {
+                            return;
+                        }
+                        handled++;
+                    }
+                    continue;
+                }
+                if (!Boolean.TRUE.equals(recorded)) {
                     return; // the lease went to another instance meanwhile: it maps these again
                 }
                 handled += group.size();
