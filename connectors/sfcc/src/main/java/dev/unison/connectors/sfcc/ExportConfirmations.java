@@ -37,6 +37,10 @@ final class ExportConfirmations {
     /** Pages of orders SFCC refused to mark that one round looks past. */
     private static final int MAX_PAGES_PASSED_OVER = 10;
     private static final int MAX_UNCONFIRMABLE = 10_000;
+    /** The lease kind of the instance that confirms a connection's orders. */
+    static final String LEASE_KIND = "sfcc-export-status";
+    /** Renewed every round; a round confirms at most a page (200 at 60/s: under 4 s). */
+    private static final java.time.Duration LEASE = java.time.Duration.ofSeconds(30);
 
     private final String connectionId;
     private final SfccSettings settings;
@@ -85,6 +89,11 @@ final class ExportConfirmations {
      * many were confirmed (not counting refused ones); stops early (keeping the rest for the next round) when SFCC asks to wait.
      */
     int round() throws CredentialsRefused, InterruptedException {
+        // one instance of all hubs confirms a connection's orders (the kit's lease, shown in GET /api/v1/connections):
+        // two would search the same front and set every status twice, at twice the rate SFCC allows
+        if (!context.outboundQueue().tryLease(connectionId, LEASE_KIND, context.instanceId(), LEASE)) {
+            return 0;
+        }
         Map<String, String> toConfirm;
         try {
             toConfirm = front();
