@@ -208,6 +208,7 @@ public final class FreshnessBenchmark {
             summary.set("connections", CanonicalJson.mapper().valueToTree(connections));
             summary.set("pos", phase.get("pos"));
             summary.set("cpu", phase.get("cpu"));
+            summary.set("workPerSale", phase.get("workPerSale"));
             summary.set("disk", phase.get("disk"));
             ((ArrayNode) result.get("shops")).addAll((ArrayNode) phase.get("shops"));
         }
@@ -360,14 +361,47 @@ public final class FreshnessBenchmark {
 
     /** Events each instance relayed so far ({@code unison_outbox_published_total} on its Prometheus endpoint). */
     private List<Double> publishedPerInstance() throws Exception {
-        List<Double> published = new ArrayList<>();
+        return workPerInstance().stream().map(work -> work.getOrDefault("unison_outbox_published_total", 0.0)).toList();
+    }
+
+    /**
+     * Counters of the work each instance did, summed over their tags, from its Prometheus page:
+     * events relayed, the consumer groups' deliveries and the database transactions they ran, and
+     * the POS writer's group commits. With the sales of a window they give work per sale, which
+     * does not depend on how fast this machine happens to run.
+     */
+    static final List<String> WORK_COUNTERS = List.of("unison_outbox_published_total", "unison_bus_delivered_total",
+            "unison_bus_transactions_total", "unison_pos_group_seconds_count");
+
+    private List<Map<String, Double>> workPerInstance() throws Exception {
+        List<Map<String, Double>> all = new ArrayList<>();
         for (String instance : hubs) {
             String metrics = http.send(HttpRequest.newBuilder(URI.create(instance + "/actuator/prometheus")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            published.add(metrics.lines().filter(line -> line.startsWith("unison_outbox_published_total"))
-                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum());
+            Map<String, Double> work = new LinkedHashMap<>();
+            for (String counter : WORK_COUNTERS) {
+                work.put(counter, metrics.lines()
+                        .filter(line -> line.startsWith(counter + " ") || line.startsWith(counter + "{"))
+                        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum());
+            }
+            all.add(work);
         }
-        return published;
+        return all;
+    }
+
+    /** Transactions PostgreSQL has ended so far, committed or rolled back, all databases (-1 on H2). */
+    private long databaseTransactions() {
+        if (postgresUrl == null) {
+            return -1;
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(postgresUrl);
+                java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            return -1;
+        }
     }
 
     private Process startHub(Path dir, int index, int port) throws IOException {
@@ -532,14 +566,15 @@ public final class FreshnessBenchmark {
 
     /** What the CPU and relay figures of the measured window start from. */
     private record MeasuredStart(long[] hubCpu, List<Map<Long, ThreadCpu>> threads, List<Double> published, long benchCpu,
-            Map<Long, Long> databaseCpu) {
+            Map<Long, Long> databaseCpu, List<Map<String, Double>> work, long databaseTransactions) {
     }
 
     private MeasuredStart measuredStart() {
         try {
             disk.phase("measured");
             long bench = cpuMillis(ProcessHandle.current());
-            return new MeasuredStart(hubCpuMillis(), hubThreadCpu(), publishedPerInstance(), bench, databaseCpu());
+            return new MeasuredStart(hubCpuMillis(), hubThreadCpu(), publishedPerInstance(), bench, databaseCpu(),
+                    workPerInstance(), databaseTransactions());
         } catch (Exception e) {
             throw new IllegalStateException("could not read the figures at the start of the measured window", e);
         }
@@ -747,6 +782,8 @@ public final class FreshnessBenchmark {
         Map<Long, Long> databaseCpuAtMeasuredStart = startSnapshot.databaseCpu();
         long[] hubCpuAtEnd = hubCpuMillis();
         List<Map<Long, ThreadCpu>> threadsAtEnd = hubThreadCpu();
+        List<Map<String, Double>> workAtEnd = workPerInstance();
+        long databaseTransactionsAtEnd = databaseTransactions();
         List<Map<String, Long>> threadGroups = new ArrayList<>();
         long hubJit = 0;
         for (int k = 0; k < threadsAtEnd.size(); k++) {
@@ -871,6 +908,38 @@ public final class FreshnessBenchmark {
                     .filter(g -> g.getValue() > 0)
                     .forEach(g -> byThread.put(g.getKey(), Math.round(g.getValue() / windowSeconds) / 1000.0));
         }
+        // work per accepted sale in the CPU's window: counts, not times, so they compare across machines and runs
+        ObjectNode work = result.putObject("workPerSale");
+        work.put("note", "counted from the first measured sale to the last answer, as the CPU; per accepted sale");
+        if (accepted > 0) {
+            if (startSnapshot.databaseTransactions() >= 0 && databaseTransactionsAtEnd >= 0) {
+                work.put("databaseTransactions", Math.round((databaseTransactionsAtEnd - startSnapshot.databaseTransactions())
+                        * 1000.0 / accepted) / 1000.0);
+            }
+            ArrayNode byInstance = work.putArray("perInstance");
+            Map<String, Double> totals = new LinkedHashMap<>();
+            for (int k = 0; k < hubs.size(); k++) {
+                ObjectNode one = byInstance.addObject().put("instance", k);
+                for (String counter : WORK_COUNTERS) {
+                    double delta = workAtEnd.get(k).get(counter) - startSnapshot.work().get(k).get(counter);
+                    totals.merge(counter, delta, Double::sum);
+                    one.put(counter, (long) delta);
+                }
+                double transactions = workAtEnd.get(k).get("unison_bus_transactions_total")
+                        - startSnapshot.work().get(k).get("unison_bus_transactions_total");
+                double delivered = workAtEnd.get(k).get("unison_bus_delivered_total")
+                        - startSnapshot.work().get(k).get("unison_bus_delivered_total");
+                one.put("eventsPerGroupTransaction", transactions == 0 ? 0 : Math.round(delivered / transactions * 10) / 10.0);
+            }
+            work.put("groupTransactions", Math.round(totals.get("unison_bus_transactions_total") * 1000.0 / accepted) / 1000.0)
+                    .put("groupDeliveries", Math.round(totals.get("unison_bus_delivered_total") * 1000.0 / accepted) / 1000.0)
+                    .put("posGroupCommits", Math.round(totals.get("unison_pos_group_seconds_count") * 1000.0 / accepted) / 1000.0)
+                    .put("eventsPerGroupTransaction", totals.get("unison_bus_transactions_total") == 0 ? 0
+                            : Math.round(totals.get("unison_bus_delivered_total") / totals.get("unison_bus_transactions_total") * 10) / 10.0);
+        }
+        cpu.put("hubCoresPrecise", Math.round(hubCpu / windowSeconds) / 1000.0)
+                .put("hubMsPerAcceptedSaleWithoutJitPrecise", accepted == 0 ? null
+                        : Math.round((double) (hubCpu - hubJit) / accepted * 100) / 100.0);
         cpu.put("eventsRelayed", (long) publishedTotal)
                 .put("hubMsPerRelayedEvent", publishedTotal == 0 ? null : Math.round(hubCpu / publishedTotal * 1000) / 1000.0);
         ArrayNode shopResults = result.putArray("shops");

@@ -51,6 +51,15 @@ final class Report {
                 md.append(String.join("; ", parts)).append(". Hub CPU per relayed event ")
                         .append(text(cpu.path("hubMsPerRelayedEvent"))).append(" ms.\n");
             }
+            JsonNode work = phase.path("workPerSale");
+            if (work.has("groupTransactions")) {
+                md.append("  Work per accepted sale: ")
+                        .append(work.has("databaseTransactions") ? work.path("databaseTransactions").asDouble() + " PostgreSQL transactions, " : "")
+                        .append(work.path("groupTransactions").asDouble()).append(" consumer-group transactions for ")
+                        .append(work.path("groupDeliveries").asDouble()).append(" deliveries (")
+                        .append(work.path("eventsPerGroupTransaction").asDouble()).append(" events a transaction), ")
+                        .append(work.path("posGroupCommits").asDouble()).append(" POS group commits.\n");
+            }
         }
         md.append('\n');
         md.append("| | ");

@@ -37,6 +37,8 @@ abstract class AbstractBusContractIT {
     BusTransport transport;
     @Autowired
     DeadLetters deadLetters;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     private static CanonicalEvent ats(String sku, long value) {
         return CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, SOURCE,
@@ -86,6 +88,30 @@ abstract class AbstractBusContractIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> ProbeRoutes.availabilityFor(sku).size() >= 4);
         assertThat(ProbeRoutes.availabilityFor(sku)).extracting(ChannelAvailability::availableToSell)
                 .containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void aGroupCountsItsTransactionsBesideItsDeliveries() {
+        String sku = "TX-" + run();
+        double deliveredBefore = count("unison.bus.delivered");
+        double transactionsBefore = count("unison.bus.transactions");
+        List<CanonicalEvent> events = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            events.add(ats(sku, i));
+        }
+        tx.executeWithoutResult(status -> outbox.append("events", events));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ProbeRoutes.availabilityFor(sku).size() == 40);
+
+        double delivered = count("unison.bus.delivered") - deliveredBefore;
+        double transactions = count("unison.bus.transactions") - transactionsBefore;
+        assertThat(delivered).isGreaterThanOrEqualTo(40);
+        // one transaction per batch: at least one, never more than one per delivery
+        assertThat(transactions).isBetween(1.0, delivered);
+    }
+
+    private double count(String meter) {
+        io.micrometer.core.instrument.Counter counter = meters.find(meter).tag("group", ProbeRoutes.GROUP).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test

@@ -34,6 +34,8 @@ class BusDelivery implements Processor {
     private final org.springframework.jdbc.core.JdbcTemplate jdbc;
     private final Counter duplicates;
     private final Counter delivered;
+    /** Database transactions the group ran for its deliveries: with {@code delivered}, its batch size. */
+    private final Counter transactions;
 
     BusDelivery(BusTransport transport, String group, boolean idempotent, java.util.Set<String> types, DataSource dataSource,
             TransactionTemplate tx, DeadLetters deadLetters, Processor route, MeterRegistry meters) {
@@ -52,6 +54,9 @@ class BusDelivery implements Processor {
         // tags are bounded: one series per consumer group, groups come from route definitions
         this.duplicates = Counter.builder("unison.bus.duplicates").tag("group", group).register(meters);
         this.delivered = Counter.builder("unison.bus.delivered").tag("group", group).register(meters);
+        this.transactions = Counter.builder("unison.bus.transactions").tag("group", group)
+                .description("database transactions a consumer group ran for its deliveries (a batch, or one event replayed alone)")
+                .register(meters);
     }
 
     @Override
@@ -83,6 +88,7 @@ class BusDelivery implements Processor {
         List<CanonicalEvent> together = List.copyOf(events);
         exchanges.forEach(exchange -> exchange.setProperty(BusHeaders.BATCH, together));
         int[] counts = new int[2];
+        transactions.increment();
         Boolean allDone = tx.execute(status -> {
             counts[0] = 0;
             counts[1] = 0;
@@ -169,6 +175,7 @@ class BusDelivery implements Processor {
         if (exchange.getProperty(BusHeaders.BATCH) == null) {
             exchange.setProperty(BusHeaders.BATCH, List.of(event));
         }
+        transactions.increment();
         Exception failure = tx.execute(status -> {
             if (idempotent && !processed.add(event.id())) {
                 duplicates.increment();
