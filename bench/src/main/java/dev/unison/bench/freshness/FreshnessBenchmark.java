@@ -209,6 +209,9 @@ public final class FreshnessBenchmark {
             summary.set("pos", phase.get("pos"));
             summary.set("cpu", phase.get("cpu"));
             summary.set("workPerSale", phase.get("workPerSale"));
+            if (phase.has("lockWaits")) {
+                summary.set("lockWaits", phase.get("lockWaits"));
+            }
             summary.set("disk", phase.get("disk"));
             ((ArrayNode) result.get("shops")).addAll((ArrayNode) phase.get("shops"));
         }
@@ -384,6 +387,14 @@ public final class FreshnessBenchmark {
                         .filter(line -> line.startsWith(counter + " ") || line.startsWith(counter + "{"))
                         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum());
             }
+            // each consumer group's transactions apart: which groups' batches shrink as instances are added
+            metrics.lines().filter(line -> line.startsWith("unison_bus_transactions_total{")).forEach(line -> {
+                java.util.regex.Matcher group = java.util.regex.Pattern.compile("group=\"([^\"]+)\"").matcher(line);
+                if (group.find()) {
+                    work.merge("transactions of " + group.group(1), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)),
+                            Double::sum);
+                }
+            });
             all.add(work);
         }
         return all;
@@ -569,9 +580,15 @@ public final class FreshnessBenchmark {
             Map<Long, Long> databaseCpu, List<Map<String, Double>> work, long databaseTransactions) {
     }
 
+    /** Samples PostgreSQL's lock waits during the measured window (PostgreSQL runs only). */
+    private volatile LockWaitSampler lockWaits;
+
     private MeasuredStart measuredStart() {
         try {
             disk.phase("measured");
+            if (postgresUrl != null) {
+                lockWaits = new LockWaitSampler(postgresUrl);
+            }
             long bench = cpuMillis(ProcessHandle.current());
             return new MeasuredStart(hubCpuMillis(), hubThreadCpu(), publishedPerInstance(), bench, databaseCpu(),
                     workPerInstance(), databaseTransactions());
@@ -783,6 +800,11 @@ public final class FreshnessBenchmark {
         long[] hubCpuAtEnd = hubCpuMillis();
         List<Map<Long, ThreadCpu>> threadsAtEnd = hubThreadCpu();
         List<Map<String, Double>> workAtEnd = workPerInstance();
+        LockWaitSampler lockWaitsMeasured = lockWaits;
+        if (lockWaitsMeasured != null) {
+            lockWaitsMeasured.close();
+            lockWaits = null;
+        }
         long databaseTransactionsAtEnd = databaseTransactions();
         List<Map<String, Long>> threadGroups = new ArrayList<>();
         long hubJit = 0;
@@ -909,6 +931,9 @@ public final class FreshnessBenchmark {
                     .forEach(g -> byThread.put(g.getKey(), Math.round(g.getValue() / windowSeconds) / 1000.0));
         }
         // work per accepted sale in the CPU's window: counts, not times, so they compare across machines and runs
+        if (lockWaitsMeasured != null) {
+            result.set("lockWaits", lockWaitsMeasured.result());
+        }
         ObjectNode work = result.putObject("workPerSale");
         work.put("note", "counted from the first measured sale to the last answer, as the CPU; per accepted sale");
         if (accepted > 0) {
@@ -931,6 +956,15 @@ public final class FreshnessBenchmark {
                         - startSnapshot.work().get(k).get("unison_bus_delivered_total");
                 one.put("eventsPerGroupTransaction", transactions == 0 ? 0 : Math.round(delivered / transactions * 10) / 10.0);
             }
+            ObjectNode byGroup = work.putObject("groupTransactionsByGroup");
+            long acceptedSales = accepted;
+            workAtEnd.get(0).keySet().stream().filter(key -> key.startsWith("transactions of ")).sorted().forEach(key -> {
+                double delta = 0;
+                for (int k = 0; k < hubs.size(); k++) {
+                    delta += workAtEnd.get(k).getOrDefault(key, 0.0) - startSnapshot.work().get(k).getOrDefault(key, 0.0);
+                }
+                byGroup.put(key.substring("transactions of ".length()), Math.round(delta * 1000.0 / acceptedSales) / 1000.0);
+            });
             work.put("groupTransactions", Math.round(totals.get("unison_bus_transactions_total") * 1000.0 / accepted) / 1000.0)
                     .put("groupDeliveries", Math.round(totals.get("unison_bus_delivered_total") * 1000.0 / accepted) / 1000.0)
                     .put("posGroupCommits", Math.round(totals.get("unison_pos_group_seconds_count") * 1000.0 / accepted) / 1000.0)

@@ -60,6 +60,13 @@ final class Report {
                         .append(work.path("eventsPerGroupTransaction").asDouble()).append(" events a transaction), ")
                         .append(work.path("posGroupCommits").asDouble()).append(" POS group commits.\n");
             }
+            JsonNode locks = phase.path("lockWaits");
+            if (locks.has("samples")) {
+                md.append("  PostgreSQL sessions (").append(locks.path("samples").asLong()).append(" samples): ")
+                        .append(locks.path("activeSessionsMean").asDouble()).append(" running a statement on average, ")
+                        .append(locks.path("lockWaitersMean").asDouble()).append(" of them waiting for a lock; a lock waiter in ")
+                        .append(Math.round(locks.path("samplesWithALockWaiter").asDouble() * 1000) / 10.0).append("% of samples.\n");
+            }
         }
         md.append('\n');
         md.append("| | ");

@@ -14,6 +14,9 @@ public class ProbeRoutes extends RouteBuilder {
 
     public static final String GROUP = "it-probe";
     public static final List<CanonicalEvent> RECEIVED = new CopyOnWriteArrayList<>();
+    /** A second group that gathers each batch for 400 ms after its first event (batchWait). */
+    public static final String GATHERING_GROUP = "it-probe-gathering";
+    public static final List<CanonicalEvent> GATHERED = new CopyOnWriteArrayList<>();
 
     @Override
     public void configure() {
@@ -25,6 +28,8 @@ public class ProbeRoutes extends RouteBuilder {
                     }
                     RECEIVED.add(event);
                 });
+        from("bus:events?group=" + GATHERING_GROUP + "&batchWait=400").routeId("it-probe-gathering")
+                .process(exchange -> GATHERED.add(exchange.getIn().getBody(CanonicalEvent.class)));
     }
 
     public static List<ChannelAvailability> availabilityFor(String sku) {

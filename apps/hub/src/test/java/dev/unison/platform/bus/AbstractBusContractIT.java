@@ -109,8 +109,36 @@ abstract class AbstractBusContractIT {
         assertThat(transactions).isBetween(1.0, delivered);
     }
 
+    @Test
+    void aGroupWithBatchWaitGathersEventsPublishedApartIntoOneTransaction() throws InterruptedException {
+        String sku = "GATHER-" + run();
+        // the gathering group has taken what earlier tests published (it also takes the poison events the probe refuses)
+        await().atMost(Duration.ofSeconds(30)).until(() -> ProbeRoutes.GATHERED.size() >= ProbeRoutes.RECEIVED.size());
+        double transactionsBefore = count("unison.bus.transactions", ProbeRoutes.GATHERING_GROUP);
+        // five commits 40 ms apart: five relay publishes, each its own fetch for a group that does not wait
+        for (int i = 1; i <= 5; i++) {
+            CanonicalEvent event = ats(sku, i);
+            tx.executeWithoutResult(status -> outbox.append("events", event));
+            Thread.sleep(40);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> gathered(sku).size() == 5);
+
+        assertThat(gathered(sku)).extracting(ChannelAvailability::availableToSell).containsExactly(1L, 2L, 3L, 4L, 5L);
+        // 160 ms of publishing inside one 400 ms wait: one transaction, two if the relay's first round came early
+        assertThat(count("unison.bus.transactions", ProbeRoutes.GATHERING_GROUP) - transactionsBefore).isBetween(1.0, 2.0);
+    }
+
+    private static List<ChannelAvailability> gathered(String sku) {
+        return ProbeRoutes.GATHERED.stream().filter(e -> e.data().path("sku").asText().equals(sku))
+                .map(e -> e.dataAs(ChannelAvailability.class)).toList();
+    }
+
     private double count(String meter) {
-        io.micrometer.core.instrument.Counter counter = meters.find(meter).tag("group", ProbeRoutes.GROUP).counter();
+        return count(meter, ProbeRoutes.GROUP);
+    }
+
+    private double count(String meter, String group) {
+        io.micrometer.core.instrument.Counter counter = meters.find(meter).tag("group", group).counter();
         return counter == null ? 0 : counter.count();
     }
 

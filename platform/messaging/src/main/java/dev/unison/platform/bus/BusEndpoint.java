@@ -75,11 +75,11 @@ public class BusEndpoint extends DefaultEndpoint {
 
     /**
      * Milliseconds a consumer group waits, after the first event of a batch, for more to join it
-     * (Artemis; up to 500 events). Default 0: a batch is whatever is waiting. A group off the
-     * latency-critical path (order store, identity, an event log) sets it so that under load it
-     * commits a few large transactions per second instead of one per relay batch: every commit
-     * costs the embedded database a write of all its changed pages. On Kafka the consumer's own
-     * poll does the batching and this is not used.
+     * (up to 500 events; Artemis and Kafka alike). Default 0: a batch is whatever is waiting. A
+     * group off the latency-critical path (order store, identity, an event log) sets it so that
+     * under load it commits a few large transactions per second instead of one per relay batch:
+     * every commit costs the embedded database a write of all its changed pages, and with several
+     * instances every instance's relay would otherwise start batches of its own.
      */
     public void setBatchWait(long batchWait) {
         if (batchWait < 0 || batchWait > 5_000) {

@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultConsumer;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Rebalances: polling, processing and committing happen on one thread, so a partition can only
  * be revoked inside {@code poll()}, when the previous batch has already been committed to the
- * database and its offsets to Kafka; nothing is ever in flight at a revoke. A member that loses its
+ * database and its offsets to Kafka, or while the next batch is being gathered, before any of it
+ * is applied (its records then leave the batch); nothing is ever in flight at a revoke. A member that loses its
  * partitions anyway (processing longer than {@code max.poll.interval.ms}) fails to commit offsets
  * ({@code CommitFailedException}); the new owner receives those records again and the idempotent
  * repository, written in the same database transaction as their effects, drops them: neither lost
@@ -57,19 +60,21 @@ class KafkaBatchConsumer extends DefaultConsumer {
     private final String group;
     private final BusDelivery delivery;
     private final int maxBatch;
+    private final long batchWaitMillis;
     private final MeterRegistry meters;
     private volatile boolean running;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread worker;
 
     KafkaBatchConsumer(BusEndpoint endpoint, String brokers, String brokerTopic, String group, BusDelivery delivery,
-            int maxBatch, MeterRegistry meters) {
+            int maxBatch, long batchWaitMillis, MeterRegistry meters) {
         super(endpoint, exchange -> { });
         this.brokers = brokers;
         this.brokerTopic = brokerTopic;
         this.group = group;
         this.delivery = delivery;
         this.maxBatch = maxBatch;
+        this.batchWaitMillis = batchWaitMillis;
         this.meters = meters;
     }
 
@@ -119,11 +124,19 @@ class KafkaBatchConsumer extends DefaultConsumer {
                     KafkaClientMetrics metrics = new KafkaClientMetrics(kafka, List.of(Tag.of("group", group)))) {
                 metrics.bindTo(meters);
                 consumer = kafka;
+                Set<TopicPartition> revoked = new HashSet<>();
                 kafka.subscribe(List.of(brokerTopic), new ConsumerRebalanceListener() {
                     @Override
                     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                        // nothing in flight: every batch is committed before the next poll (see class comment)
+                        // called inside poll(): a batch being gathered drops these partitions' records (see gather)
+                        revoked.addAll(partitions);
                         LOG.info("bus group {}: partitions revoked {}", group, partitions);
+                    }
+
+                    @Override
+                    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                        revoked.addAll(partitions);
+                        LOG.info("bus group {}: partitions lost {}", group, partitions);
                     }
 
                     @Override
@@ -133,11 +146,11 @@ class KafkaBatchConsumer extends DefaultConsumer {
                 });
                 backoffMillis = 100;
                 while (running) {
-                    ConsumerRecords<String, byte[]> records = kafka.poll(Duration.ofMillis(500));
+                    List<ConsumerRecord<String, byte[]>> records = gather(kafka, revoked);
                     if (records.isEmpty()) {
                         continue;
                     }
-                    List<Exchange> batch = new ArrayList<>(records.count());
+                    List<Exchange> batch = new ArrayList<>(records.size());
                     Map<TopicPartition, OffsetAndMetadata> next = new LinkedHashMap<>();
                     Map<TopicPartition, Long> first = new LinkedHashMap<>();
                     for (ConsumerRecord<String, byte[]> record : records) {
@@ -178,6 +191,52 @@ class KafkaBatchConsumer extends DefaultConsumer {
                 consumer = null;
             }
         }
+    }
+
+    /**
+     * One batch: a poll's records, and when the group sets {@code batchWait}, the records of
+     * further polls until that many milliseconds have passed since the first (or the batch holds
+     * {@code maxBatch}). Without the wait a member commits one transaction per fetch that finds
+     * something, and with several instances each relay's publishes arrive as fetches of their own:
+     * the same events cost more transactions the more instances there are. A partition revoked
+     * (or lost) during a later poll of the gathering leaves the batch, nothing of it applied; its
+     * new owner starts at the committed offset. Should it come straight back to this member, the
+     * consumer is sent back to the first record dropped, so nothing is skipped.
+     */
+    private List<ConsumerRecord<String, byte[]>> gather(KafkaConsumer<String, byte[]> kafka, Set<TopicPartition> revoked) {
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        kafka.poll(Duration.ofMillis(500)).forEach(records::add);
+        if (records.isEmpty() || batchWaitMillis <= 0) {
+            return records;
+        }
+        revoked.clear();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(batchWaitMillis);
+        while (records.size() < maxBatch && running) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                break;
+            }
+            kafka.poll(Duration.ofMillis(left)).forEach(records::add);
+        }
+        if (!revoked.isEmpty()) {
+            Map<TopicPartition, Long> firstDropped = new LinkedHashMap<>();
+            records.removeIf(record -> {
+                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                if (revoked.contains(partition)) {
+                    firstDropped.putIfAbsent(partition, record.offset());
+                    return true;
+                }
+                return false;
+            });
+            Set<TopicPartition> assigned = kafka.assignment();
+            firstDropped.forEach((partition, offset) -> {
+                if (assigned.contains(partition)) {
+                    kafka.seek(partition, offset);
+                }
+            });
+            revoked.clear();
+        }
+        return records;
     }
 
     /** The record as a camel-kafka consumer would present it: value as body, headers as byte[]. */

@@ -98,13 +98,13 @@ public class KafkaBusTransport implements BusTransport {
                 + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer";
     }
 
-    /** Batches of up to 500 records per poll, one database transaction each (see {@link KafkaBatchConsumer}). */
+    /** Batches of up to 500 records (gathered for the group's batchWait), one database transaction each (see {@link KafkaBatchConsumer}). */
     @Override
     public org.apache.camel.Consumer batchConsumer(org.apache.camel.Endpoint endpoint, String topic, String group,
             java.util.Set<String> types, BusDelivery delivery) {
         BusEndpoint bus = (BusEndpoint) endpoint;
         return new KafkaBatchConsumer(bus, brokers, BusTransport.brokerTopic(topic), group, delivery, MAX_BATCH,
-                bus.getComponent().meters);
+                bus.getBatchWait(), bus.getComponent().meters);
     }
 
     @Override
