@@ -212,6 +212,7 @@ public final class FreshnessBenchmark {
             if (phase.has("lockWaits")) {
                 summary.set("lockWaits", phase.get("lockWaits"));
             }
+            summary.set("machineCanary", phase.get("machineCanary"));
             summary.set("disk", phase.get("disk"));
             ((ArrayNode) result.get("shops")).addAll((ArrayNode) phase.get("shops"));
         }
@@ -582,12 +583,17 @@ public final class FreshnessBenchmark {
 
     /** Samples PostgreSQL's lock waits during the measured window (PostgreSQL runs only). */
     private volatile LockWaitSampler lockWaits;
+    /** The cost of a fixed job on this machine during the measured window (warm by then). */
+    private volatile MachineCanary canary;
 
     private MeasuredStart measuredStart() {
         try {
             disk.phase("measured");
             if (postgresUrl != null) {
                 lockWaits = new LockWaitSampler(postgresUrl);
+            }
+            if (canary != null) {
+                canary.record();
             }
             long bench = cpuMillis(ProcessHandle.current());
             return new MeasuredStart(hubCpuMillis(), hubThreadCpu(), publishedPerInstance(), bench, databaseCpu(),
@@ -746,6 +752,7 @@ public final class FreshnessBenchmark {
         }
         long nextForward = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, settings.posBatchMillis()));
         CompletableFuture<MeasuredStart> atMeasuredStart = null;
+        canary = new MachineCanary();
         disk.phase("warm-up");
         for (int i = 0; i < total; i++) {
             if (i == warm) {
@@ -800,6 +807,9 @@ public final class FreshnessBenchmark {
         long[] hubCpuAtEnd = hubCpuMillis();
         List<Map<Long, ThreadCpu>> threadsAtEnd = hubThreadCpu();
         List<Map<String, Double>> workAtEnd = workPerInstance();
+        MachineCanary canaryMeasured = canary;
+        canary = null;
+        canaryMeasured.close();
         LockWaitSampler lockWaitsMeasured = lockWaits;
         if (lockWaitsMeasured != null) {
             lockWaitsMeasured.close();
@@ -934,6 +944,7 @@ public final class FreshnessBenchmark {
         if (lockWaitsMeasured != null) {
             result.set("lockWaits", lockWaitsMeasured.result());
         }
+        result.set("machineCanary", canaryMeasured.result());
         ObjectNode work = result.putObject("workPerSale");
         work.put("note", "counted from the first measured sale to the last answer, as the CPU; per accepted sale");
         if (accepted > 0) {

@@ -60,6 +60,12 @@ final class Report {
                         .append(work.path("eventsPerGroupTransaction").asDouble()).append(" events a transaction), ")
                         .append(work.path("posGroupCommits").asDouble()).append(" POS group commits.\n");
             }
+            JsonNode canary = phase.path("machineCanary");
+            if (canary.has("medianMs")) {
+                md.append("  Machine canary (a fixed job once a second while measured, CPU ms): median ")
+                        .append(canary.path("medianMs").asDouble()).append(", p10 ").append(canary.path("p10Ms").asDouble())
+                        .append(", p90 ").append(canary.path("p90Ms").asDouble()).append(".\n");
+            }
             JsonNode locks = phase.path("lockWaits");
             if (locks.has("samples")) {
                 md.append("  PostgreSQL sessions (").append(locks.path("samples").asLong()).append(" samples): ")

@@ -182,6 +182,70 @@ class KafkaBusIT extends AbstractBusContractIT {
                 .containsExactlyInAnyOrderElementsOf(ids);
     }
 
+    /**
+     * A gathering group (batchWait 1.5 s, so a member is almost always in the middle of gathering a
+     * batch) gets a second member mid-stream and loses it again: each rebalance revokes partitions
+     * from a member holding records of them. {@code idempotent=false}: nothing would hide an event
+     * applied twice.
+     */
+    @Test
+    void aRebalanceWhileABatchIsGatheredNeitherLosesNorDoublesAnEvent() throws Exception {
+        String sku = "GATHER-REBALANCE-" + System.nanoTime();
+        String group = "it-gather-rebalance";
+        jdbc().execute("CREATE TABLE IF NOT EXISTS it_gather_probe (event_id VARCHAR(200), sku VARCHAR(200), member VARCHAR(20))");
+        class Member extends org.apache.camel.builder.RouteBuilder {
+            private final String name;
+
+            Member(String name) {
+                this.name = name;
+            }
+
+            @Override
+            public void configure() {
+                // the waits differ by a millisecond: Camel allows one consumer per endpoint URI
+                from("bus:events?group=" + group + "&idempotent=false&batchWait=" + (name.equals("a") ? 1500 : 1499))
+                        .routeId(group + "-" + name)
+                        .process(exchange -> {
+                            CanonicalEvent event = exchange.getIn().getBody(CanonicalEvent.class);
+                            if (event.data().path("sku").asText().startsWith("GATHER-REBALANCE-")) {
+                                jdbc().update("INSERT INTO it_gather_probe (event_id, sku, member) VALUES (?, ?, ?)",
+                                        event.id(), event.data().path("sku").asText(), name);
+                            }
+                        });
+            }
+        }
+        camel.addRoutes(new Member("a"));
+        List<String> ids = new ArrayList<>();
+        int bLeftAt = -1;
+        for (int round = 0; round < 400 && (bLeftAt < 0 || round < bLeftAt + 20); round++) {
+            List<CanonicalEvent> batch = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                // keys spread over the partitions, so both members get some
+                CanonicalEvent event = CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, URI.create("/it"),
+                        new ChannelAvailability(sku + "-" + i, "shopify", round, Instant.now()));
+                batch.add(event);
+                ids.add(event.id());
+            }
+            tx.executeWithoutResult(status -> outbox.append("events", batch));
+            if (round == 10) {
+                camel.addRoutes(new Member("b")); // joins: some of a's partitions are revoked, mid-gather
+            }
+            if (round > 10 && bLeftAt < 0 && jdbc().queryForObject(
+                    "SELECT COUNT(*) FROM it_gather_probe WHERE sku LIKE ? AND member = 'b'", Long.class, sku + "-%") > 0) {
+                camel.getRouteController().stopRoute(group + "-b"); // leaves: its partitions go back to a
+                bLeftAt = round;
+            }
+            Thread.sleep(100); // a stream, not one burst
+        }
+        assertThat(bLeftAt).as("the second member joined, applied a batch and left").isPositive();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).until(() ->
+                jdbc().queryForObject("SELECT COUNT(*) FROM it_gather_probe WHERE sku LIKE ?", Long.class, sku + "-%") >= ids.size());
+        assertThat(jdbc().queryForList("SELECT event_id FROM it_gather_probe WHERE sku LIKE ?", String.class, sku + "-%"))
+                .containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(jdbc().queryForList("SELECT DISTINCT member FROM it_gather_probe WHERE sku LIKE ?", String.class, sku + "-%"))
+                .as("both members applied some").containsExactlyInAnyOrder("a", "b");
+    }
+
     @Test
     void consumerLagIsExposedPerGroup() {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->

@@ -205,11 +205,12 @@ class KafkaBatchConsumer extends DefaultConsumer {
      */
     private List<ConsumerRecord<String, byte[]>> gather(KafkaConsumer<String, byte[]> kafka, Set<TopicPartition> revoked) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        revoked.clear();
         kafka.poll(Duration.ofMillis(500)).forEach(records::add);
+        revoked.clear(); // revoked before anything was held: nothing to drop
         if (records.isEmpty() || batchWaitMillis <= 0) {
             return records;
         }
-        revoked.clear();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(batchWaitMillis);
         while (records.size() < maxBatch && running) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
