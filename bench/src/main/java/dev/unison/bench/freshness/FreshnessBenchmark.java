@@ -596,8 +596,11 @@ public final class FreshnessBenchmark {
                 canary.record();
             }
             long bench = cpuMillis(ProcessHandle.current());
-            return new MeasuredStart(hubCpuMillis(), hubThreadCpu(), publishedPerInstance(), bench, databaseCpu(),
-                    workPerInstance(), databaseTransactions());
+            // one scrape per instance gives both the relay's count and the work counters
+            List<Map<String, Double>> work = workPerInstance();
+            List<Double> published = work.stream().map(w -> w.get("unison_outbox_published_total")).toList();
+            return new MeasuredStart(hubCpuMillis(), hubThreadCpu(), published, bench, databaseCpu(), work,
+                    databaseTransactions());
         } catch (Exception e) {
             throw new IllegalStateException("could not read the figures at the start of the measured window", e);
         }
@@ -956,16 +959,16 @@ public final class FreshnessBenchmark {
             Map<String, Double> totals = new LinkedHashMap<>();
             for (int k = 0; k < hubs.size(); k++) {
                 ObjectNode one = byInstance.addObject().put("instance", k);
+                Map<String, Double> deltas = new LinkedHashMap<>();
                 for (String counter : WORK_COUNTERS) {
                     double delta = workAtEnd.get(k).get(counter) - startSnapshot.work().get(k).get(counter);
+                    deltas.put(counter, delta);
                     totals.merge(counter, delta, Double::sum);
                     one.put(counter, (long) delta);
                 }
-                double transactions = workAtEnd.get(k).get("unison_bus_transactions_total")
-                        - startSnapshot.work().get(k).get("unison_bus_transactions_total");
-                double delivered = workAtEnd.get(k).get("unison_bus_delivered_total")
-                        - startSnapshot.work().get(k).get("unison_bus_delivered_total");
-                one.put("eventsPerGroupTransaction", transactions == 0 ? 0 : Math.round(delivered / transactions * 10) / 10.0);
+                double transactions = deltas.get("unison_bus_transactions_total");
+                one.put("eventsPerGroupTransaction", transactions == 0 ? 0
+                        : Math.round(deltas.get("unison_bus_delivered_total") / transactions * 10) / 10.0);
             }
             ObjectNode byGroup = work.putObject("groupTransactionsByGroup");
             long acceptedSales = accepted;
