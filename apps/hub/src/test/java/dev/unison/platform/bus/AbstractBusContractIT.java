@@ -39,6 +39,8 @@ abstract class AbstractBusContractIT {
     DeadLetters deadLetters;
     @Autowired
     io.micrometer.core.instrument.MeterRegistry meters;
+    @Autowired
+    org.apache.camel.CamelContext camel;
 
     private static CanonicalEvent ats(String sku, long value) {
         return CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, SOURCE,
@@ -126,6 +128,11 @@ abstract class AbstractBusContractIT {
         assertThat(gathered(sku)).extracting(ChannelAvailability::availableToSell).containsExactly(1L, 2L, 3L, 4L, 5L);
         // 160 ms of publishing inside one 400 ms wait: one transaction, two if the relay's first round came early
         assertThat(count("unison.bus.transactions", ProbeRoutes.GATHERING_GROUP) - transactionsBefore).isBetween(1.0, 2.0);
+    }
+
+    /** The batchWait a running route's bus consumer gathers for (its URI's, or unison.bus.batch-wait.<group>). */
+    long batchWaitOf(String routeId) {
+        return ((BusEndpoint) camel.getRoute(routeId).getEndpoint()).getBatchWait();
     }
 
     private static List<ChannelAvailability> gathered(String sku) {

@@ -41,6 +41,15 @@ class ArtemisBusIT extends AbstractBusContractIT {
     }
 
     @Test
+    void theEmbeddedDefaultLetsTheGroupsOnTheFreshnessPathTakeWhatWaitsWithoutGathering() {
+        // one relay publishes here, so gathering would only add latency (the production profile sets it)
+        assertThat(batchWaitOf("inventory-orders")).isZero();
+        assertThat(batchWaitOf("availability-fan-out")).isZero();
+        assertThat(batchWaitOf("carts")).isEqualTo(200);
+        assertThat(batchWaitOf("order-store")).isEqualTo(500);
+    }
+
+    @Test
     void theBrokerRoutesAnEventOnlyToTheGroupsWhoseTypesIncludeIt() {
         Queue orders = embedded.getActiveMQServer().locateQueue("order-store");
         Queue fanOut = embedded.getActiveMQServer().locateQueue("availability-fan-out");

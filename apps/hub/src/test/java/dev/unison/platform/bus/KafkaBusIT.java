@@ -71,6 +71,17 @@ class KafkaBusIT extends AbstractBusContractIT {
     DataSource dataSource;
 
     @Test
+    void theProductionProfileGathersTheGroupsOnTheFreshnessPathThoughTheirRoutesDoNot() {
+        // unison.bus.batch-wait.<group> in application-production.yaml wins over the routes' 0: with
+        // several instances each relay's publishes would otherwise be transactions of their own
+        assertThat(batchWaitOf("inventory-orders")).isEqualTo(50);
+        assertThat(batchWaitOf("availability-fan-out")).isEqualTo(50);
+        // groups the profile does not name keep their route's own
+        assertThat(batchWaitOf("carts")).isEqualTo(200);
+        assertThat(batchWaitOf("it-probe")).isZero();
+    }
+
+    @Test
     void theProductionProfileRunsOnKafkaAndPostgres() throws Exception {
         assertThat(transport).isInstanceOf(KafkaBusTransport.class);
         try (var connection = this.dataSource.getConnection()) {

@@ -26,9 +26,13 @@ public class BusComponent extends DefaultComponent {
     final DataSource dataSource;
     final TransactionTemplate tx;
     final MeterRegistry meters;
+    /** Per consumer group, milliseconds to gather a batch, overriding the route's {@code batchWait}. */
+    final Map<String, Long> batchWaitByGroup;
 
+    /** @param batchWaitByGroup group name to milliseconds; a group named here ignores its route's {@code batchWait} */
     public BusComponent(BusTransport transport, Outbox outbox, DeadLetters deadLetters, DataSource dataSource,
-            TransactionTemplate tx, MeterRegistry meters) {
+            TransactionTemplate tx, MeterRegistry meters, Map<String, Long> batchWaitByGroup) {
+        this.batchWaitByGroup = Map.copyOf(batchWaitByGroup);
         this.transport = transport;
         this.outbox = outbox;
         this.deadLetters = deadLetters;

@@ -38,7 +38,8 @@ public class BusEndpoint extends DefaultEndpoint {
     @UriParam(label = "consumer", description = "Comma-separated canonical event types that reach the route; default every type")
     private java.util.Set<String> types = java.util.Set.of();
     @UriParam(label = "consumer", defaultValue = "0",
-            description = "Milliseconds a group waits after a batch's first event for more to join it (Artemis; 0..5000)")
+            description = "Milliseconds a group waits after a batch's first event for more to join it (Artemis and Kafka; 0..5000;"
+                    + " unison.bus.batch-wait.<group> overrides it)")
     private long batchWait;
 
     BusEndpoint(String uri, BusComponent component, String topic) {
@@ -79,7 +80,8 @@ public class BusEndpoint extends DefaultEndpoint {
      * group off the latency-critical path (order store, identity, an event log) sets it so that
      * under load it commits a few large transactions per second instead of one per relay batch:
      * every commit costs the embedded database a write of all its changed pages, and with several
-     * instances every instance's relay would otherwise start batches of its own.
+     * instances every instance's relay would otherwise start batches of its own. A deployment's
+     * {@code unison.bus.batch-wait.<group>} replaces it when the consumer starts.
      */
     public void setBatchWait(long batchWait) {
         if (batchWait < 0 || batchWait > 5_000) {
@@ -130,6 +132,10 @@ public class BusEndpoint extends DefaultEndpoint {
                     + GROUP.pattern() + " to consume, got '" + group + "'");
         }
         BusComponent c = getComponent();
+        Long configured = c.batchWaitByGroup.get(group);
+        if (configured != null) {
+            setBatchWait(configured); // the deployment's setting for this group wins over the route's
+        }
         var delivery = new BusDelivery(c.transport, group, idempotent, types, c.dataSource, c.tx, c.deadLetters, processor,
                 c.meters);
         org.apache.camel.Consumer batching = c.transport.batchConsumer(this, topic, group, types, delivery);

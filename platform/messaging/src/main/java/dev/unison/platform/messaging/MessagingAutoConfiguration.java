@@ -13,6 +13,7 @@ import dev.unison.platform.worker.BackgroundWorker;
 import dev.unison.platform.worker.WorkersLifecycle;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -87,8 +88,10 @@ public class MessagingAutoConfiguration {
     /** Registered under the name "bus": Camel finds components in the Spring registry by bean name. */
     @Bean("bus")
     BusComponent busComponent(BusTransport transport, Outbox outbox, DeadLetters deadLetters, DataSource dataSource,
-            TransactionTemplate tx, MeterRegistry meters) {
-        return new BusComponent(transport, outbox, deadLetters, dataSource, tx, meters);
+            TransactionTemplate tx, MeterRegistry meters, BusProperties bus) {
+        Map<String, Long> batchWait = new java.util.HashMap<>();
+        bus.batchWait().forEach((group, wait) -> batchWait.put(group, wait.toMillis()));
+        return new BusComponent(transport, outbox, deadLetters, dataSource, tx, meters, batchWait);
     }
 
     @Bean
