@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * nor applied twice. When the database is unavailable the batch is rolled back and the consumer
  * seeks back to the batch's first offsets, so the same records come again after a backoff.
  *
- * <p>The consumer's own metrics (lag per partition, {@code records-lag-max}, fetch rates) are bound
+ * <p>The consumer's own metrics ({@code records-lag-max}, fetch rates; see {@link KafkaConsumerMeters}) are bound
  * to Micrometer with the group as a tag: {@code kafka_consumer_fetch_manager_records_lag_max}.
  */
 class KafkaBatchConsumer extends DefaultConsumer {

@@ -38,6 +38,12 @@ public class MessagingAutoConfiguration {
      * messages carry no expiry, but without them Artemis warns about every queue at each start
      * (AMQ222165, AMQ222166). What a consumer cannot handle goes to the hub's dead_letter table.
      */
+    /** The Kafka consumers' metrics without their per-topic copies (see {@link KafkaConsumerMeters}). */
+    @Bean
+    io.micrometer.core.instrument.config.MeterFilter kafkaConsumerMetersPerClient() {
+        return dev.unison.platform.bus.KafkaConsumerMeters.perClientCopiesOnly();
+    }
+
     @Bean
     org.springframework.boot.artemis.autoconfigure.ArtemisConfigurationCustomizer unlimitedRedelivery() {
         return configuration -> configuration.addAddressSetting("#",
