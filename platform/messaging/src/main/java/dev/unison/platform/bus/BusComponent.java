@@ -41,6 +41,23 @@ public class BusComponent extends DefaultComponent {
         this.meters = meters;
     }
 
+    /**
+     * The groups named in {@code unison.bus.batch-wait} that none of these endpoints consumes as: a
+     * typo, or a route the deployment removed. Such a setting changes nothing, which the hub says
+     * at start rather than leave unnoticed.
+     */
+    public java.util.Set<String> batchWaitsForNoGroup(java.util.Collection<Endpoint> endpoints) {
+        java.util.Set<String> consumed = new java.util.HashSet<>();
+        for (Endpoint endpoint : endpoints) {
+            if (endpoint instanceof BusEndpoint bus && bus.getGroup() != null) {
+                consumed.add(bus.getGroup());
+            }
+        }
+        java.util.Set<String> unknown = new java.util.TreeSet<>(batchWaitByGroup.keySet());
+        unknown.removeAll(consumed);
+        return unknown;
+    }
+
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         BusEndpoint endpoint = new BusEndpoint(uri, this, Outbox.requireTopic(remaining));

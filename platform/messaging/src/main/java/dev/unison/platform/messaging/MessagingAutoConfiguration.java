@@ -29,6 +29,26 @@ import org.springframework.transaction.support.TransactionTemplate;
 @EnableConfigurationProperties({BusProperties.class, OutboxProperties.class, InboxProperties.class})
 public class MessagingAutoConfiguration {
 
+    /** Once every route is in place: a {@code unison.bus.batch-wait.<group>} naming no consumer group is logged (WARN). */
+    @Bean
+    org.springframework.context.ApplicationListener<org.springframework.boot.context.event.ApplicationReadyEvent> batchWaitGroupsCheck(
+            BusComponent bus, org.apache.camel.CamelContext camel) {
+        return ready -> {
+            java.util.Set<String> unknown = bus.batchWaitsForNoGroup(camel.getEndpoints());
+            if (!unknown.isEmpty()) {
+                org.slf4j.LoggerFactory.getLogger(MessagingAutoConfiguration.class).warn(
+                        "unison.bus.batch-wait names consumer groups no route consumes as, so it changes nothing for them: {}",
+                        unknown);
+            }
+        };
+    }
+
+    /** The Kafka consumers' metrics without their per-topic copies (see {@link KafkaConsumerMeters}). */
+    @Bean
+    io.micrometer.core.instrument.config.MeterFilter kafkaConsumerMetersPerClient() {
+        return dev.unison.platform.bus.KafkaConsumerMeters.perClientCopiesOnly();
+    }
+
     /**
      * Embedded Artemis: redeliver without limit. A consumer group rolls a batch back when the
      * database is unavailable and retries with backoff; Artemis' default of 10 delivery attempts
@@ -38,12 +58,6 @@ public class MessagingAutoConfiguration {
      * messages carry no expiry, but without them Artemis warns about every queue at each start
      * (AMQ222165, AMQ222166). What a consumer cannot handle goes to the hub's dead_letter table.
      */
-    /** The Kafka consumers' metrics without their per-topic copies (see {@link KafkaConsumerMeters}). */
-    @Bean
-    io.micrometer.core.instrument.config.MeterFilter kafkaConsumerMetersPerClient() {
-        return dev.unison.platform.bus.KafkaConsumerMeters.perClientCopiesOnly();
-    }
-
     @Bean
     org.springframework.boot.artemis.autoconfigure.ArtemisConfigurationCustomizer unlimitedRedelivery() {
         return configuration -> configuration.addAddressSetting("#",
