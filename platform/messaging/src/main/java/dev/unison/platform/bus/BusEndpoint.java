@@ -26,6 +26,8 @@ import org.apache.camel.spi.UriPath;
 public class BusEndpoint extends DefaultEndpoint {
 
     private static final Pattern GROUP = Pattern.compile("[a-z][a-z0-9-]{0,99}");
+    /** The longest a group may gather a batch for, in the route or in {@code unison.bus.batch-wait.<group>}. */
+    public static final long MAX_BATCH_WAIT_MILLIS = 5_000;
 
     @UriPath(description = "The bus topic (events)")
     @Metadata(required = true)
@@ -84,7 +86,7 @@ public class BusEndpoint extends DefaultEndpoint {
      * {@code unison.bus.batch-wait.<group>} replaces it when the consumer starts.
      */
     public void setBatchWait(long batchWait) {
-        if (batchWait < 0 || batchWait > 5_000) {
+        if (batchWait < 0 || batchWait > MAX_BATCH_WAIT_MILLIS) {
             throw new IllegalArgumentException("batchWait must be 0..5000 ms, got " + batchWait);
         }
         this.batchWait = batchWait;

@@ -16,15 +16,12 @@ public record BusProperties(BusType type, String kafkaBrokers, Duration sendTime
 
     public enum BusType { ARTEMIS, KAFKA }
 
-    /** The most a group may gather for, as for the endpoint option. */
-    static final Duration MAX_BATCH_WAIT = Duration.ofSeconds(5);
-
     public BusProperties {
         type = type == null ? BusType.ARTEMIS : type;
         sendTimeout = sendTimeout == null ? Duration.ofSeconds(30) : sendTimeout;
         batchWait = batchWait == null ? Map.of() : Map.copyOf(batchWait);
         batchWait.forEach((group, wait) -> {
-            if (wait.isNegative() || wait.compareTo(MAX_BATCH_WAIT) > 0) {
+            if (wait.isNegative() || wait.toMillis() > dev.unison.platform.bus.BusEndpoint.MAX_BATCH_WAIT_MILLIS) {
                 throw new IllegalArgumentException("unison.bus.batch-wait." + group + " must be 0..5s, got " + wait);
             }
         });
