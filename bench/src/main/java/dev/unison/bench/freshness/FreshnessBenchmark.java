@@ -222,6 +222,9 @@ public final class FreshnessBenchmark {
     /** One hub, fresh data directory, the given connections: set-up, load, measurement. */
     private ObjectNode runPhase(List<String> connections) throws Exception {
         Path dir = Files.createTempDirectory("unison-bench-");
+        // the hubs run from a copy: a rebuild of the jar during a run (minutes long) must not change
+        // the classes a running hub still loads lazily
+        hubJar = Files.copy(settings.hubJar(), dir.resolve("unison-hub.jar"));
         List<String> skus = new ArrayList<>();
         for (int i = 0; i < settings.skus(); i++) {
             skus.add(String.format("SKU-%05d", i));
@@ -302,6 +305,7 @@ public final class FreshnessBenchmark {
             for (int k = 0; k < settings.instances(); k++) {
                 deleteRecursively(dir.resolve(k == 0 ? "data" : "data-" + k));
             }
+            Files.deleteIfExists(hubJar);
             System.err.println("hub log: " + dir.resolve("hub.log") + (settings.instances() > 1 ? " (and hub-<k>.log)" : ""));
         }
     }
@@ -375,7 +379,8 @@ public final class FreshnessBenchmark {
      * does not depend on how fast this machine happens to run.
      */
     static final List<String> WORK_COUNTERS = List.of("unison_outbox_published_total", "unison_bus_delivered_total",
-            "unison_bus_transactions_total", "unison_pos_group_seconds_count");
+            "unison_bus_transactions_total", "unison_pos_group_seconds_count", "unison_outbox_relay_batches_total",
+            "unison_bus_offset_commits_total");
 
     private List<Map<String, Double>> workPerInstance() throws Exception {
         List<Map<String, Double>> all = new ArrayList<>();
@@ -416,6 +421,9 @@ public final class FreshnessBenchmark {
         }
     }
 
+    /** This phase's copy of the hub jar ({@link #runPhase}). */
+    private Path hubJar;
+
     private Process startHub(Path dir, int index, int port) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 HUB_HEAP));
@@ -426,9 +434,9 @@ public final class FreshnessBenchmark {
         if (settings.baseline() != Baseline.NONE) {
             // the naive connector from this module's plugin jar, beside the hub's own (ServiceLoader finds both)
             command.addAll(List.of("-Dloader.path=" + settings.naiveConnector().toAbsolutePath(), "-cp",
-                    settings.hubJar().toAbsolutePath().toString(), "org.springframework.boot.loader.launch.PropertiesLauncher"));
+                    hubJar.toAbsolutePath().toString(), "org.springframework.boot.loader.launch.PropertiesLauncher"));
         } else {
-            command.addAll(List.of("-jar", settings.hubJar().toAbsolutePath().toString()));
+            command.addAll(List.of("-jar", hubJar.toAbsolutePath().toString()));
         }
         command.addAll(List.of(
                 "--spring.config.additional-location=file:" + dir + "/",
@@ -982,6 +990,10 @@ public final class FreshnessBenchmark {
             work.put("groupTransactions", Math.round(totals.get("unison_bus_transactions_total") * 1000.0 / accepted) / 1000.0)
                     .put("groupDeliveries", Math.round(totals.get("unison_bus_delivered_total") * 1000.0 / accepted) / 1000.0)
                     .put("posGroupCommits", Math.round(totals.get("unison_pos_group_seconds_count") * 1000.0 / accepted) / 1000.0)
+                    .put("kafkaOffsetCommits", Math.round(totals.get("unison_bus_offset_commits_total") * 1000.0 / accepted) / 1000.0)
+                    .put("relayBatches", Math.round(totals.get("unison_outbox_relay_batches_total") * 1000.0 / accepted) / 1000.0)
+                    .put("eventsPerRelayBatch", totals.get("unison_outbox_relay_batches_total") == 0 ? 0
+                            : Math.round(totals.get("unison_outbox_published_total") / totals.get("unison_outbox_relay_batches_total") * 10) / 10.0)
                     .put("eventsPerGroupTransaction", totals.get("unison_bus_transactions_total") == 0 ? 0
                             : Math.round(totals.get("unison_bus_delivered_total") / totals.get("unison_bus_transactions_total") * 10) / 10.0);
         }

@@ -58,7 +58,10 @@ final class Report {
                         .append(work.path("groupTransactions").asDouble()).append(" consumer-group transactions for ")
                         .append(work.path("groupDeliveries").asDouble()).append(" deliveries (")
                         .append(work.path("eventsPerGroupTransaction").asDouble()).append(" events a transaction), ")
-                        .append(work.path("posGroupCommits").asDouble()).append(" POS group commits.\n");
+                        .append(work.path("posGroupCommits").asDouble()).append(" POS group commits, ")
+                        .append(work.path("kafkaOffsetCommits").asDouble()).append(" Kafka offset commits, ")
+                        .append(work.path("relayBatches").asDouble()).append(" relay batches (")
+                        .append(work.path("eventsPerRelayBatch").asDouble()).append(" events a batch).\n");
             }
             JsonNode canary = phase.path("machineCanary");
             if (canary.has("medianMs")) {

@@ -257,6 +257,79 @@ class KafkaBusIT extends AbstractBusContractIT {
                 .as("both members applied some").containsExactlyInAnyOrder("a", "b");
     }
 
+    /**
+     * A group that handles one type only and sees a stream of others: reading those again would
+     * change nothing, so it commits their offsets about once a second, not once per fetch as the
+     * group that applies them must; they still reach the group's committed offsets, and an event of
+     * its type still reaches it.
+     */
+    @Test
+    void aGroupThatSkipsEveryRecordCommitsItsOffsetsAboutOnceASecondNotOncePerFetch() throws Exception {
+        String group = "it-price-only";
+        java.util.List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                from("bus:events?group=" + group + "&types=" + EventType.PRICE_CHANGED.typeName()).routeId(group)
+                        .process(exchange -> received.add(exchange.getIn().getBody(CanonicalEvent.class).id()));
+            }
+        });
+        // a new group starts at the topic's beginning: first it skips what earlier tests published
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> committedToTheEnd(group));
+        double skipperBefore = commits(group);
+        double applierBefore = commits(TransactionProbe.GROUP);
+        String sku = "SKIPPED-" + System.nanoTime();
+        long started = System.nanoTime();
+        for (int i = 0; i < 30; i++) {
+            CanonicalEvent event = CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, URI.create("/it"),
+                    new ChannelAvailability(sku, "shopify", i, Instant.now()));
+            tx.executeWithoutResult(status -> outbox.append("events", event));
+            Thread.sleep(60); // a stream: each its own relay publish and fetch
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+                jdbc().queryForObject("SELECT COUNT(*) FROM it_tx_probe WHERE sku = ?", Long.class, sku) == 30);
+        double seconds = (System.nanoTime() - started) / 1e9;
+
+        assertThat(commits(TransactionProbe.GROUP) - applierBefore).as("the group applying the stream, once per fetch")
+                .isGreaterThanOrEqualTo(10);
+        assertThat(commits(group) - skipperBefore).as("the group skipping it, in %.1f s", seconds)
+                .isLessThanOrEqualTo(Math.ceil(seconds) + 1);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> committedToTheEnd(group));
+
+        CanonicalEvent price = CanonicalEvent.of(EventType.PRICE_CHANGED, URI.create("/it"), new dev.unison.canonical.model.Price(
+                sku, "shopify", dev.unison.canonical.model.Money.of("9.99", "EUR"), null, Instant.now()));
+        outbox.append("events", price);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> received.contains(price.id()));
+        assertThat(received).containsOnlyOnce(price.id());
+        camel.getRouteController().stopRoute(group);
+        camel.removeRoute(group);
+    }
+
+    private double commits(String group) {
+        io.micrometer.core.instrument.Counter counter = meters.find("unison.bus.offset.commits").tag("group", group).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** Whether the group's committed offset is the end of every partition of the topic. */
+    private static boolean committedToTheEnd(String group) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.getBrokersAsString()))) {
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+            for (int partition = 0; partition < KAFKA.getPartitionsPerTopic(); partition++) {
+                latest.put(new org.apache.kafka.common.TopicPartition("unison.events", partition),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            var ends = admin.listOffsets(latest).all().get();
+            return latest.keySet().stream().allMatch(partition -> {
+                var offset = committed.get(partition);
+                long end = ends.get(partition).offset();
+                return end == 0 ? offset == null || offset.offset() == 0 : offset != null && offset.offset() == end;
+            });
+        }
+    }
+
     @Test
     void consumerLagIsExposedPerGroup() {
         // the group's own figure, never a per-partition copy under the same name (Prometheus would refuse one of them)

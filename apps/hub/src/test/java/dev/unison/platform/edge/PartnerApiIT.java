@@ -44,7 +44,7 @@ class PartnerApiIT {
         HttpApi.Reply metrics = http.get("/actuator/prometheus", null);
 
         assertThat(metrics.status()).isEqualTo(200);
-        assertThat(metrics.body()).contains("unison_outbox_published_total", "unison_outbox_relay_lag_seconds",
+        assertThat(metrics.body()).contains("unison_outbox_published_total", "unison_outbox_relay_batches_total", "unison_outbox_relay_lag_seconds",
                 "unison_dead_letters_total");
         long uriSeries = metrics.body().lines().filter(l -> l.startsWith("http_server_requests_seconds_count{"))
                 .map(l -> l.replaceAll(".*uri=\"([^\"]*)\".*", "$1")).distinct().count();

@@ -78,8 +78,12 @@ abstract class AbstractStorageContractIT {
     }
 
     private OutboxRelay relay(int batchSize, String instance, Clock clock) {
+        return relay(batchSize, instance, clock, new SimpleMeterRegistry());
+    }
+
+    private OutboxRelay relay(int batchSize, String instance, Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
         return new OutboxRelay(jdbc, tx, broker, new OutboxRelay.Settings(batchSize, Duration.ofMillis(50),
-                Duration.ofSeconds(1), LEASE), instance, clock, new SimpleMeterRegistry());
+                Duration.ofSeconds(1), LEASE), instance, clock, meters);
     }
 
     private static final Duration LEASE = Duration.ofSeconds(15);
@@ -168,9 +172,15 @@ abstract class AbstractStorageContractIT {
         }
         tx.executeWithoutResult(status -> outbox.append("events", appended));
 
-        int published = relay(500).drain();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        OutboxRelay relay = relay(500, "instance-a", Clock.systemUTC(), meters);
+        int published = relay.drain();
+        relay.relayOnce();
 
         assertThat(published).isEqualTo(1_200);
+        assertThat(meters.counter("unison.outbox.published").count()).isEqualTo(1_200);
+        assertThat(meters.counter("unison.outbox.relay.batches").count())
+                .as("500 + 500 + 200; a round that finds nothing is no batch").isEqualTo(3);
         assertThat(broker.published).extracting(OutboxRecord::eventId)
                 .containsExactlyElementsOf(appended.stream().map(CanonicalEvent::id).toList());
         assertThat(outbox.pendingCount()).isZero();

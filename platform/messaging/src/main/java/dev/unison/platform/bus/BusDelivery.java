@@ -23,6 +23,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 class BusDelivery implements Processor {
 
+    /** Exchange property: the record could not be decoded and was dead-lettered (a write). */
+    private static final String DEAD_LETTERED = "unison.bus.deadLettered";
+
     private final BusTransport transport;
     private final String group;
     private final boolean idempotent;
@@ -71,19 +74,25 @@ class BusDelivery implements Processor {
      * Handles a batch in one database transaction (one commit, one idempotent-repository
      * transaction for all). When any event of it fails, the whole transaction is rolled back and
      * the batch is handled again one event at a time, so only the failing event is dead-lettered.
+     *
+     * @return false when nothing of the batch was for this group (other types only): nothing was
+     *     written, so receiving these records again would change nothing either
      */
-    void processBatch(List<Exchange> batch) {
+    boolean processBatch(List<Exchange> batch) {
         List<Exchange> exchanges = new ArrayList<>();
         List<CanonicalEvent> events = new ArrayList<>();
+        boolean deadLettered = false;
         for (Exchange exchange : batch) {
             CanonicalEvent event = decoded(exchange);
             if (event != null) {
                 exchanges.add(exchange);
                 events.add(event);
+            } else if (exchange.getProperty(DEAD_LETTERED) != null) {
+                deadLettered = true;
             }
         }
         if (exchanges.isEmpty()) {
-            return;
+            return deadLettered;
         }
         List<CanonicalEvent> together = List.copyOf(events);
         exchanges.forEach(exchange -> exchange.setProperty(BusHeaders.BATCH, together));
@@ -115,13 +124,14 @@ class BusDelivery implements Processor {
         if (Boolean.TRUE.equals(allDone)) {
             delivered.increment(counts[0]);
             duplicates.increment(counts[1]);
-            return;
+            return true;
         }
         for (int i = 0; i < exchanges.size(); i++) {
             exchanges.get(i).setException(null);
             exchanges.get(i).setProperty(BusHeaders.BATCH, List.of(events.get(i)));
             processOne(exchanges.get(i), events.get(i));
         }
+        return true;
     }
 
     /**
@@ -158,6 +168,7 @@ class BusDelivery implements Processor {
             event = transport.decode(exchange);
         } catch (RuntimeException undecodable) {
             deadLetters.record(group, null, null, undecodable, exchange.getIn().getBody(String.class));
+            exchange.setProperty(DEAD_LETTERED, true);
             return null;
         }
         if (!types.isEmpty() && !types.contains(event.type().typeName())) {

@@ -48,12 +48,21 @@ import org.slf4j.LoggerFactory;
  * nor applied twice. When the database is unavailable the batch is rolled back and the consumer
  * seeks back to the batch's first offsets, so the same records come again after a backoff.
  *
+ * <p>Every group reads the whole topic; a group that handles some types only skips the others.
+ * When nothing of a poll was for the group, nothing was written, so its offsets need no commit of
+ * their own: they wait ({@link SkippedOffsets}) for the group's next commit, at most a second, or
+ * for their partition's revoke. A commit per fetch was most of an idle group's work, and with N
+ * relays publishing a member sees N fetches where one relay would make one.
+ *
  * <p>The consumer's own metrics ({@code records-lag-max}, fetch rates; see {@link KafkaConsumerMeters}) are bound
  * to Micrometer with the group as a tag: {@code kafka_consumer_fetch_manager_records_lag_max}.
  */
 class KafkaBatchConsumer extends DefaultConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBatchConsumer.class);
+
+    /** How long offsets of records a group skipped (other types only) may wait uncommitted. */
+    static final long SKIPPED_COMMIT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final String brokers;
     private final String brokerTopic;
@@ -62,6 +71,7 @@ class KafkaBatchConsumer extends DefaultConsumer {
     private final int maxBatch;
     private final long batchWaitMillis;
     private final MeterRegistry meters;
+    private final io.micrometer.core.instrument.Counter commits;
     private volatile boolean running;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread worker;
@@ -76,6 +86,9 @@ class KafkaBatchConsumer extends DefaultConsumer {
         this.maxBatch = maxBatch;
         this.batchWaitMillis = batchWaitMillis;
         this.meters = meters;
+        this.commits = io.micrometer.core.instrument.Counter.builder("unison.bus.offset.commits").tag("group", group)
+                .description("offset commits to Kafka: one per batch applied; skipped records' at most once a second")
+                .register(meters);
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {
@@ -125,17 +138,20 @@ class KafkaBatchConsumer extends DefaultConsumer {
                 metrics.bindTo(meters);
                 consumer = kafka;
                 Set<TopicPartition> revoked = new HashSet<>();
+                SkippedOffsets skipped = new SkippedOffsets(SKIPPED_COMMIT_INTERVAL_NANOS);
                 kafka.subscribe(List.of(brokerTopic), new ConsumerRebalanceListener() {
                     @Override
                     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                         // called inside poll(): a batch being gathered drops these partitions' records (see gather)
                         revoked.addAll(partitions);
+                        commitQuietly(kafka, skipped.takeFor(partitions)); // still ours until this returns
                         LOG.info("bus group {}: partitions revoked {}", group, partitions);
                     }
 
                     @Override
                     public void onPartitionsLost(Collection<TopicPartition> partitions) {
                         revoked.addAll(partitions);
+                        skipped.takeFor(partitions); // no longer ours to commit; the new owner skips them too
                         LOG.info("bus group {}: partitions lost {}", group, partitions);
                     }
 
@@ -148,6 +164,7 @@ class KafkaBatchConsumer extends DefaultConsumer {
                 while (running) {
                     List<ConsumerRecord<String, byte[]>> records = gather(kafka, revoked);
                     if (records.isEmpty()) {
+                        commitQuietly(kafka, skipped.takeIfDue());
                         continue;
                     }
                     List<Exchange> batch = new ArrayList<>(records.size());
@@ -159,8 +176,9 @@ class KafkaBatchConsumer extends DefaultConsumer {
                         first.putIfAbsent(partition, record.offset());
                         next.put(partition, new OffsetAndMetadata(record.offset() + 1));
                     }
+                    boolean wroteAnything;
                     try {
-                        delivery.processBatch(batch);
+                        wroteAnything = delivery.processBatch(batch);
                     } catch (RuntimeException failure) {
                         // the database is unavailable: nothing committed; read the same records again
                         LOG.warn("bus group {}: batch of {} failed, retrying: {}", group, batch.size(), LogSafe.of(failure, 1000));
@@ -170,8 +188,16 @@ class KafkaBatchConsumer extends DefaultConsumer {
                         continue;
                     }
                     backoffMillis = 100;
+                    if (!wroteAnything) {
+                        // nothing of these records was for this group: reading them again changes
+                        // nothing, so their offsets wait for the group's next commit (or a second)
+                        skipped.add(next);
+                        commitQuietly(kafka, skipped.takeIfDue());
+                        continue;
+                    }
                     try {
-                        kafka.commitSync(next);
+                        kafka.commitSync(skipped.takeWith(next));
+                        commits.increment();
                     } catch (org.apache.kafka.clients.consumer.CommitFailedException
                             | org.apache.kafka.common.errors.RebalanceInProgressException lostPartitions) {
                         // a rebalance took the partitions: their new owner reprocesses, the idempotent repository drops it
@@ -180,7 +206,8 @@ class KafkaBatchConsumer extends DefaultConsumer {
                     }
                 }
             } catch (WakeupException stopping) {
-                // doStop(): leave the group
+                // doStop(): leave the group (offsets of skipped records not yet committed are read
+                // again by the next owner and skipped again)
             } catch (RuntimeException e) {
                 if (running) {
                     LOG.warn("bus group {}: Kafka consumer failed, reconnecting: {}", group, LogSafe.of(e, 1000));
@@ -190,6 +217,22 @@ class KafkaBatchConsumer extends DefaultConsumer {
             } finally {
                 consumer = null;
             }
+        }
+    }
+
+    /** Commits the offsets of skipped records; a failure only means they are read (and skipped) again. */
+    private void commitQuietly(KafkaConsumer<String, byte[]> kafka, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            kafka.commitSync(offsets);
+            commits.increment();
+        } catch (org.apache.kafka.common.KafkaException notCommitted) {
+            if (notCommitted instanceof WakeupException stopping) {
+                throw stopping;
+            }
+            LOG.debug("bus group {}: offsets of skipped records not committed: {}", group, notCommitted.getMessage());
         }
     }
 

@@ -51,6 +51,7 @@ public class OutboxRelay extends BackgroundWorker {
     private final Clock clock;
     private final Counter published;
     private final Counter failures;
+    private final Counter batches;
     private final Timer lag;
     private final RelayShards shards;
     private Instant nextRebalance = Instant.MIN;
@@ -71,6 +72,9 @@ public class OutboxRelay extends BackgroundWorker {
                 .register(meters);
         this.failures = Counter.builder("unison.outbox.relay.failures").description("relay batches that failed")
                 .register(meters);
+        // events per batch (published / batches) says how much one round's fixed cost is shared
+        this.batches = Counter.builder("unison.outbox.relay.batches")
+                .description("relay batches published, one database transaction and one bus send each").register(meters);
         this.lag = Timer.builder("unison.outbox.relay.lag").description("time from outbox append to bus publish")
                 .publishPercentiles(0.5, 0.99).register(meters);
         io.micrometer.core.instrument.Gauge.builder("unison.outbox.relay.shards", this, r -> r.held.size())
@@ -149,6 +153,9 @@ public class OutboxRelay extends BackgroundWorker {
         });
         int n = count == null ? 0 : count;
         published.increment(n);
+        if (n > 0) {
+            batches.increment();
+        }
         return n;
     }
 
