@@ -716,6 +716,46 @@ abstract class AbstractStorageContractIT {
     }
 
     /**
+     * Each instance has its own queue object on the shared table. One that found the lease held asks
+     * the database again only once that lease could have expired (leases are never given back
+     * early), so its senders skip their ticks without a statement; it learns a renewal when it asks.
+     */
+    @Test
+    void anInstanceThatFoundASendersLeaseHeldAsksAgainOnlyWhenItCouldHaveExpired() {
+        ManualClock clock = ManualClock.startingNow();
+        var instanceA = new dev.unison.platform.connectors.JdbcCoalescingQueue(jdbc, clock);
+        var instanceB = new dev.unison.platform.connectors.JdbcCoalescingQueue(jdbc, clock);
+        String shop = "held-" + System.nanoTime();
+        Duration ttl = Duration.ofSeconds(15);
+
+        assertThat(instanceA.tryLease(shop, "inventory", "a", ttl)).isTrue();
+        assertThat(instanceB.heldByAnother(shop, "inventory", "b")).as("before asking").isFalse();
+        assertThat(instanceB.tryLease(shop, "inventory", "b", ttl)).isFalse();
+        assertThat(instanceB.heldByAnother(shop, "inventory", "b")).isTrue();
+        assertThat(instanceA.heldByAnother(shop, "inventory", "a")).isFalse();
+        assertThat(instanceB.heldByAnother(shop, "prices", "b")).as("another kind").isFalse();
+
+        // a renews past half its time; b, asking at the expiry it read, finds the renewal
+        clock.advance(Duration.ofSeconds(8));
+        assertThat(instanceA.tryLease(shop, "inventory", "a", ttl)).isTrue();
+        clock.advance(Duration.ofSeconds(7));
+        assertThat(instanceB.tryLease(shop, "inventory", "b", ttl)).isFalse();
+        assertThat(instanceB.heldByAnother(shop, "inventory", "b")).isTrue();
+
+        // the lease cut short in the table (by hand): b does not look before the expiry it read
+        jdbc.update("UPDATE queue_lease SET expires_at = ? WHERE connection_id = ? AND kind = 'inventory'",
+                java.time.OffsetDateTime.ofInstant(clock.instant().minusSeconds(1), java.time.ZoneOffset.UTC), shop);
+        clock.advance(Duration.ofSeconds(7));
+        assertThat(instanceB.tryLease(shop, "inventory", "b", ttl)).as("not asked again before +23 s").isFalse();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(instanceB.heldByAnother(shop, "inventory", "b")).isFalse();
+        assertThat(instanceB.tryLease(shop, "inventory", "b", ttl)).as("the lease ran out: b takes it").isTrue();
+        assertThat(instanceB.heldByAnother(shop, "inventory", "b")).isFalse();
+        assertThat(instanceA.tryLease(shop, "inventory", "a", ttl)).isFalse();
+        assertThat(instanceA.heldByAnother(shop, "inventory", "a")).isTrue();
+    }
+
+    /**
      * After an unclean stop, positions are recomputed from what they derive from: the newest applied
      * count plus the applied movements after it, and the held reservations. A position whose stored
      * numbers a crash left behind (on-hand, reserved, the count's time) is repaired and its

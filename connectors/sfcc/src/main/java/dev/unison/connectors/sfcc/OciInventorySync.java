@@ -123,6 +123,9 @@ final class OciInventorySync {
         if (clock.instant().isBefore(pausedUntil)) {
             return 0;
         }
+        if (context.outboundQueue().heldByAnother(connectionId, kind, context.instanceId())) {
+            return 0; // another instance sends this connection's quantities
+        }
         List<Pending> batch = context.outboundQueue().next(connectionId, kind, settings.batchSize());
         if (batch.isEmpty() || !oci.ready()
                 || !context.outboundQueue().tryLease(connectionId, kind, context.instanceId(), Duration.ofSeconds(15))) {

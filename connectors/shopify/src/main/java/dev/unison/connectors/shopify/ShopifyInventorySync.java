@@ -94,6 +94,9 @@ final class ShopifyInventorySync {
         if (!shop.budgetToSpare() && clock.instant().isBefore(lastCallAt.plus(shop.restoreTimeOfOneCall()))) {
             return 0; // below half: paced at the restore rate (see lastCallAt)
         }
+        if (context.outboundQueue().heldByAnother(connection.id(), KIND, context.instanceId())) {
+            return 0; // another instance sends this shop's quantities: not even worth reading the queue
+        }
         List<Pending> batch = context.outboundQueue().next(connection.id(), KIND, batchSize);
         if (batch.isEmpty() || !context.outboundQueue().tryLease(connection.id(), KIND, context.instanceId(), Duration.ofSeconds(15))) {
             return 0;

@@ -74,6 +74,9 @@ final class ShopifyPriceSync {
 
     /** Sends the prices of one product if the shop's budget allows; returns how many it settled. */
     int tick() {
+        if (context.outboundQueue().heldByAnother(connection.id(), KIND, context.instanceId())) {
+            return 0; // another instance sends this shop's prices
+        }
         List<Pending> batch = context.outboundQueue().next(connection.id(), KIND, 250);
         boolean lingering = !batch.isEmpty() && batch.size() < 250
                 && batch.get(0).firstOfferedAt().isAfter(clock.instant().minus(LINGER));

@@ -74,6 +74,9 @@ final class TikTokInventorySync {
 
     /** Sends at most one product's skus if the connection may send; returns how many quantities it settled. */
     int tick() {
+        if (context.outboundQueue().heldByAnother(connection.id(), KIND, context.instanceId())) {
+            return 0; // another instance sends this shop's quantities
+        }
         List<Pending> window = context.outboundQueue().next(connection.id(), KIND, WINDOW);
         if (window.isEmpty() || window.get(0).firstOfferedAt().isAfter(clock.instant().minus(LINGER)) || !shop.ready()
                 || !context.outboundQueue().tryLease(connection.id(), KIND, context.instanceId(), Duration.ofSeconds(15))) {

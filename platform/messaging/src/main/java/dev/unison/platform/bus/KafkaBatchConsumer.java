@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every group reads the whole topic; a group that handles some types only skips the others.
  * When nothing of a poll was for the group, nothing was written, so its offsets need no commit of
  * their own: they wait ({@link SkippedOffsets}) for the group's next commit, at most a second, or
- * for their partition's revoke. A commit per fetch was most of an idle group's work, and with N
- * relays publishing a member sees N fetches where one relay would make one.
+ * for their partition's revoke. An idle group committed once per fetch before, three times as
+ * often as a gathering group applying every sale, and with N relays publishing a member sees N
+ * fetches where one relay would make one.
  *
  * <p>The consumer's own metrics ({@code records-lag-max}, fetch rates; see {@link KafkaConsumerMeters}) are bound
  * to Micrometer with the group as a tag: {@code kafka_consumer_fetch_manager_records_lag_max}.

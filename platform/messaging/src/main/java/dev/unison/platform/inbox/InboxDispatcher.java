@@ -186,6 +186,9 @@ public class InboxDispatcher extends BackgroundWorker {
         List<String> due = new java.util.ArrayList<>();
         for (String connector : connectors.keySet()) {
             for (dev.unison.connectors.kit.config.Connection c : context.connectionsOf(connector)) {
+                if (leases.heldByAnother(c.id(), LEASE_KIND, context.instanceId())) {
+                    continue; // another instance maps this connection's deliveries until its lease runs out
+                }
                 if (!jdbc.queryForList("SELECT id FROM inbox WHERE connection_id = ? AND " + DUE
                         + " ORDER BY connection_id, status, id FETCH FIRST 1 ROWS ONLY", Long.class, c.id(), now).isEmpty()) {
                     due.add(c.id());

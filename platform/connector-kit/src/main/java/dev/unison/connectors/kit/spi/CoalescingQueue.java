@@ -81,6 +81,15 @@ public interface CoalescingQueue {
      */
     boolean tryLease(String connectionId, String kind, String owner, java.time.Duration ttl);
 
+    /**
+     * Whether this instance's last {@link #tryLease} found the lease held by another instance
+     * until a time still to come. A sender then skips its tick without reading the queue: only the
+     * holder may send, and the lease cannot change hands before it expires. False when unknown.
+     */
+    default boolean heldByAnother(String connectionId, String kind, String owner) {
+        return false;
+    }
+
     /** Who holds a connection's sender lease of one kind, and until when (an expired one is free). */
     record Lease(String kind, String owner, java.time.Instant expiresAt) {
     }
