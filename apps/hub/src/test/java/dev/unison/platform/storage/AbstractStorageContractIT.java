@@ -753,6 +753,14 @@ abstract class AbstractStorageContractIT {
         assertThat(instanceB.heldByAnother(shop, "inventory", "b")).isFalse();
         assertThat(instanceA.tryLease(shop, "inventory", "a", ttl)).isFalse();
         assertThat(instanceA.heldByAnother(shop, "inventory", "a")).isTrue();
+
+        // a holder's expiry further off than the asker's own lease (another setting) is not trusted
+        // beyond one lease from now: an expiry moved earlier is noticed within that
+        assertThat(instanceA.tryLease(shop, "prices", "a", Duration.ofSeconds(60))).isTrue();
+        assertThat(instanceB.tryLease(shop, "prices", "b", ttl)).isFalse();
+        clock.advance(ttl);
+        assertThat(instanceB.heldByAnother(shop, "prices", "b")).isFalse();
+        assertThat(instanceB.tryLease(shop, "prices", "b", ttl)).isFalse();
     }
 
     /**

@@ -231,7 +231,10 @@ public class JdbcCoalescingQueue implements CoalescingQueue {
             if (until.isEmpty()) {
                 othersUntil.remove(lease);
             } else {
-                othersUntil.put(lease, until.get(0));
+                // never longer than one lease from now: an expiry moved earlier (the holder's clock
+                // stepped back, a shorter lease configured) is noticed within a lease at most
+                java.time.Instant cap = now.plus(ttl);
+                othersUntil.put(lease, until.get(0).isAfter(cap) ? cap : until.get(0));
             }
         }
         return taken;

@@ -88,7 +88,7 @@ class KafkaBatchConsumer extends DefaultConsumer {
         this.batchWaitMillis = batchWaitMillis;
         this.meters = meters;
         this.commits = io.micrometer.core.instrument.Counter.builder("unison.bus.offset.commits").tag("group", group)
-                .description("offset commits to Kafka: one per batch applied; skipped records' at most once a second")
+                .description("offset commits to Kafka: one per batch applied; skipped records' about once a second")
                 .register(meters);
     }
 
@@ -145,7 +145,7 @@ class KafkaBatchConsumer extends DefaultConsumer {
                     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                         // called inside poll(): a batch being gathered drops these partitions' records (see gather)
                         revoked.addAll(partitions);
-                        commitQuietly(kafka, skipped.takeFor(partitions)); // still ours until this returns
+                        commitSkipped(kafka, skipped.takeFor(partitions), null); // still ours until this returns
                         LOG.info("bus group {}: partitions revoked {}", group, partitions);
                     }
 
@@ -165,7 +165,7 @@ class KafkaBatchConsumer extends DefaultConsumer {
                 while (running) {
                     List<ConsumerRecord<String, byte[]>> records = gather(kafka, revoked);
                     if (records.isEmpty()) {
-                        commitQuietly(kafka, skipped.takeIfDue());
+                        commitSkipped(kafka, skipped.takeIfDue(), skipped);
                         continue;
                     }
                     List<Exchange> batch = new ArrayList<>(records.size());
@@ -193,7 +193,7 @@ class KafkaBatchConsumer extends DefaultConsumer {
                         // nothing of these records was for this group: reading them again changes
                         // nothing, so their offsets wait for the group's next commit (or a second)
                         skipped.add(next);
-                        commitQuietly(kafka, skipped.takeIfDue());
+                        commitSkipped(kafka, skipped.takeIfDue(), skipped);
                         continue;
                     }
                     try {
@@ -207,8 +207,8 @@ class KafkaBatchConsumer extends DefaultConsumer {
                     }
                 }
             } catch (WakeupException stopping) {
-                // doStop(): leave the group (offsets of skipped records not yet committed are read
-                // again by the next owner and skipped again)
+                // doStop(): leave the group (closing revokes the partitions, which commits what
+                // waits of skipped records; should that fail, the next owner skips them again)
             } catch (RuntimeException e) {
                 if (running) {
                     LOG.warn("bus group {}: Kafka consumer failed, reconnecting: {}", group, LogSafe.of(e, 1000));
@@ -221,21 +221,45 @@ class KafkaBatchConsumer extends DefaultConsumer {
         }
     }
 
-    /** Commits the offsets of skipped records; a failure only means they are read (and skipped) again. */
-    private void commitQuietly(KafkaConsumer<String, byte[]> kafka, Map<TopicPartition, OffsetAndMetadata> offsets) {
+    /** Whether the last commit of skipped offsets failed (logged once until one succeeds). */
+    private boolean skippedCommitFailing;
+
+    /**
+     * Commits the offsets of skipped records, waiting at most 2 s: it also runs in the revoke
+     * callback of a closing consumer, which must not hold a stop for the client's 60 s default. A
+     * failure only means the records are read (and skipped) again; unless the partitions are gone
+     * ({@code CommitFailedException}) or revoked ({@code putBack} null), the offsets wait for the
+     * next try, so an idle group's committed offsets do not stay behind.
+     */
+    private void commitSkipped(KafkaConsumer<String, byte[]> kafka, Map<TopicPartition, OffsetAndMetadata> offsets,
+            SkippedOffsets putBack) {
         if (offsets.isEmpty()) {
             return;
         }
         try {
-            kafka.commitSync(offsets);
+            kafka.commitSync(offsets, SKIPPED_COMMIT_TIMEOUT);
             commits.increment();
-        } catch (org.apache.kafka.common.KafkaException notCommitted) {
-            if (notCommitted instanceof WakeupException stopping) {
-                throw stopping;
+            if (skippedCommitFailing) {
+                skippedCommitFailing = false;
+                LOG.info("bus group {}: offsets of skipped records committed again", group);
             }
-            LOG.debug("bus group {}: offsets of skipped records not committed: {}", group, notCommitted.getMessage());
+        } catch (WakeupException stopping) {
+            throw stopping;
+        } catch (org.apache.kafka.clients.consumer.CommitFailedException partitionsGone) {
+            LOG.debug("bus group {}: offsets of skipped records not committed, partitions reassigned", group);
+        } catch (org.apache.kafka.common.KafkaException notCommitted) {
+            if (putBack != null) {
+                putBack.add(offsets);
+            }
+            if (!skippedCommitFailing) {
+                skippedCommitFailing = true;
+                LOG.warn("bus group {}: offsets of skipped records not committed (retried every second; until then "
+                        + "Kafka shows the group behind): {}", group, LogSafe.of(notCommitted, 500));
+            }
         }
     }
+
+    private static final Duration SKIPPED_COMMIT_TIMEOUT = Duration.ofSeconds(2);
 
     /**
      * One batch: a poll's records, and when the group sets {@code batchWait}, the records of
