@@ -380,7 +380,7 @@ public final class FreshnessBenchmark {
      */
     static final List<String> WORK_COUNTERS = List.of("unison_outbox_published_total", "unison_bus_delivered_total",
             "unison_bus_transactions_total", "unison_pos_group_seconds_count", "unison_outbox_relay_batches_total",
-            "unison_bus_offset_commits_total");
+            "unison_bus_offset_commits_total", "kafka_consumer_fetch_manager_fetch_total");
 
     private List<Map<String, Double>> workPerInstance() throws Exception {
         List<Map<String, Double>> all = new ArrayList<>();
@@ -990,6 +990,7 @@ public final class FreshnessBenchmark {
             work.put("groupTransactions", Math.round(totals.get("unison_bus_transactions_total") * 1000.0 / accepted) / 1000.0)
                     .put("groupDeliveries", Math.round(totals.get("unison_bus_delivered_total") * 1000.0 / accepted) / 1000.0)
                     .put("posGroupCommits", Math.round(totals.get("unison_pos_group_seconds_count") * 1000.0 / accepted) / 1000.0)
+                    .put("kafkaFetches", Math.round(totals.get("kafka_consumer_fetch_manager_fetch_total") * 1000.0 / accepted) / 1000.0)
                     .put("kafkaOffsetCommits", Math.round(totals.get("unison_bus_offset_commits_total") * 1000.0 / accepted) / 1000.0)
                     .put("relayBatches", Math.round(totals.get("unison_outbox_relay_batches_total") * 1000.0 / accepted) / 1000.0)
                     .put("eventsPerRelayBatch", totals.get("unison_outbox_relay_batches_total") == 0 ? 0

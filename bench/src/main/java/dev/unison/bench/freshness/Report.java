@@ -59,6 +59,7 @@ final class Report {
                         .append(work.path("groupDeliveries").asDouble()).append(" deliveries (")
                         .append(work.path("eventsPerGroupTransaction").asDouble()).append(" events a transaction), ")
                         .append(work.path("posGroupCommits").asDouble()).append(" POS group commits, ")
+                        .append(work.path("kafkaFetches").asDouble()).append(" Kafka fetches, ")
                         .append(work.path("kafkaOffsetCommits").asDouble()).append(" Kafka offset commits, ")
                         .append(work.path("relayBatches").asDouble()).append(" relay batches (")
                         .append(work.path("eventsPerRelayBatch").asDouble()).append(" events a batch).\n");

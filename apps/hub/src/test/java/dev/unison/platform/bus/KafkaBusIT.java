@@ -305,6 +305,40 @@ class KafkaBusIT extends AbstractBusContractIT {
         camel.removeRoute(group);
     }
 
+    /**
+     * The broker holds a gathering member's fetch for the group's wait (fetch.max.wait.ms), so the
+     * member gets about one fetch per wait however often records arrive; a member that does not
+     * wait gets one per publish reaching it (with N instances, N relays publish).
+     */
+    @Test
+    void aGatheringMemberGetsAboutOneFetchPerWaitHoweverOftenRecordsArrive() throws Exception {
+        String sku = "FETCHES-" + System.nanoTime();
+        double waitingBefore = fetches(ProbeRoutes.GATHERING_GROUP);
+        double eagerBefore = fetches(TransactionProbe.GROUP);
+        long started = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            CanonicalEvent event = CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, URI.create("/it"),
+                    new ChannelAvailability(sku, "shopify", i, Instant.now()));
+            tx.executeWithoutResult(status -> outbox.append("events", event));
+            Thread.sleep(50); // a stream: each its own relay publish
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+                jdbc().queryForObject("SELECT COUNT(*) FROM it_tx_probe WHERE sku = ?", Long.class, sku) == 20
+                        && ProbeRoutes.GATHERED.stream().filter(e -> e.data().path("sku").asText().equals(sku)).count() == 20);
+        double seconds = (System.nanoTime() - started) / 1e9;
+
+        assertThat(fetches(TransactionProbe.GROUP) - eagerBefore).as("the member that does not wait, in %.1f s", seconds)
+                .isGreaterThanOrEqualTo(10);
+        assertThat(fetches(ProbeRoutes.GATHERING_GROUP) - waitingBefore).as("the member waiting 400 ms, in %.1f s", seconds)
+                .isLessThanOrEqualTo(Math.ceil(seconds / 0.4) + 2);
+    }
+
+    private double fetches(String group) {
+        var counter = meters.find("kafka.consumer.fetch.manager.fetch.total").tag("group", group).functionCounter();
+        assertThat(counter).as("the fetch count of group %s", group).isNotNull();
+        return counter.count();
+    }
+
     private double commits(String group) {
         io.micrometer.core.instrument.Counter counter = meters.find("unison.bus.offset.commits").tag("group", group).counter();
         return counter == null ? 0 : counter.count();

@@ -105,6 +105,14 @@ class KafkaBatchConsumer extends DefaultConsumer {
         // cooperative rebalancing: members keep their other partitions while one moves
         config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+        if (brokerWaitMillis() > 0) {
+            // the broker gathers: it answers a fetch once the wait has passed or much has piled up
+            // (Kafka documentation, consumer configs fetch.min.bytes / fetch.max.wait.ms), so a
+            // member gets one fetch per wait however many relays publish to its partitions; a
+            // fetch answered at once gave a member with N relays N fetches for one relay's one
+            config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) brokerWaitMillis());
+            config.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES_WHEN_GATHERING);
+        }
         return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -221,6 +229,16 @@ class KafkaBatchConsumer extends DefaultConsumer {
         }
     }
 
+    /** The part of the group's batchWait the broker waits out (fetch.max.wait.ms); the client waits the rest. */
+    private long brokerWaitMillis() {
+        return Math.min(batchWaitMillis, MAX_BROKER_WAIT_MILLIS);
+    }
+
+    /** Kafka's default fetch.max.wait.ms; longer holds a fetch beyond what a poll would wait for. */
+    static final long MAX_BROKER_WAIT_MILLIS = 500;
+    /** Far above what piles up within a wait here: the wait, not the size, answers the fetch. */
+    static final int FETCH_MIN_BYTES_WHEN_GATHERING = 1 << 20;
+
     /** Whether the last commit of skipped offsets failed (logged once until one succeeds). */
     private boolean skippedCommitFailing;
 
@@ -262,9 +280,9 @@ class KafkaBatchConsumer extends DefaultConsumer {
     private static final Duration SKIPPED_COMMIT_TIMEOUT = Duration.ofSeconds(2);
 
     /**
-     * One batch: a poll's records, and when the group sets {@code batchWait}, the records of
-     * further polls until that many milliseconds have passed since the first (or the batch holds
-     * {@code maxBatch}). Without the wait a member commits one transaction per fetch that finds
+     * One batch: a poll's records, and when the group sets {@code batchWait}, what the broker
+     * gathered for it (up to 500 ms of it, fetch.max.wait.ms) and for a longer wait the records of
+     * further polls until the rest has passed since the first (or the batch holds {@code maxBatch}). Without the wait a member commits one transaction per fetch that finds
      * something, and with several instances each relay's publishes arrive as fetches of their own:
      * the same events cost more transactions the more instances there are. A partition revoked
      * (or lost) during a later poll of the gathering leaves the batch, nothing of it applied; its
@@ -276,10 +294,10 @@ class KafkaBatchConsumer extends DefaultConsumer {
         revoked.clear();
         kafka.poll(Duration.ofMillis(500)).forEach(records::add);
         revoked.clear(); // revoked before anything was held: nothing to drop
-        if (records.isEmpty() || batchWaitMillis <= 0) {
-            return records;
+        if (records.isEmpty() || batchWaitMillis <= brokerWaitMillis()) {
+            return records; // no wait, or the broker waited it out already
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(batchWaitMillis);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(batchWaitMillis - brokerWaitMillis());
         while (records.size() < maxBatch && running) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) {
