@@ -284,10 +284,8 @@ class KafkaBusIT extends AbstractBusContractIT {
             CanonicalEvent event = CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, URI.create("/it"),
                     new ChannelAvailability(sku, "shopify", i, Instant.now()));
             tx.executeWithoutResult(status -> outbox.append("events", event));
-            Thread.sleep(60); // a stream: each its own relay publish and fetch
+            awaitApplied(sku, i + 1); // a stream: each event its own relay publish and fetch
         }
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
-                jdbc().queryForObject("SELECT COUNT(*) FROM it_tx_probe WHERE sku = ?", Long.class, sku) == 30);
         double seconds = (System.nanoTime() - started) / 1e9;
 
         assertThat(commits(TransactionProbe.GROUP) - applierBefore).as("the group applying the stream, once per fetch")
@@ -320,17 +318,22 @@ class KafkaBusIT extends AbstractBusContractIT {
             CanonicalEvent event = CanonicalEvent.of(EventType.AVAILABILITY_CHANGED, URI.create("/it"),
                     new ChannelAvailability(sku, "shopify", i, Instant.now()));
             tx.executeWithoutResult(status -> outbox.append("events", event));
-            Thread.sleep(50); // a stream: each its own relay publish
+            awaitApplied(sku, i + 1); // a stream: each event its own relay publish
         }
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
-                jdbc().queryForObject("SELECT COUNT(*) FROM it_tx_probe WHERE sku = ?", Long.class, sku) == 20
-                        && ProbeRoutes.GATHERED.stream().filter(e -> e.data().path("sku").asText().equals(sku)).count() == 20);
+                ProbeRoutes.GATHERED.stream().filter(e -> e.data().path("sku").asText().equals(sku)).count() == 20);
         double seconds = (System.nanoTime() - started) / 1e9;
 
         assertThat(fetches(TransactionProbe.GROUP) - eagerBefore).as("the member that does not wait, in %.1f s", seconds)
                 .isGreaterThanOrEqualTo(10);
         assertThat(fetches(ProbeRoutes.GATHERING_GROUP) - waitingBefore).as("the member waiting 400 ms, in %.1f s", seconds)
                 .isLessThanOrEqualTo(Math.ceil(seconds / 0.4) + 2);
+    }
+
+    /** Waits until the group that applies every event ({@link TransactionProbe}) has applied {@code count} of the sku's. */
+    private void awaitApplied(String sku, long count) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() ->
+                jdbc().queryForObject("SELECT COUNT(*) FROM it_tx_probe WHERE sku = ?", Long.class, sku) == count);
     }
 
     private double fetches(String group) {
